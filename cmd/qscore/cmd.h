@@ -1,0 +1,49 @@
+/* cmd.h - what the subcommands share: the command table entry and exit statuses. */
+#ifndef QSCORE_CMD_H
+#define QSCORE_CMD_H
+
+#include "qscore.h"
+
+/*
+ * Exit statuses, few and documented (README "Exit status"). When adding one, update README and
+ * qs_exit_status_for().
+ */
+enum {
+    QS_EXIT_OK = 0,      /* everything succeeded */
+    QS_EXIT_DATA = 1,    /* ran, but some input rows were quarantined */
+    QS_EXIT_INVALID = 2, /* usage error, or an invalid instrument / mapping / config */
+    QS_EXIT_IO = 3,      /* a file could not be read or written */
+    QS_EXIT_LOCKED = 4,  /* another run holds the store */
+    QS_EXIT_INTERNAL = 5 /* out of memory, database or report library failure */
+};
+
+/** The exit status that a library error maps to. */
+int qs_exit_status_for(qs_error err);
+
+typedef struct qs_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+    const char *usage; /* full help text printed by `qscore help NAME` and `NAME --help` */
+} qs_command;
+
+/** Print `fmt` as "qscore: message\n" on stderr. */
+void qs_cli_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/** Print a diagnostic on stderr as "qscore: FILE:LINE:COL: PATH: message". */
+void qs_cli_diag(const qs_diag *d);
+
+/** Print the help text of the named command on stdout (0) or complain (2). */
+int qs_cli_help(const char *name);
+
+int cmd_check(int argc, char **argv);
+int cmd_instruments(int argc, char **argv);
+
+extern const char cmd_check_usage[];
+extern const char cmd_instruments_usage[];
+
+#endif

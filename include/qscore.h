@@ -1,0 +1,11 @@
+/* qscore.h - the umbrella header: one include per concept, in the order data flows. */
+#ifndef QSCORE_H
+#define QSCORE_H
+
+#include "qscore/diag.h"
+#include "qscore/error.h"
+#include "qscore/expr.h"
+#include "qscore/instrument.h"
+#include "qscore/version.h"
+
+#endif

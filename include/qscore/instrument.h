@@ -1,0 +1,188 @@
+/* qscore/instrument.h - instrument definitions loaded from YAML: items, scale, scores, norms,
+ * flags. */
+#ifndef QSCORE_INSTRUMENT_H
+#define QSCORE_INSTRUMENT_H
+
+#include <stddef.h>
+
+#include "qscore/diag.h"
+#include "qscore/error.h"
+#include "qscore/expr.h"
+
+/*
+ * An instrument is read-only after qs_instrument_load(). Every pointer in it lives as long as
+ * the instrument and is freed by qs_instrument_free(). Numbers that an instrument file may leave
+ * out are NaN (doubles) or 0 (counts) here; the format is documented in instruments/README.md.
+ */
+
+/** One answer spelling. `folded` is the text trimmed, white space folded, ASCII lowercased. */
+typedef struct qs_label {
+    const char *text;
+    const char *folded;
+    int value;
+} qs_label;
+
+typedef struct qs_scale {
+    int min;
+    int max;
+    size_t nlabels;
+    qs_label *labels;
+} qs_scale;
+
+typedef struct qs_item {
+    int id;             /* as numbered in the published instrument, 1..N */
+    const char *column; /* default export column, or NULL */
+    int reverse;        /* 1: scored as min + max - answer */
+    const char *text;   /* optional short text (never the copyrighted wording), or NULL */
+} qs_item;
+
+typedef enum qs_method { QS_METHOD_SUM = 0, QS_METHOD_MEAN = 1 } qs_method;
+
+typedef struct qs_score_def {
+    const char *id; /* [A-Za-z_][A-Za-z0-9_]*: usable in flag rules */
+    const char *name;
+    const char *higher_means; /* plain sentence on direction */
+    qs_method method;
+    size_t nitems;
+    int *items; /* indices into qs_instrument.items (item scores) */
+    size_t nparts;
+    int *parts; /* indices into qs_instrument.scores (composite scores); 0 if nitems > 0 */
+    /* Missing data: the score is computed when at least min_answered of its items (or parts) are
+     * present; a sum with missing items is prorated (sum * n / answered) only when `prorate`. */
+    size_t min_answered;
+    int prorate;
+    double min_value, max_value; /* possible range, derived from the scale */
+    double alpha;                /* internal consistency, NaN if unknown */
+    double retest;               /* test-retest reliability, NaN if unknown */
+    const char *reliability_source;
+} qs_score_def;
+
+typedef enum qs_norm_kind {
+    QS_NORM_GENERAL = 0, /* a reference population */
+    QS_NORM_CLINICAL,    /* dysfunctional population (for clinically significant change) */
+    QS_NORM_FUNCTIONAL   /* functional population (for clinically significant change) */
+} qs_norm_kind;
+
+/** "general", "clinical", "functional". */
+const char *qs_norm_kind_name(qs_norm_kind k);
+
+typedef struct qs_norm {
+    const char *id;
+    const char *name;
+    const char *source; /* citation with page/table */
+    qs_norm_kind kind;
+    long n;       /* sample size, 0 if not given */
+    double *mean; /* per score (indexed like qs_instrument.scores), NaN if not normed */
+    double *sd;
+} qs_norm;
+
+typedef enum qs_severity { QS_SEV_LOW = 0, QS_SEV_MEDIUM, QS_SEV_HIGH } qs_severity;
+
+/** "low", "medium", "high". */
+const char *qs_severity_name(qs_severity s);
+
+typedef struct qs_flag {
+    const char *id;
+    const char *label;
+    qs_severity severity;
+    const char *rule_text;
+    qs_expr *rule;
+    const char *because; /* shown to the therapist */
+    const char *cutoff;  /* the norm or raw cutoff the rule uses, in words */
+    int local_default;   /* 1: cutoff is a local default, not a published norm */
+} qs_flag;
+
+typedef struct qs_attention_check {
+    const char *id;
+    const char *column; /* default export column, or NULL */
+    size_t nexpect;
+    int *expect; /* accepted answers (scale values) */
+} qs_attention_check;
+
+typedef struct qs_validity {
+    size_t nchecks;
+    qs_attention_check *checks;
+    long max_failed_checks;      /* > this many failed checks: invalid; -1 if unset */
+    long max_longstring;         /* longest run of identical answers above this: careless; 0 off */
+    double min_irv;              /* intra-individual SD below this: careless; NaN off */
+    double max_missing_fraction; /* more missing than this: invalid; NaN off */
+} qs_validity;
+
+typedef struct qs_instrument {
+    const char *path; /* file it was loaded from */
+    const char *id;   /* [a-z0-9][a-z0-9._-]* */
+    const char *name;
+    const char *version;
+    const char *citation;
+    const char *license;
+    const char *notes; /* provenance notes: where sources disagree and what was chosen */
+    qs_scale scale;
+    size_t nitems;
+    qs_item *items; /* sorted by id; ids are 1..nitems */
+    size_t nscores;
+    qs_score_def *scores; /* in evaluation order: parts come before the composites using them */
+    size_t nnorms;
+    qs_norm *norms;
+    size_t nflags;
+    qs_flag *flags;
+    qs_validity validity;
+    void *priv;
+} qs_instrument;
+
+/**
+ * Load and validate an instrument definition. On success returns QS_OK and *out (free with
+ * qs_instrument_free). Otherwise *out is NULL, every problem found is appended to `errors`
+ * (file, line, column, key path, what was expected and found), and the return is QS_EINVALID
+ * (schema problems), QS_EPARSE / QS_ELIMIT / QS_EENCODING (the file could not be read as safe
+ * YAML), QS_EIO or QS_ENOMEM.
+ */
+qs_error qs_instrument_load(qs_instrument **out, const char *path, qs_diag_list *errors);
+
+/** As qs_instrument_load, from a buffer; `display` names it in diagnostics. */
+qs_error qs_instrument_load_mem(qs_instrument **out, const char *buf, size_t len,
+                                const char *display, qs_diag_list *errors);
+
+/** Free; NULL-safe. */
+void qs_instrument_free(qs_instrument *inst);
+
+/** Index of score `id` or -1. */
+int qs_instrument_score_index(const qs_instrument *inst, const char *id);
+
+/** Index of item `id` (1-based published number) or -1. */
+int qs_instrument_item_index(const qs_instrument *inst, int id);
+
+/** Index of norm population `id` or -1. */
+int qs_instrument_norm_index(const qs_instrument *inst, const char *id);
+
+/**
+ * The scale value for an answer text: a number within the scale ("4", " 4 ", "4.0") or a label
+ * in any case and spacing. Returns 1 and sets *value, or 0 when the text is neither.
+ */
+int qs_instrument_parse_answer(const qs_instrument *inst, const char *text, size_t len, int *value);
+
+/** The keyed value of an answer to item index `item`: reversed (min + max - v) when keyed so. */
+int qs_instrument_keyed(const qs_instrument *inst, size_t item, int answer);
+
+/*
+ * Finding installed instruments. The search path is, in order: $QSCORE_INSTRUMENTS (a
+ * colon-separated list of folders), then the folder installed by `make install`
+ * (<prefix>/share/qscore/instruments), then `instruments/` beside the running binary's source
+ * tree when run from a build folder.
+ */
+
+/** Resolve `name_or_path`: an existing file path, or an id looked up as ID.yaml in the search
+ * path. Writes the path into `out`. Returns QS_OK or QS_ENOTFOUND (diag lists where it looked). */
+qs_error qs_instrument_find(char *out, size_t size, const char *name_or_path, qs_diag *diag);
+
+/**
+ * Call `fn` for every installed instrument file (NAME.yaml in the search path), sorted by id;
+ * where two folders hold the same id, the earlier folder wins, as in qs_instrument_find.
+ * Returns QS_OK or QS_ENOMEM.
+ */
+qs_error qs_instrument_each_installed(void (*fn)(void *ctx, const char *id, const char *path),
+                                      void *ctx);
+
+/** The folders searched, joined with ':', written into `out`. */
+void qs_instrument_search_path(char *out, size_t size);
+
+#endif

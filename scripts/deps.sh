@@ -1,0 +1,28 @@
+#!/bin/sh
+# deps.sh - install the Debian packages qscore needs: with apt-get when root, else print the line.
+# Usage: scripts/deps.sh [--ci]   (--ci adds the tools the test suite uses beyond the build)
+set -eu
+PKGS="cmake make gcc pkg-config libcsv-dev libyaml-dev libxlsxwriter-dev libsqlite3-dev libcmocka-dev"
+if [ "${1:-}" = "--ci" ]; then
+    PKGS="$PKGS clang-format"
+fi
+
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+    echo "qscore: installing:$missing" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+else
+    echo "qscore: missing Debian packages. Install them with:" >&2
+    echo "  sudo apt-get install -y$missing" >&2
+    exit 1
+fi

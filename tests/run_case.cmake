@@ -1,0 +1,54 @@
+# run_case.cmake - run one end-to-end case folder (see tests/CMakeLists.txt) and compare.
+cmake_minimum_required(VERSION 3.25)
+# Variables: QSCORE (binary), CASE (folder), SOURCE_DIR, WORK (a scratch folder for this case).
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK})
+if(EXISTS ${CASE}/setup.cmake)
+    include(${CASE}/setup.cmake)
+endif()
+
+file(STRINGS ${CASE}/args raw_args)
+set(args "")
+foreach(a IN LISTS raw_args)
+    string(REPLACE "@WORK@" "${WORK}" a "${a}")
+    string(REPLACE "@SRC@" "${SOURCE_DIR}" a "${a}")
+    list(APPEND args "${a}")
+endforeach()
+
+set(expected_status 0)
+if(EXISTS ${CASE}/status)
+    file(STRINGS ${CASE}/status expected_status)
+endif()
+
+# Instruments are found relative to the case folder, so outputs hold no machine-specific paths.
+file(RELATIVE_PATH rel_instruments ${CASE} ${SOURCE_DIR}/instruments)
+execute_process(
+    COMMAND ${CMAKE_COMMAND} -E env QSCORE_INSTRUMENTS=${rel_instruments} ${QSCORE} ${args}
+    WORKING_DIRECTORY ${CASE}
+    OUTPUT_VARIABLE out
+    ERROR_VARIABLE err
+    RESULT_VARIABLE status
+    TIMEOUT 20)
+
+set(failed FALSE)
+if(NOT "${status}" STREQUAL "${expected_status}")
+    message(SEND_ERROR "exit status ${status}, expected ${expected_status}")
+    set(failed TRUE)
+endif()
+foreach(pair "expected;out" "error;err")
+    list(GET pair 0 fname)
+    list(GET pair 1 var)
+    if(EXISTS ${CASE}/${fname})
+        file(READ ${CASE}/${fname} want)
+        string(REPLACE "@WORK@" "${WORK}" want "${want}")
+        if(NOT "${${var}}" STREQUAL "${want}")
+            file(WRITE ${WORK}/actual-${fname} "${${var}}")
+            message(SEND_ERROR "${fname} differs: diff ${CASE}/${fname} ${WORK}/actual-${fname}\n"
+                "--- expected\n${want}--- actual\n${${var}}")
+            set(failed TRUE)
+        endif()
+    endif()
+endforeach()
+if(failed)
+    message(FATAL_ERROR "case ${CASE} failed")
+endif()
