@@ -6,6 +6,7 @@
 #include "qscore/error.h"
 #include "qscore/expr.h"
 #include "qscore/instrument.h"
+#include "qscore/reader.h"
 #include "qscore/version.h"
 
 #endif
