@@ -5,13 +5,30 @@ set -eu
 QSCORE=${1:-build/qscore}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
+out="$here/out"
 export QSCORE_INSTRUMENTS="$top/instruments"
+umask 077 # outputs hold health data
+mkdir -p "$out"
 
-echo "== qscore $("$QSCORE" --version | cut -d' ' -f2): checking the shipped instrument definitions"
+echo "== qscore $("$QSCORE" --version | cut -d' ' -f2): the shipped instrument definitions"
 "$QSCORE" check "$top"/instruments/*.yaml
-echo
-echo "== installed instruments (QSCORE_INSTRUMENTS=$QSCORE_INSTRUMENTS)"
-"$QSCORE" instruments
 echo
 echo "== a broken definition is refused with every problem and its position:"
 "$QSCORE" check "$here/broken-instrument.yaml" 2>&1 || echo "(exit status $?, as documented)"
+
+score() { # instrument mapping export output
+    echo
+    echo "== qscore score -i $1 -m ${2#"$top"/} ${3#"$top"/}"
+    status=0
+    "$QSCORE" score -i "$1" -m "$2" -o "$4" "$3" || status=$?
+    echo "   exit status $status (1 = some rows were quarantined: see the .quarantine.csv)"
+    echo "   flagged administrations (response_id, client_id, flag, status):"
+    grep ',flag,' "$4" | cut -d, -f1,2,4,11 | sed 's/^/     /' || echo "     none"
+}
+score dsi-r "$here/mappings/qualtrics-dsi-r.yaml" "$here/exports/qualtrics-dsi-r.csv" \
+    "$out/dsi-r-scores.csv"
+score sfcds "$here/mappings/excel-sfcds.yaml" "$here/exports/excel-sfcds.csv" \
+    "$out/sfcds-scores.csv"
+echo
+echo "Outputs are in ${out#"$top"/}/ (scores and quarantine CSVs)."
+echo "Flags are screening aids for a clinician, never diagnoses."

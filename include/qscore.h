@@ -2,11 +2,16 @@
 #ifndef QSCORE_H
 #define QSCORE_H
 
+#include "qscore/atomic.h"
 #include "qscore/diag.h"
 #include "qscore/error.h"
 #include "qscore/expr.h"
+#include "qscore/ingest.h"
 #include "qscore/instrument.h"
+#include "qscore/mapping.h"
+#include "qscore/output.h"
 #include "qscore/reader.h"
+#include "qscore/score.h"
 #include "qscore/version.h"
 
 #endif

@@ -42,8 +42,10 @@ int qs_cli_help(const char *name);
 
 int cmd_check(int argc, char **argv);
 int cmd_instruments(int argc, char **argv);
+int cmd_score(int argc, char **argv);
 
 extern const char cmd_check_usage[];
 extern const char cmd_instruments_usage[];
+extern const char cmd_score_usage[];
 
 #endif

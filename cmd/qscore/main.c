@@ -20,6 +20,7 @@ static const char cmd_version_usage[] = "usage: qscore version\n"
 
 /* The command table: `qscore help` is generated from it. Keep it in the order users meet it. */
 static const qs_command commands[] = {
+    {"score", cmd_score, "Score survey exports against an instrument", cmd_score_usage},
     {"check", cmd_check, "Validate instrument definition files", cmd_check_usage},
     {"instruments", cmd_instruments, "List the installed instruments", cmd_instruments_usage},
     {"help", cmd_help, "Show help for qscore or one command", cmd_help_usage},

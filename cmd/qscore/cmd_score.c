@@ -1,0 +1,313 @@
+/* cmd_score.c - `qscore score`: score survey exports against an instrument (docs/score.md). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+const char cmd_score_usage[] =
+    "usage: qscore score -i INSTRUMENT [-m MAPPING.yaml] [--profile PROFILE]\n"
+    "                    [--norms POPULATION] [--format csv|json] [-o OUT]\n"
+    "                    [--quarantine FILE] INPUT...\n"
+    "\n"
+    "Score survey exports (CSV from Qualtrics, REDCap, SurveyMonkey, Google Forms or Excel)\n"
+    "against an instrument definition. One row per administration and measure (CSV), or one\n"
+    "object per administration (JSON Lines). See docs/score.md for every column.\n"
+    "\n"
+    "  -i, --instrument ID|FILE  the instrument: an installed id (dsi-r) or a definition file\n"
+    "  -m, --mapping FILE        which column holds what (docs/score.md); default: the\n"
+    "                            instrument's columns and a 'client_id' column\n"
+    "      --profile PROFILE     auto (default), generic, qualtrics, redcap, surveymonkey,\n"
+    "                            google-forms: which header rows the export has\n"
+    "      --norms POPULATION    norm population for z, T and percentiles (an id from the\n"
+    "                            instrument's norms); none by default\n"
+    "      --format csv|json     output format (default csv)\n"
+    "  -o, --output OUT          output file (default: standard output); written to a temporary\n"
+    "                            file and renamed when complete\n"
+    "      --quarantine FILE     rows that cannot be scored, with the reason (default: OUT with\n"
+    "                            .quarantine.csv, or qscore-quarantine.csv with standard output)\n"
+    "  INPUT                     export files; - reads standard input\n"
+    "\n"
+    "Exit status: 0 every row scored; 1 some rows quarantined; 2 usage, instrument or mapping\n"
+    "error (nothing written); 3 a file could not be read or written.\n";
+
+struct score_opts {
+    const char *instrument;
+    const char *mapping;
+    const char *norms;
+    const char *output;
+    const char *quarantine;
+    qs_profile profile;
+    qs_out_format format;
+};
+
+static int parse_options(int argc, char **argv, struct score_opts *o)
+{
+    enum { OPT_PROFILE = 256, OPT_NORMS, OPT_FORMAT, OPT_QUARANTINE };
+    static const struct option longopts[] = {
+        {"instrument", required_argument, NULL, 'i'},
+        {"mapping", required_argument, NULL, 'm'},
+        {"output", required_argument, NULL, 'o'},
+        {"profile", required_argument, NULL, OPT_PROFILE},
+        {"norms", required_argument, NULL, OPT_NORMS},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"quarantine", required_argument, NULL, OPT_QUARANTINE},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    memset(o, 0, sizeof(*o));
+    o->profile = QS_PROFILE_AUTO;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":i:m:o:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'i':
+            o->instrument = optarg;
+            break;
+        case 'm':
+            o->mapping = optarg;
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case OPT_PROFILE:
+            if (!qs_profile_parse(optarg, &o->profile)) {
+                qs_cli_error("unknown profile '%s' (expected auto, generic, qualtrics, redcap, "
+                             "surveymonkey or google-forms)",
+                             optarg);
+                return -1;
+            }
+            break;
+        case OPT_NORMS:
+            o->norms = optarg;
+            break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "csv") == 0)
+                o->format = QS_OUT_CSV;
+            else if (strcmp(optarg, "json") == 0)
+                o->format = QS_OUT_JSON;
+            else {
+                qs_cli_error("unknown format '%s' (expected csv or json)", optarg);
+                return -1;
+            }
+            break;
+        case OPT_QUARANTINE:
+            o->quarantine = optarg;
+            break;
+        case ':':
+            qs_cli_error("option '%s' needs a value (see 'qscore help score')", argv[optind - 1]);
+            return -1;
+        default:
+            qs_cli_error("unknown option '%s' (see 'qscore help score')", argv[optind - 1]);
+            return -1;
+        }
+    }
+    if (!o->instrument) {
+        qs_cli_error("score needs an instrument: -i ID|FILE (see 'qscore help score')");
+        return -1;
+    }
+    if (optind >= argc) {
+        qs_cli_error("score needs at least one INPUT file, or - for standard input");
+        return -1;
+    }
+    return optind;
+}
+
+static void print_errors(const qs_diag_list *errors)
+{
+    for (size_t i = 0; i < errors->count; i++)
+        qs_cli_diag(&errors->items[i]);
+    if (errors->dropped)
+        qs_cli_error("%zu more problems not shown", errors->dropped);
+}
+
+/* The quarantine default: OUT with its extension replaced, or a file in the current folder. */
+static void default_quarantine(char *buf, size_t size, const char *output)
+{
+    if (!output || strcmp(output, "-") == 0) {
+        snprintf(buf, size, "qscore-quarantine.csv");
+        return;
+    }
+    const char *slash = strrchr(output, '/');
+    const char *dot = strrchr(output, '.');
+    size_t stem = (dot && (!slash || dot > slash + 1)) ? (size_t)(dot - output) : strlen(output);
+    snprintf(buf, size, "%.*s.quarantine.csv", (int)stem, output);
+}
+
+struct totals {
+    unsigned long rows, scored, quarantined, files;
+    int status;
+};
+
+static void worst(struct totals *t, int status)
+{
+    if (status > t->status)
+        t->status = status;
+}
+
+static void score_input(const char *input, const qs_instrument *inst, const qs_mapping *map,
+                        const struct score_opts *o, qs_scorer *scorer, qs_out *out, FILE *qfp,
+                        struct totals *t)
+{
+    qs_diag_list errors;
+    qs_ingest *g = NULL;
+    const char *display = strcmp(input, "-") == 0 ? "(stdin)" : input;
+    qs_diag_list_init(&errors);
+    qs_error rc = qs_ingest_open(&g, input, display, inst, map, o->profile, &errors);
+    if (rc) {
+        print_errors(&errors);
+        qs_cli_error("%s: not scored", display);
+        worst(t, qs_exit_status_for(rc));
+        qs_diag_list_release(&errors);
+        return;
+    }
+    t->files++;
+    for (;;) {
+        qs_admin adm;
+        qs_row_problems probs;
+        qs_diag d;
+        qs_diag_clear(&d);
+        rc = qs_ingest_next(g, &adm, &probs, &d);
+        if (rc == QS_EEOF)
+            break;
+        if (rc == QS_OK) {
+            const qs_result *res = qs_scorer_run(scorer, adm.answers, adm.checks);
+            t->scored++;
+            if (qs_out_write(out, &adm, res, display)) {
+                qs_cli_error("cannot write the output: %s", strerror(errno));
+                worst(t, QS_EXIT_IO);
+                break;
+            }
+        } else if (rc == QS_EDATA) {
+            t->quarantined++;
+            if (qs_quarantine_write(qfp, display, &probs)) {
+                qs_cli_error("cannot write the quarantine file: %s", strerror(errno));
+                worst(t, QS_EXIT_IO);
+                break;
+            }
+        } else {
+            qs_cli_diag(&d);
+            worst(t, qs_exit_status_for(rc));
+            break;
+        }
+    }
+    t->rows += qs_ingest_rows(g);
+    qs_ingest_free(g);
+    qs_diag_list_release(&errors);
+}
+
+int cmd_score(int argc, char **argv)
+{
+    struct score_opts o;
+    struct totals t = {0, 0, 0, 0, QS_EXIT_OK};
+    char path[4096], qpath[4096];
+    qs_diag d;
+    qs_diag_list errors;
+    qs_instrument *inst = NULL;
+    qs_mapping *map = NULL;
+    qs_scorer *scorer = NULL;
+    qs_out *out = NULL;
+    qs_atomic_file ofile, qfile;
+    int norm = -1;
+    int status = QS_EXIT_INVALID;
+    qs_error rc;
+
+    qs_atomic_init(&ofile);
+    qs_atomic_init(&qfile);
+    qs_diag_list_init(&errors);
+    int first = parse_options(argc, argv, &o);
+    if (first < 0)
+        return QS_EXIT_INVALID;
+
+    /* Parse and validate everything before writing anything. */
+    qs_diag_clear(&d);
+    rc = qs_instrument_find(path, sizeof(path), o.instrument, &d);
+    if (rc) {
+        qs_cli_diag(&d);
+        goto done;
+    }
+    rc = qs_instrument_load(&inst, path, &errors);
+    if (rc) {
+        print_errors(&errors);
+        status = qs_exit_status_for(rc);
+        goto done;
+    }
+    rc = o.mapping ? qs_mapping_load(&map, o.mapping, &errors) : qs_mapping_default(&map);
+    if (rc) {
+        print_errors(&errors);
+        status = qs_exit_status_for(rc);
+        goto done;
+    }
+    if (o.norms) {
+        norm = qs_instrument_norm_index(inst, o.norms);
+        if (norm < 0) {
+            qs_cli_error("'%s' has no norm population '%s'%s", inst->id, o.norms,
+                         inst->nnorms ? "" : " (it has no norms)");
+            goto done;
+        }
+    }
+    rc = qs_scorer_new(&scorer, inst, norm);
+    if (rc) {
+        qs_cli_error("cannot score: %s", qs_strerror(rc));
+        status = qs_exit_status_for(rc);
+        goto done;
+    }
+
+    int to_stdout = !o.output || strcmp(o.output, "-") == 0;
+    if (o.quarantine)
+        snprintf(qpath, sizeof(qpath), "%s", o.quarantine);
+    else
+        default_quarantine(qpath, sizeof(qpath), o.output);
+    if (!to_stdout && qs_atomic_open(&ofile, o.output, &d)) {
+        qs_cli_diag(&d);
+        status = QS_EXIT_IO;
+        goto done;
+    }
+    if (qs_atomic_open(&qfile, qpath, &d)) {
+        qs_cli_diag(&d);
+        status = QS_EXIT_IO;
+        goto done;
+    }
+    rc = qs_out_new(&out, to_stdout ? stdout : ofile.fp, o.format, inst,
+                    norm >= 0 ? inst->norms[norm].id : NULL);
+    if (!rc)
+        rc = qs_quarantine_header(qfile.fp);
+    if (rc) {
+        qs_cli_error("cannot write: %s", qs_strerror(rc));
+        status = qs_exit_status_for(rc);
+        goto done;
+    }
+
+    for (int i = first; i < argc && t.status < QS_EXIT_IO; i++)
+        score_input(argv[i], inst, map, &o, scorer, out, qfile.fp, &t);
+
+    if (qs_out_finish(out)) {
+        qs_cli_error("cannot write the output: %s", strerror(errno));
+        worst(&t, QS_EXIT_IO);
+    }
+    if (t.status < QS_EXIT_IO) {
+        if ((!to_stdout && qs_atomic_commit(&ofile, &d)) || qs_atomic_commit(&qfile, &d)) {
+            qs_cli_diag(&d);
+            worst(&t, QS_EXIT_IO);
+        }
+    }
+    if (t.quarantined)
+        worst(&t, QS_EXIT_DATA);
+    qs_cli_error("scored %lu of %lu rows from %lu file%s (%lu quarantined%s%s, %lu flag%s raised)",
+                 t.scored, t.rows, t.files, t.files == 1 ? "" : "s", t.quarantined,
+                 t.quarantined ? " to " : "", t.quarantined ? qpath : "", qs_out_flags_raised(out),
+                 qs_out_flags_raised(out) == 1 ? "" : "s");
+    status = t.status;
+done:
+    qs_atomic_abort(&ofile);
+    qs_atomic_abort(&qfile);
+    qs_out_free(out);
+    qs_scorer_free(scorer);
+    qs_mapping_free(map);
+    qs_instrument_free(inst);
+    qs_diag_list_release(&errors);
+    return status;
+}

@@ -1,0 +1,518 @@
+/* output.c - write scored administrations as long CSV or JSON Lines, and the quarantine CSV. */
+#include "qscore/output.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Output is assembled in one buffer and handed to fwrite in large blocks: a score row is about
+ * twenty small fields, and stdio per field would dominate a million-row run. Numbers use the
+ * shortest round-trip text, so a reader gets back exactly the double we computed.
+ */
+
+#define OUT_BUF (256 * 1024)
+
+struct qs_out {
+    FILE *fp;
+    qs_out_format format;
+    const qs_instrument *inst;
+    const char *norm_id;
+    char *buf;
+    size_t used;
+    int failed;
+    unsigned long flags_raised;
+};
+
+size_t qs_format_double(char *buf, size_t size, double v)
+{
+    if (isnan(v) || size < 32) {
+        if (size)
+            buf[0] = '\0';
+        return 0;
+    }
+    if (fabs(v) < 1e15 && v == (double)(long long)v) {
+        int n = snprintf(buf, size, "%lld", (long long)v);
+        return n > 0 ? (size_t)n : 0;
+    }
+    for (int prec = 15; prec <= 17; prec++) {
+        int n = snprintf(buf, size, "%.*g", prec, v);
+        if (prec == 17 || strtod(buf, NULL) == v)
+            return n > 0 ? (size_t)n : 0;
+    }
+    return 0;
+}
+
+static void flush(qs_out *o)
+{
+    if (o->used && fwrite(o->buf, 1, o->used, o->fp) != o->used)
+        o->failed = 1;
+    o->used = 0;
+}
+
+static void put(qs_out *o, const char *s, size_t n)
+{
+    if (o->used + n > OUT_BUF) {
+        flush(o);
+        if (n > OUT_BUF) {
+            if (fwrite(s, 1, n, o->fp) != n)
+                o->failed = 1;
+            return;
+        }
+    }
+    memcpy(o->buf + o->used, s, n);
+    o->used += n;
+}
+
+static void puts_(qs_out *o, const char *s)
+{
+    put(o, s, strlen(s));
+}
+
+static void putc_(qs_out *o, char c)
+{
+    if (o->used + 1 > OUT_BUF)
+        flush(o);
+    o->buf[o->used++] = c;
+}
+
+/* A CSV field: quoted when it holds a comma, quote, CR or LF. NULL writes nothing. */
+static void csv_field(qs_out *o, const char *s)
+{
+    if (!s)
+        return;
+    size_t n = strlen(s);
+    if (strcspn(s, ",\"\r\n") == n) {
+        put(o, s, n);
+        return;
+    }
+    putc_(o, '"');
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            putc_(o, '"');
+        putc_(o, s[i]);
+    }
+    putc_(o, '"');
+}
+
+static void num(qs_out *o, double v)
+{
+    char b[64];
+    size_t n = qs_format_double(b, sizeof(b), v);
+    put(o, b, n);
+}
+
+static void unum(qs_out *o, unsigned long v)
+{
+    char b[32];
+    int n = snprintf(b, sizeof(b), "%lu", v);
+    put(o, b, (size_t)n);
+}
+
+static void json_string(qs_out *o, const char *s)
+{
+    if (!s) {
+        puts_(o, "null");
+        return;
+    }
+    putc_(o, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            putc_(o, '\\');
+            putc_(o, (char)*p);
+        } else if (*p < 0x20) {
+            char b[8];
+            snprintf(b, sizeof(b), "\\u%04x", *p);
+            puts_(o, b);
+        } else {
+            putc_(o, (char)*p);
+        }
+    }
+    putc_(o, '"');
+}
+
+static void json_num(qs_out *o, double v)
+{
+    if (isnan(v))
+        puts_(o, "null");
+    else
+        num(o, v);
+}
+
+qs_error qs_out_new(qs_out **out, FILE *fp, qs_out_format format, const qs_instrument *inst,
+                    const char *norm_id)
+{
+    *out = NULL;
+    qs_out *o = calloc(1, sizeof(*o));
+    if (!o)
+        return QS_ENOMEM;
+    o->buf = malloc(OUT_BUF);
+    if (!o->buf) {
+        free(o);
+        return QS_ENOMEM;
+    }
+    o->fp = fp;
+    o->format = format;
+    o->inst = inst;
+    o->norm_id = norm_id;
+    if (format == QS_OUT_CSV)
+        puts_(o, "response_id,client_id,instrument,score,value,n_answered,n_items,z,t,percentile,"
+                 "status,kind,severity,detail,because,norm,group,therapist,administered,source,"
+                 "line\n");
+    *out = o;
+    return QS_OK;
+}
+
+/* The part of a CSV row after `status`: kind..line. */
+static void csv_tail(qs_out *o, const char *kind, const char *severity, const char *detail,
+                     const char *because, const qs_admin *adm, const char *source)
+{
+    putc_(o, ',');
+    puts_(o, kind);
+    putc_(o, ',');
+    csv_field(o, severity);
+    putc_(o, ',');
+    csv_field(o, detail);
+    putc_(o, ',');
+    csv_field(o, because);
+    putc_(o, ',');
+    csv_field(o, o->norm_id);
+    putc_(o, ',');
+    csv_field(o, adm->group);
+    putc_(o, ',');
+    csv_field(o, adm->therapist);
+    putc_(o, ',');
+    csv_field(o, adm->administered);
+    putc_(o, ',');
+    csv_field(o, source);
+    putc_(o, ',');
+    unum(o, adm->line);
+    putc_(o, '\n');
+}
+
+static void csv_head(qs_out *o, const qs_admin *adm, const char *score)
+{
+    csv_field(o, adm->response_id);
+    putc_(o, ',');
+    csv_field(o, adm->client_id);
+    putc_(o, ',');
+    csv_field(o, o->inst->id);
+    putc_(o, ',');
+    csv_field(o, score);
+    putc_(o, ',');
+}
+
+/* "FO=2.0833333333333335; ER.t=38": the values a rule referenced, "missing" for NaN. */
+static void rule_detail(const qs_out *o, const qs_flag *f, const qs_result *res, char *buf,
+                        size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < qs_expr_ref_count(f->rule) && used < size; i++) {
+        int score;
+        qs_field field;
+        char v[64];
+        qs_expr_ref(f->rule, i, &score, &field);
+        double x = res->values[(size_t)score * QS_FIELD_COUNT + field];
+        if (isnan(x))
+            snprintf(v, sizeof(v), "missing");
+        else
+            qs_format_double(v, sizeof(v), x);
+        int n = snprintf(buf + used, size - used, "%s%s%s%s=%s", i ? "; " : "",
+                         o->inst->scores[score].id, field == QS_FIELD_VALUE ? "" : ".",
+                         field == QS_FIELD_VALUE ? "" : qs_field_name(field), v);
+        if (n > 0)
+            used += (size_t)n;
+    }
+}
+
+static void validity_detail(const qs_instrument *inst, const qs_validity_value *v, int careless,
+                            char *buf, size_t size)
+{
+    const qs_validity *r = &inst->validity;
+    char a[64], b[64];
+    if (careless) {
+        qs_format_double(a, sizeof(a), v->irv);
+        snprintf(buf, size, "longstring=%ld (max %ld); irv=%s", v->longstring, r->max_longstring,
+                 isnan(v->irv) ? "missing" : a);
+    } else {
+        qs_format_double(a, sizeof(a), v->missing_fraction);
+        qs_format_double(b, sizeof(b), r->max_missing_fraction);
+        if (r->nchecks)
+            snprintf(buf, size, "missing_fraction=%s (max %s); attention_failed=%ld (max %ld)", a,
+                     isnan(r->max_missing_fraction) ? "none" : b, v->attention_failed,
+                     r->max_failed_checks);
+        else
+            snprintf(buf, size, "missing_fraction=%s (max %s)", a,
+                     isnan(r->max_missing_fraction) ? "none" : b);
+    }
+}
+
+static const char *const careless_because =
+    "The answers show a pattern typical of careless responding (a long run of identical answers "
+    "or too little variation): interpret the scores with caution.";
+static const char *const invalid_because =
+    "Too many items are unanswered or attention checks failed: the scores may not be "
+    "interpretable.";
+
+static void write_csv(qs_out *o, const qs_admin *adm, const qs_result *res, const char *source)
+{
+    const qs_instrument *inst = o->inst;
+    char detail[512];
+    for (size_t i = 0; i < inst->nscores; i++) {
+        const qs_score_value *sv = &res->scores[i];
+        csv_head(o, adm, inst->scores[i].id);
+        num(o, sv->value);
+        putc_(o, ',');
+        unum(o, sv->n_answered);
+        putc_(o, ',');
+        unum(o, sv->n_items);
+        putc_(o, ',');
+        num(o, sv->z);
+        putc_(o, ',');
+        num(o, sv->t);
+        putc_(o, ',');
+        num(o, sv->percentile);
+        putc_(o, ',');
+        puts_(o, qs_status_name(sv->status));
+        csv_tail(o, "score", NULL, NULL, NULL, adm, source);
+    }
+    const qs_validity_value *v = &res->validity;
+    struct {
+        const char *name;
+        double value;
+    } idx[4] = {{"missing_fraction", v->missing_fraction},
+                {"longstring", (double)v->longstring},
+                {"irv", v->irv},
+                {"attention_failed", (double)v->attention_failed}};
+    size_t nidx = inst->validity.nchecks ? 4 : 3;
+    for (size_t k = 0; k < nidx; k++) {
+        csv_head(o, adm, idx[k].name);
+        num(o, idx[k].value);
+        puts_(o, ",,,,,,");
+        puts_(o, isnan(idx[k].value) ? "insufficient" : "ok");
+        csv_tail(o, "validity", NULL, NULL, NULL, adm, source);
+    }
+    for (size_t f = 0; f < inst->nflags; f++) {
+        if (res->flags[f] == QS_TRI_FALSE)
+            continue;
+        const qs_flag *fl = &inst->flags[f];
+        rule_detail(o, fl, res, detail, sizeof(detail));
+        csv_head(o, adm, fl->id);
+        puts_(o, ",,,,,,");
+        puts_(o, res->flags[f] == QS_TRI_TRUE ? "raised" : "not_evaluable");
+        csv_tail(o, "flag", qs_severity_name(fl->severity), detail, fl->because, adm, source);
+        o->flags_raised += res->flags[f] == QS_TRI_TRUE;
+    }
+    for (int which = 0; which < 2; which++) {
+        qs_tri t = which == 0 ? v->careless : v->invalid;
+        if (t == QS_TRI_FALSE)
+            continue;
+        validity_detail(inst, v, which == 0, detail, sizeof(detail));
+        csv_head(o, adm, which == 0 ? "careless" : "invalid");
+        puts_(o, ",,,,,,");
+        puts_(o, t == QS_TRI_TRUE ? "raised" : "not_evaluable");
+        csv_tail(o, "flag", "medium", detail, which == 0 ? careless_because : invalid_because, adm,
+                 source);
+        o->flags_raised += t == QS_TRI_TRUE;
+    }
+}
+
+static void write_json(qs_out *o, const qs_admin *adm, const qs_result *res, const char *source)
+{
+    const qs_instrument *inst = o->inst;
+    const qs_validity_value *v = &res->validity;
+    puts_(o, "{\"response_id\":");
+    json_string(o, adm->response_id);
+    puts_(o, ",\"client_id\":");
+    json_string(o, adm->client_id);
+    puts_(o, ",\"instrument\":");
+    json_string(o, inst->id);
+    puts_(o, ",\"source\":");
+    json_string(o, source);
+    puts_(o, ",\"line\":");
+    unum(o, adm->line);
+    puts_(o, ",\"group\":");
+    json_string(o, adm->group);
+    puts_(o, ",\"therapist\":");
+    json_string(o, adm->therapist);
+    puts_(o, ",\"administered\":");
+    json_string(o, adm->administered);
+    puts_(o, ",\"norm\":");
+    json_string(o, o->norm_id);
+    puts_(o, ",\"scores\":{");
+    for (size_t i = 0; i < inst->nscores; i++) {
+        const qs_score_value *sv = &res->scores[i];
+        if (i)
+            putc_(o, ',');
+        json_string(o, inst->scores[i].id);
+        puts_(o, ":{\"value\":");
+        json_num(o, sv->value);
+        puts_(o, ",\"n_answered\":");
+        unum(o, sv->n_answered);
+        puts_(o, ",\"n_items\":");
+        unum(o, sv->n_items);
+        puts_(o, ",\"z\":");
+        json_num(o, sv->z);
+        puts_(o, ",\"t\":");
+        json_num(o, sv->t);
+        puts_(o, ",\"percentile\":");
+        json_num(o, sv->percentile);
+        puts_(o, ",\"status\":");
+        json_string(o, qs_status_name(sv->status));
+        putc_(o, '}');
+    }
+    puts_(o, "},\"validity\":{\"missing_fraction\":");
+    json_num(o, v->missing_fraction);
+    puts_(o, ",\"longstring\":");
+    json_num(o, (double)v->longstring);
+    puts_(o, ",\"irv\":");
+    json_num(o, v->irv);
+    puts_(o, ",\"attention_failed\":");
+    json_num(o, v->attention_failed < 0 ? NAN : (double)v->attention_failed);
+    puts_(o, "},\"flags\":[");
+    int first = 1;
+    for (size_t f = 0; f < inst->nflags; f++) {
+        if (res->flags[f] == QS_TRI_FALSE)
+            continue;
+        const qs_flag *fl = &inst->flags[f];
+        if (!first)
+            putc_(o, ',');
+        first = 0;
+        puts_(o, "{\"id\":");
+        json_string(o, fl->id);
+        puts_(o, ",\"label\":");
+        json_string(o, fl->label);
+        puts_(o, ",\"severity\":");
+        json_string(o, qs_severity_name(fl->severity));
+        puts_(o, ",\"status\":");
+        json_string(o, res->flags[f] == QS_TRI_TRUE ? "raised" : "not_evaluable");
+        puts_(o, ",\"rule\":");
+        json_string(o, fl->rule_text);
+        puts_(o, ",\"values\":{");
+        for (size_t i = 0; i < qs_expr_ref_count(fl->rule); i++) {
+            int score;
+            qs_field field;
+            char key[128];
+            qs_expr_ref(fl->rule, i, &score, &field);
+            snprintf(key, sizeof(key), "%s%s%s", inst->scores[score].id,
+                     field == QS_FIELD_VALUE ? "" : ".",
+                     field == QS_FIELD_VALUE ? "" : qs_field_name(field));
+            if (i)
+                putc_(o, ',');
+            json_string(o, key);
+            putc_(o, ':');
+            json_num(o, res->values[(size_t)score * QS_FIELD_COUNT + field]);
+        }
+        puts_(o, "},\"because\":");
+        json_string(o, fl->because);
+        putc_(o, '}');
+        o->flags_raised += res->flags[f] == QS_TRI_TRUE;
+    }
+    for (int which = 0; which < 2; which++) {
+        qs_tri t = which == 0 ? v->careless : v->invalid;
+        if (t == QS_TRI_FALSE)
+            continue;
+        char detail[512];
+        validity_detail(inst, v, which == 0, detail, sizeof(detail));
+        if (!first)
+            putc_(o, ',');
+        first = 0;
+        puts_(o, "{\"id\":");
+        json_string(o, which == 0 ? "careless" : "invalid");
+        puts_(o, ",\"label\":");
+        json_string(o, which == 0 ? "Careless responding" : "Invalid administration");
+        puts_(o, ",\"severity\":\"medium\",\"status\":");
+        json_string(o, t == QS_TRI_TRUE ? "raised" : "not_evaluable");
+        puts_(o, ",\"rule\":");
+        json_string(o, detail);
+        puts_(o, ",\"values\":{},\"because\":");
+        json_string(o, which == 0 ? careless_because : invalid_because);
+        putc_(o, '}');
+        o->flags_raised += t == QS_TRI_TRUE;
+    }
+    puts_(o, "]}\n");
+}
+
+qs_error qs_out_write(qs_out *o, const qs_admin *adm, const qs_result *res, const char *source)
+{
+    if (o->format == QS_OUT_CSV)
+        write_csv(o, adm, res, source);
+    else
+        write_json(o, adm, res, source);
+    return o->failed ? QS_EIO : QS_OK;
+}
+
+unsigned long qs_out_flags_raised(const qs_out *o)
+{
+    return o->flags_raised;
+}
+
+qs_error qs_out_finish(qs_out *o)
+{
+    flush(o);
+    if (fflush(o->fp) != 0 || ferror(o->fp))
+        o->failed = 1;
+    return o->failed ? QS_EIO : QS_OK;
+}
+
+void qs_out_free(qs_out *o)
+{
+    if (!o)
+        return;
+    free(o->buf);
+    free(o);
+}
+
+/* ---- quarantine -------------------------------------------------------------------------- */
+
+static int qfield(FILE *fp, const char *s)
+{
+    size_t n = strlen(s);
+    if (strcspn(s, ",\"\r\n") == n)
+        return fputs(s, fp) < 0 ? -1 : 0;
+    if (fputc('"', fp) == EOF)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"' && fputc('"', fp) == EOF)
+            return -1;
+        if (fputc(s[i], fp) == EOF)
+            return -1;
+    }
+    return fputc('"', fp) == EOF ? -1 : 0;
+}
+
+qs_error qs_quarantine_header(FILE *fp)
+{
+    return fputs("source,line,response_id,column,value,reason\n", fp) < 0 ? QS_EIO : QS_OK;
+}
+
+qs_error qs_quarantine_write(FILE *fp, const char *source, const qs_row_problems *p)
+{
+    int bad = 0;
+    for (size_t i = 0; i < p->count; i++) {
+        const qs_problem *q = &p->items[i];
+        bad |= qfield(fp, source);
+        bad |= fprintf(fp, ",%lu,", p->line) < 0;
+        bad |= qfield(fp, p->response_id);
+        bad |= fputc(',', fp) == EOF;
+        bad |= qfield(fp, q->column);
+        bad |= fputc(',', fp) == EOF;
+        bad |= qfield(fp, q->value);
+        bad |= fputc(',', fp) == EOF;
+        bad |= qfield(fp, q->reason);
+        bad |= fputc('\n', fp) == EOF;
+    }
+    if (p->dropped) {
+        char reason[128];
+        snprintf(reason, sizeof(reason), "%zu more problems in this row not listed", p->dropped);
+        bad |= qfield(fp, source);
+        bad |= fprintf(fp, ",%lu,", p->line) < 0;
+        bad |= qfield(fp, p->response_id);
+        bad |= fputs(",,,", fp) < 0;
+        bad |= qfield(fp, reason);
+        bad |= fputc('\n', fp) == EOF;
+    }
+    return bad ? QS_EIO : QS_OK;
+}

@@ -1,0 +1,80 @@
+/* atomic.c - write to a temporary file beside the target, then rename it into place. */
+#include "qscore/atomic.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void qs_atomic_init(qs_atomic_file *f)
+{
+    memset(f, 0, sizeof(*f));
+}
+
+qs_error qs_atomic_open(qs_atomic_file *f, const char *path, qs_diag *diag)
+{
+    const char *slash = strrchr(path, '/');
+    int dirlen = slash ? (int)(slash - path + 1) : 0;
+    const char *base = slash ? slash + 1 : path;
+    qs_atomic_init(f);
+    if (!*base) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write '%s': not a file name", path);
+        return QS_EIO;
+    }
+    int n = snprintf(f->tmp, sizeof(f->tmp), "%.*s.%s.tmp.XXXXXX", dirlen, path, base);
+    if (n < 0 || (size_t)n >= sizeof(f->tmp) || strlen(path) >= sizeof(f->path)) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write '%s': path too long", path);
+        return QS_EIO;
+    }
+    memcpy(f->path, path, strlen(path) + 1);
+    int fd = mkstemp(f->tmp); /* mode 0600 */
+    if (fd < 0) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write '%s': %s", path, strerror(errno));
+        f->tmp[0] = '\0';
+        return QS_EIO;
+    }
+    f->fp = fdopen(fd, "wb");
+    if (!f->fp) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write '%s': %s", path, strerror(errno));
+        close(fd);
+        unlink(f->tmp);
+        f->tmp[0] = '\0';
+        return QS_EIO;
+    }
+    return QS_OK;
+}
+
+qs_error qs_atomic_commit(qs_atomic_file *f, qs_diag *diag)
+{
+    int err = 0;
+    if (!f->fp)
+        return QS_OK;
+    if (fflush(f->fp) != 0 || ferror(f->fp) || fsync(fileno(f->fp)) != 0)
+        err = errno ? errno : EIO;
+    if (fclose(f->fp) != 0 && !err)
+        err = errno ? errno : EIO;
+    f->fp = NULL;
+    if (!err && rename(f->tmp, f->path) != 0)
+        err = errno;
+    if (err) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write '%s': %s", f->path, strerror(err));
+        unlink(f->tmp);
+        f->tmp[0] = '\0';
+        return QS_EIO;
+    }
+    f->tmp[0] = '\0';
+    return QS_OK;
+}
+
+void qs_atomic_abort(qs_atomic_file *f)
+{
+    if (f->fp) {
+        fclose(f->fp);
+        f->fp = NULL;
+    }
+    if (f->tmp[0]) {
+        unlink(f->tmp);
+        f->tmp[0] = '\0';
+    }
+}

@@ -1,0 +1,1090 @@
+/* ingest.c - turn survey export records into administrations, or into quarantine problems. */
+#define _XOPEN_SOURCE 700 /* strptime */
+#include "qscore/ingest.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "qscore/score.h"
+#include "text.h"
+
+/*
+ * Design. Opening reads the header rows the profile prescribes (Qualtrics: tags, question text
+ * and an optional ImportId row; SurveyMonkey: question text and sub-labels; the others: one row)
+ * and resolves every column the mapping or the instrument names to an index once. Column
+ * references match row 1 first, then row 2 (question text or sub-labels), or "#N"; a text that
+ * matches two columns is an error that suggests "#N". Per data record the work is then a walk
+ * over fixed indices: trim, compare with the missing spellings, parse a number or look up a
+ * label. A record that cannot be read completely becomes a problem list: it is never half
+ * scored. Duplicate response ids are caught with a set of 64-bit hashes of the ids of scored
+ * rows (12 bytes per row: the only memory that grows with the input).
+ */
+
+#define MAX_COLUMNS_SHOWN 3
+
+struct idset {
+    uint64_t *keys; /* 0 = empty slot (a hash of 0 is stored as 1) */
+    uint32_t *lines;
+    size_t cap, count;
+};
+
+struct qs_ingest {
+    qs_reader *reader;
+    const qs_instrument *inst;
+    const qs_mapping *map;
+    qs_profile profile;
+    char name[QS_DIAG_FILE_MAX];
+
+    /* header */
+    size_t ncols;
+    char **row1;
+    char **row2; /* NULL unless the profile has a second header row */
+    unsigned long header_line;
+
+    /* resolved column indices, -1 when absent */
+    long col_response, col_client, col_group, col_therapist, col_admin;
+    long col_event, col_instance; /* REDCap: part of the response id */
+    long *item_col;
+    long *check_col;
+
+    /* one pending record read ahead while looking for header rows */
+    int pending;
+    qs_record rec;
+    qs_diag pending_diag;
+
+    /* per-row scratch */
+    int *answers;
+    int *checks;
+    char *scratch;
+    size_t scratch_cap, scratch_used;
+    char date[64];
+    char line_id[32];
+
+    unsigned long rows;
+    struct idset ids;
+};
+
+/* ---- names ------------------------------------------------------------------------------- */
+
+static const char *const profile_names[] = {"auto",   "generic",      "qualtrics",
+                                            "redcap", "surveymonkey", "google-forms"};
+
+const char *qs_profile_name(qs_profile p)
+{
+    if ((unsigned)p >= sizeof(profile_names) / sizeof(profile_names[0]))
+        return "unknown";
+    return profile_names[p];
+}
+
+int qs_profile_parse(const char *name, qs_profile *out)
+{
+    for (size_t i = 0; i < sizeof(profile_names) / sizeof(profile_names[0]); i++) {
+        if (strcmp(name, profile_names[i]) == 0) {
+            *out = (qs_profile)i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+qs_profile qs_ingest_profile(const qs_ingest *g)
+{
+    return g->profile;
+}
+
+const qs_reader *qs_ingest_reader(const qs_ingest *g)
+{
+    return g->reader;
+}
+
+unsigned long qs_ingest_rows(const qs_ingest *g)
+{
+    return g->rows;
+}
+
+/* ---- small helpers ----------------------------------------------------------------------- */
+
+static char *dup_trimmed(const char *s, size_t len)
+{
+    const char *t;
+    size_t n = qs_text__trim(s, len, &t);
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, t, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+/* Copy at most size-1 bytes, cutting only at a UTF-8 character boundary. */
+static void copy_value(char *dst, size_t size, const char *src, size_t len)
+{
+    if (len >= size) {
+        len = size - 4;
+        while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
+            len--;
+        memcpy(dst, src, len);
+        memcpy(dst + len, "...", 4);
+        return;
+    }
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+static void add_problem(qs_row_problems *p, const char *column, const char *value, size_t vlen,
+                        const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+
+static void add_problem(qs_row_problems *p, const char *column, const char *value, size_t vlen,
+                        const char *fmt, ...)
+{
+    if (p->count >= QS_PROBLEMS_MAX) {
+        p->dropped++;
+        return;
+    }
+    qs_problem *q = &p->items[p->count++];
+    copy_value(q->column, sizeof(q->column), column ? column : "", column ? strlen(column) : 0);
+    copy_value(q->value, sizeof(q->value), value ? value : "", value ? vlen : 0);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(q->reason, sizeof(q->reason), fmt, ap);
+    va_end(ap);
+}
+
+/* Bounded edit distance, for "nearest headers" suggestions. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64)
+        la = 64;
+    if (lb > 64)
+        lb = 64;
+    size_t prev[65], cur[65];
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, (lb + 1) * sizeof(size_t));
+    }
+    return prev[lb];
+}
+
+static void nearest_headers(const qs_ingest *g, const char *want, char *out, size_t size)
+{
+    size_t best[MAX_COLUMNS_SHOWN];
+    size_t dist[MAX_COLUMNS_SHOWN];
+    size_t n = 0;
+    for (size_t c = 0; c < g->ncols; c++) {
+        if (!g->row1[c][0])
+            continue;
+        size_t d = edit_distance(want, g->row1[c]);
+        size_t pos = n < MAX_COLUMNS_SHOWN ? n : MAX_COLUMNS_SHOWN;
+        while (pos > 0 && dist[pos - 1] > d)
+            pos--;
+        if (pos >= MAX_COLUMNS_SHOWN)
+            continue;
+        for (size_t k = (n < MAX_COLUMNS_SHOWN ? n : MAX_COLUMNS_SHOWN - 1); k > pos; k--) {
+            best[k] = best[k - 1];
+            dist[k] = dist[k - 1];
+        }
+        best[pos] = c;
+        dist[pos] = d;
+        if (n < MAX_COLUMNS_SHOWN)
+            n++;
+    }
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t k = 0; k < n && used < size; k++) {
+        int w = snprintf(out + used, size - used, "%s'%.40s'", k ? ", " : "", g->row1[best[k]]);
+        if (w > 0)
+            used += (size_t)w;
+    }
+}
+
+/* ---- header resolution ------------------------------------------------------------------- */
+
+/* Resolve a column reference; on failure report at `line:col` of `file` (the mapping or the
+ * instrument). `what` says what the column is for. */
+static long resolve(qs_ingest *g, const char *ref, const char *what, const char *file,
+                    unsigned long line, unsigned long col, int required, qs_diag_list *errors)
+{
+    if (ref[0] == '#' && ref[1] >= '0' && ref[1] <= '9') {
+        char *end;
+        errno = 0;
+        long n = strtol(ref + 1, &end, 10);
+        if (errno == 0 && *end == '\0' && n >= 1) {
+            if ((size_t)n > g->ncols) {
+                qs_diag_list_add(errors, file, line, col, NULL,
+                                 "column %s for %s: '%s' has only %zu columns", ref, what, g->name,
+                                 g->ncols);
+                return -1;
+            }
+            return n - 1;
+        }
+    }
+    for (int row = 1; row <= 2; row++) {
+        char **names = row == 1 ? g->row1 : g->row2;
+        if (!names)
+            continue;
+        long found = -1;
+        for (size_t c = 0; c < g->ncols; c++) {
+            if (strcmp(names[c], ref) != 0)
+                continue;
+            if (found >= 0) {
+                if (!errors)
+                    return -1;
+                qs_diag_list_add(errors, file, line, col, NULL,
+                                 "column '%s' for %s is ambiguous in '%s' (columns #%ld and #%zu "
+                                 "of header row %d): name it by number, e.g. \"#%ld\"",
+                                 ref, what, g->name, found + 1, c + 1, row, found + 1);
+                return -1;
+            }
+            found = (long)c;
+        }
+        if (found >= 0)
+            return found;
+    }
+    if (required) {
+        char near[200];
+        nearest_headers(g, ref, near, sizeof(near));
+        qs_diag_list_add(errors, file, line, col, NULL, "column '%s' for %s not found in '%s'%s%s",
+                         ref, what, g->name, near[0] ? "; nearest headers: " : "", near);
+    }
+    return -1;
+}
+
+static long resolve_optional(qs_ingest *g, const char *name)
+{
+    return resolve(g, name, "", NULL, 0, 0, 0, NULL);
+}
+
+static int header_has(const qs_record *r, const char *name)
+{
+    for (size_t i = 0; i < r->nfields; i++) {
+        const char *t;
+        size_t n = qs_text__trim(r->fields[i], r->lens[i], &t);
+        if (n == strlen(name) && memcmp(t, name, n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int field_is(const qs_record *r, size_t i, const char *name)
+{
+    if (i >= r->nfields)
+        return 0;
+    const char *t;
+    size_t n = qs_text__trim(r->fields[i], r->lens[i], &t);
+    return n == strlen(name) && memcmp(t, name, n) == 0;
+}
+
+static qs_profile detect(const qs_record *r)
+{
+    static const char *const timestamps[] = {
+        "Timestamp",   "Marca temporal",       "Horodateur",
+        "Zeitstempel", "Carimbo de data/hora", "Informazioni cronologiche",
+        NULL};
+    if (field_is(r, 0, "StartDate") || header_has(r, "ResponseId") || header_has(r, "ResponseID") ||
+        (field_is(r, 0, "V1") && field_is(r, 1, "V2")))
+        return QS_PROFILE_QUALTRICS;
+    if (field_is(r, 0, "Respondent ID"))
+        return QS_PROFILE_SURVEYMONKEY;
+    if (header_has(r, "redcap_event_name") || header_has(r, "redcap_repeat_instrument") ||
+        field_is(r, 0, "record_id"))
+        return QS_PROFILE_REDCAP;
+    for (size_t k = 0; timestamps[k]; k++)
+        if (field_is(r, 0, timestamps[k]))
+            return QS_PROFILE_GOOGLE_FORMS;
+    return QS_PROFILE_GENERIC;
+}
+
+static char **copy_row(const qs_record *r, size_t ncols)
+{
+    char **row = calloc(ncols ? ncols : 1, sizeof(char *));
+    if (!row)
+        return NULL;
+    for (size_t i = 0; i < ncols; i++) {
+        row[i] = i < r->nfields ? dup_trimmed(r->fields[i], r->lens[i]) : dup_trimmed("", 0);
+        if (!row[i]) {
+            for (size_t k = 0; k < i; k++)
+                free(row[k]);
+            free(row);
+            return NULL;
+        }
+    }
+    return row;
+}
+
+static void free_row(char **row, size_t n)
+{
+    if (!row)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(row[i]);
+    free(row);
+}
+
+/* Read one record for the header; records with problems are fatal here. */
+static qs_error header_record(qs_ingest *g, qs_record *rec, const char *what, qs_diag_list *errors)
+{
+    qs_diag d;
+    qs_diag_clear(&d);
+    qs_error rc = qs_reader_next(g->reader, rec, &d);
+    if (rc == QS_EEOF) {
+        qs_diag_list_add(errors, g->name, 0, 0, NULL, "file ends before its %s", what);
+        return QS_EINVALID;
+    }
+    if (rc == QS_EDATA) {
+        qs_diag_list_push(errors, &d);
+        return QS_EINVALID;
+    }
+    if (rc) {
+        qs_diag_list_push(errors, &d);
+        return rc;
+    }
+    if (rec->bad_encoding) {
+        qs_diag_list_add(errors, g->name, rec->line, 0, NULL, "%s is not valid %s text", what,
+                         qs_encoding_name(qs_reader_encoding(g->reader)));
+        return QS_EINVALID;
+    }
+    return QS_OK;
+}
+
+static qs_error read_header(qs_ingest *g, qs_profile profile, qs_diag_list *errors)
+{
+    qs_record rec;
+    qs_error rc = header_record(g, &rec, "header row", errors);
+    if (rc)
+        return rc;
+    g->header_line = rec.line;
+    g->ncols = rec.nfields;
+    g->row1 = copy_row(&rec, g->ncols);
+    if (!g->row1)
+        return QS_ENOMEM;
+    g->profile = profile == QS_PROFILE_AUTO ? detect(&rec) : profile;
+    int legacy_qualtrics = field_is(&rec, 0, "V1");
+
+    if (g->profile == QS_PROFILE_QUALTRICS || g->profile == QS_PROFILE_SURVEYMONKEY) {
+        rc = header_record(g, &rec,
+                           g->profile == QS_PROFILE_QUALTRICS ? "second header row (question text)"
+                                                              : "second header row (sub-labels)",
+                           errors);
+        if (rc)
+            return rc;
+        g->row2 = copy_row(&rec, g->ncols);
+        if (!g->row2)
+            return QS_ENOMEM;
+        if (g->profile == QS_PROFILE_QUALTRICS && !legacy_qualtrics) {
+            /* A third row of {"ImportId":...} objects in current exports; absent in older ones. */
+            qs_diag d;
+            qs_diag_clear(&d);
+            rc = qs_reader_next(g->reader, &g->rec, &d);
+            if (rc == QS_OK) {
+                const char *t;
+                size_t n = g->rec.nfields ? qs_text__trim(g->rec.fields[0], g->rec.lens[0], &t) : 0;
+                if (!(n >= 11 && memcmp(t, "{\"ImportId\"", 11) == 0))
+                    g->pending = 1;
+            } else if (rc == QS_EDATA) {
+                g->pending = 2; /* a problem row: reported by the first qs_ingest_next */
+                g->pending_diag = d;
+            } else if (rc != QS_EEOF) {
+                qs_diag_list_push(errors, &d);
+                return rc;
+            }
+        }
+    }
+    return QS_OK;
+}
+
+static qs_error resolve_columns(qs_ingest *g, qs_diag_list *errors)
+{
+    const qs_mapping *m = g->map;
+    const qs_instrument *inst = g->inst;
+    size_t before = qs_diag_list_total(errors);
+    const char *mf = m->path;
+
+    g->col_response = g->col_group = g->col_therapist = g->col_admin = -1;
+    g->col_event = g->col_instance = -1;
+    if (m->response_id.text) {
+        g->col_response = resolve(g, m->response_id.text, "response_id", mf, m->response_id.line,
+                                  m->response_id.column, 1, errors);
+    } else {
+        switch (g->profile) {
+        case QS_PROFILE_QUALTRICS:
+            g->col_response = resolve_optional(g, "ResponseId");
+            if (g->col_response < 0)
+                g->col_response = resolve_optional(g, "ResponseID");
+            break;
+        case QS_PROFILE_SURVEYMONKEY:
+            g->col_response = resolve_optional(g, "Respondent ID");
+            break;
+        case QS_PROFILE_REDCAP:
+            g->col_response = resolve_optional(g, "record_id");
+            if (g->col_response >= 0) {
+                g->col_event = resolve_optional(g, "redcap_event_name");
+                g->col_instance = resolve_optional(g, "redcap_repeat_instance");
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    g->col_client = resolve(g, m->client_id.text, "client_id", mf, m->client_id.line,
+                            m->client_id.column, 1, errors);
+    if (m->group.text)
+        g->col_group =
+            resolve(g, m->group.text, "group", mf, m->group.line, m->group.column, 1, errors);
+    if (m->therapist.text)
+        g->col_therapist = resolve(g, m->therapist.text, "therapist", mf, m->therapist.line,
+                                   m->therapist.column, 1, errors);
+    if (m->administered.text)
+        g->col_admin = resolve(g, m->administered.text, "administered", mf, m->administered.line,
+                               m->administered.column, 1, errors);
+    else if (g->profile == QS_PROFILE_QUALTRICS)
+        g->col_admin = resolve_optional(g, "RecordedDate"); /* ISO-like in every export */
+
+    /* Items: the mapping's list, else its pattern, else the instrument's default columns. */
+    for (size_t i = 0; i < m->nitems; i++) {
+        if (qs_instrument_item_index(inst, (int)m->items[i].id) < 0)
+            qs_diag_list_add(errors, mf, m->items[i].col.line, m->items[i].col.column, NULL,
+                             "item %ld is not an item of '%s' (items are 1..%zu)", m->items[i].id,
+                             inst->id, inst->nitems);
+    }
+    for (size_t i = 0; i < inst->nitems; i++) {
+        char what[64], pattern[512];
+        const char *ref = NULL;
+        unsigned long line = 0, col = 0;
+        const char *file = mf;
+        snprintf(what, sizeof(what), "item %d", inst->items[i].id);
+        for (size_t k = 0; k < m->nitems && !ref; k++) {
+            if (m->items[k].id == inst->items[i].id) {
+                ref = m->items[k].col.text;
+                line = m->items[k].col.line;
+                col = m->items[k].col.column;
+            }
+        }
+        if (!ref && m->item_pattern) {
+            const char *at = strstr(m->item_pattern, "{n}");
+            snprintf(pattern, sizeof(pattern), "%.*s%d%s", (int)(at - m->item_pattern),
+                     m->item_pattern, inst->items[i].id, at + 3);
+            ref = pattern;
+        }
+        if (!ref && inst->items[i].column) {
+            ref = inst->items[i].column;
+            file = inst->path;
+        }
+        if (!ref) {
+            qs_diag_list_add(errors, mf, 0, 0, NULL,
+                             "item %d of '%s' has no column: map it under 'items' or "
+                             "'item_pattern' in the mapping file",
+                             inst->items[i].id, inst->id);
+            continue;
+        }
+        g->item_col[i] = resolve(g, ref, what, file, line, col, 1, errors);
+    }
+    for (size_t k = 0; k < inst->validity.nchecks; k++) {
+        const qs_attention_check *c = &inst->validity.checks[k];
+        const char *ref = c->column;
+        const char *file = inst->path;
+        unsigned long line = 0, col = 0;
+        for (size_t j = 0; j < m->nchecks; j++) {
+            if (strcmp(m->checks[j].id, c->id) == 0) {
+                ref = m->checks[j].col.text;
+                file = mf;
+                line = m->checks[j].col.line;
+                col = m->checks[j].col.column;
+            }
+        }
+        char what[160];
+        snprintf(what, sizeof(what), "attention check '%s'", c->id);
+        if (!ref) {
+            qs_diag_list_add(errors, mf, 0, 0, NULL,
+                             "attention check '%s' of '%s' has no column: map it under "
+                             "'attention' in the mapping file",
+                             c->id, inst->id);
+            continue;
+        }
+        g->check_col[k] = resolve(g, ref, what, file, line, col, 1, errors);
+    }
+    for (size_t j = 0; j < m->nchecks; j++) {
+        int known = 0;
+        for (size_t k = 0; k < inst->validity.nchecks && !known; k++)
+            known = strcmp(m->checks[j].id, inst->validity.checks[k].id) == 0;
+        if (!known)
+            qs_diag_list_add(errors, mf, m->checks[j].col.line, m->checks[j].col.column, NULL,
+                             "'%s' is not an attention check of '%s'", m->checks[j].id, inst->id);
+    }
+    for (size_t j = 0; j < m->nlabels; j++) {
+        int v = m->labels[j].value;
+        if (v < inst->scale.min || v > inst->scale.max)
+            qs_diag_list_add(errors, mf, m->labels[j].line, m->labels[j].column, NULL,
+                             "label '%s' means %d, outside the scale %d..%d of '%s'",
+                             m->labels[j].text, v, inst->scale.min, inst->scale.max, inst->id);
+    }
+    return qs_diag_list_total(errors) != before ? QS_EINVALID : QS_OK;
+}
+
+static qs_error ingest_setup(qs_ingest *g, const qs_instrument *inst, const qs_mapping *map,
+                             qs_profile profile, qs_diag_list *errors)
+{
+    g->inst = inst;
+    g->map = map;
+    g->item_col = malloc((inst->nitems ? inst->nitems : 1) * sizeof(long));
+    g->check_col = malloc((inst->validity.nchecks ? inst->validity.nchecks : 1) * sizeof(long));
+    g->answers = malloc((inst->nitems ? inst->nitems : 1) * sizeof(int));
+    g->checks = malloc((inst->validity.nchecks ? inst->validity.nchecks : 1) * sizeof(int));
+    if (!g->item_col || !g->check_col || !g->answers || !g->checks)
+        return QS_ENOMEM;
+    for (size_t i = 0; i < inst->nitems; i++)
+        g->item_col[i] = -1;
+    for (size_t k = 0; k < inst->validity.nchecks; k++)
+        g->check_col[k] = -1;
+    qs_error rc = read_header(g, profile, errors);
+    if (rc)
+        return rc;
+    return resolve_columns(g, errors);
+}
+
+static qs_ingest *ingest_alloc(const char *display)
+{
+    qs_ingest *g = calloc(1, sizeof(*g));
+    if (g)
+        snprintf(g->name, sizeof(g->name), "%s", display);
+    return g;
+}
+
+qs_error qs_ingest_open(qs_ingest **out, const char *path, const char *display,
+                        const qs_instrument *inst, const qs_mapping *map, qs_profile profile,
+                        qs_diag_list *errors)
+{
+    qs_diag d;
+    *out = NULL;
+    if (!display)
+        display = path;
+    qs_ingest *g = ingest_alloc(display);
+    if (!g)
+        return QS_ENOMEM;
+    qs_diag_clear(&d);
+    qs_error rc = qs_reader_open(&g->reader, path, display, NULL, &d);
+    if (rc) {
+        qs_diag_list_push(errors, &d);
+        qs_ingest_free(g);
+        return rc;
+    }
+    rc = ingest_setup(g, inst, map, profile, errors);
+    if (rc) {
+        qs_ingest_free(g);
+        return rc;
+    }
+    *out = g;
+    return QS_OK;
+}
+
+qs_error qs_ingest_open_mem(qs_ingest **out, const void *data, size_t len, const char *display,
+                            const qs_instrument *inst, const qs_mapping *map, qs_profile profile,
+                            qs_diag_list *errors)
+{
+    qs_diag d;
+    *out = NULL;
+    qs_ingest *g = ingest_alloc(display);
+    if (!g)
+        return QS_ENOMEM;
+    qs_diag_clear(&d);
+    qs_error rc = qs_reader_open_mem(&g->reader, data, len, display, NULL, &d);
+    if (rc) {
+        qs_diag_list_push(errors, &d);
+        qs_ingest_free(g);
+        return rc;
+    }
+    rc = ingest_setup(g, inst, map, profile, errors);
+    if (rc) {
+        qs_ingest_free(g);
+        return rc;
+    }
+    *out = g;
+    return QS_OK;
+}
+
+void qs_ingest_free(qs_ingest *g)
+{
+    if (!g)
+        return;
+    qs_reader_free(g->reader);
+    free_row(g->row1, g->ncols);
+    free_row(g->row2, g->ncols);
+    free(g->item_col);
+    free(g->check_col);
+    free(g->answers);
+    free(g->checks);
+    free(g->scratch);
+    free(g->ids.keys);
+    free(g->ids.lines);
+    free(g);
+}
+
+/* ---- dates ------------------------------------------------------------------------------- */
+
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return days[m - 1];
+}
+
+static int read_digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if ((*p)[i] < '0' || (*p)[i] > '9')
+            return 0;
+        v = v * 10 + ((*p)[i] - '0');
+    }
+    *p += n;
+    *out = v;
+    return 1;
+}
+
+static int valid_ymdhms(int y, int mo, int d, int h, int mi, int s)
+{
+    return y >= 1900 && y <= 2200 && mo >= 1 && mo <= 12 && d >= 1 && d <= days_in_month(y, mo) &&
+           h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 && s <= 60;
+}
+
+static int has_time_directive(const char *fmt)
+{
+    for (const char *p = fmt; *p; p++) {
+        if (*p == '%' && p[1]) {
+            p++;
+            if (strchr("HIMSTRrkl", *p))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+int qs_parse_date(const char *text, const char *format, char *out, size_t size)
+{
+    const char *t;
+    size_t n = qs_text__trim(text, strlen(text), &t);
+    char buf[128];
+    if (n == 0 || n >= sizeof(buf))
+        return 0;
+    memcpy(buf, t, n);
+    buf[n] = '\0';
+    int y, mo, d, h = 0, mi = 0, s = 0, timed = 0;
+    char zone[32] = "";
+    if (format) {
+        struct tm tm;
+        memset(&tm, 0, sizeof(tm));
+        tm.tm_mday = 1;
+        const char *end = strptime(buf, format, &tm);
+        if (!end)
+            return 0;
+        while (*end == ' ')
+            end++;
+        if (*end)
+            return 0;
+        y = tm.tm_year + 1900;
+        mo = tm.tm_mon + 1;
+        d = tm.tm_mday;
+        timed = has_time_directive(format);
+        if (timed) {
+            h = tm.tm_hour;
+            mi = tm.tm_min;
+            s = tm.tm_sec;
+        }
+    } else {
+        const char *p = buf;
+        if (!read_digits(&p, 4, &y) || *p++ != '-' || !read_digits(&p, 2, &mo) || *p++ != '-' ||
+            !read_digits(&p, 2, &d))
+            return 0;
+        if (*p == 'T' || *p == ' ') {
+            p++;
+            timed = 1;
+            if (!read_digits(&p, 2, &h) || *p++ != ':' || !read_digits(&p, 2, &mi))
+                return 0;
+            if (*p == ':') {
+                p++;
+                if (!read_digits(&p, 2, &s))
+                    return 0;
+                if (*p == '.' || *p == ',') {
+                    p++;
+                    if (*p < '0' || *p > '9')
+                        return 0;
+                    while (*p >= '0' && *p <= '9')
+                        p++; /* fractions of a second are dropped */
+                }
+            }
+            if (*p == 'Z') {
+                snprintf(zone, sizeof(zone), "Z");
+                p++;
+            } else if (*p == '+' || *p == '-') {
+                char sign = *p++;
+                int zh, zm = 0;
+                if (!read_digits(&p, 2, &zh))
+                    return 0;
+                if (*p == ':')
+                    p++;
+                if (*p && !read_digits(&p, 2, &zm))
+                    return 0;
+                if (zh > 23 || zm > 59)
+                    return 0;
+                snprintf(zone, sizeof(zone), "%c%02d:%02d", sign, zh, zm);
+            }
+        }
+        if (*p)
+            return 0;
+    }
+    if (!valid_ymdhms(y, mo, d, h, mi, s))
+        return 0;
+    if (timed)
+        snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d%s", y, mo, d, h, mi, s, zone);
+    else
+        snprintf(out, size, "%04d-%02d-%02d", y, mo, d);
+    return 1;
+}
+
+/* ---- the id set -------------------------------------------------------------------------- */
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)n;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001B3ULL;
+        h ^= h >> 29;
+    }
+    /* splitmix64 finaliser */
+    h ^= h >> 30;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 27;
+    h *= 0x94D049BB133111EBULL;
+    h ^= h >> 31;
+    return h ? h : 1;
+}
+
+/* Insert; returns 0 when new, the earlier line when already present, -1 on OOM. */
+static long idset_add(struct idset *s, const char *id, size_t n, unsigned long line)
+{
+    if (s->count * 10 >= s->cap * 7) {
+        size_t cap = s->cap ? s->cap * 2 : 1024;
+        uint64_t *keys = calloc(cap, sizeof(*keys));
+        uint32_t *lines = malloc(cap * sizeof(*lines));
+        if (!keys || !lines) {
+            free(keys);
+            free(lines);
+            return -1;
+        }
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->keys[i])
+                continue;
+            size_t j = (size_t)s->keys[i] & (cap - 1);
+            while (keys[j])
+                j = (j + 1) & (cap - 1);
+            keys[j] = s->keys[i];
+            lines[j] = s->lines[i];
+        }
+        free(s->keys);
+        free(s->lines);
+        s->keys = keys;
+        s->lines = lines;
+        s->cap = cap;
+    }
+    uint64_t h = hash_bytes(id, n);
+    size_t j = (size_t)h & (s->cap - 1);
+    while (s->keys[j]) {
+        if (s->keys[j] == h)
+            return (long)s->lines[j];
+        j = (j + 1) & (s->cap - 1);
+    }
+    s->keys[j] = h;
+    s->lines[j] = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
+    s->count++;
+    return 0;
+}
+
+/* ---- rows -------------------------------------------------------------------------------- */
+
+/* A trimmed copy of a field in the per-row scratch buffer (valid until the next row). */
+static const char *scratch_copy(qs_ingest *g, const char *s, size_t n)
+{
+    if (g->scratch_used + n + 1 > g->scratch_cap) {
+        /* Grow for the next row; this row's earlier copies must stay valid, so only grow when
+         * empty (the caller sizes the buffer before the first copy of a row). */
+        return NULL;
+    }
+    char *d = g->scratch + g->scratch_used;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    g->scratch_used += n + 1;
+    return d;
+}
+
+static int reserve_scratch(qs_ingest *g, const qs_record *r)
+{
+    size_t need = 64;
+    long cols[] = {g->col_response,  g->col_client, g->col_group,
+                   g->col_therapist, g->col_event,  g->col_instance};
+    for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+        if (cols[i] >= 0 && (size_t)cols[i] < r->nfields)
+            need += r->lens[cols[i]] + 2;
+    g->scratch_used = 0;
+    if (need <= g->scratch_cap)
+        return 1;
+    char *s = realloc(g->scratch, need);
+    if (!s)
+        return 0;
+    g->scratch = s;
+    g->scratch_cap = need;
+    return 1;
+}
+
+static const char *field_trimmed(qs_ingest *g, const qs_record *r, long col, size_t *len)
+{
+    const char *t;
+    (void)g;
+    *len = qs_text__trim(r->fields[col], r->lens[col], &t);
+    return t;
+}
+
+static const char *header_of(const qs_ingest *g, long col)
+{
+    return col >= 0 && (size_t)col < g->ncols ? g->row1[col] : "";
+}
+
+/* Parse one answer cell into *value (QS_MISSING when blank or a missing spelling). */
+static int parse_cell(qs_ingest *g, const char *s, size_t n, int *value, char *why, size_t wsize)
+{
+    const qs_instrument *inst = g->inst;
+    const qs_mapping *m = g->map;
+    if (n == 0) {
+        *value = QS_MISSING;
+        return 1;
+    }
+    /* The common case: one digit within the scale, not listed as missing. */
+    if (n == 1 && s[0] >= '0' && s[0] <= '9' && m->nmissing == 0) {
+        int v = s[0] - '0';
+        if (v >= inst->scale.min && v <= inst->scale.max) {
+            *value = v;
+            return 1;
+        }
+    }
+    char folded[QS_PROBLEM_VALUE_MAX];
+    size_t fl = qs_text__fold(s, n, folded, sizeof(folded));
+    if (fl < sizeof(folded)) {
+        for (size_t k = 0; k < m->nmissing; k++) {
+            if (strcmp(m->missing[k], folded) == 0) {
+                *value = QS_MISSING;
+                return 1;
+            }
+        }
+    }
+    if (qs_instrument_parse_answer(inst, s, n, value))
+        return 1;
+    if (fl < sizeof(folded)) {
+        for (size_t k = 0; k < m->nlabels; k++) {
+            if (strcmp(m->labels[k].folded, folded) == 0) {
+                *value = m->labels[k].value;
+                return 1;
+            }
+        }
+    }
+    /* Say whether it was a number outside the scale or an unknown text. */
+    char *end;
+    char num[64];
+    if (n < sizeof(num)) {
+        memcpy(num, s, n);
+        num[n] = '\0';
+        errno = 0;
+        double d = strtod(num, &end);
+        if (end != num && *end == '\0' && errno == 0) {
+            if (d > -1e15 && d < 1e15 && d == (double)(long long)d)
+                snprintf(why, wsize, "answer %s is outside the scale %d..%d", num, inst->scale.min,
+                         inst->scale.max);
+            else
+                snprintf(why, wsize, "answer %s is not a whole number on the scale %d..%d", num,
+                         inst->scale.min, inst->scale.max);
+            return 0;
+        }
+    }
+    snprintf(why, wsize,
+             "not an answer on the scale %d..%d, a known label or a listed missing spelling",
+             inst->scale.min, inst->scale.max);
+    return 0;
+}
+
+static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_problems *probs)
+{
+    const qs_instrument *inst = g->inst;
+    size_t len;
+    const char *s;
+    char why[256];
+
+    probs->line = r->line;
+    probs->response_id[0] = '\0';
+    probs->count = probs->dropped = 0;
+    if (!reserve_scratch(g, r))
+        return QS_ENOMEM;
+
+    if (r->bad_encoding) {
+        add_problem(probs, NULL, NULL, 0, "bytes are not valid %s text (not copied here)",
+                    qs_encoding_name(qs_reader_encoding(g->reader)));
+        return QS_EDATA;
+    }
+    if (r->nfields != g->ncols) {
+        add_problem(probs, NULL, NULL, 0, "row has %zu fields but the header has %zu", r->nfields,
+                    g->ncols);
+        /* The id still helps find the row when its column is there. */
+        if (g->col_response >= 0 && (size_t)g->col_response < r->nfields) {
+            s = field_trimmed(g, r, g->col_response, &len);
+            copy_value(probs->response_id, sizeof(probs->response_id), s, len);
+        }
+        return QS_EDATA;
+    }
+
+    /* Response id: the mapped or profile column (REDCap adds event and instance), else the
+     * line number. */
+    adm->response_id = NULL;
+    if (g->col_response >= 0) {
+        s = field_trimmed(g, r, g->col_response, &len);
+        if (len == 0) {
+            add_problem(probs, header_of(g, g->col_response), "", 0, "blank response id");
+        } else if (g->col_event >= 0 || g->col_instance >= 0) {
+            char id[512];
+            size_t el = 0, il = 0;
+            const char *ev = g->col_event >= 0 ? field_trimmed(g, r, g->col_event, &el) : "";
+            const char *in = g->col_instance >= 0 ? field_trimmed(g, r, g->col_instance, &il) : "";
+            int w = snprintf(id, sizeof(id), "%.*s%s%.*s%s%.*s", (int)len, s, el ? "/" : "",
+                             (int)el, ev, il ? "/" : "", (int)il, in);
+            adm->response_id =
+                scratch_copy(g, id, w > 0 && (size_t)w < sizeof(id) ? (size_t)w : sizeof(id) - 1);
+        } else {
+            adm->response_id = scratch_copy(g, s, len);
+        }
+    } else {
+        snprintf(g->line_id, sizeof(g->line_id), "%lu", r->line);
+        adm->response_id = g->line_id;
+    }
+    if (adm->response_id)
+        copy_value(probs->response_id, sizeof(probs->response_id), adm->response_id,
+                   strlen(adm->response_id));
+
+    s = field_trimmed(g, r, g->col_client, &len);
+    adm->client_id = scratch_copy(g, s, len);
+    if (len == 0)
+        add_problem(probs, header_of(g, g->col_client), "", 0, "blank client id");
+    adm->group = NULL;
+    if (g->col_group >= 0) {
+        s = field_trimmed(g, r, g->col_group, &len);
+        adm->group = scratch_copy(g, s, len);
+    }
+    adm->therapist = NULL;
+    if (g->col_therapist >= 0) {
+        s = field_trimmed(g, r, g->col_therapist, &len);
+        adm->therapist = scratch_copy(g, s, len);
+    }
+    adm->administered = NULL;
+    if (g->col_admin >= 0) {
+        s = field_trimmed(g, r, g->col_admin, &len);
+        if (len) {
+            char text[128];
+            int ok = len < sizeof(text);
+            if (ok) {
+                memcpy(text, s, len);
+                text[len] = '\0';
+                ok = qs_parse_date(text, g->map->date_format, g->date, sizeof(g->date));
+            }
+            if (ok)
+                adm->administered = g->date;
+            else if (g->map->date_format)
+                add_problem(probs, header_of(g, g->col_admin), s, len,
+                            "date does not match date_format '%s'", g->map->date_format);
+            else
+                add_problem(probs, header_of(g, g->col_admin), s, len,
+                            "not an ISO 8601 date (YYYY-MM-DD[ HH:MM[:SS]]): set date_format "
+                            "in the mapping file");
+        }
+    }
+
+    size_t answered = 0;
+    for (size_t i = 0; i < inst->nitems; i++) {
+        long c = g->item_col[i];
+        s = field_trimmed(g, r, c, &len);
+        if (!parse_cell(g, s, len, &g->answers[i], why, sizeof(why))) {
+            add_problem(probs, header_of(g, c), s, len, "item %d: %s", inst->items[i].id, why);
+            g->answers[i] = QS_MISSING;
+        } else if (g->answers[i] != QS_MISSING) {
+            answered++;
+        }
+    }
+    for (size_t k = 0; k < inst->validity.nchecks; k++) {
+        long c = g->check_col[k];
+        s = field_trimmed(g, r, c, &len);
+        if (!parse_cell(g, s, len, &g->checks[k], why, sizeof(why))) {
+            add_problem(probs, header_of(g, c), s, len, "attention check '%s': %s",
+                        inst->validity.checks[k].id, why);
+            g->checks[k] = QS_MISSING;
+        }
+    }
+    if (answered == 0 && probs->count == 0)
+        add_problem(probs, NULL, NULL, 0, "no item is answered");
+
+    if (probs->count == 0 && g->col_response >= 0) {
+        long first = idset_add(&g->ids, adm->response_id, strlen(adm->response_id), r->line);
+        if (first < 0)
+            return QS_ENOMEM;
+        if (first > 0)
+            add_problem(probs, header_of(g, g->col_response), adm->response_id,
+                        strlen(adm->response_id),
+                        "duplicate response id: first seen at line %ld, which was scored", first);
+    }
+    if (probs->count)
+        return QS_EDATA;
+    adm->answers = g->answers;
+    adm->checks = g->checks;
+    adm->line = r->line;
+    return QS_OK;
+}
+
+qs_error qs_ingest_next(qs_ingest *g, qs_admin *adm, qs_row_problems *probs, qs_diag *diag)
+{
+    qs_error rc;
+    if (g->pending == 1) {
+        g->pending = 0;
+        g->rows++;
+        return process(g, &g->rec, adm, probs);
+    }
+    if (g->pending == 2) {
+        g->pending = 0;
+        *diag = g->pending_diag;
+        rc = QS_EDATA;
+    } else {
+        rc = qs_reader_next(g->reader, &g->rec, diag);
+    }
+    if (rc == QS_EDATA) {
+        g->rows++;
+        probs->line = diag->line;
+        probs->response_id[0] = '\0';
+        probs->count = probs->dropped = 0;
+        add_problem(probs, NULL, NULL, 0, "%s", diag->message);
+        return QS_EDATA;
+    }
+    if (rc)
+        return rc;
+    g->rows++;
+    return process(g, &g->rec, adm, probs);
+}
