@@ -147,7 +147,7 @@ qs_error qs_out_new(qs_out **out, FILE *fp, qs_out_format format, const qs_instr
     qs_out *o = calloc(1, sizeof(*o));
     if (!o)
         return QS_ENOMEM;
-    o->buf = malloc(OUT_BUF);
+    o->buf = calloc(1, OUT_BUF); /* calloc: also quiets a -O3 false "maybe uninitialized" */
     if (!o->buf) {
         free(o);
         return QS_ENOMEM;

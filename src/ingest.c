@@ -45,6 +45,7 @@ struct qs_ingest {
     char **row1;
     char **row2; /* NULL unless the profile has a second header row */
     unsigned long header_line;
+    int header_rows; /* rows read as header, not data */
 
     /* resolved column indices, -1 when absent */
     long col_response, col_client, col_group, col_therapist, col_admin;
@@ -100,6 +101,11 @@ qs_profile qs_ingest_profile(const qs_ingest *g)
 const qs_reader *qs_ingest_reader(const qs_ingest *g)
 {
     return g->reader;
+}
+
+int qs_ingest_header_rows(const qs_ingest *g)
+{
+    return g->header_rows;
 }
 
 unsigned long qs_ingest_rows(const qs_ingest *g)
@@ -291,14 +297,29 @@ static int field_is(const qs_record *r, size_t i, const char *name)
     return n == strlen(name) && memcmp(t, name, n) == 0;
 }
 
+/* Does the record under row 1 look like the tool's second header row? */
+static int looks_like_second_header(qs_profile p, const qs_record *r, int legacy)
+{
+    if (p == QS_PROFILE_QUALTRICS)
+        return legacy ? header_has(r, "ResponseID")
+                      : (field_is(r, 0, "Start Date") || header_has(r, "Response ID") ||
+                         header_has(r, "ResponseID"));
+    /* SurveyMonkey: blank under "Respondent ID", sub-labels elsewhere. */
+    if (r->nfields == 0 || r->lens[0] != 0)
+        return 0;
+    return header_has(r, "Response") || header_has(r, "Open-Ended Response");
+}
+
 static qs_profile detect(const qs_record *r)
 {
     static const char *const timestamps[] = {
         "Timestamp",   "Marca temporal",       "Horodateur",
         "Zeitstempel", "Carimbo de data/hora", "Informazioni cronologiche",
         NULL};
-    if (field_is(r, 0, "StartDate") || header_has(r, "ResponseId") || header_has(r, "ResponseID") ||
-        (field_is(r, 0, "V1") && field_is(r, 1, "V2")))
+    /* Only a first column every export of the tool starts with counts as evidence: a generic
+     * file may well have a "ResponseId" column, and mistaking it would skip a data row. The
+     * second header row is checked too (looks_like_second_header). */
+    if (field_is(r, 0, "StartDate") || (field_is(r, 0, "V1") && field_is(r, 1, "V2")))
         return QS_PROFILE_QUALTRICS;
     if (field_is(r, 0, "Respondent ID"))
         return QS_PROFILE_SURVEYMONKEY;
@@ -370,6 +391,7 @@ static qs_error read_header(qs_ingest *g, qs_profile profile, qs_diag_list *erro
     if (rc)
         return rc;
     g->header_line = rec.line;
+    g->header_rows = 1;
     g->ncols = rec.nfields;
     g->row1 = copy_row(&rec, g->ncols);
     if (!g->row1)
@@ -384,6 +406,25 @@ static qs_error read_header(qs_ingest *g, qs_profile profile, qs_diag_list *erro
                            errors);
         if (rc)
             return rc;
+        if (!looks_like_second_header(g->profile, &rec, legacy_qualtrics)) {
+            if (profile != QS_PROFILE_AUTO) {
+                qs_diag_list_add(errors, g->name, rec.line, 0, NULL,
+                                 "line %lu is not the second header row of a %s export (%s): "
+                                 "choose another --profile",
+                                 rec.line, qs_profile_name(g->profile),
+                                 g->profile == QS_PROFILE_QUALTRICS
+                                     ? "expected 'Start Date' or 'Response ID' in it"
+                                     : "expected 'Response' sub-labels in it");
+                return QS_EINVALID;
+            }
+            /* Not what the first row suggested: read it as a one-header export. */
+            g->profile = QS_PROFILE_GENERIC;
+            g->rec = rec;
+            g->pending = 1;
+            g->header_rows = 1;
+            return QS_OK;
+        }
+        g->header_rows = 2;
         g->row2 = copy_row(&rec, g->ncols);
         if (!g->row2)
             return QS_ENOMEM;
@@ -397,6 +438,8 @@ static qs_error read_header(qs_ingest *g, qs_profile profile, qs_diag_list *erro
                 size_t n = g->rec.nfields ? qs_text__trim(g->rec.fields[0], g->rec.lens[0], &t) : 0;
                 if (!(n >= 11 && memcmp(t, "{\"ImportId\"", 11) == 0))
                     g->pending = 1;
+                else
+                    g->header_rows = 3;
             } else if (rc == QS_EDATA) {
                 g->pending = 2; /* a problem row: reported by the first qs_ingest_next */
                 g->pending_diag = d;

@@ -165,6 +165,13 @@ static void score_input(const char *input, const qs_instrument *inst, const qs_m
         return;
     }
     t->files++;
+    const qs_reader *rd = qs_ingest_reader(g);
+    char delim[3] = {qs_reader_delimiter(rd), '\0', '\0'};
+    if (delim[0] == '\t')
+        memcpy(delim, "\\t", 3);
+    qs_cli_error("%s: %s export, %s, '%s'-separated, %d header row%s", display,
+                 qs_profile_name(qs_ingest_profile(g)), qs_encoding_name(qs_reader_encoding(rd)),
+                 delim, qs_ingest_header_rows(g), qs_ingest_header_rows(g) == 1 ? "" : "s");
     for (;;) {
         qs_admin adm;
         qs_row_problems probs;

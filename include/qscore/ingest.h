@@ -96,6 +96,9 @@ qs_profile qs_ingest_profile(const qs_ingest *g);
 /** The underlying reader (encoding, delimiter, bytes read). */
 const qs_reader *qs_ingest_reader(const qs_ingest *g);
 
+/** Header rows read (1, or 2-3 for Qualtrics and SurveyMonkey): never scored. */
+int qs_ingest_header_rows(const qs_ingest *g);
+
 /** Data records seen so far (scored or not), excluding header rows. */
 unsigned long qs_ingest_rows(const qs_ingest *g);
 

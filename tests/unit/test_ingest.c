@@ -115,6 +115,42 @@ static void test_qualtrics_header_rows_never_become_data(void **state)
     qs_mapping_free(m);
 }
 
+static void test_a_response_id_column_alone_does_not_make_a_qualtrics_export(void **state)
+{
+    struct fx *f = *state;
+    static const char csv[] = "ResponseId,client_id,Q1,Q2,Q3\nR_1,C1,1,2,3\nR_2,C2,1,2,3\n";
+    qs_mapping *m = mapping("response_id: ResponseId\nclient_id: client_id\n");
+    qs_ingest *g;
+    qs_diag_list e;
+    qs_diag_list_init(&e);
+    assert_int_equal(
+        qs_ingest_open_mem(&g, csv, strlen(csv), "x.csv", f->inst, m, QS_PROFILE_AUTO, &e), QS_OK);
+    assert_int_equal(qs_ingest_profile(g), QS_PROFILE_GENERIC);
+    assert_int_equal(qs_ingest_header_rows(g), 1);
+    qs_admin a;
+    qs_row_problems p;
+    qs_diag d;
+    assert_int_equal(qs_ingest_next(g, &a, &p, &d), QS_OK);
+    assert_string_equal(a.response_id, "R_1"); /* the first data row is data */
+    qs_ingest_free(g);
+    /* Saying it is Qualtrics when the second row is data is refused, not guessed. */
+    static const char q[] = "StartDate,ResponseId,client_id,Q1,Q2,Q3\n2026-01-01,R_1,C1,1,2,3\n";
+    assert_int_equal(
+        qs_ingest_open_mem(&g, q, strlen(q), "q.csv", f->inst, m, QS_PROFILE_QUALTRICS, &e),
+        QS_EINVALID);
+    assert_non_null(strstr(e.items[0].message, "is not the second header row of a qualtrics"));
+    qs_diag_list_release(&e);
+    /* In auto mode the same file falls back to one header row, and its row 2 is scored. */
+    qs_diag_list_init(&e);
+    assert_int_equal(qs_ingest_open_mem(&g, q, strlen(q), "q.csv", f->inst, m, QS_PROFILE_AUTO, &e),
+                     QS_OK);
+    assert_int_equal(qs_ingest_profile(g), QS_PROFILE_GENERIC);
+    assert_int_equal(qs_ingest_next(g, &a, &p, &d), QS_OK);
+    assert_int_equal(a.line, 2);
+    qs_ingest_free(g);
+    qs_mapping_free(m);
+}
+
 static void test_a_missing_column_names_the_nearest_headers(void **state)
 {
     struct fx *f = *state;
@@ -260,6 +296,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_generic_rows_become_administrations),
         cmocka_unit_test(test_qualtrics_header_rows_never_become_data),
+        cmocka_unit_test(test_a_response_id_column_alone_does_not_make_a_qualtrics_export),
         cmocka_unit_test(test_a_missing_column_names_the_nearest_headers),
         cmocka_unit_test(test_ambiguous_headers_suggest_a_column_number),
         cmocka_unit_test(test_bad_rows_list_every_problem_with_their_line),
