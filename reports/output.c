@@ -2,6 +2,7 @@
 #include "qscore/output.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,13 @@
 
 #define OUT_BUF (256 * 1024)
 
+struct sbuf {
+    char *data;
+    size_t len, cap;
+};
+
 struct qs_out {
+    struct sbuf head, tail;
     FILE *fp;
     qs_out_format format;
     const qs_instrument *inst;
@@ -25,6 +32,168 @@ struct qs_out {
     unsigned long flags_raised;
 };
 
+/*
+ * Shortest round-trip formatting. glibc's printf/strtod pair costs about half of a scoring run,
+ * so the common case (non-integers with 1e-5 <= |v| < 1e15, the range of scores, z, T and
+ * percentiles) is done exactly with 128-bit integers: v = m * 2^e is scaled by 10^q so that it
+ * has 17 integer digits, the rounding interval [v - ulp/2, v + ulp/2] is scaled the same way,
+ * and the shortest decimal inside it (the closest one when several have that length) is
+ * chosen -- the same text as Python's repr(). Everything else takes the slow path: the first of
+ * %.15g, %.16g, %.17g that reads back as v. tests/unit/test_output.c checks both agree.
+ */
+__extension__ typedef unsigned __int128 u128;
+
+static const uint64_t pow10_u64[20] = {1ULL,
+                                       10ULL,
+                                       100ULL,
+                                       1000ULL,
+                                       10000ULL,
+                                       100000ULL,
+                                       1000000ULL,
+                                       10000000ULL,
+                                       100000000ULL,
+                                       1000000000ULL,
+                                       10000000000ULL,
+                                       100000000000ULL,
+                                       1000000000000ULL,
+                                       10000000000000ULL,
+                                       100000000000000ULL,
+                                       1000000000000000ULL,
+                                       10000000000000000ULL,
+                                       100000000000000000ULL,
+                                       1000000000000000000ULL,
+                                       10000000000000000000ULL};
+
+static size_t format_slow(char *buf, size_t size, double v)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        int n = snprintf(buf, size, "%.*g", prec, v);
+        if (prec == 17 || strtod(buf, NULL) == v)
+            return n > 0 ? (size_t)n : 0;
+    }
+    return 0;
+}
+
+/* Returns the length written, or 0 when v is outside the fast path's range. */
+static size_t format_fast(char *buf, double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof(bits));
+    int neg = (int)(bits >> 63);
+    int bexp = (int)((bits >> 52) & 0x7FF);
+    uint64_t frac = bits & ((1ULL << 52) - 1);
+    double a = fabs(v);
+    if (bexp == 0 || bexp == 0x7FF || frac == 0 || a < 1e-5 || a >= 1e15)
+        return 0; /* subnormal, inf, NaN, powers of two (uneven interval), out of range */
+    uint64_t m = frac | (1ULL << 52);
+    int e = bexp - 1075; /* v = m * 2^e */
+    if (e >= 0)
+        return 0;
+    /* Decimal exponent from the binary one (log10(2) = 0.30103); off by at most one, which
+     * the loop below corrects. */
+    int d = (int)floor((double)(bexp - 1023) * 0.30102999566398119521);
+    int q = 16 - d;
+    unsigned S = (unsigned)(1 - e);
+    u128 X, Lo, Hi;
+    uint64_t Vi;
+    for (;;) {
+        if (q < 0 || q > 21)
+            return 0;
+        X = (u128)(2 * m) * pow10_u64[q];
+        Vi = (uint64_t)(X >> S);
+        if (Vi < pow10_u64[16])
+            q++;
+        else if (Vi >= pow10_u64[17])
+            q--;
+        else
+            break;
+    }
+    Lo = (u128)(2 * m - 1) * pow10_u64[q];
+    Hi = (u128)(2 * m + 1) * pow10_u64[q];
+    u128 mask = ((u128)1 << S) - 1;
+    u128 rem = X & mask;
+    int inclusive = (m & 1) == 0; /* round-half-even: an even mantissa wins ties */
+    uint64_t n_lo = (uint64_t)(Lo >> S), n_hi = (uint64_t)(Hi >> S);
+    if ((Lo & mask) != 0 || !inclusive)
+        n_lo++;
+    if ((Hi & mask) == 0 && !inclusive)
+        n_hi--;
+    /* The most trailing digits that can be dropped: the level-t test is monotone (if a multiple
+     * of 10^(t+1) lies in the interval, so does one of 10^t), and most values are long, so
+     * climb from t = 0. Level 0 always succeeds: the interval is wider than 1 here. */
+    int t = 0;
+    while (t < 16) {
+        uint64_t p = pow10_u64[t + 1];
+        if (n_hi / p * p < n_lo) /* no multiple of 10^(t+1) in [n_lo, n_hi] */
+            break;
+        t++;
+    }
+    uint64_t k;
+    if (t == 0) {
+        /* Round V to the nearest integer (ties to even), then keep it inside the interval. */
+        u128 half = (u128)1 << (S - 1);
+        k = Vi + (uint64_t)(rem > half || (rem == half && (Vi & 1)));
+        if (k < n_lo)
+            k = n_lo;
+        if (k > n_hi)
+            k = n_hi;
+    } else {
+        uint64_t p = pow10_u64[t];
+        uint64_t k_lo = (n_lo + p - 1) / p, k_hi = n_hi / p;
+        uint64_t k0 = Vi / p, r0 = Vi - k0 * p, half = p / 2;
+        k = k0 + (uint64_t)(r0 > half || (r0 == half && (rem > 0 || (k0 & 1))));
+        if (k < k_lo)
+            k = k_lo;
+        if (k > k_hi)
+            k = k_hi;
+    }
+    while (k % 10 == 0) {
+        k /= 10;
+        t++;
+    }
+    char digits[24];
+    int nd = 0;
+    for (uint64_t x = k; x; x /= 10)
+        digits[nd++] = (char)('0' + x % 10);
+    /* digits are reversed; the value is 0.D * 10^pos */
+    int pos = nd + t - q;
+    char *w = buf;
+    if (neg)
+        *w++ = '-';
+    if (pos - 1 < -4) {
+        *w++ = digits[nd - 1];
+        if (nd > 1) {
+            *w++ = '.';
+            for (int i = nd - 2; i >= 0; i--)
+                *w++ = digits[i];
+        }
+        int x = pos - 1;
+        *w++ = 'e';
+        *w++ = x < 0 ? '-' : '+';
+        if (x < 0)
+            x = -x;
+        *w++ = (char)('0' + x / 10);
+        *w++ = (char)('0' + x % 10);
+    } else if (pos <= 0) {
+        *w++ = '0';
+        *w++ = '.';
+        for (int i = 0; i < -pos; i++)
+            *w++ = '0';
+        for (int i = nd - 1; i >= 0; i--)
+            *w++ = digits[i];
+    } else {
+        for (int i = nd - 1, j = 0; i >= 0; i--, j++) {
+            if (j == pos)
+                *w++ = '.';
+            *w++ = digits[i];
+        }
+        for (int j = nd; j < pos; j++)
+            *w++ = '0';
+    }
+    *w = '\0';
+    return (size_t)(w - buf);
+}
+
 size_t qs_format_double(char *buf, size_t size, double v)
 {
     if (isnan(v) || size < 32) {
@@ -33,15 +202,31 @@ size_t qs_format_double(char *buf, size_t size, double v)
         return 0;
     }
     if (fabs(v) < 1e15 && v == (double)(long long)v) {
-        int n = snprintf(buf, size, "%lld", (long long)v);
-        return n > 0 ? (size_t)n : 0;
+        /* Whole numbers print without a decimal point ("-0" prints as "0"). */
+        long long x = (long long)v;
+        char tmp[24];
+        int n = 0, neg = x < 0;
+        unsigned long long u = neg ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+        do {
+            tmp[n++] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        size_t w = 0;
+        if (neg)
+            buf[w++] = '-';
+        while (n)
+            buf[w++] = tmp[--n];
+        buf[w] = '\0';
+        return w;
     }
-    for (int prec = 15; prec <= 17; prec++) {
-        int n = snprintf(buf, size, "%.*g", prec, v);
-        if (prec == 17 || strtod(buf, NULL) == v)
-            return n > 0 ? (size_t)n : 0;
-    }
-    return 0;
+    size_t n = format_fast(buf, v);
+    return n ? n : format_slow(buf, size, v);
+}
+
+/* For tests: the slow path alone. */
+size_t qs_format_double_slow(char *buf, size_t size, double v)
+{
+    return format_slow(buf, size, v);
 }
 
 static void flush(qs_out *o)
@@ -103,11 +288,23 @@ static void num(qs_out *o, double v)
     put(o, b, n);
 }
 
+/* Decimal digits of v at dst (no NUL); returns the length. */
+static size_t utoa(char *dst, unsigned long v)
+{
+    char b[24];
+    int n = 24;
+    do {
+        b[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    memcpy(dst, b + n, (size_t)(24 - n));
+    return (size_t)(24 - n);
+}
+
 static void unum(qs_out *o, unsigned long v)
 {
-    char b[32];
-    int n = snprintf(b, sizeof(b), "%lu", v);
-    put(o, b, (size_t)n);
+    char b[24];
+    put(o, b, utoa(b, v));
 }
 
 static void json_string(qs_out *o, const char *s)
@@ -159,14 +356,82 @@ qs_error qs_out_new(qs_out **out, FILE *fp, qs_out_format format, const qs_instr
     if (format == QS_OUT_CSV)
         puts_(o, "response_id,client_id,instrument,score,value,n_answered,n_items,z,t,percentile,"
                  "status,kind,severity,detail,because,norm,group,therapist,administered,source,"
-                 "line\n");
+                 "line,missing_fraction,longstring,irv,attention_failed\n");
     *out = o;
     return QS_OK;
 }
 
-/* The part of a CSV row after `status`: kind..line. */
+/* A growable byte string for the parts of a row shared by all rows of one administration. */
+static int sb_put(struct sbuf *b, const char *s, size_t n)
+{
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n)
+            cap *= 2;
+        char *p = realloc(b->data, cap);
+        if (!p)
+            return -1;
+        b->data = p;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    return 0;
+}
+
+static int sb_field(struct sbuf *b, const char *s)
+{
+    if (!s)
+        return 0;
+    size_t n = strlen(s);
+    if (strcspn(s, ",\"\r\n") == n)
+        return sb_put(b, s, n);
+    int bad = sb_put(b, "\"", 1);
+    for (const char *q = s; *q; q++) {
+        if (*q == '"')
+            bad |= sb_put(b, "\"", 1);
+        bad |= sb_put(b, q, 1);
+    }
+    return bad | sb_put(b, "\"", 1);
+}
+
+/* Serialise the shared parts once per administration: "response_id,client_id,instrument,"
+ * and ",norm,group,therapist,administered,source,line,missing_fraction,longstring,irv,
+ * attention_failed\n". */
+static int prepare_shared(qs_out *o, const qs_admin *adm, const qs_result *res, const char *source)
+{
+    const qs_validity_value *v = &res->validity;
+    char line[160];
+    size_t n = 0;
+    /* ",line,missing_fraction,longstring,irv,attention_failed\n" without printf: it is on the
+     * per-administration path. */
+    line[n++] = ',';
+    n += utoa(line + n, adm->line);
+    line[n++] = ',';
+    n += qs_format_double(line + n, 40, v->missing_fraction);
+    line[n++] = ',';
+    n += utoa(line + n, (unsigned long)v->longstring);
+    line[n++] = ',';
+    n += qs_format_double(line + n, 40, v->irv);
+    line[n++] = ',';
+    if (v->attention_failed >= 0)
+        n += utoa(line + n, (unsigned long)v->attention_failed);
+    line[n++] = '\n';
+    o->head.len = o->tail.len = 0;
+    int bad = sb_field(&o->head, adm->response_id) | sb_put(&o->head, ",", 1) |
+              sb_field(&o->head, adm->client_id) | sb_put(&o->head, ",", 1) |
+              sb_field(&o->head, o->inst->id) | sb_put(&o->head, ",", 1);
+    bad |= sb_put(&o->tail, ",", 1) | sb_field(&o->tail, o->norm_id) | sb_put(&o->tail, ",", 1) |
+           sb_field(&o->tail, adm->group) | sb_put(&o->tail, ",", 1) |
+           sb_field(&o->tail, adm->therapist) | sb_put(&o->tail, ",", 1) |
+           sb_field(&o->tail, adm->administered) | sb_put(&o->tail, ",", 1) |
+           sb_field(&o->tail, source) | sb_put(&o->tail, line, n);
+    return bad;
+}
+
+/* The part of a CSV row after `status`: kind..because, then the shared tail. */
 static void csv_tail(qs_out *o, const char *kind, const char *severity, const char *detail,
-                     const char *because, const qs_admin *adm, const char *source)
+                     const char *because)
 {
     putc_(o, ',');
     puts_(o, kind);
@@ -176,29 +441,12 @@ static void csv_tail(qs_out *o, const char *kind, const char *severity, const ch
     csv_field(o, detail);
     putc_(o, ',');
     csv_field(o, because);
-    putc_(o, ',');
-    csv_field(o, o->norm_id);
-    putc_(o, ',');
-    csv_field(o, adm->group);
-    putc_(o, ',');
-    csv_field(o, adm->therapist);
-    putc_(o, ',');
-    csv_field(o, adm->administered);
-    putc_(o, ',');
-    csv_field(o, source);
-    putc_(o, ',');
-    unum(o, adm->line);
-    putc_(o, '\n');
+    put(o, o->tail.data, o->tail.len);
 }
 
-static void csv_head(qs_out *o, const qs_admin *adm, const char *score)
+static void csv_head(qs_out *o, const char *score)
 {
-    csv_field(o, adm->response_id);
-    putc_(o, ',');
-    csv_field(o, adm->client_id);
-    putc_(o, ',');
-    csv_field(o, o->inst->id);
-    putc_(o, ',');
+    put(o, o->head.data, o->head.len);
     csv_field(o, score);
     putc_(o, ',');
 }
@@ -260,9 +508,13 @@ static void write_csv(qs_out *o, const qs_admin *adm, const qs_result *res, cons
 {
     const qs_instrument *inst = o->inst;
     char detail[512];
+    if (prepare_shared(o, adm, res, source)) {
+        o->failed = 1;
+        return;
+    }
     for (size_t i = 0; i < inst->nscores; i++) {
         const qs_score_value *sv = &res->scores[i];
-        csv_head(o, adm, inst->scores[i].id);
+        csv_head(o, inst->scores[i].id);
         num(o, sv->value);
         putc_(o, ',');
         unum(o, sv->n_answered);
@@ -276,33 +528,18 @@ static void write_csv(qs_out *o, const qs_admin *adm, const qs_result *res, cons
         num(o, sv->percentile);
         putc_(o, ',');
         puts_(o, qs_status_name(sv->status));
-        csv_tail(o, "score", NULL, NULL, NULL, adm, source);
+        csv_tail(o, "score", NULL, NULL, NULL);
     }
     const qs_validity_value *v = &res->validity;
-    struct {
-        const char *name;
-        double value;
-    } idx[4] = {{"missing_fraction", v->missing_fraction},
-                {"longstring", (double)v->longstring},
-                {"irv", v->irv},
-                {"attention_failed", (double)v->attention_failed}};
-    size_t nidx = inst->validity.nchecks ? 4 : 3;
-    for (size_t k = 0; k < nidx; k++) {
-        csv_head(o, adm, idx[k].name);
-        num(o, idx[k].value);
-        puts_(o, ",,,,,,");
-        puts_(o, isnan(idx[k].value) ? "insufficient" : "ok");
-        csv_tail(o, "validity", NULL, NULL, NULL, adm, source);
-    }
     for (size_t f = 0; f < inst->nflags; f++) {
         if (res->flags[f] == QS_TRI_FALSE)
             continue;
         const qs_flag *fl = &inst->flags[f];
         rule_detail(o, fl, res, detail, sizeof(detail));
-        csv_head(o, adm, fl->id);
+        csv_head(o, fl->id);
         puts_(o, ",,,,,,");
         puts_(o, res->flags[f] == QS_TRI_TRUE ? "raised" : "not_evaluable");
-        csv_tail(o, "flag", qs_severity_name(fl->severity), detail, fl->because, adm, source);
+        csv_tail(o, "flag", qs_severity_name(fl->severity), detail, fl->because);
         o->flags_raised += res->flags[f] == QS_TRI_TRUE;
     }
     for (int which = 0; which < 2; which++) {
@@ -310,11 +547,10 @@ static void write_csv(qs_out *o, const qs_admin *adm, const qs_result *res, cons
         if (t == QS_TRI_FALSE)
             continue;
         validity_detail(inst, v, which == 0, detail, sizeof(detail));
-        csv_head(o, adm, which == 0 ? "careless" : "invalid");
+        csv_head(o, which == 0 ? "careless" : "invalid");
         puts_(o, ",,,,,,");
         puts_(o, t == QS_TRI_TRUE ? "raised" : "not_evaluable");
-        csv_tail(o, "flag", "medium", detail, which == 0 ? careless_because : invalid_because, adm,
-                 source);
+        csv_tail(o, "flag", "medium", detail, which == 0 ? careless_because : invalid_because);
         o->flags_raised += t == QS_TRI_TRUE;
     }
 }
@@ -462,6 +698,8 @@ void qs_out_free(qs_out *o)
     if (!o)
         return;
     free(o->buf);
+    free(o->head.data);
+    free(o->tail.data);
     free(o);
 }
 

@@ -22,7 +22,7 @@
  * over fixed indices: trim, compare with the missing spellings, parse a number or look up a
  * label. A record that cannot be read completely becomes a problem list: it is never half
  * scored. Duplicate response ids are caught with a set of 64-bit hashes of the ids of scored
- * rows (12 bytes per row: the only memory that grows with the input).
+ * rows, within a fixed budget (see IDSET_SLOTS).
  */
 
 #define MAX_COLUMNS_SHOWN 3
@@ -68,6 +68,7 @@ struct qs_ingest {
 
     unsigned long rows;
     struct idset ids;
+    unsigned long ids_unchecked;
 };
 
 /* ---- names ------------------------------------------------------------------------------- */
@@ -101,6 +102,11 @@ qs_profile qs_ingest_profile(const qs_ingest *g)
 const qs_reader *qs_ingest_reader(const qs_ingest *g)
 {
     return g->reader;
+}
+
+unsigned long qs_ingest_ids_unchecked(const qs_ingest *g)
+{
+    return g->ids_unchecked;
 }
 
 int qs_ingest_header_rows(const qs_ingest *g)
@@ -820,32 +826,24 @@ static uint64_t hash_bytes(const char *s, size_t n)
     return h ? h : 1;
 }
 
-/* Insert; returns 0 when new, the earlier line when already present, -1 on OOM. */
+/*
+ * The id set has a fixed budget (IDSET_SLOTS slots, 12 bytes each, touched only as used), so
+ * memory stays bounded whatever the row count: past IDSET_MAX ids, further ids of the input are
+ * counted as unchecked and the caller says so; they are never silently treated as unique.
+ */
+#define IDSET_SLOTS (1u << 21)
+#define IDSET_MAX   (IDSET_SLOTS / 20 * 17) /* load factor 0.85 */
+
+/* Insert; returns 0 when new, the earlier line when already present, -1 on OOM, -2 when the
+ * budget is spent (not checked). */
 static long idset_add(struct idset *s, const char *id, size_t n, unsigned long line)
 {
-    if (s->count * 10 >= s->cap * 7) {
-        size_t cap = s->cap ? s->cap * 2 : 1024;
-        uint64_t *keys = calloc(cap, sizeof(*keys));
-        uint32_t *lines = malloc(cap * sizeof(*lines));
-        if (!keys || !lines) {
-            free(keys);
-            free(lines);
+    if (!s->keys) {
+        s->keys = calloc(IDSET_SLOTS, sizeof(*s->keys));
+        s->lines = malloc(IDSET_SLOTS * sizeof(*s->lines));
+        if (!s->keys || !s->lines)
             return -1;
-        }
-        for (size_t i = 0; i < s->cap; i++) {
-            if (!s->keys[i])
-                continue;
-            size_t j = (size_t)s->keys[i] & (cap - 1);
-            while (keys[j])
-                j = (j + 1) & (cap - 1);
-            keys[j] = s->keys[i];
-            lines[j] = s->lines[i];
-        }
-        free(s->keys);
-        free(s->lines);
-        s->keys = keys;
-        s->lines = lines;
-        s->cap = cap;
+        s->cap = IDSET_SLOTS;
     }
     uint64_t h = hash_bytes(id, n);
     size_t j = (size_t)h & (s->cap - 1);
@@ -854,6 +852,8 @@ static long idset_add(struct idset *s, const char *id, size_t n, unsigned long l
             return (long)s->lines[j];
         j = (j + 1) & (s->cap - 1);
     }
+    if (s->count >= IDSET_MAX)
+        return -2;
     s->keys[j] = h;
     s->lines[j] = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
     s->count++;
@@ -1064,8 +1064,22 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
     }
 
     size_t answered = 0;
+    const int fast_digits = g->map->nmissing == 0;
     for (size_t i = 0; i < inst->nitems; i++) {
         long c = g->item_col[i];
+        /* The common case first: one digit on the scale (or an empty field). */
+        if (r->lens[c] <= 1 && fast_digits) {
+            if (r->lens[c] == 0) {
+                g->answers[i] = QS_MISSING;
+                continue;
+            }
+            int v = r->fields[c][0] - '0';
+            if (v >= 0 && v <= 9 && v >= inst->scale.min && v <= inst->scale.max) {
+                g->answers[i] = v;
+                answered++;
+                continue;
+            }
+        }
         s = field_trimmed(g, r, c, &len);
         if (!parse_cell(g, s, len, &g->answers[i], why, sizeof(why))) {
             add_problem(probs, header_of(g, c), s, len, "item %d: %s", inst->items[i].id, why);
@@ -1088,8 +1102,10 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
 
     if (probs->count == 0 && g->col_response >= 0) {
         long first = idset_add(&g->ids, adm->response_id, strlen(adm->response_id), r->line);
-        if (first < 0)
+        if (first == -1)
             return QS_ENOMEM;
+        if (first == -2)
+            g->ids_unchecked++;
         if (first > 0)
             add_problem(probs, header_of(g, g->col_response), adm->response_id,
                         strlen(adm->response_id),

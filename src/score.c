@@ -108,7 +108,8 @@ static void run_validity(qs_scorer *s, const int *answers, const int *checks)
     size_t answered = 0;
     long run = 0, longest = 0;
     int prev = QS_MISSING;
-    double mean = 0.0, m2 = 0.0; /* Welford: stable for any scale */
+    /* Answers are small integers: exact sums give an exact variance, cheaper than Welford. */
+    long long sum = 0, sumsq = 0;
 
     for (size_t i = 0; i < inst->nitems; i++) {
         int a = answers[i];
@@ -122,14 +123,19 @@ static void run_validity(qs_scorer *s, const int *answers, const int *checks)
         prev = a;
         if (run > longest)
             longest = run;
-        double d = (double)a - mean;
-        mean += d / (double)answered;
-        m2 += d * ((double)a - mean);
+        sum += a;
+        sumsq += (long long)a * a;
     }
     v->missing_fraction =
         inst->nitems ? (double)(inst->nitems - answered) / (double)inst->nitems : 0.0;
     v->longstring = longest;
-    v->irv = answered >= 2 ? sqrt(m2 / (double)(answered - 1)) : NAN;
+    if (answered >= 2) {
+        long long n = (long long)answered;
+        /* sample variance = (n * sumsq - sum^2) / (n (n - 1)), numerator exact */
+        v->irv = sqrt((double)(n * sumsq - sum * sum) / (double)(n * (n - 1)));
+    } else {
+        v->irv = NAN;
+    }
     v->attention_failed = -1;
     if (rules->nchecks) {
         long failed = 0;

@@ -175,8 +175,7 @@ static void score_input(const char *input, const qs_instrument *inst, const qs_m
     for (;;) {
         qs_admin adm;
         qs_row_problems probs;
-        qs_diag d;
-        qs_diag_clear(&d);
+        qs_diag d; /* filled by the ingest only when it fails */
         rc = qs_ingest_next(g, &adm, &probs, &d);
         if (rc == QS_EEOF)
             break;
@@ -202,6 +201,10 @@ static void score_input(const char *input, const qs_instrument *inst, const qs_m
         }
     }
     t->rows += qs_ingest_rows(g);
+    if (qs_ingest_ids_unchecked(g))
+        qs_cli_error("%s: %lu rows past the duplicate-check budget were not checked for "
+                     "duplicate response ids",
+                     display, qs_ingest_ids_unchecked(g));
     qs_ingest_free(g);
     qs_diag_list_release(&errors);
 }

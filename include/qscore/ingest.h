@@ -99,6 +99,12 @@ const qs_reader *qs_ingest_reader(const qs_ingest *g);
 /** Header rows read (1, or 2-3 for Qualtrics and SurveyMonkey): never scored. */
 int qs_ingest_header_rows(const qs_ingest *g);
 
+/**
+ * Rows whose response id could not be checked for duplicates because the input holds more ids
+ * than the fixed duplicate-check budget (about 1.78 million); 0 for normal inputs.
+ */
+unsigned long qs_ingest_ids_unchecked(const qs_ingest *g);
+
 /** Data records seen so far (scored or not), excluding header rows. */
 unsigned long qs_ingest_rows(const qs_ingest *g);
 

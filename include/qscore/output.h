@@ -45,4 +45,7 @@ qs_error qs_quarantine_write(FILE *fp, const char *source, const qs_row_problems
  */
 size_t qs_format_double(char *buf, size_t size, double v);
 
+/** The reference implementation of qs_format_double (snprintf/strtod), for tests. */
+size_t qs_format_double_slow(char *buf, size_t size, double v);
+
 #endif

@@ -56,6 +56,76 @@ static void test_many_values_round_trip(void **state)
     }
 }
 
+static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
+static uint64_t next_u64(void)
+{
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static void expect_same_as_reference(double v)
+{
+    char fast[64], slow[64];
+    qs_format_double(fast, sizeof(fast), v);
+    qs_format_double_slow(slow, sizeof(slow), v);
+    if (strcmp(fast, slow) != 0) {
+        print_error("%.17g: fast '%s' != reference '%s'\n", v, fast, slow);
+        fail();
+    }
+}
+
+static void test_fast_formatting_agrees_with_the_reference(void **state)
+{
+    (void)state;
+    /* Means and prorated sums of small integers: the values scores take. */
+    for (int n = 1; n <= 60; n++)
+        for (int s = -400; s <= 400; s++) {
+            expect_same_as_reference((double)s / n);
+            expect_same_as_reference((double)s * 16.0 / n);
+        }
+    /* z, T and percentiles of such values. */
+    for (int i = 0; i < 200000; i++) {
+        double u = (double)(next_u64() >> 11) / 9007199254740992.0;
+        expect_same_as_reference(u * 8.0 - 4.0);
+        expect_same_as_reference(50.0 + 10.0 * (u * 8.0 - 4.0));
+        expect_same_as_reference(100.0 * u);
+        /* log-uniform over the fast path's whole range, and a little beyond */
+        expect_same_as_reference(pow(10.0, u * 22.0 - 6.0));
+        expect_same_as_reference(-pow(10.0, u * 22.0 - 6.0));
+    }
+    /* Random bit patterns (finite): everything must still round-trip and agree. */
+    for (int i = 0; i < 200000; i++) {
+        uint64_t bits = next_u64();
+        double v;
+        memcpy(&v, &bits, sizeof(v));
+        if (isnan(v) || isinf(v))
+            continue;
+        expect_same_as_reference(v);
+    }
+    /* Boundaries: ties, powers of two, the edges of the fast range. */
+    double edges[] = {1e-5,
+                      1.0000000000000002e-05,
+                      9.999999999999999e-06,
+                      1e15 - 0.5,
+                      0.5,
+                      0.25,
+                      0.1,
+                      0.2,
+                      0.3,
+                      2.5,
+                      1.5,
+                      5e-324,
+                      1e300,
+                      4503599627370497.5,
+                      0.30000000000000004,
+                      123456.78901234567,
+                      9.5367431640625e-07};
+    for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+        expect_same_as_reference(edges[i]);
+}
+
 static void test_quarantine_rows_quote_fields_with_commas_quotes_and_newlines(void **state)
 {
     (void)state;
@@ -83,6 +153,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numbers_are_the_shortest_round_trip_text),
         cmocka_unit_test(test_many_values_round_trip),
+        cmocka_unit_test(test_fast_formatting_agrees_with_the_reference),
         cmocka_unit_test(test_quarantine_rows_quote_fields_with_commas_quotes_and_newlines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
