@@ -10,6 +10,7 @@
 #include "qscore/instrument.h"
 #include "qscore/mapping.h"
 #include "qscore/output.h"
+#include "qscore/pipeline.h"
 #include "qscore/reader.h"
 #include "qscore/score.h"
 #include "qscore/version.h"

@@ -64,6 +64,12 @@ static const uint64_t pow10_u64[20] = {1ULL,
                                        1000000000000000000ULL,
                                        10000000000000000000ULL};
 
+/* 10^q for 0 <= q <= 38 (the fast path uses q <= 21, beyond 64 bits from q = 20). */
+static u128 pow10_u128(int q)
+{
+    return q <= 19 ? (u128)pow10_u64[q] : (u128)pow10_u64[19] * pow10_u64[q - 19];
+}
+
 static size_t format_slow(char *buf, size_t size, double v)
 {
     for (int prec = 15; prec <= 17; prec++) {
@@ -99,7 +105,7 @@ static size_t format_fast(char *buf, double v)
     for (;;) {
         if (q < 0 || q > 21)
             return 0;
-        X = (u128)(2 * m) * pow10_u64[q];
+        X = (u128)(2 * m) * pow10_u128(q);
         Vi = (uint64_t)(X >> S);
         if (Vi < pow10_u64[16])
             q++;
@@ -108,8 +114,8 @@ static size_t format_fast(char *buf, double v)
         else
             break;
     }
-    Lo = (u128)(2 * m - 1) * pow10_u64[q];
-    Hi = (u128)(2 * m + 1) * pow10_u64[q];
+    Lo = (u128)(2 * m - 1) * pow10_u128(q);
+    Hi = (u128)(2 * m + 1) * pow10_u128(q);
     u128 mask = ((u128)1 << S) - 1;
     u128 rem = X & mask;
     int inclusive = (m & 1) == 0; /* round-half-even: an even mantissa wins ties */

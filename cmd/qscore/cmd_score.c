@@ -11,7 +11,7 @@
 const char cmd_score_usage[] =
     "usage: qscore score -i INSTRUMENT [-m MAPPING.yaml] [--profile PROFILE]\n"
     "                    [--norms POPULATION] [--format csv|json] [-o OUT]\n"
-    "                    [--quarantine FILE] INPUT...\n"
+    "                    [--quarantine FILE] [--threads 1|2] INPUT...\n"
     "\n"
     "Score survey exports (CSV from Qualtrics, REDCap, SurveyMonkey, Google Forms or Excel)\n"
     "against an instrument definition. One row per administration and measure (CSV), or one\n"
@@ -29,6 +29,8 @@ const char cmd_score_usage[] =
     "                            file and renamed when complete\n"
     "      --quarantine FILE     rows that cannot be scored, with the reason (default: OUT with\n"
     "                            .quarantine.csv, or qscore-quarantine.csv with standard output)\n"
+    "      --threads 1|2         write the output on a second thread (default: 2 when the\n"
+    "                            machine has two cores); the output is the same either way\n"
     "  INPUT                     export files; - reads standard input\n"
     "\n"
     "Exit status: 0 every row scored; 1 some rows quarantined; 2 usage, instrument or mapping\n"
@@ -42,11 +44,12 @@ struct score_opts {
     const char *quarantine;
     qs_profile profile;
     qs_out_format format;
+    int threads;
 };
 
 static int parse_options(int argc, char **argv, struct score_opts *o)
 {
-    enum { OPT_PROFILE = 256, OPT_NORMS, OPT_FORMAT, OPT_QUARANTINE };
+    enum { OPT_PROFILE = 256, OPT_NORMS, OPT_FORMAT, OPT_QUARANTINE, OPT_THREADS };
     static const struct option longopts[] = {
         {"instrument", required_argument, NULL, 'i'},
         {"mapping", required_argument, NULL, 'm'},
@@ -55,11 +58,13 @@ static int parse_options(int argc, char **argv, struct score_opts *o)
         {"norms", required_argument, NULL, OPT_NORMS},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"quarantine", required_argument, NULL, OPT_QUARANTINE},
+        {"threads", required_argument, NULL, OPT_THREADS},
         {NULL, 0, NULL, 0},
     };
     int c;
     memset(o, 0, sizeof(*o));
     o->profile = QS_PROFILE_AUTO;
+    o->threads = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":i:m:o:", longopts, NULL)) != -1) {
@@ -96,6 +101,16 @@ static int parse_options(int argc, char **argv, struct score_opts *o)
             break;
         case OPT_QUARANTINE:
             o->quarantine = optarg;
+            break;
+        case OPT_THREADS:
+            if (strcmp(optarg, "1") == 0)
+                o->threads = 1;
+            else if (strcmp(optarg, "2") == 0)
+                o->threads = 2;
+            else {
+                qs_cli_error("--threads takes 1 or 2, not '%s'", optarg);
+                return -1;
+            }
             break;
         case ':':
             qs_cli_error("option '%s' needs a value (see 'qscore help score')", argv[optind - 1]);
@@ -172,33 +187,15 @@ static void score_input(const char *input, const qs_instrument *inst, const qs_m
     qs_cli_error("%s: %s export, %s, '%s'-separated, %d header row%s", display,
                  qs_profile_name(qs_ingest_profile(g)), qs_encoding_name(qs_reader_encoding(rd)),
                  delim, qs_ingest_header_rows(g), qs_ingest_header_rows(g) == 1 ? "" : "s");
-    for (;;) {
-        qs_admin adm;
-        qs_row_problems probs;
-        qs_diag d; /* filled by the ingest only when it fails */
-        rc = qs_ingest_next(g, &adm, &probs, &d);
-        if (rc == QS_EEOF)
-            break;
-        if (rc == QS_OK) {
-            const qs_result *res = qs_scorer_run(scorer, adm.answers, adm.checks);
-            t->scored++;
-            if (qs_out_write(out, &adm, res, display)) {
-                qs_cli_error("cannot write the output: %s", strerror(errno));
-                worst(t, QS_EXIT_IO);
-                break;
-            }
-        } else if (rc == QS_EDATA) {
-            t->quarantined++;
-            if (qs_quarantine_write(qfp, display, &probs)) {
-                qs_cli_error("cannot write the quarantine file: %s", strerror(errno));
-                worst(t, QS_EXIT_IO);
-                break;
-            }
-        } else {
-            qs_cli_diag(&d);
-            worst(t, qs_exit_status_for(rc));
-            break;
-        }
+    qs_pipeline_stats st = {0, 0};
+    qs_diag d;
+    qs_diag_clear(&d);
+    rc = qs_pipeline_run(g, scorer, inst, out, qfp, display, o->threads, &st, &d);
+    t->scored += st.scored;
+    t->quarantined += st.quarantined;
+    if (rc) {
+        qs_cli_diag(&d);
+        worst(t, qs_exit_status_for(rc));
     }
     t->rows += qs_ingest_rows(g);
     if (qs_ingest_ids_unchecked(g))
