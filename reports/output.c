@@ -315,7 +315,7 @@ static void unum(qs_out *o, unsigned long v)
 
 static void json_string(qs_out *o, const char *s)
 {
-    if (!s) {
+    if (!s || !*s) { /* an empty text field is null, like an unmapped one */
         puts_(o, "null");
         return;
     }
@@ -481,25 +481,60 @@ static void rule_detail(const qs_out *o, const qs_flag *f, const qs_result *res,
     }
 }
 
-static void validity_detail(const qs_instrument *inst, const qs_validity_value *v, int careless,
-                            char *buf, size_t size)
+/*
+ * The conditions behind a validity flag, for the thresholds the instrument sets: careless is
+ * "longstring > N or irv < X", invalid "missing_fraction > X or attention_failed > N".
+ */
+struct vcond {
+    const char *index;
+    const char *op;
+    double threshold;
+    double value; /* NaN when the index cannot be computed */
+};
+
+static size_t validity_conds(const qs_instrument *inst, const qs_validity_value *v, int careless,
+                             struct vcond out[2])
 {
     const qs_validity *r = &inst->validity;
-    char a[64], b[64];
+    size_t n = 0;
     if (careless) {
-        qs_format_double(a, sizeof(a), v->irv);
-        snprintf(buf, size, "longstring=%ld (max %ld); irv=%s", v->longstring, r->max_longstring,
-                 isnan(v->irv) ? "missing" : a);
+        if (r->max_longstring > 0)
+            out[n++] =
+                (struct vcond){"longstring", ">", (double)r->max_longstring, (double)v->longstring};
+        if (!isnan(r->min_irv))
+            out[n++] = (struct vcond){"irv", "<", r->min_irv, v->irv};
     } else {
-        qs_format_double(a, sizeof(a), v->missing_fraction);
-        qs_format_double(b, sizeof(b), r->max_missing_fraction);
+        if (!isnan(r->max_missing_fraction))
+            out[n++] = (struct vcond){"missing_fraction", ">", r->max_missing_fraction,
+                                      v->missing_fraction};
         if (r->nchecks)
-            snprintf(buf, size, "missing_fraction=%s (max %s); attention_failed=%ld (max %ld)", a,
-                     isnan(r->max_missing_fraction) ? "none" : b, v->attention_failed,
-                     r->max_failed_checks);
-        else
-            snprintf(buf, size, "missing_fraction=%s (max %s)", a,
-                     isnan(r->max_missing_fraction) ? "none" : b);
+            out[n++] = (struct vcond){"attention_failed", ">", (double)r->max_failed_checks,
+                                      (double)v->attention_failed};
+    }
+    return n;
+}
+
+/* "longstring=36; irv=1.2" (the CSV detail) or "longstring > 18 or irv < 0.5" (the rule). */
+static void validity_text(const struct vcond *c, size_t n, int rule, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && used < size; i++) {
+        char num[64];
+        int w;
+        if (rule) {
+            qs_format_double(num, sizeof(num), c[i].threshold);
+            w = snprintf(buf + used, size - used, "%s%s %s %s", i ? " or " : "", c[i].index,
+                         c[i].op, num);
+        } else {
+            if (isnan(c[i].value))
+                snprintf(num, sizeof(num), "missing");
+            else
+                qs_format_double(num, sizeof(num), c[i].value);
+            w = snprintf(buf + used, size - used, "%s%s=%s", i ? "; " : "", c[i].index, num);
+        }
+        if (w > 0)
+            used += (size_t)w;
     }
 }
 
@@ -552,7 +587,9 @@ static void write_csv(qs_out *o, const qs_admin *adm, const qs_result *res, cons
         qs_tri t = which == 0 ? v->careless : v->invalid;
         if (t == QS_TRI_FALSE)
             continue;
-        validity_detail(inst, v, which == 0, detail, sizeof(detail));
+        struct vcond conds[2];
+        size_t nc = validity_conds(inst, v, which == 0, conds);
+        validity_text(conds, nc, 0, detail, sizeof(detail));
         csv_head(o, which == 0 ? "careless" : "invalid");
         puts_(o, ",,,,,,");
         puts_(o, t == QS_TRI_TRUE ? "raised" : "not_evaluable");
@@ -656,8 +693,10 @@ static void write_json(qs_out *o, const qs_admin *adm, const qs_result *res, con
         qs_tri t = which == 0 ? v->careless : v->invalid;
         if (t == QS_TRI_FALSE)
             continue;
-        char detail[512];
-        validity_detail(inst, v, which == 0, detail, sizeof(detail));
+        char rule[512];
+        struct vcond conds[2];
+        size_t nc = validity_conds(inst, v, which == 0, conds);
+        validity_text(conds, nc, 1, rule, sizeof(rule));
         if (!first)
             putc_(o, ',');
         first = 0;
@@ -668,8 +707,16 @@ static void write_json(qs_out *o, const qs_admin *adm, const qs_result *res, con
         puts_(o, ",\"severity\":\"medium\",\"status\":");
         json_string(o, t == QS_TRI_TRUE ? "raised" : "not_evaluable");
         puts_(o, ",\"rule\":");
-        json_string(o, detail);
-        puts_(o, ",\"values\":{},\"because\":");
+        json_string(o, rule);
+        puts_(o, ",\"values\":{");
+        for (size_t i = 0; i < nc; i++) {
+            if (i)
+                putc_(o, ',');
+            json_string(o, conds[i].index);
+            putc_(o, ':');
+            json_num(o, conds[i].value);
+        }
+        puts_(o, "},\"because\":");
         json_string(o, which == 0 ? careless_because : invalid_because);
         putc_(o, '}');
         o->flags_raised += t == QS_TRI_TRUE;

@@ -330,7 +330,7 @@ static qs_profile detect(const qs_record *r)
     if (field_is(r, 0, "Respondent ID"))
         return QS_PROFILE_SURVEYMONKEY;
     if (header_has(r, "redcap_event_name") || header_has(r, "redcap_repeat_instrument") ||
-        field_is(r, 0, "record_id"))
+        field_is(r, 0, "record_id") || field_is(r, 0, "Record ID"))
         return QS_PROFILE_REDCAP;
     for (size_t k = 0; timestamps[k]; k++)
         if (field_is(r, 0, timestamps[k]))
@@ -481,10 +481,17 @@ static qs_error resolve_columns(qs_ingest *g, qs_diag_list *errors)
             g->col_response = resolve_optional(g, "Respondent ID");
             break;
         case QS_PROFILE_REDCAP:
+            /* Raw headers, or the label headers of an export with "labels" chosen. */
             g->col_response = resolve_optional(g, "record_id");
+            if (g->col_response < 0)
+                g->col_response = resolve_optional(g, "Record ID");
             if (g->col_response >= 0) {
                 g->col_event = resolve_optional(g, "redcap_event_name");
+                if (g->col_event < 0)
+                    g->col_event = resolve_optional(g, "Event Name");
                 g->col_instance = resolve_optional(g, "redcap_repeat_instance");
+                if (g->col_instance < 0)
+                    g->col_instance = resolve_optional(g, "Repeat Instance");
             }
             break;
         default:
@@ -970,6 +977,28 @@ static int parse_cell(qs_ingest *g, const char *s, size_t n, int *value, char *w
     return 0;
 }
 
+/*
+ * The response id of a record, trimmed, into buf (its length; 0 when blank or absent). REDCap
+ * appends the event and the repeat instance when those columns exist and are not blank:
+ * "7/week_4_arm_1/2". Fields beyond the record's end count as blank.
+ */
+static size_t response_id(qs_ingest *g, const qs_record *r, char *buf, size_t size)
+{
+    size_t len = 0, el = 0, il = 0;
+    const char *s = "", *ev = "", *in = "";
+    if (g->col_response >= 0 && (size_t)g->col_response < r->nfields)
+        s = field_trimmed(g, r, g->col_response, &len);
+    if (len == 0)
+        return 0;
+    if (g->col_event >= 0 && (size_t)g->col_event < r->nfields)
+        ev = field_trimmed(g, r, g->col_event, &el);
+    if (g->col_instance >= 0 && (size_t)g->col_instance < r->nfields)
+        in = field_trimmed(g, r, g->col_instance, &il);
+    int w = snprintf(buf, size, "%.*s%s%.*s%s%.*s", (int)len, s, el ? "/" : "", (int)el, ev,
+                     il ? "/" : "", (int)il, in);
+    return w < 0 ? 0 : ((size_t)w < size ? (size_t)w : size - 1);
+}
+
 static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_problems *probs)
 {
     const qs_instrument *inst = g->inst;
@@ -984,18 +1013,20 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
         return QS_ENOMEM;
 
     if (r->bad_encoding) {
+        qs_encoding enc = qs_reader_encoding(g->reader);
         add_problem(probs, NULL, NULL, 0, "bytes are not valid %s text (not copied here)",
-                    qs_encoding_name(qs_reader_encoding(g->reader)));
+                    enc == QS_ENC_CP1252                               ? "Windows-1252"
+                    : (enc == QS_ENC_UTF16LE || enc == QS_ENC_UTF16BE) ? "UTF-16"
+                                                                       : "UTF-8");
         return QS_EDATA;
     }
     if (r->nfields != g->ncols) {
         add_problem(probs, NULL, NULL, 0, "row has %zu fields but the header has %zu", r->nfields,
                     g->ncols);
-        /* The id still helps find the row when its column is there. */
-        if (g->col_response >= 0 && (size_t)g->col_response < r->nfields) {
-            s = field_trimmed(g, r, g->col_response, &len);
-            copy_value(probs->response_id, sizeof(probs->response_id), s, len);
-        }
+        /* The id still helps find the row when its columns are there. */
+        char id[512];
+        len = response_id(g, r, id, sizeof(id));
+        copy_value(probs->response_id, sizeof(probs->response_id), id, len);
         return QS_EDATA;
     }
 
@@ -1003,21 +1034,12 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
      * line number. */
     adm->response_id = NULL;
     if (g->col_response >= 0) {
-        s = field_trimmed(g, r, g->col_response, &len);
-        if (len == 0) {
+        char id[512];
+        len = response_id(g, r, id, sizeof(id));
+        if (len == 0)
             add_problem(probs, header_of(g, g->col_response), "", 0, "blank response id");
-        } else if (g->col_event >= 0 || g->col_instance >= 0) {
-            char id[512];
-            size_t el = 0, il = 0;
-            const char *ev = g->col_event >= 0 ? field_trimmed(g, r, g->col_event, &el) : "";
-            const char *in = g->col_instance >= 0 ? field_trimmed(g, r, g->col_instance, &il) : "";
-            int w = snprintf(id, sizeof(id), "%.*s%s%.*s%s%.*s", (int)len, s, el ? "/" : "",
-                             (int)el, ev, il ? "/" : "", (int)il, in);
-            adm->response_id =
-                scratch_copy(g, id, w > 0 && (size_t)w < sizeof(id) ? (size_t)w : sizeof(id) - 1);
-        } else {
-            adm->response_id = scratch_copy(g, s, len);
-        }
+        else
+            adm->response_id = scratch_copy(g, id, len);
     } else {
         snprintf(g->line_id, sizeof(g->line_id), "%lu", r->line);
         adm->response_id = g->line_id;

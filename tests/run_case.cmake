@@ -22,8 +22,13 @@ endif()
 
 # Instruments are found relative to the case folder, so outputs hold no machine-specific paths.
 file(RELATIVE_PATH rel_instruments ${CASE} ${SOURCE_DIR}/instruments)
+set(stdin_file /dev/null)
+if(EXISTS ${CASE}/stdin)
+    set(stdin_file ${CASE}/stdin)
+endif()
 execute_process(
     COMMAND ${CMAKE_COMMAND} -E env QSCORE_INSTRUMENTS=${rel_instruments} ${QSCORE} ${args}
+    INPUT_FILE ${stdin_file}
     WORKING_DIRECTORY ${CASE}
     OUTPUT_VARIABLE out
     ERROR_VARIABLE err

@@ -1,0 +1,953 @@
+#!/usr/bin/env python3
+"""Independent reference implementation of `qscore score` (docs/score.md).
+
+It exists to produce the expected outputs of tests/cases/score/* from first principles, so the C
+implementation is checked against numbers it did not produce. It is written for reading, not
+speed: every rule of docs/score.md is one small function below, in the order the document uses.
+
+Usage (mirrors qscore; run it in the case folder so `source` names match):
+    reference_score.py -i INSTRUMENT [-m MAPPING] [--profile P] [--norms POP]
+                       [--format csv|json] [-o OUT] [--quarantine FILE] INPUT...
+
+Needs PyYAML to read .yaml files (only at fixture-generation time; ctest never runs this);
+instrument and mapping files may also be given as .json with the same structure.
+
+Decisions where docs/score.md is silent are marked "DECISION:" in the code; in short:
+- Encoding: BOM decides (UTF-8, UTF-16LE/BE); without one, UTF-8 if the whole file is valid,
+  else Windows-1252 (0x81 0x8D 0x8F 0x90 0x9D invalid). NUL and lone surrogates are invalid.
+- Profiles: header rows generic/redcap/google-forms 1, qualtrics 3 (2 without the ImportId row),
+  surveymonkey 2; header names come from the first header row. Default id column: qualtrics
+  ResponseId, surveymonkey Respondent ID, none (= the line number, as text) otherwise; REDCap's
+  record_id is a client, not a response. Default profile: auto. Profiles never pick the
+  `administered` column: the fixtures always map it.
+- Answers: blank or a `missing` spelling (exact after trimming) is missing; a number must be a
+  whole scale value ("4.0" is 4, "4.5" is an error); labels (instrument's and mapping's) match
+  case-folded (ASCII) with blanks collapsed.
+- Dates: without date_format, YYYY-MM-DD[( |T)HH:MM[:SS]]; written YYYY-MM-DDTHH:MM:SS (a date
+  alone stays YYYY-MM-DD); impossible dates (Feb 30) do not parse; a blank date is no error.
+- Quarantine: a wrong field count or bad bytes is the record's only problem (column and value
+  empty); other problems in the file's column order, then "no item answered" (all items blank or
+  missing spellings). response_id as read (the line number when there is no id column). Every
+  readable row's id counts as "seen" for the duplicate check. Reason texts: REASON_* below.
+- min_fraction f of n items: k >= f * n. A sum is prorated as (sum * n) / k.
+- irv: sample SD of integer answers as sqrt((n*S2 - S1^2) / (n*(n-1))); the fixtures only use
+  rows where this equals two-pass, naive and Welford results in double.
+- percentile = 100 * (0.5 * erfc(-z / sqrt(2))); fixtures only use z where the usual variants agree.
+- Flags: validity flags (careless, invalid; only conditions whose threshold the instrument sets;
+  Kleene `or`) come first, then the instrument's flags in file order. Validity flags have an
+  empty severity (null in JSON), the labels and sentences in VALIDITY_FLAGS, CSV detail
+  "longstring=36; max_longstring=18", JSON rule "longstring > 18" and values {"longstring":36}.
+  Instrument flag detail: referenced fields in order of first appearance, named as written.
+- JSON: one object per line, no spaces, non-ASCII as UTF-8; blank or unmapped text fields null.
+- A mapped column missing from the header is a mapping error (exit 2).
+"""
+import datetime
+import io
+import json
+import math
+import os
+import sys
+
+
+class UsageError(Exception):
+    """Exit status 2: usage, instrument or mapping errors (nothing is written)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Fixed texts. DECISION: docs/score.md does not give the wording of quarantine reasons or of the
+# validity flags; these are the texts the fixtures expect.
+# --------------------------------------------------------------------------------------------
+REASON_FIELD_COUNT = "row has {got} fields but the header has {want}"
+REASON_ENCODING = "bytes are not valid {enc} text (not copied here)"
+REASON_BLANK_ID = "blank response id"
+REASON_BLANK_CLIENT = "blank client id"
+REASON_OUTSIDE_SCALE = "answer {x} is outside the scale {lo}..{hi}"
+REASON_NOT_WHOLE = "answer {x} is not a whole number on the scale {lo}..{hi}"
+REASON_NOT_AN_ANSWER = ("not an answer on the scale {lo}..{hi}, a known label or a listed "
+                        "missing spelling")
+REASON_BAD_DATE_ISO = ("not an ISO 8601 date (YYYY-MM-DD[ HH:MM[:SS]]): set date_format in the "
+                       "mapping file")
+REASON_BAD_DATE_FMT = "date does not match date_format '{fmt}'"
+REASON_NO_ANSWERS = "no item is answered"
+REASON_DUPLICATE = "duplicate response id: first seen at line {line}, which was scored"
+
+VALIDITY_FLAGS = {
+    "careless": {
+        "label": "Careless responding",
+        "because": "The answers show a pattern typical of careless responding (a long run of "
+                   "identical answers or too little variation): interpret the scores with "
+                   "caution.",
+    },
+    "invalid": {
+        "label": "Invalid administration",
+        "because": "Too many items are unanswered or attention checks failed: the scores may "
+                   "not be interpretable.",
+    },
+}
+
+CSV_COLUMNS = ["response_id", "client_id", "instrument", "score", "value", "n_answered",
+               "n_items", "z", "t", "percentile", "status", "kind", "severity", "detail",
+               "because", "norm", "group", "therapist", "administered", "source", "line",
+               "missing_fraction", "longstring", "irv", "attention_failed"]
+QUARANTINE_COLUMNS = ["source", "line", "response_id", "column", "value", "reason"]
+
+# profile -> (header rows, default response id column or None for "the line number")
+# REDCap: the record id names a record (a client, repeated across events), so the response id
+# is "record/event/instance" (the parts that exist), from the raw or the label headers.
+PROFILES = {
+    "generic": (1, None),
+    "qualtrics": (3, "ResponseId"),  # 2 for legacy exports without the ImportId row
+    "surveymonkey": (2, "Respondent ID"),
+    "redcap": (1, None),
+    "google-forms": (1, None),
+}
+REDCAP_ID_PARTS = [("record_id", "Record ID"), ("redcap_event_name", "Event Name"),
+                   ("redcap_repeat_instance", "Repeat Instance")]
+ENCODING_NAMES = {"UTF-8": "UTF-8", "utf-8": "UTF-8", "utf-8-bom": "UTF-8", "utf-16le": "UTF-16",
+                  "utf-16be": "UTF-16", "windows-1252": "Windows-1252", "cp1252": "Windows-1252"}
+
+MAPPING_KEYS = {"response_id", "client_id", "group", "therapist", "administered", "date_format",
+                "items", "item_pattern", "attention", "labels", "missing"}
+
+
+# --------------------------------------------------------------------------------------------
+# Loading instrument and mapping
+# --------------------------------------------------------------------------------------------
+def load_data_file(path):
+    with open(path, "rb") as f:
+        raw = f.read()
+    if path.endswith(".json"):
+        return json.loads(raw.decode("utf-8"))
+    import yaml  # only needed when regenerating fixtures
+
+    return yaml.safe_load(raw.decode("utf-8"))
+
+
+def find_instrument(name):
+    """A path, or an id looked up as ID.yaml in $QSCORE_INSTRUMENTS, then the repo's folder."""
+    if os.path.isfile(name):
+        return name
+    folders = [d for d in os.environ.get("QSCORE_INSTRUMENTS", "").split(":") if d]
+    folders.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "instruments"))
+    for d in folders:
+        p = os.path.join(d, name + ".yaml")
+        if os.path.isfile(p):
+            return p
+    raise UsageError("instrument not found: " + name)
+
+
+class Instrument:
+    def __init__(self, doc):
+        self.id = doc["id"]
+        self.min = doc["scale"]["min"]
+        self.max = doc["scale"]["max"]
+        self.labels = {}  # folded text -> value
+        for lab in doc["scale"].get("labels", []) or []:
+            for t in lab["text"]:
+                self.labels[fold(t)] = lab["value"]
+        self.items = doc["items"]  # published order
+        self.item_ids = [it["id"] for it in self.items]
+        self.reverse = {it["id"]: bool(it.get("reverse")) for it in self.items}
+        self.scores = doc["scores"]
+        self.by_score = {s["id"]: s for s in self.scores}
+        self.norms = {n["id"]: n for n in doc.get("norms", []) or []}
+        self.flags = doc.get("flags", []) or []
+        self.validity = doc.get("validity", {}) or {}
+        self.attention = self.validity.get("attention_checks", []) or []
+
+    def evaluation_order(self):
+        """File order, except that a composite comes after the parts it needs."""
+        done, order = set(), []
+        while len(order) < len(self.scores):
+            for s in self.scores:
+                if s["id"] in done:
+                    continue
+                parts = composite_parts(self, s)
+                if parts is None or all(p in done for p in parts):
+                    done.add(s["id"])
+                    order.append(s)
+                    break
+        return order
+
+
+def composite_parts(inst, s):
+    """The part ids of a composite score, or None for an item score."""
+    if "scores" not in s:
+        return None
+    parts = s["scores"]
+    if parts == "all" or parts is None:
+        return [o["id"] for o in inst.scores if o is not s and "scores" not in o]
+    return list(parts)
+
+
+def score_items(inst, s):
+    items = s["items"]
+    return list(inst.item_ids) if items == "all" else list(items)
+
+
+class Mapping:
+    def __init__(self, doc, inst):
+        doc = doc or {}
+        unknown = sorted(set(doc) - MAPPING_KEYS)
+        if unknown:
+            raise UsageError("mapping: unknown key " + unknown[0])
+        if "items" in doc and "item_pattern" in doc:
+            raise UsageError("mapping: items and item_pattern both given")
+        self.response_id = doc.get("response_id")
+        self.client_id = doc.get("client_id", "client_id")
+        self.group = doc.get("group")
+        self.therapist = doc.get("therapist")
+        self.administered = doc.get("administered")
+        self.date_format = doc.get("date_format")
+        self.items = {}
+        given = {int(k): str(v) for k, v in (doc.get("items") or {}).items()}
+        for it in inst.items:
+            if it["id"] in given:
+                self.items[it["id"]] = given[it["id"]]
+            elif "item_pattern" in doc:
+                self.items[it["id"]] = doc["item_pattern"].replace("{n}", str(it["id"]))
+            elif "column" in it:
+                self.items[it["id"]] = it["column"]
+            else:
+                raise UsageError("mapping: no column for item %d" % it["id"])
+        att = doc.get("attention") or {}
+        self.attention = {a["id"]: att.get(a["id"], a.get("column")) for a in inst.attention}
+        self.labels = {}
+        for text, value in (doc.get("labels") or {}).items():
+            if not (isinstance(value, int) and inst.min <= value <= inst.max):
+                raise UsageError("mapping: label outside the scale: " + str(text))
+            self.labels[fold(str(text))] = value
+        self.missing = [str(m).strip() for m in (doc.get("missing") or [])]
+
+
+# --------------------------------------------------------------------------------------------
+# Reading export files: encoding, delimiter, fields, physical lines
+# --------------------------------------------------------------------------------------------
+def decode(data):
+    """(text, encoding name). Invalid bytes become lone surrogates (U+D800..U+DFFF).
+
+    DECISION: without a BOM a file is UTF-8 when all of it is valid UTF-8, else Windows-1252
+    (whose undefined bytes 0x81 0x8D 0x8F 0x90 0x9D are invalid)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", "surrogateescape"), "UTF-8"
+    if data.startswith(b"\xff\xfe"):
+        return data[2:].decode("utf-16-le", "surrogatepass"), "UTF-16LE"
+    if data.startswith(b"\xfe\xff"):
+        return data[2:].decode("utf-16-be", "surrogatepass"), "UTF-16BE"
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "surrogateescape"), "Windows-1252"
+
+
+def has_bad_text(s):
+    return any(0xD800 <= ord(c) <= 0xDFFF or c == "\0" for c in s)
+
+
+def sniff_delimiter(text):
+    """The most frequent of , ; TAB outside quotes in the first record (comma on a tie)."""
+    counts = {",": 0, ";": 0, "\t": 0}
+    quoted = False
+    for c in text:
+        if c == '"':
+            quoted = not quoted
+        elif not quoted and c in "\r\n":
+            break
+        elif not quoted and c in counts:
+            counts[c] += 1
+    return max([",", ";", "\t"], key=lambda d: counts[d])
+
+
+def parse_records(text, delim):
+    """RFC 4180 records as (start_line, fields). Lines end in LF, CRLF or CR; blank lines are
+    skipped but counted; a quoted field may hold delimiters, quotes ("") and line ends."""
+    records = []
+    line = 1
+    i, n = 0, len(text)
+    while i < n:
+        # blank line?
+        if text[i] in "\r\n":
+            i += 2 if text.startswith("\r\n", i) else 1
+            line += 1
+            continue
+        start = line
+        fields, field, quoted_field = [], [], False
+        while True:
+            if i >= n:
+                fields.append("".join(field))
+                break
+            c = text[i]
+            if c == '"' and not field and not quoted_field:
+                quoted_field = True
+                i += 1
+                while True:  # inside quotes
+                    if i >= n:
+                        raise ValueError("unterminated quote at line %d" % start)
+                    c = text[i]
+                    if c == '"':
+                        if text.startswith('""', i):
+                            field.append('"')
+                            i += 2
+                            continue
+                        i += 1
+                        break
+                    if c == "\r" or c == "\n":
+                        line += 1
+                        if text.startswith("\r\n", i):
+                            field.append("\r\n")
+                            i += 2
+                            continue
+                    field.append(c)
+                    i += 1
+                continue
+            if c == delim:
+                fields.append("".join(field))
+                field, quoted_field = [], False
+                i += 1
+                continue
+            if c in "\r\n":
+                fields.append("".join(field))
+                i += 2 if text.startswith("\r\n", i) else 1
+                line += 1
+                break
+            field.append(c)
+            i += 1
+        records.append((start, fields))
+    return records
+
+
+def detect_profile(records):
+    """--profile auto: from the tool's first column (docs/score.md)."""
+    first = [f.strip() for f in records[0][1]] if records else []
+    if first[:1] == ["StartDate"]:
+        return "qualtrics"
+    if first[:1] == ["Respondent ID"]:
+        return "surveymonkey"
+    if first[:1] in (["record_id"], ["Record ID"]) or "redcap_event_name" in first or \
+            "redcap_repeat_instrument" in first:
+        return "redcap"
+    if first[:1] == ["Timestamp"]:
+        return "google-forms"
+    return "generic"
+
+
+# --------------------------------------------------------------------------------------------
+# Answers and dates
+# --------------------------------------------------------------------------------------------
+def fold(s):
+    """Labels match in any case and spacing: trim, collapse blanks, fold ASCII letters only."""
+    out = " ".join(s.split())
+    return "".join(chr(ord(c) + 32) if "A" <= c <= "Z" else c for c in out)
+
+
+def parse_answer(inst, mapping, text):
+    """('missing', None) | ('ok', value) | ('error', reason)."""
+    t = text.strip()
+    if t == "" or fold(t) in [fold(m) for m in mapping.missing]:  # any case and spacing
+        return "missing", None
+    try:
+        x = float(t)  # "4" and "4.0" are the number 4; DECISION: "4.5" is not a scale value
+    except ValueError:
+        x = None
+    if x is not None and math.isfinite(x):
+        if x != int(x):
+            return "error", REASON_NOT_WHOLE.format(x=t, lo=inst.min, hi=inst.max)
+        if not inst.min <= x <= inst.max:
+            return "error", REASON_OUTSIDE_SCALE.format(x=t, lo=inst.min, hi=inst.max)
+        return "ok", int(x)
+    f = fold(t)
+    if f in inst.labels:
+        return "ok", inst.labels[f]
+    if f in mapping.labels:
+        return "ok", mapping.labels[f]
+    return "error", REASON_NOT_AN_ANSWER.format(lo=inst.min, hi=inst.max)
+
+
+ISO_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"]
+
+
+def parse_date(text, date_format):
+    """ISO 8601 text ('' for blank) or None when it does not parse.
+    DECISION: without date_format, YYYY-MM-DD[( |T)HH:MM[:SS]] is accepted; a time is always
+    written with seconds; a date alone stays a date; impossible dates (Feb 30) do not parse."""
+    t = text.strip()
+    if t == "":
+        return ""  # DECISION: a blank date is not a parse error; administered stays empty
+    formats = [date_format] if date_format else ISO_FORMATS + ["%Y-%m-%d"]
+    for fmt in formats:
+        try:
+            d = datetime.datetime.strptime(t, fmt)
+        except ValueError:
+            continue
+        has_time = any(x in fmt for x in ("%H", "%I", "%M", "%S", "%T", "%R"))
+        return d.strftime("%Y-%m-%dT%H:%M:%S") if has_time else d.strftime("%Y-%m-%d")
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Scoring
+# --------------------------------------------------------------------------------------------
+def min_needed(missing, n):
+    """The fewest answered items (or parts) out of n that still give a score."""
+    if "min_answered" in missing:
+        return missing["min_answered"]
+    if "min_fraction" in missing:
+        return missing["min_fraction"] * n  # k >= fraction * n
+    return n
+
+
+def score_all(inst, answers, norm):
+    """answers: item id -> raw answer or None. Returns {score id: dict} in evaluation order."""
+    results = {}
+    for s in inst.evaluation_order():
+        missing = s.get("missing", {}) or {}
+        parts = composite_parts(inst, s)
+        if parts is None:
+            ids = score_items(inst, s)
+            n = len(ids)
+            keyed = [inst.min + inst.max - answers[i] if inst.reverse[i] else answers[i]
+                     for i in ids if answers[i] is not None]
+            k = len(keyed)
+            r = {"n_answered": k, "n_items": n, "value": None}
+            if k == 0 or k < min_needed(missing, n):
+                r["status"] = "insufficient"
+            else:
+                total = sum(keyed)  # integers: exact
+                if s["method"] == "mean":
+                    r["value"] = total / k
+                elif k == n:
+                    r["value"] = total
+                elif missing.get("prorate"):
+                    r["value"] = total * n / k  # (sum * n) / k, as written in docs/score.md
+                else:
+                    r["status"] = "insufficient"
+                if r["value"] is not None:
+                    r["status"] = "ok" if k == n else "prorated"
+        else:
+            got = [results[p] for p in parts]
+            p, usable = len(got), [g for g in got if g["value"] is not None]
+            c = len(usable)
+            r = {"n_answered": sum(g["n_answered"] for g in got),
+                 "n_items": sum(g["n_items"] for g in got), "value": None}
+            if c == 0 or c < min_needed(missing, p) or \
+                    (s["method"] == "sum" and c < p and not missing.get("prorate")):
+                r["status"] = "insufficient"
+            else:
+                total = 0.0
+                for g in usable:  # in part order
+                    total += g["value"]
+                if s["method"] == "mean":
+                    r["value"] = total / c
+                else:
+                    r["value"] = total if c == p else total * p / c
+                any_short = c < p or any(g["status"] == "prorated" for g in usable)
+                r["status"] = "prorated" if any_short else "ok"
+        r["z"] = r["t"] = r["percentile"] = None
+        if norm is not None and r["value"] is not None and s["id"] in (norm.get("scores") or {}):
+            m = norm["scores"][s["id"]]
+            z = (r["value"] - m["mean"]) / m["sd"]
+            r["z"], r["t"] = z, 50 + 10 * z
+            r["percentile"] = 100 * (0.5 * math.erfc(-z / math.sqrt(2)))
+        results[s["id"]] = r
+    return results
+
+
+def validity_indices(inst, answers, attention_answers):
+    raw = [answers[i] for i in inst.item_ids]  # published order
+    answered = [a for a in raw if a is not None]
+    v = {"missing_fraction": (len(raw) - len(answered)) / len(raw)}
+    longest = run = 0
+    prev = None
+    for a in raw:
+        if a is None:
+            run, prev = 0, None
+            continue
+        run = run + 1 if a == prev else 1
+        prev = a
+        longest = max(longest, run)
+    v["longstring"] = longest
+    n = len(answered)
+    if n >= 2:
+        # Exact for integer answers: var = (n*sum(x^2) - sum(x)^2) / (n*(n-1)), one rounding.
+        s1, s2 = sum(answered), sum(a * a for a in answered)
+        v["irv"] = math.sqrt((n * s2 - s1 * s1) / (n * (n - 1)))
+    else:
+        v["irv"] = None
+    if inst.attention:
+        failed = 0
+        for a in inst.attention:
+            ans = attention_answers.get(a["id"])
+            if ans is None or ans not in a["expect"]:
+                failed += 1
+        v["attention_failed"] = failed
+    return v
+
+
+def validity_rules(inst):
+    """The validity flags as (id, [(index, op, threshold, threshold key)]) for the thresholds
+    the instrument sets."""
+    val = inst.validity
+    careless, invalid = [], []
+    if "max_longstring" in val:
+        careless.append(("longstring", ">", val["max_longstring"], "max_longstring"))
+    if "min_irv" in val:
+        careless.append(("irv", "<", val["min_irv"], "min_irv"))
+    if "max_missing_fraction" in val:
+        invalid.append(("missing_fraction", ">", val["max_missing_fraction"],
+                        "max_missing_fraction"))
+    if inst.attention:  # max_failed_checks defaults to 0 when there are checks
+        invalid.append(("attention_failed", ">", val.get("max_failed_checks", 0),
+                        "max_failed_checks"))
+    return [("careless", careless), ("invalid", invalid)]
+
+
+# --------------------------------------------------------------------------------------------
+# Flag rules: a small recursive-descent parser and three-valued (Kleene) evaluation.
+# True / False / None (unknown).
+# --------------------------------------------------------------------------------------------
+def tokenize(rule):
+    toks, i = [], 0
+    while i < len(rule):
+        c = rule[i]
+        if c.isspace():
+            i += 1
+        elif rule[i:i + 2] in ("<=", ">=", "==", "!="):
+            toks.append(rule[i:i + 2])
+            i += 2
+        elif c in "<>()":
+            toks.append(c)
+            i += 1
+        else:
+            j = i
+            while j < len(rule) and (rule[j].isalnum() or rule[j] in "._-"):
+                j += 1
+            if j == i:
+                raise ValueError("bad rule: " + rule)
+            toks.append(rule[i:j])
+            i = j
+    return toks
+
+
+def parse_rule(rule):
+    toks = tokenize(rule)
+    pos = [0]
+
+    def peek():
+        return toks[pos[0]] if pos[0] < len(toks) else None
+
+    def take():
+        pos[0] += 1
+        return toks[pos[0] - 1]
+
+    def p_or():
+        node = p_and()
+        while peek() == "or":
+            take()
+            node = ("or", node, p_and())
+        return node
+
+    def p_and():
+        node = p_not()
+        while peek() == "and":
+            take()
+            node = ("and", node, p_not())
+        return node
+
+    def p_not():
+        if peek() == "not":
+            take()
+            return ("not", p_not())
+        return p_cmp()
+
+    def operand(tok):
+        try:
+            return ("num", float(tok))
+        except ValueError:
+            return ("ref", tok)
+
+    def p_cmp():
+        if peek() == "(":
+            take()
+            node = p_or()
+            assert take() == ")"
+            return node
+        left = operand(take())
+        op = take()
+        right = operand(take())
+        return ("cmp", op, left, right)
+
+    tree = p_or()
+    assert pos[0] == len(toks), rule
+    return tree
+
+
+def ref_names(tree, out):
+    """Referenced score fields in order of first appearance (for `detail`)."""
+    if tree[0] == "cmp":
+        for side in tree[2:]:
+            if side[0] == "ref" and side[1] not in out:
+                out.append(side[1])
+    else:
+        for sub in tree[1:]:
+            ref_names(sub, out)
+    return out
+
+
+def ref_value(name, results):
+    score, _, field = name.partition(".")
+    r = results[score]
+    return r["value"] if field in ("", "value") else r[field]
+
+
+CMP = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+       ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+
+
+def evaluate(tree, lookup):
+    kind = tree[0]
+    if kind == "cmp":
+        vals = [side[1] if side[0] == "num" else lookup(side[1]) for side in tree[2:]]
+        if any(v is None for v in vals):
+            return None
+        return CMP[tree[1]](vals[0], vals[1])
+    if kind == "not":
+        v = evaluate(tree[1], lookup)
+        return None if v is None else not v
+    a, b = evaluate(tree[1], lookup), evaluate(tree[2], lookup)
+    if kind == "and":
+        if a is False or b is False:
+            return False
+        return True if (a and b) else None
+    if a is True or b is True:  # or
+        return True
+    return False if (a is False and b is False) else None
+
+
+# --------------------------------------------------------------------------------------------
+# Output formatting
+# --------------------------------------------------------------------------------------------
+def fmt_num(x):
+    """Shortest round-trip text (Python repr); integral values without a decimal point."""
+    if x is None:
+        return ""
+    if isinstance(x, bool):
+        raise TypeError(x)
+    if isinstance(x, int):
+        return str(x)
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return repr(x)
+
+
+def csv_field(s):
+    s = "" if s is None else str(s)
+    if any(c in s for c in ',"\r\n'):
+        return '"' + s.replace('"', '""') + '"'
+    return s
+
+
+def csv_line(fields):
+    return ",".join(csv_field(f) for f in fields) + "\n"
+
+
+def json_num(x):
+    return "null" if x is None else fmt_num(x)
+
+
+def json_str(s):
+    return "null" if s is None or s == "" else json.dumps(s, ensure_ascii=False)
+
+
+def fmt_rule_number(x):
+    return fmt_num(float(x)) if not isinstance(x, int) else str(x)
+
+
+# --------------------------------------------------------------------------------------------
+# One run
+# --------------------------------------------------------------------------------------------
+def column_index(header, name, what):
+    if name.startswith("#") and name[1:].isdigit():
+        i = int(name[1:]) - 1
+        if not 0 <= i < len(header):
+            raise UsageError("mapping: %s: no column %s" % (what, name))
+        return i
+    for i, h in enumerate(header):
+        if h == name:
+            return i
+    raise UsageError("mapping: %s: no column '%s' in the header" % (what, name))
+
+
+def process_file(path, inst, mapping, profile_opt, norm_id, norm, out_rows, out_json,
+                 quarantine, counts):
+    with open(path, "rb") if path != "-" else sys.stdin.buffer as f:
+        data = f.read()
+    text, enc = decode(data)
+    records = parse_records(text, sniff_delimiter(text))
+    profile = detect_profile(records) if profile_opt == "auto" else profile_opt
+    nhead, id_col = PROFILES[profile]
+    if profile == "qualtrics" and not (len(records) > 2 and
+                                       records[2][1][0].strip().startswith('{"ImportId"')):
+        nhead = 2  # legacy export: tags and question text only
+    header = [h.strip() for h in records[0][1]]
+    rows = records[nhead:]
+
+    col = {}
+    rid_name = mapping.response_id or (id_col if id_col in header else None)
+    rid_parts = []
+    if rid_name:
+        col["response_id"] = column_index(header, rid_name, "response_id")
+    elif profile == "redcap":
+        for raw, label in REDCAP_ID_PARTS:
+            for name in (raw, label):
+                if name in header:
+                    rid_parts.append(header.index(name))
+                    break
+            if len(rid_parts) == 0:
+                break  # no record id column: the line number
+    col["client_id"] = column_index(header, mapping.client_id, "client_id")
+    for key in ("group", "therapist", "administered"):
+        if getattr(mapping, key):
+            col[key] = column_index(header, getattr(mapping, key), key)
+    item_col = {i: column_index(header, c, "item %d" % i) for i, c in mapping.items.items()}
+    att_col = {a: column_index(header, c, "attention " + a) for a, c in mapping.attention.items()}
+
+    def read_id(fields):
+        if "response_id" in col:
+            return fields[col["response_id"]].strip() if col["response_id"] < len(fields) else ""
+        if rid_parts:
+            parts = [fields[c].strip() for c in rid_parts if c < len(fields)]
+            return "/".join([parts[0]] + [x for x in parts[1:] if x])
+        return None
+
+    seen_ids = {}  # ids of SCORED rows only: the first scored row wins
+    for line, fields in rows:
+        counts["rows"] += 1
+        rid = read_id(fields)
+        has_id_col = rid is not None
+        problems = []  # (column, value, reason), in the binary's order
+
+        def quarantine_row(row_id):
+            counts["quarantined"] += 1
+            for c, v, why in problems:
+                quarantine.append([path, line, row_id, c, v, why])
+
+        if any(has_bad_text(f) for f in fields):
+            # the record's bytes cannot be trusted: nothing of it is copied, not even its id
+            problems.append(("", "", REASON_ENCODING.format(enc=ENCODING_NAMES[enc])))
+            quarantine_row("")
+            continue
+        if len(fields) != len(header):
+            problems.append(("", "", REASON_FIELD_COUNT.format(want=len(header), got=len(fields))))
+            quarantine_row(rid if has_id_col else "")
+            continue
+        if not has_id_col:
+            rid = str(line)
+        # Problems in this order: response id, client id, date, items by number, attention.
+        if has_id_col and rid == "":
+            problems.append((header[col["response_id"]] if "response_id" in col
+                             else header[rid_parts[0]], "", REASON_BLANK_ID))
+        client = fields[col["client_id"]].strip()
+        if client == "":
+            problems.append((header[col["client_id"]], "", REASON_BLANK_CLIENT))
+        administered = ""
+        if "administered" in col:
+            administered = parse_date(fields[col["administered"]], mapping.date_format)
+            if administered is None:
+                problems.append((header[col["administered"]],
+                                 fields[col["administered"]].strip(),
+                                 REASON_BAD_DATE_FMT.format(fmt=mapping.date_format)
+                                 if mapping.date_format else REASON_BAD_DATE_ISO))
+        answers = {}
+        for i in inst.item_ids:
+            state, v = parse_answer(inst, mapping, fields[item_col[i]])
+            answers[i] = v if state == "ok" else None
+            if state == "error":
+                problems.append((header[item_col[i]], fields[item_col[i]].strip(),
+                                 "item %d: %s" % (i, v)))
+        att_answers = {}
+        for a, c in att_col.items():
+            state, v = parse_answer(inst, mapping, fields[c])
+            att_answers[a] = v if state == "ok" else None
+            if state == "error":
+                problems.append((header[c], fields[c].strip(),
+                                 "attention check '%s': %s" % (a, v)))
+        # "no item is answered" only when nothing else is wrong with the row
+        if not problems and all(answers[i] is None for i in inst.item_ids):
+            problems.append(("", "", REASON_NO_ANSWERS))
+        # the duplicate check runs on rows that are otherwise fine
+        if not problems and has_id_col:
+            if rid in seen_ids:
+                problems.append((header[col["response_id"]] if "response_id" in col
+                                 else header[rid_parts[0]], rid,
+                                 REASON_DUPLICATE.format(line=seen_ids[rid])))
+            else:
+                seen_ids[rid] = line
+        if problems:
+            quarantine_row(rid)
+            continue
+
+        counts["scored"] += 1
+        carried = {
+            "group": fields[col["group"]].strip() if "group" in col else "",
+            "therapist": fields[col["therapist"]].strip() if "therapist" in col else "",
+            "administered": administered,
+        }
+        results = score_all(inst, answers, norm)
+        validity = validity_indices(inst, answers, att_answers)
+
+        # flags: the instrument's flags in file order, then careless, then invalid
+        flags = []
+        for fl in inst.flags:
+            tree = parse_rule(fl["rule"])
+            outcome = evaluate(tree, lambda name: ref_value(name, results))
+            if outcome is False:
+                continue
+            flags.append({
+                "id": fl["id"], "label": fl["label"], "severity": fl["severity"],
+                "status": "raised" if outcome else "not_evaluable", "rule": fl["rule"],
+                "values": [(nm, ref_value(nm, results)) for nm in ref_names(tree, [])],
+                "because": " ".join(fl["because"].split())})
+        for fid, conds in validity_rules(inst):
+            if not conds:
+                continue
+            vals = [validity[ix] for ix, _, _, _ in conds]
+            outcome = False
+            for (ix, op, thr, _), v in zip(conds, vals):
+                one = None if v is None else CMP[op](v, thr)
+                outcome = True if (outcome is True or one is True) else \
+                    (None if (outcome is None or one is None) else False)
+            if outcome is False:
+                continue
+            flags.append({
+                "id": fid, "label": VALIDITY_FLAGS[fid]["label"], "severity": "medium",
+                "status": "raised" if outcome else "not_evaluable",
+                "rule": " or ".join("%s %s %s" % (ix, op, fmt_rule_number(thr))
+                                    for ix, op, thr, _ in conds),
+                "values": [(ix, v) for (ix, _, _, _), v in zip(conds, vals)],
+                "because": VALIDITY_FLAGS[fid]["because"]})
+        counts["flags"] += sum(1 for f in flags if f["status"] == "raised")
+
+        tail = [norm_id or "", carried["group"], carried["therapist"], carried["administered"],
+                path, line] + [fmt_num(validity.get(ix)) for ix in
+                               ("missing_fraction", "longstring", "irv", "attention_failed")]
+        head = [rid, client, inst.id]
+        for s in inst.evaluation_order():
+            r = results[s["id"]]
+            out_rows.append(head + [s["id"], fmt_num(r["value"]), r["n_answered"], r["n_items"],
+                                    fmt_num(r["z"]), fmt_num(r["t"]), fmt_num(r["percentile"]),
+                                    r["status"], "score", "", "", ""] + tail)
+        for f in flags:
+            detail = f.get("detail") or "; ".join(
+                "%s=%s" % (nm, "missing" if v is None else fmt_num(v)) for nm, v in f["values"])
+            out_rows.append(head + [f["id"], "", "", "", "", "", "", f["status"], "flag",
+                                    f["severity"], detail, f["because"]] + tail)
+
+        # JSON Lines object, keys in the order of docs/score.md
+        scores_json = ",".join(
+            '%s:{"value":%s,"n_answered":%d,"n_items":%d,"z":%s,"t":%s,"percentile":%s,'
+            '"status":%s}' % (json.dumps(s["id"]), json_num(results[s["id"]]["value"]),
+                              results[s["id"]]["n_answered"], results[s["id"]]["n_items"],
+                              json_num(results[s["id"]]["z"]), json_num(results[s["id"]]["t"]),
+                              json_num(results[s["id"]]["percentile"]),
+                              json.dumps(results[s["id"]]["status"]))
+            for s in inst.evaluation_order())
+        validity_json = ",".join('"%s":%s' % (ix, json_num(validity.get(ix)))
+                                 for ix in ("missing_fraction", "longstring", "irv",
+                                            "attention_failed"))
+        flags_json = ",".join(
+            '{"id":%s,"label":%s,"severity":%s,"status":%s,"rule":%s,"values":{%s},'
+            '"because":%s}' % (json_str(f["id"]), json_str(f["label"]), json_str(f["severity"]),
+                               json_str(f["status"]), json_str(f["rule"]),
+                               ",".join("%s:%s" % (json.dumps(nm), json_num(v))
+                                        for nm, v in f["values"]),
+                               json_str(f["because"]))
+            for f in flags)
+        out_json.append(
+            '{"response_id":%s,"client_id":%s,"instrument":%s,"source":%s,"line":%d,'
+            '"group":%s,"therapist":%s,"administered":%s,"norm":%s,"scores":{%s},'
+            '"validity":{%s},"flags":[%s]}\n'
+            % (json_str(rid), json_str(client), json_str(inst.id), json_str(path), line,
+               json_str(carried["group"]), json_str(carried["therapist"]),
+               json_str(carried["administered"]), json_str(norm_id), scores_json,
+               validity_json, flags_json))
+
+
+def parse_args(argv):
+    opts = {"instrument": None, "mapping": None, "profile": "auto", "norms": None,
+            "format": "csv", "out": None, "quarantine": None, "inputs": []}
+    names = {"-i": "instrument", "-m": "mapping", "--profile": "profile", "--norms": "norms",
+             "--format": "format", "-o": "out", "--quarantine": "quarantine"}
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in names:
+            if i + 1 >= len(argv):
+                raise UsageError("option %s needs a value" % a)
+            opts[names[a]] = argv[i + 1]
+            i += 2
+        elif a.startswith("-") and a != "-":
+            raise UsageError("unknown option " + a)
+        else:
+            opts["inputs"].append(a)
+            i += 1
+    if not opts["instrument"]:
+        raise UsageError("-i INSTRUMENT is required")
+    if not opts["inputs"]:
+        raise UsageError("no INPUT given")
+    if opts["profile"] not in ("auto",) + tuple(PROFILES):
+        raise UsageError("unknown profile " + opts["profile"])
+    if opts["format"] not in ("csv", "json"):
+        raise UsageError("unknown format " + opts["format"])
+    return opts
+
+
+def run(argv, stdout):
+    """Run one command line; returns (exit status, stderr text). Writes files like qscore."""
+    try:
+        opts = parse_args(argv)
+        inst = Instrument(load_data_file(find_instrument(opts["instrument"])))
+        mapping = Mapping(load_data_file(opts["mapping"]) if opts["mapping"] else None, inst)
+        norm = None
+        if opts["norms"]:
+            if opts["norms"] not in inst.norms:
+                raise UsageError("unknown norm population " + opts["norms"])
+            norm = inst.norms[opts["norms"]]
+        rows, jrows, quarantine = [], [], []
+        counts = {"rows": 0, "scored": 0, "quarantined": 0, "flags": 0}
+        for path in opts["inputs"]:
+            process_file(path, inst, mapping, opts["profile"], opts["norms"], norm, rows, jrows,
+                         quarantine, counts)
+    except UsageError as e:
+        return 2, "qscore: %s\n" % e
+
+    if opts["format"] == "csv":
+        body = csv_line(CSV_COLUMNS) + "".join(csv_line(r) for r in rows)
+    else:
+        body = "".join(jrows)
+    qbody = csv_line(QUARANTINE_COLUMNS) + "".join(csv_line(r) for r in quarantine)
+    if opts["out"]:
+        with open(opts["out"], "w", encoding="utf-8", newline="") as f:
+            f.write(body)
+        qpath = opts["quarantine"] or os.path.splitext(opts["out"])[0] + ".quarantine.csv"
+    else:
+        stdout.write(body)
+        qpath = opts["quarantine"] or "qscore-quarantine.csv"
+    with open(qpath, "w", encoding="utf-8", newline="") as f:
+        f.write(qbody)
+    nfiles = len(opts["inputs"])
+    summary = "qscore: scored %d of %d rows from %d files (%d quarantined, %d flags raised)\n" % (
+        counts["scored"], counts["rows"], nfiles, counts["quarantined"], counts["flags"])
+    return (1 if counts["quarantined"] else 0), summary
+
+
+def main():
+    out = io.StringIO()
+    status, err = run(sys.argv[1:], out)
+    sys.stdout.buffer.write(out.getvalue().encode("utf-8"))
+    sys.stderr.write(err)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
