@@ -37,8 +37,12 @@ test: build asan
 demo: build
 	@examples/demo.sh $(BUILD)/qscore
 
-install: build
-	cmake --install $(BUILD) --prefix $(PREFIX)
+# The install prefix is compiled in (where qscore looks for shipped instruments), so install
+# reconfigures with it.
+install: deps
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+	cmake --build $(BUILD) -j $(JOBS)
+	cmake --install $(BUILD)
 
 bench: build
 	@bench/run.sh $(BUILD)

@@ -30,5 +30,16 @@ score dsi-r "$here/mappings/qualtrics-dsi-r.yaml" "$here/exports/qualtrics-dsi-r
 score sfcds "$here/mappings/excel-sfcds.yaml" "$here/exports/excel-sfcds.csv" \
     "$out/sfcds-scores.csv"
 echo
-echo "Outputs are in ${out#"$top"/}/ (scores and quarantine CSVs)."
+echo "== the nightly job: qscore run -c examples/clinic.yaml (store: examples/out/qscore.db)"
+rm -f "$out/qscore.db" "$out/qscore.db-wal" "$out/qscore.db-shm" "$out/qscore.log" \
+    "$out"/quarantine-run*.csv
+status=0
+"$QSCORE" run -c "$here/clinic.yaml" 2>&1 | grep -v 'event=' || status=$?
+echo
+echo "== the same job again: every file is known, nothing is ingested twice"
+"$QSCORE" run -c "$here/clinic.yaml" 2>&1 | grep -v 'event=' || true
+echo
+"$QSCORE" status -c "$here/clinic.yaml"
+echo
+echo "Outputs are in ${out#"$top"/}/ (scores, quarantine CSVs, the store and qscore.log)."
 echo "Flags are screening aids for a clinician, never diagnoses."

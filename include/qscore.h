@@ -3,6 +3,8 @@
 #define QSCORE_H
 
 #include "qscore/atomic.h"
+#include "qscore/change.h"
+#include "qscore/config.h"
 #include "qscore/diag.h"
 #include "qscore/error.h"
 #include "qscore/expr.h"
@@ -12,7 +14,9 @@
 #include "qscore/output.h"
 #include "qscore/pipeline.h"
 #include "qscore/reader.h"
+#include "qscore/run.h"
 #include "qscore/score.h"
+#include "qscore/store.h"
 #include "qscore/version.h"
 
 #endif

@@ -2,7 +2,7 @@
 # deps.sh - install the Debian packages qscore needs: with apt-get when root, else print the line.
 # Usage: scripts/deps.sh [--ci]   (--ci adds the tools the test suite uses beyond the build)
 set -eu
-PKGS="cmake make gcc pkg-config libcsv-dev libyaml-dev libxlsxwriter-dev libsqlite3-dev libcmocka-dev"
+PKGS="cmake make gcc pkg-config libcsv-dev libyaml-dev libxlsxwriter-dev libsqlite3-dev libsodium-dev libcmocka-dev"
 if [ "${1:-}" = "--ci" ]; then
     PKGS="$PKGS clang-format"
 fi

@@ -1033,6 +1033,7 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
     /* Response id: the mapped or profile column (REDCap adds event and instance), else the
      * line number. */
     adm->response_id = NULL;
+    adm->id_is_line = g->col_response < 0;
     if (g->col_response >= 0) {
         char id[512];
         len = response_id(g, r, id, sizeof(id));

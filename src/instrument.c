@@ -378,8 +378,8 @@ done:
 
 static void load_score(struct loader *L, const qs_ynode *sc, qs_score_def *s, size_t index)
 {
-    static const char *const keys[] = {"id",      "name",         "items",       "scores", "method",
-                                       "missing", "higher_means", "reliability", NULL};
+    static const char *const keys[] = {"id",      "name",         "items",  "scores",      "method",
+                                       "missing", "higher_means", "better", "reliability", NULL};
     const qs_instrument *inst = L->inst;
     const char *str;
     s->alpha = NAN;
@@ -403,6 +403,14 @@ static void load_score(struct loader *L, const qs_ynode *sc, qs_score_def *s, si
         s->name = pool_str(L, str);
     if (qs_ywalk__string(&L->w, sc, "higher_means", 1, &str))
         s->higher_means = pool_str(L, str);
+    if (qs_ywalk__string(&L->w, sc, "better", 0, &str)) {
+        if (strcmp(str, "higher") == 0)
+            s->better = QS_BETTER_HIGHER;
+        else if (strcmp(str, "lower") == 0)
+            s->better = QS_BETTER_LOWER;
+        else
+            qs_ywalk__key_error(&L->w, sc, "better", "expected higher or lower, found '%s'", str);
+    }
     if (qs_ywalk__string(&L->w, sc, "method", 1, &str)) {
         if (strcmp(str, "sum") == 0)
             s->method = QS_METHOD_SUM;

@@ -43,9 +43,21 @@ int qs_cli_help(const char *name);
 int cmd_check(int argc, char **argv);
 int cmd_instruments(int argc, char **argv);
 int cmd_score(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+
+/** Load a clinic config, printing every problem; returns an exit status (0 = loaded). */
+int qs_cli_load_config(qs_config **cfg, const char *path);
+
+/** Parse "-c FILE" (and "--dry-run" when dry_run is not NULL); NULL after complaining. */
+const char *qs_cli_config_option(int argc, char **argv, const char *cmd, int *dry_run);
 
 extern const char cmd_check_usage[];
 extern const char cmd_instruments_usage[];
 extern const char cmd_score_usage[];
+extern const char cmd_run_usage[];
+extern const char cmd_status_usage[];
+extern const char cmd_dump_usage[];
 
 #endif

@@ -20,9 +20,12 @@ static const char cmd_version_usage[] = "usage: qscore version\n"
 
 /* The command table: `qscore help` is generated from it. Keep it in the order users meet it. */
 static const qs_command commands[] = {
+    {"run", cmd_run, "Run the nightly job of a clinic config", cmd_run_usage},
+    {"status", cmd_status, "Summarise the store of a clinic config", cmd_status_usage},
     {"score", cmd_score, "Score survey exports against an instrument", cmd_score_usage},
     {"check", cmd_check, "Validate instrument definition files", cmd_check_usage},
     {"instruments", cmd_instruments, "List the installed instruments", cmd_instruments_usage},
+    {"dump", cmd_dump, "Print a canonical dump of a store", cmd_dump_usage},
     {"help", cmd_help, "Show help for qscore or one command", cmd_help_usage},
     {"version", cmd_version, "Print the version", cmd_version_usage},
 };

@@ -44,6 +44,7 @@ typedef struct qs_admin {
     const int *answers;       /* per item index, QS_MISSING when unanswered */
     const int *checks;        /* per attention check, QS_MISSING when unanswered */
     unsigned long line;       /* 1-based physical line where the record starts */
+    int id_is_line;           /* 1: no id column; response_id is the line number */
 } qs_admin;
 
 #define QS_PROBLEMS_MAX      16

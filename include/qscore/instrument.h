@@ -38,10 +38,21 @@ typedef struct qs_item {
 
 typedef enum qs_method { QS_METHOD_SUM = 0, QS_METHOD_MEAN = 1 } qs_method;
 
+/** Which way is better on a score (for classifying reliable change); the `better:` key. */
+typedef enum qs_direction {
+    QS_BETTER_UNKNOWN = 0, /* not given: changes are only "increase" or "decrease" */
+    QS_BETTER_HIGHER,
+    QS_BETTER_LOWER
+} qs_direction;
+
+/** "unknown", "higher", "lower". */
+const char *qs_direction_name(qs_direction d);
+
 typedef struct qs_score_def {
     const char *id; /* [A-Za-z_][A-Za-z0-9_]*: usable in flag rules */
     const char *name;
     const char *higher_means; /* plain sentence on direction */
+    qs_direction better;      /* which way is improvement, when the instrument says */
     qs_method method;
     size_t nitems;
     int *items; /* indices into qs_instrument.items (item scores) */

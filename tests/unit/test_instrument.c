@@ -242,6 +242,8 @@ static void test_shipped_dsi_r_matches_the_published_key(void **state)
     expect_items(inst, "EC", EC, 12);
     expect_items(inst, "FO", FO, 12);
     assert_int_equal(inst->scores[qs_instrument_score_index(inst, "total")].nitems, 46);
+    /* Higher means more differentiation (so high fusion is a LOW FO score). */
+    assert_int_equal(inst->scores[qs_instrument_score_index(inst, "FO")].better, QS_BETTER_HIGHER);
     size_t k = 0, nrev = 0;
     for (size_t i = 0; i < inst->nitems; i++) {
         int plain = k < 11 && not_reversed[k] == inst->items[i].id;

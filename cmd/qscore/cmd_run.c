@@ -1,0 +1,147 @@
+/* cmd_run.c - `qscore run`: the nightly job over a clinic config. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+const char cmd_run_usage[] =
+    "usage: qscore run -c CLINIC.yaml [--dry-run]\n"
+    "\n"
+    "The nightly job: score every export file of the config's sources that the store has not\n"
+    "seen, and keep the history in the store (SQLite, default qscore.db beside the config).\n"
+    "A file seen before (same path, size and time, or same SHA-256) is skipped; a cumulative\n"
+    "export adds only its new rows; an edited response becomes a new version, the old one is\n"
+    "kept. Each file is one transaction: a killed run can simply be run again. Only one run\n"
+    "per store at a time.\n"
+    "\n"
+    "  -c, --config FILE   the clinic config (examples/clinic.yaml documents it)\n"
+    "      --dry-run       show what would be ingested; write nothing\n"
+    "\n"
+    "Events go to OUTPUT/qscore.log and to stderr, one key=value line each (ids and counts\n"
+    "only); rows that cannot be scored go to OUTPUT/quarantine-runN.csv. A progress line is\n"
+    "shown only when stderr is a terminal.\n"
+    "\n"
+    "Exit status: 0 all done; 1 some rows were quarantined; 2 config, instrument or mapping\n"
+    "error, or a file could not be ingested; 3 I/O error; 4 another run holds the store;\n"
+    "5 database error.\n";
+
+struct cli_ctx {
+    int tty;
+};
+
+static void log_line(void *ctx, const char *line)
+{
+    struct cli_ctx *c = ctx;
+    if (c->tty)
+        fputs("\r\033[K", stderr);
+    fprintf(stderr, "qscore: %s\n", line);
+}
+
+static void progress(void *ctx, unsigned long done, unsigned long total, const char *path)
+{
+    struct cli_ctx *c = ctx;
+    if (!c->tty)
+        return;
+    const char *base = strrchr(path, '/');
+    fprintf(stderr, "\r\033[K[%lu/%lu] %.60s", done, total, base ? base + 1 : path);
+    fflush(stderr);
+}
+
+/* Shared with status and dump: load the config or print every problem. */
+int qs_cli_load_config(qs_config **cfg, const char *path)
+{
+    qs_diag_list errors;
+    qs_diag_list_init(&errors);
+    qs_error rc = qs_config_load(cfg, path, &errors);
+    for (size_t i = 0; i < errors.count; i++)
+        qs_cli_diag(&errors.items[i]);
+    qs_diag_list_release(&errors);
+    return rc ? qs_exit_status_for(rc) : QS_EXIT_OK;
+}
+
+/* Parse -c FILE [--dry-run]; returns the config path or NULL after complaining. */
+const char *qs_cli_config_option(int argc, char **argv, const char *cmd, int *dry_run)
+{
+    static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
+                                             {"dry-run", no_argument, NULL, 'n'},
+                                             {NULL, 0, NULL, 0}};
+    const char *config = NULL;
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":c:", longopts, NULL)) != -1) {
+        if (c == 'c') {
+            config = optarg;
+        } else if (c == 'n' && dry_run) {
+            *dry_run = 1;
+        } else if (c == ':') {
+            qs_cli_error("option '%s' needs a value (see 'qscore help %s')", argv[optind - 1], cmd);
+            return NULL;
+        } else {
+            qs_cli_error("unknown option '%s' (see 'qscore help %s')", argv[optind - 1], cmd);
+            return NULL;
+        }
+    }
+    if (optind < argc) {
+        qs_cli_error("unexpected argument '%s' (see 'qscore help %s')", argv[optind], cmd);
+        return NULL;
+    }
+    if (!config)
+        qs_cli_error("%s needs a clinic config: -c CLINIC.yaml", cmd);
+    return config;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    int dry_run = 0;
+    const char *path = qs_cli_config_option(argc, argv, "run", &dry_run);
+    if (!path)
+        return QS_EXIT_INVALID;
+    qs_config *cfg = NULL;
+    int status = qs_cli_load_config(&cfg, path);
+    if (status)
+        return status;
+
+    char now[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+
+    qs_run_opts opts;
+    memset(&opts, 0, sizeof(opts));
+    opts.dry_run = dry_run;
+    opts.now = now;
+    struct cli_ctx ctx = {isatty(STDERR_FILENO)};
+    qs_run_counts counts;
+    qs_diag_list errors;
+    qs_diag_list_init(&errors);
+    qs_error rc = qs_run_execute(cfg, &opts, log_line, progress, &ctx, &counts, &errors);
+    if (ctx.tty)
+        fputs("\r\033[K", stderr);
+    for (size_t i = 0; i < errors.count; i++)
+        qs_cli_diag(&errors.items[i]);
+    if (errors.dropped)
+        qs_cli_error("%zu more problems not shown", errors.dropped);
+    qs_diag_list_release(&errors);
+    const char *crash = getenv("QSCORE_TEST_CRASH_AT");
+    if (crash && strcmp(crash, "count") == 0)
+        qs_cli_error("crash points passed: %ld", opts.crash_points);
+    if (rc == QS_OK && counts.rows_quarantined)
+        status = QS_EXIT_DATA;
+    else
+        status = rc == QS_EDATA ? QS_EXIT_INVALID : qs_exit_status_for(rc);
+    if (rc != QS_ELOCKED)
+        qs_cli_error("%s%lu files seen, %lu ingested, %lu skipped, %lu failed; %lu new, %lu "
+                     "changed, %lu unchanged administrations; %lu rows quarantined%s%s",
+                     dry_run ? "dry run: " : "", counts.files_seen, counts.files_ingested,
+                     counts.files_skipped, counts.files_failed, counts.admins_new,
+                     counts.admins_changed, counts.admins_unchanged, counts.rows_quarantined,
+                     opts.quarantine_path[0] ? " to " : "", opts.quarantine_path);
+    qs_config_free(cfg);
+    return status;
+}

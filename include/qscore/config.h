@@ -1,0 +1,65 @@
+/* qscore/config.h - the clinic config: sources, store, output folder, norms, report grouping. */
+#ifndef QSCORE_CONFIG_H
+#define QSCORE_CONFIG_H
+
+#include <stddef.h>
+
+#include "qscore/diag.h"
+#include "qscore/error.h"
+#include "qscore/ingest.h"
+
+/*
+ * A clinic config (examples/clinic.yaml documents every key). Every relative path in it is
+ * resolved against the folder of the config file, so a cron job's working folder never
+ * matters. All pointers live as long as the config.
+ */
+
+typedef struct qs_source {
+    const char *id; /* names the source in logs and the store */
+    size_t nfiles;  /* glob patterns, resolved against the config folder */
+    const char **files;
+    const char *instrument; /* an installed id, or a path (resolved) */
+    const char *mapping;    /* resolved path, or NULL: the instrument's columns */
+    qs_profile profile;
+    const char *site; /* default "main" */
+} qs_source;
+
+typedef struct qs_norm_choice {
+    const char *instrument; /* instrument id */
+    const char *norm;       /* norm population id */
+} qs_norm_choice;
+
+typedef enum qs_group_by { QS_GROUP_BY_THERAPIST = 0, QS_GROUP_BY_GROUP } qs_group_by;
+
+typedef struct qs_config {
+    const char *path;   /* the config file */
+    const char *dir;    /* its folder */
+    const char *clinic; /* label, or NULL */
+    const char *store;  /* resolved path of the SQLite store */
+    const char *output; /* resolved output folder */
+    size_t nsources;
+    qs_source *sources;
+    size_t nnorms;
+    qs_norm_choice *norms;
+    qs_group_by group_by;
+    void *priv;
+} qs_config;
+
+/**
+ * Load a clinic config. Every problem goes to `errors` with file, line, column and key path;
+ * returns QS_OK, QS_EINVALID, or the YAML layer's QS_EPARSE/QS_ELIMIT/QS_EENCODING/QS_EIO.
+ */
+qs_error qs_config_load(qs_config **out, const char *path, qs_diag_list *errors);
+
+/** The norm population chosen for `instrument_id`, or NULL. */
+const char *qs_config_norm_for(const qs_config *c, const char *instrument_id);
+
+/** Free; NULL-safe. */
+void qs_config_free(qs_config *c);
+
+/**
+ * Join `rel` to `dir` unless it is absolute; writes into out. Returns 0 when it does not fit.
+ */
+int qs_path_join(char *out, size_t size, const char *dir, const char *rel);
+
+#endif

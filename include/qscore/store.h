@@ -1,0 +1,170 @@
+/* qscore/store.h - the administration history in SQLite: idempotent, versioned, transactional. */
+#ifndef QSCORE_STORE_H
+#define QSCORE_STORE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "qscore/diag.h"
+#include "qscore/error.h"
+#include "qscore/ingest.h"
+#include "qscore/instrument.h"
+#include "qscore/score.h"
+
+/*
+ * The store is one SQLite file (docs/store.md has the schema). Everything that changes it
+ * happens inside transactions: one per ingested source file, so a process killed at any moment
+ * leaves the store as it was before that file or after it. A lock file beside the store
+ * (STORE.lock, flock) lets only one `qscore run` write at a time.
+ */
+
+#define QS_STORE_SCHEMA_VERSION 1
+
+typedef struct qs_store qs_store;
+
+/**
+ * Open (creating and migrating when writable) the store at `path`. `readonly` opens an existing
+ * store without changing it. QS_ESTORE with diag on SQLite errors, QS_ENOTFOUND when a
+ * read-only store does not exist, QS_EINVALID when the store's schema is newer than this qscore.
+ */
+qs_error qs_store_open(qs_store **out, const char *path, int readonly, qs_diag *diag);
+
+/** Close; NULL-safe. */
+void qs_store_close(qs_store *s);
+
+/**
+ * Take the writer lock for the store at `path` without waiting: QS_ELOCKED when another process
+ * holds it, QS_EIO when the lock file cannot be created. *fd receives the lock to release.
+ */
+qs_error qs_store_lock(const char *path, int *fd, qs_diag *diag);
+
+/** Release a lock taken with qs_store_lock; negative fd is a no-op. */
+void qs_store_unlock(int fd);
+
+/* ---- runs ------------------------------------------------------------------------------- */
+
+typedef struct qs_run_counts {
+    unsigned long files_seen, files_ingested, files_skipped, files_failed;
+    unsigned long rows_read, admins_new, admins_changed, admins_unchanged;
+    unsigned long rows_quarantined, flags_raised;
+} qs_run_counts;
+
+/** Record the start of a run (its own transaction); runs left "running" become "killed". */
+qs_error qs_store_run_begin(qs_store *s, const char *started, long long *run_id, qs_diag *diag);
+
+/** Record the end of a run with its counts and status ("ok", "quarantined", "failed"). */
+qs_error qs_store_run_end(qs_store *s, long long run_id, const char *ended, const char *status,
+                          const qs_run_counts *c, qs_diag *diag);
+
+/* ---- ingesting one file ------------------------------------------------------------------ */
+
+/**
+ * Is the file already ingested? First by (path, size, mtime), then by SHA-256 (hex); both are
+ * index lookups. Sets *known to 1 or 0.
+ */
+qs_error qs_store_file_known(qs_store *s, const char *path, long long size, long long mtime,
+                             const char *sha256, int *known, qs_diag *diag);
+
+/** Begin / commit / roll back the transaction of one file. */
+qs_error qs_store_begin(qs_store *s, qs_diag *diag);
+qs_error qs_store_commit(qs_store *s, qs_diag *diag);
+void qs_store_rollback(qs_store *s);
+
+typedef struct qs_store_file {
+    const char *sha256;
+    const char *path;
+    long long size, mtime;
+    const char *source;
+    const char *instrument;
+    long long run_id;
+} qs_store_file;
+
+/** Insert the file row (inside the file's transaction); *file_id receives its id. */
+qs_error qs_store_add_file(qs_store *s, const qs_store_file *f, long long *file_id, qs_diag *diag);
+
+/** Fill in the file's row counts at the end of its transaction. */
+qs_error qs_store_file_counts(qs_store *s, long long file_id, unsigned long rows,
+                              unsigned long scored, unsigned long quarantined, qs_diag *diag);
+
+/**
+ * Record a row that could not be scored, with every problem (inside the file's transaction), so
+ * the quarantine survives a killed run: qs_store_write_quarantine writes it out.
+ */
+qs_error qs_store_add_quarantine(qs_store *s, long long file_id, const qs_row_problems *p,
+                                 qs_diag *diag);
+
+/**
+ * Write the quarantine CSV (header and one line per problem, in input order) of the files a
+ * run ingested; *lines receives the number of problem lines.
+ */
+qs_error qs_store_write_quarantine(qs_store *s, long long run_id, FILE *fp, unsigned long *lines,
+                                   qs_diag *diag);
+
+/** Up to `max` ids of runs with `status` ("killed", ...), oldest first. */
+qs_error qs_store_runs_with_status(qs_store *s, const char *status, long long *ids, size_t max,
+                                   size_t *n, qs_diag *diag);
+
+typedef enum qs_admin_outcome {
+    QS_ADMIN_NEW = 0,   /* first time this response is seen */
+    QS_ADMIN_UNCHANGED, /* same response, same content: nothing stored */
+    QS_ADMIN_CHANGED    /* same response id, edited content: stored as a new version */
+} qs_admin_outcome;
+
+/* One administration as the store keeps it. */
+typedef struct qs_store_admin {
+    const char *site;
+    const char *source;
+    const qs_instrument *inst;
+    const char *norm;         /* norm population id used, or NULL */
+    const char *response_key; /* identity: the response id, or a derived key (run.c) */
+    const char *response_id;
+    const char *client;
+    const char *group;
+    const char *therapist;
+    const char *administered;
+    const int *answers; /* inst->nitems */
+    const int *checks;  /* inst->validity.nchecks */
+    long long file_id;
+    unsigned long line;
+    long long run_id;
+} qs_store_admin;
+
+/**
+ * Store an administration with its results unless the same response with the same content is
+ * already there. *outcome says which; *client_id receives the client's row id (for change).
+ */
+qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_result *res,
+                            qs_admin_outcome *outcome, long long *client_id, qs_diag *diag);
+
+/**
+ * Recompute the change rows (baseline, previous, latest, RCI and classes) of one client and
+ * instrument from the current versions of its administrations.
+ */
+qs_error qs_store_update_changes(qs_store *s, long long client_id, const qs_instrument *inst,
+                                 int norm, qs_diag *diag);
+
+/* ---- reading ---------------------------------------------------------------------------- */
+
+typedef struct qs_store_status {
+    long long clients, administrations, versions, files, runs;
+    long long open_flags; /* raised flags on the latest administration of each client */
+    char last_run_started[40], last_run_ended[40], last_run_status[16];
+    int schema_version;
+} qs_store_status;
+
+/** Summary counts for `qscore status`. */
+qs_error qs_store_get_status(qs_store *s, qs_store_status *st, qs_diag *diag);
+
+/**
+ * Write a canonical, deterministic text dump of everything a run stores except run
+ * bookkeeping (run ids and times): two stores with the same content give the same bytes.
+ */
+qs_error qs_store_dump(qs_store *s, FILE *fp, qs_diag *diag);
+
+/** The SHA-256 of a file as 64 hex digits (streamed; bounded memory). */
+qs_error qs_sha256_file(const char *path, char hex[65], qs_diag *diag);
+
+/** The SHA-256 of a buffer as 64 hex digits. */
+void qs_sha256_hex(const void *data, size_t len, char hex[65]);
+
+#endif

@@ -1,0 +1,253 @@
+/* config.c - load the clinic config (examples/clinic.yaml) with positioned errors. */
+#include "qscore/config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "pool.h"
+#include "yamldoc.h"
+
+struct cloader {
+    qs_ywalk w;
+    qs_pool *pool;
+    qs_config *c;
+};
+
+static char *pstr(struct cloader *L, const char *s)
+{
+    return qs_pool__strndup(L->pool, s, strlen(s));
+}
+
+int qs_path_join(char *out, size_t size, const char *dir, const char *rel)
+{
+    int n;
+    if (rel[0] == '/' || !dir || !dir[0] || strcmp(dir, ".") == 0)
+        n = snprintf(out, size, "%s", rel);
+    else
+        n = snprintf(out, size, "%s/%s", dir, rel);
+    return n > 0 && (size_t)n < size;
+}
+
+static const char *resolve(struct cloader *L, const qs_ynode *map, const char *key, const char *rel)
+{
+    char buf[4096];
+    if (!qs_path_join(buf, sizeof(buf), L->c->dir, rel)) {
+        qs_ywalk__key_error(&L->w, map, key, "path is too long");
+        return NULL;
+    }
+    return pstr(L, buf);
+}
+
+static int valid_source_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+              (i && (ch == '-' || ch == '_' || ch == '.'))))
+            return 0;
+    }
+    return 1;
+}
+
+static void load_source(struct cloader *L, const qs_ynode *n, qs_source *s)
+{
+    static const char *const keys[] = {"id",      "files", "instrument", "mapping",
+                                       "profile", "site",  NULL};
+    const char *str;
+    if (!qs_ywalk__check_keys(&L->w, n, keys))
+        return;
+    if (qs_ywalk__string(&L->w, n, "id", 1, &str)) {
+        if (!valid_source_id(str))
+            qs_ywalk__key_error(&L->w, n, "id",
+                                "source id '%s' must be lowercase letters, digits, '-', '_' or "
+                                "'.', starting with a letter or digit",
+                                str);
+        else
+            s->id = pstr(L, str);
+    }
+    const qs_ynode *files = qs_ynode__get(n, "files");
+    if (!files) {
+        qs_ywalk__error(&L->w, n, "missing required key 'files'");
+    } else {
+        size_t old = qs_ypath__key(&L->w.path, "files");
+        size_t count = files->type == QS_Y_SEQ ? files->count : 1;
+        s->files = qs_pool__calloc(L->pool, count ? count : 1, sizeof(char *));
+        for (size_t i = 0; s->files && i < count; i++) {
+            const qs_ynode *f = files->type == QS_Y_SEQ ? files->kids[i] : files;
+            size_t oi = files->type == QS_Y_SEQ ? qs_ypath__index(&L->w.path, i) : L->w.path.len;
+            char buf[4096];
+            if (f->type != QS_Y_SCALAR || f->len == 0)
+                qs_ywalk__error(&L->w, f, "expected a file name or glob pattern, found %s",
+                                qs_ynode__kind(f));
+            else if (!qs_path_join(buf, sizeof(buf), L->c->dir, f->value))
+                qs_ywalk__error(&L->w, f, "path is too long");
+            else
+                s->files[s->nfiles++] = pstr(L, buf);
+            qs_ypath__pop(&L->w.path, oi);
+        }
+        if (count == 0)
+            qs_ywalk__error(&L->w, files, "expected at least one file pattern");
+        qs_ypath__pop(&L->w.path, old);
+    }
+    if (qs_ywalk__string(&L->w, n, "instrument", 1, &str))
+        s->instrument = strchr(str, '/') || strstr(str, ".yaml") ? resolve(L, n, "instrument", str)
+                                                                 : pstr(L, str);
+    if (qs_ywalk__string(&L->w, n, "mapping", 0, &str))
+        s->mapping = resolve(L, n, "mapping", str);
+    s->profile = QS_PROFILE_AUTO;
+    if (qs_ywalk__string(&L->w, n, "profile", 0, &str) && !qs_profile_parse(str, &s->profile))
+        qs_ywalk__key_error(&L->w, n, "profile",
+                            "expected auto, generic, qualtrics, redcap, surveymonkey or "
+                            "google-forms, found '%s'",
+                            str);
+    s->site = "main";
+    if (qs_ywalk__string(&L->w, n, "site", 0, &str))
+        s->site = pstr(L, str);
+}
+
+static qs_error load_doc(qs_config *c, struct cloader *L, const qs_ydoc *doc)
+{
+    static const char *const keys[] = {"clinic", "store",   "output", "sources",
+                                       "norms",  "reports", NULL};
+    static const char *const report_keys[] = {"group_by", NULL};
+    const qs_ynode *root = doc->root;
+    const char *str;
+    if (!root) {
+        qs_diag_list_add(L->w.errors, doc->file, 0, 0, NULL,
+                         "file is empty: expected a clinic config");
+        return QS_EINVALID;
+    }
+    if (!qs_ywalk__check_keys(&L->w, root, keys))
+        return QS_EINVALID;
+    if (qs_ywalk__string(&L->w, root, "clinic", 0, &str))
+        c->clinic = pstr(L, str);
+    c->store = resolve(L, root, "store", "qscore.db");
+    if (qs_ywalk__string(&L->w, root, "store", 0, &str))
+        c->store = resolve(L, root, "store", str);
+    c->output = resolve(L, root, "output", "out");
+    if (qs_ywalk__string(&L->w, root, "output", 0, &str))
+        c->output = resolve(L, root, "output", str);
+
+    const qs_ynode *sources = qs_ynode__get(root, "sources");
+    if (!sources) {
+        qs_ywalk__error(&L->w, root, "missing required key 'sources'");
+    } else if (sources->type != QS_Y_SEQ || sources->count == 0) {
+        qs_ywalk__key_error(&L->w, root, "sources", "expected a list of sources, found %s",
+                            qs_ynode__kind(sources));
+    } else {
+        size_t old = qs_ypath__key(&L->w.path, "sources");
+        c->sources = qs_pool__calloc(L->pool, sources->count, sizeof(qs_source));
+        for (size_t i = 0; c->sources && i < sources->count; i++) {
+            size_t oi = qs_ypath__index(&L->w.path, i);
+            load_source(L, sources->kids[i], &c->sources[i]);
+            for (size_t j = 0; j < i && c->sources[i].id; j++)
+                if (c->sources[j].id && strcmp(c->sources[j].id, c->sources[i].id) == 0)
+                    qs_ywalk__key_error(&L->w, sources->kids[i], "id", "duplicate source id '%s'",
+                                        c->sources[i].id);
+            qs_ypath__pop(&L->w.path, oi);
+        }
+        c->nsources = c->sources ? sources->count : 0;
+        qs_ypath__pop(&L->w.path, old);
+    }
+
+    const qs_ynode *norms = qs_ynode__get(root, "norms");
+    if (norms) {
+        size_t old = qs_ypath__key(&L->w.path, "norms");
+        if (norms->type != QS_Y_MAP) {
+            qs_ywalk__error(&L->w, norms,
+                            "expected a mapping of instrument ids to norm ids, found %s",
+                            qs_ynode__kind(norms));
+        } else {
+            c->norms =
+                qs_pool__calloc(L->pool, norms->count ? norms->count : 1, sizeof(qs_norm_choice));
+            for (size_t i = 0; c->norms && i < norms->count; i++) {
+                const qs_ynode *k = norms->kids[2 * i], *v = norms->kids[2 * i + 1];
+                if (k->type != QS_Y_SCALAR)
+                    continue;
+                size_t ok = qs_ypath__key(&L->w.path, k->value);
+                if (v->type != QS_Y_SCALAR || v->len == 0)
+                    qs_ywalk__error(&L->w, v, "expected a norm population id, found %s",
+                                    qs_ynode__kind(v));
+                else {
+                    c->norms[c->nnorms].instrument = pstr(L, k->value);
+                    c->norms[c->nnorms].norm = pstr(L, v->value);
+                    c->nnorms++;
+                }
+                qs_ypath__pop(&L->w.path, ok);
+            }
+        }
+        qs_ypath__pop(&L->w.path, old);
+    }
+
+    const qs_ynode *reports = qs_ynode__get(root, "reports");
+    if (reports) {
+        size_t old = qs_ypath__key(&L->w.path, "reports");
+        if (qs_ywalk__check_keys(&L->w, reports, report_keys) &&
+            qs_ywalk__string(&L->w, reports, "group_by", 0, &str)) {
+            if (strcmp(str, "therapist") == 0)
+                c->group_by = QS_GROUP_BY_THERAPIST;
+            else if (strcmp(str, "group") == 0)
+                c->group_by = QS_GROUP_BY_GROUP;
+            else
+                qs_ywalk__key_error(&L->w, reports, "group_by",
+                                    "expected therapist or group, found '%s'", str);
+        }
+        qs_ypath__pop(&L->w.path, old);
+    }
+    return QS_OK;
+}
+
+qs_error qs_config_load(qs_config **out, const char *path, qs_diag_list *errors)
+{
+    qs_ydoc *doc;
+    qs_diag d;
+    struct cloader L;
+    *out = NULL;
+    qs_diag_clear(&d);
+    qs_error rc = qs_yaml__load_file(&doc, path, path, &d);
+    if (rc) {
+        qs_diag_list_push(errors, &d);
+        return rc;
+    }
+    memset(&L, 0, sizeof(L));
+    L.pool = qs_pool__new();
+    L.c = L.pool ? qs_pool__alloc(L.pool, sizeof(qs_config)) : NULL;
+    if (!L.c) {
+        qs_pool__free(L.pool);
+        qs_yaml__free(doc);
+        return QS_ENOMEM;
+    }
+    L.c->priv = L.pool;
+    L.c->path = pstr(&L, path);
+    const char *slash = strrchr(path, '/');
+    L.c->dir =
+        slash ? qs_pool__strndup(L.pool, path, (size_t)(slash - path) + (slash == path)) : ".";
+    L.w.doc = doc;
+    L.w.errors = errors;
+    size_t before = qs_diag_list_total(errors);
+    rc = load_doc(L.c, &L, doc);
+    qs_yaml__free(doc);
+    if (rc || qs_diag_list_total(errors) != before) {
+        qs_pool__free(L.pool);
+        return QS_EINVALID;
+    }
+    *out = L.c;
+    return QS_OK;
+}
+
+const char *qs_config_norm_for(const qs_config *c, const char *instrument_id)
+{
+    for (size_t i = 0; i < c->nnorms; i++)
+        if (strcmp(c->norms[i].instrument, instrument_id) == 0)
+            return c->norms[i].norm;
+    return NULL;
+}
+
+void qs_config_free(qs_config *c)
+{
+    if (c)
+        qs_pool__free(c->priv);
+}

@@ -1,0 +1,993 @@
+/* store.c - the SQLite administration history: schema, migrations, idempotent ingest, dump. */
+#include "qscore/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "qscore/change.h"
+#include "qscore/output.h"
+#include "qscore/version.h"
+
+/*
+ * Design. Identity: an administration is (site, instrument, response_key); each distinct
+ * content of it is a version (1, 2, ...) and exactly one version is `current`. Content is a
+ * SHA-256 over the client, group, therapist, date and raw answers, so re-reading the same
+ * response (a cumulative export, a re-run) finds the same hash and stores nothing; an edited
+ * response gets a new version and the old one stays. Scores and flags hang off the version
+ * they were computed from. Files are remembered by path/size/mtime and by SHA-256, so a file
+ * seen before is skipped with an index lookup. Every write happens inside the caller's
+ * per-file transaction (WAL journal, synchronous=FULL), so a kill leaves whole files only.
+ *
+ * Checklist when changing the schema: add a migration to `migrations` (never edit an old
+ * one), bump QS_STORE_SCHEMA_VERSION, update docs/store.md and qs_store_dump.
+ */
+
+struct qs_store {
+    sqlite3 *db;
+    int readonly;
+    sqlite3_stmt *find_file_path, *find_file_sha, *add_file, *file_counts;
+    sqlite3_stmt *find_client, *add_client;
+    sqlite3_stmt *find_current, *add_admin, *retire_admin;
+    sqlite3_stmt *add_score, *add_flag;
+    sqlite3_stmt *history, *put_change, *add_quarantine;
+    long long quarantine_seq; /* per file */
+};
+
+static const char *const migrations[] = {
+    /* 1: the first schema */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE runs(id INTEGER PRIMARY KEY, started TEXT NOT NULL, ended TEXT,"
+    " status TEXT NOT NULL, tool_version TEXT NOT NULL,"
+    " files_seen INTEGER NOT NULL DEFAULT 0, files_ingested INTEGER NOT NULL DEFAULT 0,"
+    " files_skipped INTEGER NOT NULL DEFAULT 0, files_failed INTEGER NOT NULL DEFAULT 0,"
+    " rows_read INTEGER NOT NULL DEFAULT 0, admins_new INTEGER NOT NULL DEFAULT 0,"
+    " admins_changed INTEGER NOT NULL DEFAULT 0, admins_unchanged INTEGER NOT NULL DEFAULT 0,"
+    " rows_quarantined INTEGER NOT NULL DEFAULT 0, flags_raised INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE files(id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE,"
+    " path TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,"
+    " source TEXT NOT NULL, instrument TEXT NOT NULL, run INTEGER NOT NULL REFERENCES runs(id),"
+    " rows INTEGER NOT NULL DEFAULT 0, scored INTEGER NOT NULL DEFAULT 0,"
+    " quarantined INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX files_by_path ON files(path, size, mtime);"
+    "CREATE TABLE clients(id INTEGER PRIMARY KEY, site TEXT NOT NULL, client_key TEXT NOT NULL,"
+    " UNIQUE(site, client_key));"
+    "CREATE TABLE administrations(id INTEGER PRIMARY KEY,"
+    " client INTEGER NOT NULL REFERENCES clients(id), site TEXT NOT NULL, source TEXT NOT NULL,"
+    " instrument TEXT NOT NULL, instrument_version TEXT NOT NULL, response_key TEXT NOT NULL,"
+    " response_id TEXT NOT NULL, version INTEGER NOT NULL, current INTEGER NOT NULL,"
+    " content_hash TEXT NOT NULL, administered TEXT, group_name TEXT, therapist TEXT,"
+    " answers TEXT NOT NULL, checks TEXT NOT NULL, norm TEXT,"
+    " missing_fraction REAL, longstring INTEGER, irv REAL, attention_failed INTEGER,"
+    " file INTEGER NOT NULL REFERENCES files(id), line INTEGER NOT NULL,"
+    " run INTEGER NOT NULL REFERENCES runs(id),"
+    " UNIQUE(site, instrument, response_key, version));"
+    "CREATE INDEX administrations_by_client ON administrations(client, instrument, current);"
+    "CREATE INDEX administrations_current ON administrations(site, instrument, response_key)"
+    " WHERE current = 1;"
+    "CREATE TABLE scores(administration INTEGER NOT NULL REFERENCES administrations(id),"
+    " score TEXT NOT NULL, value REAL, n_answered INTEGER NOT NULL, n_items INTEGER NOT NULL,"
+    " z REAL, t REAL, percentile REAL, status TEXT NOT NULL,"
+    " PRIMARY KEY(administration, score)) WITHOUT ROWID;"
+    "CREATE TABLE flags(administration INTEGER NOT NULL REFERENCES administrations(id),"
+    " flag TEXT NOT NULL, status TEXT NOT NULL, severity TEXT NOT NULL, detail TEXT NOT NULL,"
+    " PRIMARY KEY(administration, flag)) WITHOUT ROWID;"
+    "CREATE TABLE changes(client INTEGER NOT NULL REFERENCES clients(id),"
+    " instrument TEXT NOT NULL, score TEXT NOT NULL, n INTEGER NOT NULL,"
+    " baseline_admin INTEGER, previous_admin INTEGER, latest_admin INTEGER,"
+    " baseline REAL, previous REAL, latest REAL, change_baseline REAL, change_previous REAL,"
+    " rci_baseline REAL, rci_previous REAL, class_baseline TEXT NOT NULL,"
+    " class_previous TEXT NOT NULL, clinical TEXT NOT NULL, cutoff REAL, note TEXT,"
+    " PRIMARY KEY(client, instrument, score)) WITHOUT ROWID;"
+    "CREATE TABLE quarantine(file INTEGER NOT NULL REFERENCES files(id), seq INTEGER NOT NULL,"
+    " line INTEGER NOT NULL, response_id TEXT NOT NULL, column_name TEXT NOT NULL,"
+    " value TEXT NOT NULL, reason TEXT NOT NULL, PRIMARY KEY(file, seq)) WITHOUT ROWID;",
+};
+
+#define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
+
+static qs_error db_error(qs_store *s, qs_diag *diag, const char *what)
+{
+    qs_diag_set(diag, NULL, 0, 0, NULL, "store: %s: %s", what,
+                s && s->db ? sqlite3_errmsg(s->db) : "cannot open");
+    return QS_ESTORE;
+}
+
+static int exec(qs_store *s, const char *sql)
+{
+    return sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+}
+
+static int schema_version(qs_store *s)
+{
+    sqlite3_stmt *st;
+    int v = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st,
+                           NULL) != SQLITE_OK)
+        return 0; /* no meta table: an empty store */
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        char *end;
+        long x = t ? strtol(t, &end, 10) : 0;
+        v = (t && *end == '\0' && x > 0 && x < 1000000) ? (int)x : -1;
+    }
+    sqlite3_finalize(st);
+    return v;
+}
+
+static qs_error migrate(qs_store *s, qs_diag *diag)
+{
+    int v = schema_version(s);
+    if (v < 0) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "store: unreadable schema_version in '%s'",
+                    sqlite3_db_filename(s->db, "main"));
+        return QS_EINVALID;
+    }
+    if (v > QS_STORE_SCHEMA_VERSION) {
+        qs_diag_set(diag, NULL, 0, 0, NULL,
+                    "store: schema version %d was written by a newer qscore (this one knows %d)", v,
+                    QS_STORE_SCHEMA_VERSION);
+        return QS_EINVALID;
+    }
+    for (int next = v + 1; next <= (int)NMIGRATIONS; next++) {
+        char bump[128];
+        snprintf(bump, sizeof(bump),
+                 "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '%d');", next);
+        if (exec(s, "BEGIN IMMEDIATE") != SQLITE_OK || exec(s, migrations[next - 1]) != SQLITE_OK ||
+            exec(s, bump) != SQLITE_OK || exec(s, "COMMIT") != SQLITE_OK) {
+            qs_error rc = db_error(s, diag, "migration failed");
+            exec(s, "ROLLBACK");
+            return rc;
+        }
+    }
+    return QS_OK;
+}
+
+#define PREP(field, sql)                                                                           \
+    do {                                                                                           \
+        if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->field, NULL) !=      \
+            SQLITE_OK)                                                                             \
+            return db_error(s, diag, "prepare " #field);                                           \
+    } while (0)
+
+static qs_error prepare(qs_store *s, qs_diag *diag)
+{
+    PREP(find_file_path, "SELECT 1 FROM files WHERE path = ?1 AND size = ?2 AND mtime = ?3");
+    PREP(find_file_sha, "SELECT 1 FROM files WHERE sha256 = ?1");
+    PREP(add_file, "INSERT INTO files(sha256, path, size, mtime, source, instrument, run)"
+                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    PREP(file_counts, "UPDATE files SET rows = ?2, scored = ?3, quarantined = ?4 WHERE id = ?1");
+    PREP(find_client, "SELECT id FROM clients WHERE site = ?1 AND client_key = ?2");
+    PREP(add_client, "INSERT INTO clients(site, client_key) VALUES(?1, ?2)");
+    PREP(find_current, "SELECT id, version, content_hash FROM administrations"
+                       " WHERE site = ?1 AND instrument = ?2 AND response_key = ?3"
+                       " AND current = 1");
+    PREP(add_admin,
+         "INSERT INTO administrations(client, site, source, instrument, instrument_version,"
+         " response_key, response_id, version, current, content_hash, administered, group_name,"
+         " therapist, answers, checks, norm, missing_fraction, longstring, irv, attention_failed,"
+         " file, line, run) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11, ?12, ?13,"
+         " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)");
+    PREP(retire_admin, "UPDATE administrations SET current = 0 WHERE id = ?1");
+    PREP(add_score, "INSERT INTO scores(administration, score, value, n_answered, n_items, z, t,"
+                    " percentile, status) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    PREP(add_flag, "INSERT INTO flags(administration, flag, status, severity, detail)"
+                   " VALUES(?1, ?2, ?3, ?4, ?5)");
+    /* A client's current administrations of an instrument in time order: dated ones by date,
+     * then undated ones in the order they were ingested. */
+    PREP(history, "SELECT a.id, s.score, s.value FROM administrations a"
+                  " JOIN scores s ON s.administration = a.id"
+                  " WHERE a.client = ?1 AND a.instrument = ?2 AND a.current = 1"
+                  " ORDER BY a.administered IS NULL, a.administered, a.id");
+    PREP(add_quarantine, "INSERT INTO quarantine(file, seq, line, response_id, column_name,"
+                         " value, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    PREP(put_change,
+         "INSERT OR REPLACE INTO changes(client, instrument, score, n, baseline_admin,"
+         " previous_admin, latest_admin, baseline, previous, latest, change_baseline,"
+         " change_previous, rci_baseline, rci_previous, class_baseline, class_previous,"
+         " clinical, cutoff, note) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+         " ?13, ?14, ?15, ?16, ?17, ?18, ?19)");
+    return QS_OK;
+}
+
+qs_error qs_store_open(qs_store **out, const char *path, int readonly, qs_diag *diag)
+{
+    qs_error rc;
+    *out = NULL;
+    if (sodium_init() < 0) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot initialise libsodium");
+        return QS_ESTORE;
+    }
+    if (readonly && access(path, F_OK) != 0) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "no store at '%s' (run 'qscore run' first)", path);
+        return QS_ENOTFOUND;
+    }
+    qs_store *s = calloc(1, sizeof(*s));
+    if (!s)
+        return QS_ENOMEM;
+    s->readonly = readonly;
+    int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    /* The store holds health data: created 0600 whatever the umask. */
+    mode_t old = umask(077);
+    int orc = sqlite3_open_v2(path, &s->db, flags, NULL);
+    umask(old);
+    if (orc != SQLITE_OK) {
+        rc = db_error(s, diag, "cannot open");
+        qs_store_close(s);
+        return rc;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    sqlite3_extended_result_codes(s->db, 1);
+    if (!readonly) {
+        if (exec(s, "PRAGMA journal_mode = WAL") != SQLITE_OK ||
+            exec(s, "PRAGMA synchronous = FULL") != SQLITE_OK ||
+            exec(s, "PRAGMA foreign_keys = ON") != SQLITE_OK) {
+            rc = db_error(s, diag, "cannot configure");
+            qs_store_close(s);
+            return rc;
+        }
+        rc = migrate(s, diag);
+        if (!rc)
+            rc = prepare(s, diag);
+    } else {
+        int v = schema_version(s);
+        rc = v == QS_STORE_SCHEMA_VERSION ? QS_OK : QS_EINVALID;
+        if (rc)
+            qs_diag_set(diag, NULL, 0, 0, NULL,
+                        "store: schema version %d, this qscore reads %d (run 'qscore run' to "
+                        "migrate)",
+                        v, QS_STORE_SCHEMA_VERSION);
+    }
+    if (rc) {
+        qs_store_close(s);
+        return rc;
+    }
+    *out = s;
+    return QS_OK;
+}
+
+void qs_store_close(qs_store *s)
+{
+    if (!s)
+        return;
+    sqlite3_stmt *all[] = {s->find_file_path, s->find_file_sha, s->add_file,     s->file_counts,
+                           s->find_client,    s->add_client,    s->find_current, s->add_admin,
+                           s->retire_admin,   s->add_score,     s->add_flag,     s->history,
+                           s->put_change,     s->add_quarantine};
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+        sqlite3_finalize(all[i]);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+qs_error qs_store_lock(const char *path, int *fd, qs_diag *diag)
+{
+    char lock[4200];
+    *fd = -1;
+    snprintf(lock, sizeof(lock), "%s.lock", path);
+    int f = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (f < 0) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot create the lock '%s': %s", lock,
+                    strerror(errno));
+        return QS_EIO;
+    }
+    if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        close(f);
+        if (e == EWOULDBLOCK) {
+            qs_diag_set(diag, NULL, 0, 0, NULL,
+                        "another qscore run holds the store '%s' (lock '%s'); not starting", path,
+                        lock);
+            return QS_ELOCKED;
+        }
+        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot lock '%s': %s", lock, strerror(e));
+        return QS_EIO;
+    }
+    *fd = f;
+    return QS_OK;
+}
+
+void qs_store_unlock(int fd)
+{
+    if (fd >= 0) {
+        flock(fd, LOCK_UN);
+        close(fd);
+    }
+}
+
+/* ---- runs ------------------------------------------------------------------------------- */
+
+qs_error qs_store_run_begin(qs_store *s, const char *started, long long *run_id, qs_diag *diag)
+{
+    sqlite3_stmt *st = NULL;
+    qs_error rc = QS_OK;
+    /* A run found "running" was killed: only one run holds the lock, and it is us. */
+    if (exec(s, "BEGIN IMMEDIATE") != SQLITE_OK ||
+        exec(s, "UPDATE runs SET status = 'killed' WHERE status = 'running'") != SQLITE_OK)
+        goto fail;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO runs(started, status, tool_version) VALUES(?1, 'running',"
+                           " ?2)",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto fail;
+    sqlite3_bind_text(st, 1, started, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, qs_version(), -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        goto fail;
+    *run_id = sqlite3_last_insert_rowid(s->db);
+    if (exec(s, "COMMIT") != SQLITE_OK)
+        goto fail;
+    sqlite3_finalize(st);
+    return QS_OK;
+fail:
+    rc = db_error(s, diag, "cannot record the run");
+    sqlite3_finalize(st);
+    exec(s, "ROLLBACK");
+    return rc;
+}
+
+qs_error qs_store_run_end(qs_store *s, long long run_id, const char *ended, const char *status,
+                          const qs_run_counts *c, qs_diag *diag)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE runs SET ended = ?2, status = ?3, files_seen = ?4,"
+                           " files_ingested = ?5, files_skipped = ?6, files_failed = ?7,"
+                           " rows_read = ?8, admins_new = ?9, admins_changed = ?10,"
+                           " admins_unchanged = ?11, rows_quarantined = ?12, flags_raised = ?13"
+                           " WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, diag, "cannot finish the run");
+    sqlite3_bind_int64(st, 1, run_id);
+    sqlite3_bind_text(st, 2, ended, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
+    unsigned long v[] = {c->files_seen,     c->files_ingested,   c->files_skipped,
+                         c->files_failed,   c->rows_read,        c->admins_new,
+                         c->admins_changed, c->admins_unchanged, c->rows_quarantined,
+                         c->flags_raised};
+    for (int i = 0; i < 10; i++)
+        sqlite3_bind_int64(st, 4 + i, (sqlite3_int64)v[i]);
+    int ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    return ok ? QS_OK : db_error(s, diag, "cannot finish the run");
+}
+
+/* ---- files and transactions -------------------------------------------------------------- */
+
+static int step_exists(sqlite3_stmt *st)
+{
+    int r = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return r == SQLITE_ROW ? 1 : (r == SQLITE_DONE ? 0 : -1);
+}
+
+qs_error qs_store_file_known(qs_store *s, const char *path, long long size, long long mtime,
+                             const char *sha256, int *known, qs_diag *diag)
+{
+    int r;
+    *known = 0;
+    if (path) {
+        sqlite3_bind_text(s->find_file_path, 1, path, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s->find_file_path, 2, size);
+        sqlite3_bind_int64(s->find_file_path, 3, mtime);
+        r = step_exists(s->find_file_path);
+        if (r < 0)
+            return db_error(s, diag, "cannot look up a file");
+        if (r) {
+            *known = 1;
+            return QS_OK;
+        }
+    }
+    if (sha256) {
+        sqlite3_bind_text(s->find_file_sha, 1, sha256, -1, SQLITE_STATIC);
+        r = step_exists(s->find_file_sha);
+        if (r < 0)
+            return db_error(s, diag, "cannot look up a file");
+        *known = r;
+    }
+    return QS_OK;
+}
+
+qs_error qs_store_begin(qs_store *s, qs_diag *diag)
+{
+    return exec(s, "BEGIN IMMEDIATE") == SQLITE_OK ? QS_OK : db_error(s, diag, "cannot begin");
+}
+
+qs_error qs_store_commit(qs_store *s, qs_diag *diag)
+{
+    if (exec(s, "COMMIT") == SQLITE_OK)
+        return QS_OK;
+    qs_error rc = db_error(s, diag, "cannot commit");
+    exec(s, "ROLLBACK");
+    return rc;
+}
+
+void qs_store_rollback(qs_store *s)
+{
+    exec(s, "ROLLBACK");
+}
+
+static qs_error run_stmt(qs_store *s, sqlite3_stmt *st, qs_diag *diag, const char *what)
+{
+    int r = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return r == SQLITE_DONE ? QS_OK : db_error(s, diag, what);
+}
+
+qs_error qs_store_add_file(qs_store *s, const qs_store_file *f, long long *file_id, qs_diag *diag)
+{
+    sqlite3_stmt *st = s->add_file;
+    sqlite3_bind_text(st, 1, f->sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, f->path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, f->size);
+    sqlite3_bind_int64(st, 4, f->mtime);
+    sqlite3_bind_text(st, 5, f->source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, f->instrument, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, f->run_id);
+    qs_error rc = run_stmt(s, st, diag, "cannot record a file");
+    if (!rc)
+        *file_id = sqlite3_last_insert_rowid(s->db);
+    s->quarantine_seq = 0;
+    return rc;
+}
+
+qs_error qs_store_file_counts(qs_store *s, long long file_id, unsigned long rows,
+                              unsigned long scored, unsigned long quarantined, qs_diag *diag)
+{
+    sqlite3_stmt *st = s->file_counts;
+    sqlite3_bind_int64(st, 1, file_id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)rows);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)scored);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)quarantined);
+    return run_stmt(s, st, diag, "cannot record a file");
+}
+
+qs_error qs_store_add_quarantine(qs_store *s, long long file_id, const qs_row_problems *p,
+                                 qs_diag *diag)
+{
+    for (size_t i = 0; i <= p->count; i++) {
+        char dropped[96];
+        const char *col = "", *value = "", *reason;
+        if (i < p->count) {
+            col = p->items[i].column;
+            value = p->items[i].value;
+            reason = p->items[i].reason;
+        } else if (p->dropped) {
+            snprintf(dropped, sizeof(dropped), "%zu more problems in this row not listed",
+                     p->dropped);
+            reason = dropped;
+        } else {
+            break;
+        }
+        sqlite3_stmt *st = s->add_quarantine;
+        sqlite3_bind_int64(st, 1, file_id);
+        sqlite3_bind_int64(st, 2, ++s->quarantine_seq);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)p->line);
+        sqlite3_bind_text(st, 4, p->response_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, col, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, value, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 7, reason, -1, SQLITE_TRANSIENT);
+        qs_error rc = run_stmt(s, st, diag, "cannot record a quarantined row");
+        if (rc)
+            return rc;
+    }
+    return QS_OK;
+}
+
+qs_error qs_store_write_quarantine(qs_store *s, long long run_id, FILE *fp, unsigned long *lines,
+                                   qs_diag *diag)
+{
+    sqlite3_stmt *st;
+    int r = SQLITE_DONE;
+    *lines = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT f.path, q.line, q.response_id, q.column_name, q.value, q.reason"
+                           " FROM quarantine q JOIN files f ON f.id = q.file WHERE f.run = ?1"
+                           " ORDER BY f.id, q.seq",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, diag, "cannot read the quarantine");
+    sqlite3_bind_int64(st, 1, run_id);
+    qs_error rc = qs_quarantine_header(fp);
+    while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        qs_row_problems p;
+        memset(&p, 0, sizeof(p));
+        p.line = (unsigned long)sqlite3_column_int64(st, 1);
+        snprintf(p.response_id, sizeof(p.response_id), "%s", sqlite3_column_text(st, 2));
+        p.count = 1;
+        snprintf(p.items[0].column, sizeof(p.items[0].column), "%s", sqlite3_column_text(st, 3));
+        snprintf(p.items[0].value, sizeof(p.items[0].value), "%s", sqlite3_column_text(st, 4));
+        snprintf(p.items[0].reason, sizeof(p.items[0].reason), "%s", sqlite3_column_text(st, 5));
+        rc = qs_quarantine_write(fp, (const char *)sqlite3_column_text(st, 0), &p);
+        (*lines)++;
+    }
+    if (!rc && r != SQLITE_DONE)
+        rc = db_error(s, diag, "cannot read the quarantine");
+    else if (rc == QS_EIO)
+        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write the quarantine file: %s",
+                    strerror(errno));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+qs_error qs_store_runs_with_status(qs_store *s, const char *status, long long *ids, size_t max,
+                                   size_t *n, qs_diag *diag)
+{
+    sqlite3_stmt *st;
+    *n = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT id FROM runs WHERE status = ?1 ORDER BY id", -1, &st,
+                           NULL) != SQLITE_OK)
+        return db_error(s, diag, "cannot read the runs");
+    sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+        ids[(*n)++] = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return r == SQLITE_ROW || r == SQLITE_DONE ? QS_OK : db_error(s, diag, "cannot read runs");
+}
+
+/* ---- administrations --------------------------------------------------------------------- */
+
+/* Answers as text: "4,5,,3" (empty = unanswered), in item order. */
+static size_t answers_text(char *buf, size_t size, const int *a, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && used < size; i++) {
+        int w = a[i] == QS_MISSING ? snprintf(buf + used, size - used, "%s", i ? "," : "")
+                                   : snprintf(buf + used, size - used, "%s%d", i ? "," : "", a[i]);
+        if (w > 0)
+            used += (size_t)w;
+    }
+    return used < size ? used : size - 1;
+}
+
+void qs_sha256_hex(const void *data, size_t len, char hex[65])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, data, len);
+    sodium_bin2hex(hex, 65, h, sizeof(h));
+}
+
+qs_error qs_sha256_file(const char *path, char hex[65], qs_diag *diag)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    unsigned char buf[65536];
+    crypto_hash_sha256_state state;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot open '%s': %s", path, strerror(errno));
+        return QS_EIO;
+    }
+    crypto_hash_sha256_init(&state);
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+        crypto_hash_sha256_update(&state, buf, n);
+    int bad = ferror(fp);
+    fclose(fp);
+    if (bad) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot read '%s'", path);
+        return QS_EIO;
+    }
+    crypto_hash_sha256_final(&state, h);
+    sodium_bin2hex(hex, 65, h, sizeof(h));
+    return QS_OK;
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s && *s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_real_or_null(sqlite3_stmt *st, int i, double v)
+{
+    if (isnan(v))
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_double(st, i, v);
+}
+
+static qs_error client_row(qs_store *s, const char *site, const char *client, long long *id,
+                           qs_diag *diag)
+{
+    sqlite3_stmt *st = s->find_client;
+    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, client, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (r == SQLITE_ROW)
+        return QS_OK;
+    if (r != SQLITE_DONE)
+        return db_error(s, diag, "cannot look up a client");
+    st = s->add_client;
+    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, client, -1, SQLITE_STATIC);
+    qs_error rc = run_stmt(s, st, diag, "cannot add a client");
+    if (!rc)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_result *res,
+                            qs_admin_outcome *outcome, long long *client_id, qs_diag *diag)
+{
+    const qs_instrument *inst = a->inst;
+    char answers[8192], checks[1024], hash[65];
+    size_t na = answers_text(answers, sizeof(answers), a->answers, inst->nitems);
+    answers_text(checks, sizeof(checks), a->checks, inst->validity.nchecks);
+    /* The content of a response: who, where, when and what was answered (units separated). */
+    char content[12000];
+    int cl = snprintf(content, sizeof(content), "%s\x1f%s\x1f%s\x1f%s\x1f%.*s\x1f%s", a->client,
+                      a->group ? a->group : "", a->therapist ? a->therapist : "",
+                      a->administered ? a->administered : "", (int)na, answers, checks);
+    qs_sha256_hex(content,
+                  cl > 0 ? ((size_t)cl < sizeof(content) ? (size_t)cl : sizeof(content)) : 0, hash);
+
+    qs_error rc = client_row(s, a->site, a->client, client_id, diag);
+    if (rc)
+        return rc;
+
+    sqlite3_stmt *st = s->find_current;
+    sqlite3_bind_text(st, 1, a->site, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, inst->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, a->response_key, -1, SQLITE_STATIC);
+    long long prev_id = 0, prev_version = 0;
+    int same = 0;
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        prev_id = sqlite3_column_int64(st, 0);
+        prev_version = sqlite3_column_int64(st, 1);
+        same = strcmp((const char *)sqlite3_column_text(st, 2), hash) == 0;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        return db_error(s, diag, "cannot look up an administration");
+    if (same) {
+        *outcome = QS_ADMIN_UNCHANGED;
+        return QS_OK;
+    }
+    if (prev_id) {
+        sqlite3_bind_int64(s->retire_admin, 1, prev_id);
+        rc = run_stmt(s, s->retire_admin, diag, "cannot version an administration");
+        if (rc)
+            return rc;
+    }
+    *outcome = prev_id ? QS_ADMIN_CHANGED : QS_ADMIN_NEW;
+
+    st = s->add_admin;
+    const qs_validity_value *v = &res->validity;
+    sqlite3_bind_int64(st, 1, *client_id);
+    sqlite3_bind_text(st, 2, a->site, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, a->source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, inst->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, inst->version, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, a->response_key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, a->response_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, prev_version + 1);
+    sqlite3_bind_text(st, 9, hash, -1, SQLITE_STATIC);
+    bind_text_or_null(st, 10, a->administered);
+    bind_text_or_null(st, 11, a->group);
+    bind_text_or_null(st, 12, a->therapist);
+    sqlite3_bind_text(st, 13, answers, (int)na, SQLITE_STATIC);
+    sqlite3_bind_text(st, 14, checks, -1, SQLITE_STATIC);
+    bind_text_or_null(st, 15, a->norm);
+    bind_real_or_null(st, 16, v->missing_fraction);
+    sqlite3_bind_int64(st, 17, v->longstring);
+    bind_real_or_null(st, 18, v->irv);
+    if (v->attention_failed >= 0)
+        sqlite3_bind_int64(st, 19, v->attention_failed);
+    else
+        sqlite3_bind_null(st, 19);
+    sqlite3_bind_int64(st, 20, a->file_id);
+    sqlite3_bind_int64(st, 21, (sqlite3_int64)a->line);
+    sqlite3_bind_int64(st, 22, a->run_id);
+    rc = run_stmt(s, st, diag, "cannot add an administration");
+    if (rc)
+        return rc;
+    long long admin = sqlite3_last_insert_rowid(s->db);
+
+    for (size_t i = 0; i < inst->nscores; i++) {
+        const qs_score_value *sv = &res->scores[i];
+        st = s->add_score;
+        sqlite3_bind_int64(st, 1, admin);
+        sqlite3_bind_text(st, 2, inst->scores[i].id, -1, SQLITE_STATIC);
+        bind_real_or_null(st, 3, sv->value);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)sv->n_answered);
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)sv->n_items);
+        bind_real_or_null(st, 6, sv->z);
+        bind_real_or_null(st, 7, sv->t);
+        bind_real_or_null(st, 8, sv->percentile);
+        sqlite3_bind_text(st, 9, qs_status_name(sv->status), -1, SQLITE_STATIC);
+        rc = run_stmt(s, st, diag, "cannot add a score");
+        if (rc)
+            return rc;
+    }
+    for (size_t f = 0; f < inst->nflags + 2; f++) {
+        qs_tri t;
+        const char *id, *sev;
+        if (f < inst->nflags) {
+            t = res->flags[f];
+            id = inst->flags[f].id;
+            sev = qs_severity_name(inst->flags[f].severity);
+        } else {
+            t = f == inst->nflags ? v->careless : v->invalid;
+            id = f == inst->nflags ? "careless" : "invalid";
+            sev = "medium";
+        }
+        if (t == QS_TRI_FALSE)
+            continue;
+        char detail[512] = "";
+        if (f < inst->nflags) {
+            size_t used = 0;
+            for (size_t k = 0; k < qs_expr_ref_count(inst->flags[f].rule) && used < sizeof(detail);
+                 k++) {
+                int sc;
+                qs_field fl;
+                qs_expr_ref(inst->flags[f].rule, k, &sc, &fl);
+                double x = res->values[(size_t)sc * QS_FIELD_COUNT + fl];
+                char num[64] = "missing";
+                if (!isnan(x))
+                    qs_format_double(num, sizeof(num), x);
+                int w = snprintf(detail + used, sizeof(detail) - used, "%s%s%s%s=%s", k ? "; " : "",
+                                 inst->scores[sc].id, fl == QS_FIELD_VALUE ? "" : ".",
+                                 fl == QS_FIELD_VALUE ? "" : qs_field_name(fl), num);
+                if (w > 0)
+                    used += (size_t)w;
+            }
+        }
+        st = s->add_flag;
+        sqlite3_bind_int64(st, 1, admin);
+        sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, t == QS_TRI_TRUE ? "raised" : "not_evaluable", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, sev, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, detail, -1, SQLITE_TRANSIENT);
+        rc = run_stmt(s, st, diag, "cannot add a flag");
+        if (rc)
+            return rc;
+    }
+    return QS_OK;
+}
+
+/* ---- change over time ------------------------------------------------------------------ */
+
+qs_error qs_store_update_changes(qs_store *s, long long client_id, const qs_instrument *inst,
+                                 int norm, qs_diag *diag)
+{
+    qs_error rc = QS_OK;
+    size_t ns = inst->nscores, nadm = 0, cap = 16;
+    /* values[score * cap + k]: the k-th administration's value of each score */
+    long long *admins = malloc(cap * sizeof(*admins));
+    double *values = malloc(cap * (ns ? ns : 1) * sizeof(*values));
+    sqlite3_stmt *st = s->history;
+    if (!admins || !values) {
+        rc = QS_ENOMEM;
+        goto done;
+    }
+    sqlite3_bind_int64(st, 1, client_id);
+    sqlite3_bind_text(st, 2, inst->id, -1, SQLITE_STATIC);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        long long id = sqlite3_column_int64(st, 0);
+        if (nadm == 0 || admins[nadm - 1] != id) {
+            if (nadm == cap) {
+                size_t ncap = cap * 2;
+                long long *a2 = realloc(admins, ncap * sizeof(*a2));
+                double *v2 = a2 ? malloc(ncap * (ns ? ns : 1) * sizeof(*v2)) : NULL;
+                if (!a2 || !v2) {
+                    if (a2)
+                        admins = a2;
+                    free(v2);
+                    rc = QS_ENOMEM;
+                    break;
+                }
+                for (size_t i = 0; i < ns; i++)
+                    memcpy(v2 + i * ncap, values + i * cap, nadm * sizeof(*v2));
+                free(values);
+                admins = a2;
+                values = v2;
+                cap = ncap;
+            }
+            admins[nadm] = id;
+            for (size_t i = 0; i < ns; i++)
+                values[i * cap + nadm] = NAN;
+            nadm++;
+        }
+        int si = qs_instrument_score_index(inst, (const char *)sqlite3_column_text(st, 1));
+        if (si >= 0 && sqlite3_column_type(st, 2) != SQLITE_NULL)
+            values[(size_t)si * cap + nadm - 1] = sqlite3_column_double(st, 2);
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc)
+        goto done;
+    if (r != SQLITE_DONE) {
+        rc = db_error(s, diag, "cannot read a client's history");
+        goto done;
+    }
+    for (size_t i = 0; i < ns && !rc; i++) {
+        qs_change c;
+        qs_change_compute(&c, inst, i, norm, inst->scores[i].better, values + i * cap, nadm);
+        st = s->put_change;
+        sqlite3_bind_int64(st, 1, client_id);
+        sqlite3_bind_text(st, 2, inst->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, inst->scores[i].id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)c.n);
+        size_t idx[3] = {c.baseline, c.previous, c.latest};
+        for (int k = 0; k < 3; k++) {
+            if (idx[k] == QS_CHANGE_NONE)
+                sqlite3_bind_null(st, 5 + k);
+            else
+                sqlite3_bind_int64(st, 5 + k, admins[idx[k]]);
+        }
+        bind_real_or_null(st, 8, c.baseline_value);
+        bind_real_or_null(st, 9, c.previous_value);
+        bind_real_or_null(st, 10, c.latest_value);
+        bind_real_or_null(st, 11, c.from_baseline.change);
+        bind_real_or_null(st, 12, c.from_previous.change);
+        bind_real_or_null(st, 13, c.from_baseline.rci);
+        bind_real_or_null(st, 14, c.from_previous.rci);
+        sqlite3_bind_text(st, 15, qs_rci_class_name(c.from_baseline.verdict), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 16, qs_rci_class_name(c.from_previous.verdict), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 17, qs_clinical_name(c.clinical), -1, SQLITE_STATIC);
+        bind_real_or_null(st, 18, c.cutoff);
+        const char *note = c.from_baseline.reason ? c.from_baseline.reason : c.clinical_reason;
+        if (note)
+            sqlite3_bind_text(st, 19, note, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 19);
+        rc = run_stmt(s, st, diag, "cannot store change");
+    }
+done:
+    if (rc == QS_ENOMEM)
+        qs_diag_set(diag, NULL, 0, 0, NULL, "out of memory");
+    free(admins);
+    free(values);
+    return rc;
+}
+
+/* ---- reading ---------------------------------------------------------------------------- */
+
+static long long scalar(qs_store *s, const char *sql, int *ok)
+{
+    sqlite3_stmt *st;
+    long long v = 0;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        *ok = 0;
+        return 0;
+    }
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    else if (r != SQLITE_DONE)
+        *ok = 0;
+    sqlite3_finalize(st);
+    return v;
+}
+
+qs_error qs_store_get_status(qs_store *s, qs_store_status *st, qs_diag *diag)
+{
+    int ok = 1;
+    memset(st, 0, sizeof(*st));
+    st->schema_version = schema_version(s);
+    st->clients = scalar(s, "SELECT count(*) FROM clients", &ok);
+    st->administrations = scalar(s, "SELECT count(*) FROM administrations WHERE current = 1", &ok);
+    st->versions = scalar(s, "SELECT count(*) FROM administrations WHERE current = 0", &ok);
+    st->files = scalar(s, "SELECT count(*) FROM files", &ok);
+    st->runs = scalar(s, "SELECT count(*) FROM runs", &ok);
+    /* Flags raised on each client's latest administration of each instrument. */
+    st->open_flags = scalar(s,
+                            "SELECT count(*) FROM flags f JOIN changes c"
+                            " ON c.latest_admin = f.administration"
+                            " WHERE f.status = 'raised' AND c.score = (SELECT min(score) FROM"
+                            " changes c2 WHERE c2.client = c.client AND c2.instrument ="
+                            " c.instrument)",
+                            &ok);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT started, coalesce(ended, ''), status FROM runs"
+                           " ORDER BY id DESC LIMIT 1",
+                           -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW) {
+            snprintf(st->last_run_started, sizeof(st->last_run_started), "%s",
+                     (const char *)sqlite3_column_text(q, 0));
+            snprintf(st->last_run_ended, sizeof(st->last_run_ended), "%s",
+                     (const char *)sqlite3_column_text(q, 1));
+            snprintf(st->last_run_status, sizeof(st->last_run_status), "%s",
+                     (const char *)sqlite3_column_text(q, 2));
+        }
+        sqlite3_finalize(q);
+    } else {
+        ok = 0;
+    }
+    return ok ? QS_OK : db_error(s, diag, "cannot read the status");
+}
+
+/* One query's rows as tab-separated text: NULL as "\\N", reals in shortest round-trip form. */
+static int dump_query(qs_store *s, FILE *fp, const char *title, const char *sql)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    fprintf(fp, "## %s\n", title);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        int n = sqlite3_column_count(st);
+        for (int i = 0; i < n; i++) {
+            if (i)
+                fputc('\t', fp);
+            switch (sqlite3_column_type(st, i)) {
+            case SQLITE_NULL:
+                fputs("\\N", fp);
+                break;
+            case SQLITE_FLOAT: {
+                char num[64];
+                qs_format_double(num, sizeof(num), sqlite3_column_double(st, i));
+                fputs(num, fp);
+                break;
+            }
+            default:
+                fputs((const char *)sqlite3_column_text(st, i), fp);
+            }
+        }
+        fputc('\n', fp);
+    }
+    sqlite3_finalize(st);
+    return r == SQLITE_DONE;
+}
+
+qs_error qs_store_dump(qs_store *s, FILE *fp, qs_diag *diag)
+{
+    /* Natural keys only: row ids, run ids and times differ between equivalent histories. */
+    static const char *const queries[][2] = {
+        {"files", "SELECT sha256, path, size, source, instrument, rows, scored, quarantined"
+                  " FROM files ORDER BY sha256"},
+        {"clients", "SELECT site, client_key FROM clients ORDER BY site, client_key"},
+        {"administrations",
+         "SELECT a.site, a.instrument, a.response_key, a.version, a.current, c.client_key,"
+         " a.source, a.instrument_version, a.response_id, a.content_hash, a.administered,"
+         " a.group_name, a.therapist, a.answers, a.checks, a.norm, a.missing_fraction,"
+         " a.longstring, a.irv, a.attention_failed, f.sha256, a.line"
+         " FROM administrations a JOIN clients c ON c.id = a.client JOIN files f ON f.id = a.file"
+         " ORDER BY a.site, a.instrument, a.response_key, a.version"},
+        {"scores", "SELECT a.site, a.instrument, a.response_key, a.version, s.score, s.value,"
+                   " s.n_answered, s.n_items, s.z, s.t, s.percentile, s.status"
+                   " FROM scores s JOIN administrations a ON a.id = s.administration"
+                   " ORDER BY a.site, a.instrument, a.response_key, a.version, s.score"},
+        {"flags", "SELECT a.site, a.instrument, a.response_key, a.version, g.flag, g.status,"
+                  " g.severity, g.detail FROM flags g JOIN administrations a"
+                  " ON a.id = g.administration"
+                  " ORDER BY a.site, a.instrument, a.response_key, a.version, g.flag"},
+        {"changes", "SELECT c.site, c.client_key, x.instrument, x.score, x.n, b.response_key,"
+                    " p.response_key, l.response_key, x.baseline, x.previous, x.latest,"
+                    " x.change_baseline, x.change_previous, x.rci_baseline, x.rci_previous,"
+                    " x.class_baseline, x.class_previous, x.clinical, x.cutoff, x.note"
+                    " FROM changes x JOIN clients c ON c.id = x.client"
+                    " LEFT JOIN administrations b ON b.id = x.baseline_admin"
+                    " LEFT JOIN administrations p ON p.id = x.previous_admin"
+                    " LEFT JOIN administrations l ON l.id = x.latest_admin"
+                    " ORDER BY c.site, c.client_key, x.instrument, x.score"},
+        {"quarantine", "SELECT f.sha256, q.seq, q.line, q.response_id, q.column_name, q.value,"
+                       " q.reason FROM quarantine q JOIN files f ON f.id = q.file"
+                       " ORDER BY f.sha256, q.seq"},
+    };
+    fprintf(fp, "# qscore store dump, schema %d\n", schema_version(s));
+    for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++)
+        if (!dump_query(s, fp, queries[i][0], queries[i][1]))
+            return db_error(s, diag, "cannot dump");
+    return ferror(fp) ? QS_EIO : QS_OK;
+}
