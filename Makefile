@@ -46,6 +46,7 @@ install: deps
 
 bench: build
 	@bench/run.sh $(BUILD)
+	@bench/incremental.sh $(BUILD)
 
 format:
 	clang-format -i $$(find cmd include src reports tests bench -name '*.[ch]')
