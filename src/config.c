@@ -203,15 +203,11 @@ static qs_error load_doc(qs_config *c, struct cloader *L, const qs_ydoc *doc)
 qs_error qs_config_load(qs_config **out, const char *path, qs_diag_list *errors)
 {
     qs_ydoc *doc;
-    qs_diag d;
     struct cloader L;
     *out = NULL;
-    qs_diag_clear(&d);
-    qs_error rc = qs_yaml__load_file(&doc, path, path, &d);
-    if (rc) {
-        qs_diag_list_push(errors, &d);
+    qs_error rc = qs_yaml__load_into(&doc, path, NULL, 0, path, errors);
+    if (rc)
         return rc;
-    }
     memset(&L, 0, sizeof(L));
     L.pool = qs_pool__new();
     L.c = L.pool ? qs_pool__alloc(L.pool, sizeof(qs_config)) : NULL;

@@ -622,25 +622,23 @@ static qs_ingest *ingest_alloc(const char *display)
     return g;
 }
 
-qs_error qs_ingest_open(qs_ingest **out, const char *path, const char *display,
-                        const qs_instrument *inst, const qs_mapping *map, qs_profile profile,
-                        qs_diag_list *errors)
+/* Open from the file `path` (path != NULL) or from `data`/`len`, then read the header. */
+static qs_error ingest_open(qs_ingest **out, const char *path, const void *data, size_t len,
+                            const char *display, const qs_instrument *inst, const qs_mapping *map,
+                            qs_profile profile, qs_diag_list *errors)
 {
     qs_diag d;
     *out = NULL;
-    if (!display)
-        display = path;
     qs_ingest *g = ingest_alloc(display);
     if (!g)
         return QS_ENOMEM;
     qs_diag_clear(&d);
-    qs_error rc = qs_reader_open(&g->reader, path, display, NULL, &d);
-    if (rc) {
+    qs_error rc = path ? qs_reader_open(&g->reader, path, display, NULL, &d)
+                       : qs_reader_open_mem(&g->reader, data, len, display, NULL, &d);
+    if (rc)
         qs_diag_list_push(errors, &d);
-        qs_ingest_free(g);
-        return rc;
-    }
-    rc = ingest_setup(g, inst, map, profile, errors);
+    else
+        rc = ingest_setup(g, inst, map, profile, errors);
     if (rc) {
         qs_ingest_free(g);
         return rc;
@@ -649,29 +647,18 @@ qs_error qs_ingest_open(qs_ingest **out, const char *path, const char *display,
     return QS_OK;
 }
 
+qs_error qs_ingest_open(qs_ingest **out, const char *path, const char *display,
+                        const qs_instrument *inst, const qs_mapping *map, qs_profile profile,
+                        qs_diag_list *errors)
+{
+    return ingest_open(out, path, NULL, 0, display ? display : path, inst, map, profile, errors);
+}
+
 qs_error qs_ingest_open_mem(qs_ingest **out, const void *data, size_t len, const char *display,
                             const qs_instrument *inst, const qs_mapping *map, qs_profile profile,
                             qs_diag_list *errors)
 {
-    qs_diag d;
-    *out = NULL;
-    qs_ingest *g = ingest_alloc(display);
-    if (!g)
-        return QS_ENOMEM;
-    qs_diag_clear(&d);
-    qs_error rc = qs_reader_open_mem(&g->reader, data, len, display, NULL, &d);
-    if (rc) {
-        qs_diag_list_push(errors, &d);
-        qs_ingest_free(g);
-        return rc;
-    }
-    rc = ingest_setup(g, inst, map, profile, errors);
-    if (rc) {
-        qs_ingest_free(g);
-        return rc;
-    }
-    *out = g;
-    return QS_OK;
+    return ingest_open(out, NULL, data, len, display, inst, map, profile, errors);
 }
 
 void qs_ingest_free(qs_ingest *g)

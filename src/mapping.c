@@ -274,37 +274,28 @@ done:
     return QS_OK;
 }
 
-qs_error qs_mapping_load_mem(qs_mapping **out, const char *buf, size_t len, const char *display,
-                             qs_diag_list *errors)
+static qs_error load_any(qs_mapping **out, const char *path, const char *buf, size_t len,
+                         const char *display, qs_diag_list *errors)
 {
     qs_ydoc *doc;
-    qs_diag d;
     *out = NULL;
-    qs_diag_clear(&d);
-    qs_error rc = qs_yaml__load_mem(&doc, buf, len, display, &d);
-    if (rc) {
-        qs_diag_list_push(errors, &d);
+    qs_error rc = qs_yaml__load_into(&doc, path, buf, len, display, errors);
+    if (rc)
         return rc;
-    }
     rc = load_doc(out, doc, display, errors);
     qs_yaml__free(doc);
     return rc;
 }
 
+qs_error qs_mapping_load_mem(qs_mapping **out, const char *buf, size_t len, const char *display,
+                             qs_diag_list *errors)
+{
+    return load_any(out, NULL, buf, len, display, errors);
+}
+
 qs_error qs_mapping_load(qs_mapping **out, const char *path, qs_diag_list *errors)
 {
-    qs_ydoc *doc;
-    qs_diag d;
-    *out = NULL;
-    qs_diag_clear(&d);
-    qs_error rc = qs_yaml__load_file(&doc, path, path, &d);
-    if (rc) {
-        qs_diag_list_push(errors, &d);
-        return rc;
-    }
-    rc = load_doc(out, doc, path, errors);
-    qs_yaml__free(doc);
-    return rc;
+    return load_any(out, path, NULL, 0, path, errors);
 }
 
 qs_error qs_mapping_default(qs_mapping **out)

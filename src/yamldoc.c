@@ -387,6 +387,18 @@ qs_error qs_yaml__load_file(qs_ydoc **out, const char *path, const char *display
     return rc;
 }
 
+qs_error qs_yaml__load_into(qs_ydoc **out, const char *path, const char *buf, size_t len,
+                            const char *display, qs_diag_list *errors)
+{
+    qs_diag d;
+    qs_diag_clear(&d);
+    qs_error rc = buf ? qs_yaml__load_mem(out, buf, len, display, &d)
+                      : qs_yaml__load_file(out, path, display, &d);
+    if (rc)
+        qs_diag_list_push(errors, &d);
+    return rc;
+}
+
 /* ---- paths and walking ------------------------------------------------------------------- */
 
 static size_t path_append(qs_ypath *p, const char *s)

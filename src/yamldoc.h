@@ -56,6 +56,13 @@ qs_error qs_yaml__load_file(qs_ydoc **out, const char *path, const char *display
 qs_error qs_yaml__load_mem(qs_ydoc **out, const char *buf, size_t len, const char *display,
                            qs_diag *diag);
 
+/**
+ * Load from the file `path` (when `buf` is NULL) or from `buf`/`len`, appending the failure (if
+ * any) to `errors`: the common first step of every YAML loader.
+ */
+qs_error qs_yaml__load_into(qs_ydoc **out, const char *path, const char *buf, size_t len,
+                            const char *display, qs_diag_list *errors);
+
 /** Free the document and every node; NULL-safe. */
 void qs_yaml__free(qs_ydoc *doc);
 
