@@ -47,6 +47,7 @@ install: deps
 bench: build
 	@bench/run.sh $(BUILD)
 	@bench/incremental.sh $(BUILD)
+	@bench/workbook.sh $(BUILD)
 
 format:
 	clang-format -i $$(find cmd include src reports tests bench -name '*.[ch]')

@@ -14,6 +14,7 @@
 #include "qscore/output.h"
 #include "qscore/pipeline.h"
 #include "qscore/reader.h"
+#include "qscore/report.h"
 #include "qscore/run.h"
 #include "qscore/score.h"
 #include "qscore/store.h"

@@ -4,7 +4,7 @@
 set -eu
 PKGS="cmake make gcc pkg-config libcsv-dev libyaml-dev libxlsxwriter-dev libsqlite3-dev libsodium-dev libcmocka-dev"
 if [ "${1:-}" = "--ci" ]; then
-    PKGS="$PKGS clang-format"
+    PKGS="$PKGS clang-format python3-openpyxl libreoffice-calc-nogui"
 fi
 
 missing=""

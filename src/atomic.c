@@ -78,3 +78,22 @@ void qs_atomic_abort(qs_atomic_file *f)
         f->tmp[0] = '\0';
     }
 }
+
+int qs_mkdir_p(const char *path)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n >= sizeof(buf))
+        return -1;
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char keep = buf[i];
+            buf[i] = '\0';
+            if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+                return -1;
+            buf[i] = keep;
+        }
+    }
+    return 0;
+}

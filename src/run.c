@@ -96,25 +96,6 @@ event(struct runner *R, const char *fmt, ...)
     }
 }
 
-static int mkdir_p(const char *path)
-{
-    char buf[4096];
-    size_t n = strlen(path);
-    if (n >= sizeof(buf))
-        return -1;
-    memcpy(buf, path, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (buf[i] == '/' || buf[i] == '\0') {
-            char keep = buf[i];
-            buf[i] = '\0';
-            if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-                return -1;
-            buf[i] = keep;
-        }
-    }
-    return 0;
-}
-
 static int touch_client(struct runner *R, long long id)
 {
     for (size_t i = R->ntouched; i-- > 0 && i + 8 >= R->ntouched;)
@@ -466,7 +447,7 @@ qs_error qs_run_execute(const qs_config *cfg, qs_run_opts *opts, qs_run_log_fn l
     }
 
     if (!opts->dry_run) {
-        if (mkdir_p(cfg->output) != 0) {
+        if (qs_mkdir_p(cfg->output) != 0) {
             qs_diag_list_add(errors, cfg->path, 0, 0, "output",
                              "cannot create the output folder '%s': %s", cfg->output,
                              strerror(errno));

@@ -15,6 +15,7 @@
 #include "qscore/change.h"
 #include "qscore/output.h"
 #include "qscore/version.h"
+#include "store_internal.h"
 
 /*
  * Design. Identity: an administration is (site, instrument, response_key); each distinct
@@ -990,4 +991,9 @@ qs_error qs_store_dump(qs_store *s, FILE *fp, qs_diag *diag)
         if (!dump_query(s, fp, queries[i][0], queries[i][1]))
             return db_error(s, diag, "cannot dump");
     return ferror(fp) ? QS_EIO : QS_OK;
+}
+
+sqlite3 *qs_store__db(qs_store *s)
+{
+    return s->db;
 }

@@ -46,6 +46,10 @@ int cmd_score(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+/** Write every workbook of the config (paths on stdout); returns an exit status. */
+int qs_cli_write_reports(const qs_config *cfg, const qs_report_opts *opts);
 
 /** Load a clinic config, printing every problem; returns an exit status (0 = loaded). */
 int qs_cli_load_config(qs_config **cfg, const char *path);
@@ -59,5 +63,6 @@ extern const char cmd_score_usage[];
 extern const char cmd_run_usage[];
 extern const char cmd_status_usage[];
 extern const char cmd_dump_usage[];
+extern const char cmd_report_usage[];
 
 #endif

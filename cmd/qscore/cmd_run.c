@@ -21,6 +21,9 @@ const char cmd_run_usage[] =
     "  -c, --config FILE   the clinic config (examples/clinic.yaml documents it)\n"
     "      --dry-run       show what would be ingested; write nothing\n"
     "\n"
+    "After ingesting, the therapist workbooks are written to OUTPUT/reports (as with\n"
+    "'qscore report'); their paths are printed on stdout.\n"
+    "\n"
     "Events go to OUTPUT/qscore.log and to stderr, one key=value line each (ids and counts\n"
     "only); rows that cannot be scored go to OUTPUT/quarantine-runN.csv. A progress line is\n"
     "shown only when stderr is a terminal.\n"
@@ -142,6 +145,14 @@ int cmd_run(int argc, char **argv)
                      counts.files_skipped, counts.files_failed, counts.admins_new,
                      counts.admins_changed, counts.admins_unchanged, counts.rows_quarantined,
                      opts.quarantine_path[0] ? " to " : "", opts.quarantine_path);
+    /* The workbooks follow the store: refresh them after a run that could open it. */
+    if (!dry_run && rc != QS_ELOCKED && rc != QS_ESTORE) {
+        qs_report_opts ropts;
+        memset(&ropts, 0, sizeof(ropts));
+        int rs = qs_cli_write_reports(cfg, &ropts);
+        if (rs > status)
+            status = rs;
+    }
     qs_config_free(cfg);
     return status;
 }

@@ -21,6 +21,7 @@ static const char cmd_version_usage[] = "usage: qscore version\n"
 /* The command table: `qscore help` is generated from it. Keep it in the order users meet it. */
 static const qs_command commands[] = {
     {"run", cmd_run, "Run the nightly job of a clinic config", cmd_run_usage},
+    {"report", cmd_report, "Write therapist workbooks from the store", cmd_report_usage},
     {"status", cmd_status, "Summarise the store of a clinic config", cmd_status_usage},
     {"score", cmd_score, "Score survey exports against an instrument", cmd_score_usage},
     {"check", cmd_check, "Validate instrument definition files", cmd_check_usage},

@@ -31,4 +31,7 @@ qs_error qs_atomic_commit(qs_atomic_file *f, qs_diag *diag);
 /** Close and remove the temporary if it is still open; safe after commit or on an unused handle. */
 void qs_atomic_abort(qs_atomic_file *f);
 
+/** Create `path` and its missing parents with mode 0700 (outputs hold health data); 0 or -1. */
+int qs_mkdir_p(const char *path);
+
 #endif

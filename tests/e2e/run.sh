@@ -161,5 +161,32 @@ done
 check "24 runs were killed (SIGKILL)" test "$kills" = 24
 check "after each kill, one more run gives the clean store and the quarantine" test "$same" = 24
 
+# 8. Workbooks: written after the run, one per therapist, names sanitised, mode 0600, and the
+# same store gives byte-identical files.
+d=$(fresh reports)
+cat >"$d/mapping.yaml" <<'YAML'
+response_id: rid
+client_id: client
+administered: date
+therapist: therapist
+YAML
+{
+    echo "$header,therapist"
+    echo "$R1,T-A"
+    echo "$R2,T-A"
+    echo "$R3,../../etc/T-B"
+    echo 'R7,"=HYPERLINK(""http://x"",""y"")",2026-01-09,5,1,5,1,1,1,T-A'
+} >"$d/drop/export-1.csv"
+run "$d" >/dev/null
+check "the run prints the workbook paths" grep -q "state/out/reports/therapist-T-A.xlsx" "$d/stdout.txt"
+check "a therapist name cannot climb out of the reports folder" test -f "$d/state/out/reports/therapist-etc_T-B.xlsx"
+check "nothing was written outside it" test ! -e "$d/etc"
+check "workbooks are mode 0600" test "$(stat -c %a "$d/state/out/reports/therapist-T-A.xlsx")" = 600
+cp "$d/state/out/reports/therapist-T-A.xlsx" "$d/first.xlsx"
+"$QSCORE" report -c "$d/clinic.yaml" >/dev/null 2>&1
+check "the same store gives a byte-identical workbook" cmp -s "$d/first.xlsx" "$d/state/out/reports/therapist-T-A.xlsx"
+"$QSCORE" report -c "$d/clinic.yaml" --therapist T-A -o "$d/only" >/dev/null 2>&1
+check "--therapist writes only that workbook" test "$(ls "$d/only")" = "therapist-T-A.xlsx"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,0 +1,134 @@
+/* qscore/report.h - therapist workbooks: the data model a workbook shows, and the writer. */
+#ifndef QSCORE_REPORT_H
+#define QSCORE_REPORT_H
+
+#include <stddef.h>
+
+#include "qscore/diag.h"
+#include "qscore/error.h"
+#include "qscore/instrument.h"
+
+/*
+ * A workbook is written from a qs_report: plain data, already selected and ordered by the
+ * builder (report_build.c reads the store), so the writer (reports/workbook.c) only lays it out.
+ * All strings are UTF-8, owned by the report's builder; NaN means "no value"; a NULL string is
+ * an empty cell. Every string that came from an input file is written as text, never as a
+ * formula.
+ */
+
+/* One instrument shown in the workbook. */
+typedef struct qs_rep_instrument {
+    const qs_instrument *inst; /* scores, items (reverse keys), flags (rules, because) */
+    const char *norm_id;       /* norm population used, or NULL */
+    /* Per score (indexed like inst->scores): a reference line for trend charts, and its label,
+     * e.g. 2.5 "flag cutoff (local default)" or the norm mean "norm mean"; NaN for none. */
+    const double *reference;
+    const char *const *reference_label;
+} qs_rep_instrument;
+
+/* A raised (or not evaluable) flag on a client's latest administration. */
+typedef struct qs_rep_flag {
+    const char *id;
+    const char *label;
+    int severity;             /* qs_severity: 0 low, 1 medium, 2 high */
+    const char *status;       /* "raised" or "not_evaluable" */
+    const char *detail;       /* the values that fired it: "FO=2.08; ER=2.2" */
+    const char *because;      /* the sentence shown to the therapist */
+    const char *first_raised; /* date (ISO) of the first administration that raised it */
+    int new_in_run;           /* 1: raised by an administration ingested in the latest run */
+} qs_rep_flag;
+
+/* One administration in a client's history of an instrument (oldest first). */
+typedef struct qs_rep_point {
+    const char *date;     /* ISO date/time, or NULL when undated */
+    const double *values; /* per score, NaN when insufficient */
+    int flagged;          /* any flag raised on this administration */
+} qs_rep_point;
+
+/* One client and instrument: the latest administration, its change and its history. */
+typedef struct qs_rep_row {
+    const char *client;
+    const char *site;
+    const char *group;
+    const char *therapist;
+    size_t instrument;            /* index into qs_report.instruments */
+    const char *date;             /* latest administration's date, or NULL */
+    const char *response_id;      /* latest administration's response id */
+    const double *value;          /* per score: latest value (NaN when insufficient) */
+    const double *t;              /* per score: T score (NaN without a norm) */
+    const double *change;         /* per score: latest - baseline (NaN with one administration) */
+    const char *const *rci_class; /* per score: "reliable_deterioration", ... */
+    double missing_fraction;
+    long longstring;
+    double irv;           /* NaN when not computable */
+    const char *validity; /* "careless", "invalid", "careless, invalid" or NULL */
+    int max_severity;     /* highest severity of its raised flags, -1 when none */
+    size_t nflags;
+    const qs_rep_flag *flags;
+    size_t nhistory;
+    const qs_rep_point *history;
+    const int *answers; /* latest raw answers per item (QS_MISSING: unanswered), inst->nitems */
+} qs_rep_row;
+
+typedef struct qs_rep_file {
+    const char *path;
+    const char *sha256;
+    const char *source;
+} qs_rep_file;
+
+typedef struct qs_report {
+    const char *title;   /* e.g. "Therapist T-A" or "Group G1" */
+    const char *clinic;  /* or NULL */
+    const char *created; /* ISO date-time fixed from the data: the workbook's creation time */
+    const char *qscore_version;
+    long long run_id;        /* latest run in the store */
+    const char *run_started; /* its start time */
+    size_t ninstruments;
+    const qs_rep_instrument *instruments;
+    size_t nrows;
+    const qs_rep_row *rows; /* ordered: flagged first (severity high to low), then by client */
+    size_t nfiles;
+    const qs_rep_file *files;
+} qs_report;
+
+/* The screening-aid disclaimer every workbook carries (About sheet and Summary header). */
+#define QS_REPORT_DISCLAIMER                                                                       \
+    "Flags are screening aids for a clinician, never diagnoses. They say where to look, not "      \
+    "what is wrong; read them with the client's history and the instrument's limits."
+
+/**
+ * Write the workbook for `r` to `path` (written by libxlsxwriter to a temporary file beside it,
+ * then renamed; mode 0600). Sheets: Summary, Flags, Trends, Groups, Items, About (see
+ * README). Byte-identical for the same report. QS_EREPORT (diag says why) or QS_EIO.
+ */
+qs_error qs_report_write_xlsx(const qs_report *r, const char *path, qs_diag *diag);
+
+/* ---- building workbooks from the store (reports/report_build.c) ----------------------- */
+
+#include "qscore/config.h"
+
+typedef struct qs_report_opts {
+    const char *therapist; /* only this therapist's workbook, or NULL for all */
+    const char *group;     /* only this group's, or NULL */
+    const char *since;     /* only administrations on or after this ISO date, or NULL */
+    const char *out_dir;   /* where workbooks go; NULL: OUTPUT/reports */
+} qs_report_opts;
+
+/**
+ * Write one workbook per therapist (or per group, as the config says) from the store alone:
+ * file names derived from the name, sanitised (no path separators, no "..", no control
+ * characters, at most 60 bytes, collisions numbered), written atomically with mode 0600.
+ * `written` (may be NULL) is called with each path. Returns QS_OK, or the first error with
+ * `errors` holding every problem.
+ */
+qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
+                             void (*written)(void *ctx, const char *path), void *ctx,
+                             qs_diag_list *errors);
+
+/**
+ * The file name stem for a therapist or group name: "therapist-NAME" style, sanitised as
+ * described above, into `out`. Exposed for tests.
+ */
+void qs_report_file_stem(char *out, size_t size, const char *prefix, const char *name);
+
+#endif

@@ -1,0 +1,742 @@
+/* report_build.c - read the store and build one qs_report per therapist or group. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "pool.h"
+#include "qscore/atomic.h"
+#include "qscore/report.h"
+#include "qscore/score.h"
+#include "qscore/store.h"
+#include "qscore/version.h"
+#include "store_internal.h"
+
+/*
+ * Design. Everything a workbook shows is read from the store in a handful of ordered queries
+ * (current administrations, their scores and flags, the change rows, the last run, the files)
+ * into one pool; administrations are grouped into rows (client x instrument, history oldest
+ * first, latest last) and rows into workbooks by the latest administration's therapist (or
+ * group). Rows are ordered flagged first, by severity, then by site, client and instrument, so
+ * the same store gives the same workbook. The writer (workbook.c) only lays the report out.
+ */
+
+struct adm {
+    long long id;
+    const char *client, *site, *group, *therapist, *date, *response_id;
+    int inst; /* index into the loaded instruments */
+    long long run;
+    double missing_fraction, irv;
+    long longstring;
+    int *answers;
+    double *value, *t;  /* per score */
+    qs_rep_flag *flags; /* filled in a second pass */
+    size_t nflags, capflags;
+    int flagged;
+};
+
+struct loaded {
+    qs_instrument *inst;
+    int norm;
+};
+
+struct build {
+    qs_pool *pool;
+    const qs_config *cfg;
+    sqlite3 *db;
+    struct loaded *insts;
+    size_t ninsts;
+    qs_rep_instrument *rep_insts;
+    struct adm *adms;
+    size_t nadms, capadms;
+    long long last_run;
+    const char *last_run_started;
+    qs_rep_file *files;
+    size_t nfiles;
+    qs_diag_list *errors;
+};
+
+static char *pdup(struct build *B, const unsigned char *s)
+{
+    return s ? qs_pool__strndup(B->pool, (const char *)s, strlen((const char *)s)) : NULL;
+}
+
+static qs_error sql_error(struct build *B, const char *what)
+{
+    qs_diag_list_add(B->errors, NULL, 0, 0, NULL, "store: %s: %s", what, sqlite3_errmsg(B->db));
+    return QS_ESTORE;
+}
+
+static int find_inst(const struct build *B, const char *id)
+{
+    for (size_t i = 0; i < B->ninsts; i++)
+        if (strcmp(B->insts[i].inst->id, id) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* "A <= 2.5" style rule on one score's value: the number, else NaN. */
+static double simple_cutoff(const qs_flag *f, const qs_score_def *s)
+{
+    if (qs_expr_ref_count(f->rule) != 1)
+        return NAN;
+    const char *p = f->rule_text;
+    size_t n = strlen(s->id);
+    while (*p == ' ')
+        p++;
+    if (strncmp(p, s->id, n) != 0)
+        return NAN;
+    p += n;
+    while (*p == ' ')
+        p++;
+    if (*p != '<' && *p != '>')
+        return NAN;
+    p += p[1] == '=' ? 2 : 1;
+    char *end;
+    errno = 0;
+    double v = strtod(p, &end);
+    while (*end == ' ' || *end == '\n')
+        end++;
+    return (errno || end == p || *end) ? NAN : v;
+}
+
+static qs_error load_instruments(struct build *B)
+{
+    const qs_config *cfg = B->cfg;
+    B->insts = qs_pool__calloc(B->pool, cfg->nsources ? cfg->nsources : 1, sizeof(*B->insts));
+    B->rep_insts =
+        qs_pool__calloc(B->pool, cfg->nsources ? cfg->nsources : 1, sizeof(*B->rep_insts));
+    if (!B->insts || !B->rep_insts)
+        return QS_ENOMEM;
+    for (size_t i = 0; i < cfg->nsources; i++) {
+        char path[4096];
+        qs_diag d;
+        qs_instrument *inst;
+        qs_diag_clear(&d);
+        qs_error rc = qs_instrument_find(path, sizeof(path), cfg->sources[i].instrument, &d);
+        if (rc) {
+            qs_diag_list_push(B->errors, &d);
+            return rc;
+        }
+        rc = qs_instrument_load(&inst, path, B->errors);
+        if (rc)
+            return rc;
+        if (find_inst(B, inst->id) >= 0) {
+            qs_instrument_free(inst);
+            continue;
+        }
+        const char *norm_id = qs_config_norm_for(cfg, inst->id);
+        struct loaded *L = &B->insts[B->ninsts];
+        qs_rep_instrument *R = &B->rep_insts[B->ninsts];
+        L->inst = inst;
+        L->norm = norm_id ? qs_instrument_norm_index(inst, norm_id) : -1;
+        B->ninsts++;
+        R->inst = inst;
+        R->norm_id = L->norm >= 0 ? inst->norms[L->norm].id : NULL;
+        double *ref = qs_pool__calloc(B->pool, inst->nscores ? inst->nscores : 1, sizeof(double));
+        const char **lab =
+            qs_pool__calloc(B->pool, inst->nscores ? inst->nscores : 1, sizeof(char *));
+        if (!ref || !lab)
+            return QS_ENOMEM;
+        for (size_t s = 0; s < inst->nscores; s++) {
+            ref[s] = NAN;
+            for (size_t f = 0; f < inst->nflags && isnan(ref[s]); f++) {
+                ref[s] = simple_cutoff(&inst->flags[f], &inst->scores[s]);
+                if (!isnan(ref[s])) {
+                    char text[256];
+                    snprintf(text, sizeof(text), "%s cutoff%s", inst->flags[f].label,
+                             inst->flags[f].local_default ? " (local default)" : "");
+                    lab[s] = qs_pool__strndup(B->pool, text, strlen(text));
+                }
+            }
+            if (isnan(ref[s]) && L->norm >= 0 && !isnan(inst->norms[L->norm].mean[s])) {
+                ref[s] = inst->norms[L->norm].mean[s];
+                lab[s] = "norm mean";
+            }
+        }
+        R->reference = ref;
+        R->reference_label = lab;
+    }
+    return QS_OK;
+}
+
+static int parse_answers(struct build *B, struct adm *a, const char *text, size_t n)
+{
+    a->answers = qs_pool__calloc(B->pool, n ? n : 1, sizeof(int));
+    if (!a->answers)
+        return 0;
+    const char *p = text ? text : "";
+    for (size_t i = 0; i < n; i++) {
+        char *end;
+        if (*p == ',' || *p == '\0') {
+            a->answers[i] = QS_MISSING;
+        } else {
+            long v = strtol(p, &end, 10);
+            a->answers[i] = (int)v;
+            p = end;
+        }
+        if (*p == ',')
+            p++;
+    }
+    return 1;
+}
+
+static qs_error read_admins(struct build *B, const char *since)
+{
+    sqlite3_stmt *st;
+    const char *sql =
+        "SELECT a.id, c.client_key, a.site, a.group_name, a.therapist, a.instrument,"
+        " a.administered, a.response_id, a.run, a.missing_fraction, a.longstring, a.irv,"
+        " a.answers FROM administrations a JOIN clients c ON c.id = a.client"
+        " WHERE a.current = 1 AND (?1 IS NULL OR a.administered >= ?1)"
+        " ORDER BY a.site, c.client_key, a.instrument, a.administered IS NULL, a.administered,"
+        " a.id";
+    if (sqlite3_prepare_v2(B->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sql_error(B, "cannot read administrations");
+    if (since)
+        sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
+    int r;
+    qs_error rc = QS_OK;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        int inst = find_inst(B, (const char *)sqlite3_column_text(st, 5));
+        if (inst < 0)
+            continue; /* an instrument no longer in the config */
+        if (B->nadms == B->capadms) {
+            size_t cap = B->capadms ? B->capadms * 2 : 256;
+            struct adm *a2 = realloc(B->adms, cap * sizeof(*a2));
+            if (!a2) {
+                rc = QS_ENOMEM;
+                break;
+            }
+            B->adms = a2;
+            B->capadms = cap;
+        }
+        struct adm *a = &B->adms[B->nadms++];
+        memset(a, 0, sizeof(*a));
+        const qs_instrument *I = B->insts[inst].inst;
+        a->id = sqlite3_column_int64(st, 0);
+        a->client = pdup(B, sqlite3_column_text(st, 1));
+        a->site = pdup(B, sqlite3_column_text(st, 2));
+        a->group = pdup(B, sqlite3_column_text(st, 3));
+        a->therapist = pdup(B, sqlite3_column_text(st, 4));
+        a->inst = inst;
+        a->date = pdup(B, sqlite3_column_text(st, 6));
+        a->response_id = pdup(B, sqlite3_column_text(st, 7));
+        a->run = sqlite3_column_int64(st, 8);
+        a->missing_fraction =
+            sqlite3_column_type(st, 9) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 9);
+        a->longstring = (long)sqlite3_column_int64(st, 10);
+        a->irv = sqlite3_column_type(st, 11) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 11);
+        a->value = qs_pool__calloc(B->pool, I->nscores ? I->nscores : 1, sizeof(double));
+        a->t = qs_pool__calloc(B->pool, I->nscores ? I->nscores : 1, sizeof(double));
+        if (!a->value || !a->t ||
+            !parse_answers(B, a, (const char *)sqlite3_column_text(st, 12), I->nitems)) {
+            rc = QS_ENOMEM;
+            break;
+        }
+        for (size_t s = 0; s < I->nscores; s++)
+            a->value[s] = a->t[s] = NAN;
+    }
+    if (!rc && r != SQLITE_DONE)
+        rc = sql_error(B, "cannot read administrations");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int cmp_adm_id(const void *key, const void *elem)
+{
+    long long k = *(const long long *)key;
+    long long id = (*(struct adm *const *)elem)->id;
+    return (k > id) - (k < id);
+}
+
+static int cmp_adm_ptr(const void *a, const void *b)
+{
+    long long x = (*(struct adm *const *)a)->id, y = (*(struct adm *const *)b)->id;
+    return (x > y) - (x < y);
+}
+
+static size_t flag_rank(const qs_instrument *I, const char *id)
+{
+    for (size_t k = 0; k < I->nflags; k++)
+        if (strcmp(I->flags[k].id, id) == 0)
+            return k;
+    return I->nflags + (strcmp(id, "invalid") == 0);
+}
+
+/* Scores and flags of the current administrations, matched by id. */
+static qs_error read_results(struct build *B)
+{
+    qs_error rc = QS_OK;
+    struct adm **by_id = malloc((B->nadms ? B->nadms : 1) * sizeof(*by_id));
+    if (!by_id)
+        return QS_ENOMEM;
+    for (size_t i = 0; i < B->nadms; i++)
+        by_id[i] = &B->adms[i];
+    qsort(by_id, B->nadms, sizeof(*by_id), cmp_adm_ptr);
+
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(B->db,
+                           "SELECT s.administration, s.score, s.value, s.t FROM scores s"
+                           " JOIN administrations a ON a.id = s.administration"
+                           " WHERE a.current = 1",
+                           -1, &st, NULL) != SQLITE_OK) {
+        free(by_id);
+        return sql_error(B, "cannot read scores");
+    }
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        long long id = sqlite3_column_int64(st, 0);
+        struct adm **hit = bsearch(&id, by_id, B->nadms, sizeof(*by_id), cmp_adm_id);
+        if (!hit)
+            continue;
+        const qs_instrument *I = B->insts[(*hit)->inst].inst;
+        int s = qs_instrument_score_index(I, (const char *)sqlite3_column_text(st, 1));
+        if (s < 0)
+            continue;
+        if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+            (*hit)->value[s] = sqlite3_column_double(st, 2);
+        if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+            (*hit)->t[s] = sqlite3_column_double(st, 3);
+    }
+    sqlite3_finalize(st);
+    if (r != SQLITE_DONE) {
+        free(by_id);
+        return sql_error(B, "cannot read scores");
+    }
+
+    if (sqlite3_prepare_v2(B->db,
+                           "SELECT g.administration, g.flag, g.status, g.severity, g.detail"
+                           " FROM flags g JOIN administrations a ON a.id = g.administration"
+                           " WHERE a.current = 1 ORDER BY g.administration, g.flag",
+                           -1, &st, NULL) != SQLITE_OK) {
+        free(by_id);
+        return sql_error(B, "cannot read flags");
+    }
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        long long id = sqlite3_column_int64(st, 0);
+        struct adm **hit = bsearch(&id, by_id, B->nadms, sizeof(*by_id), cmp_adm_id);
+        if (!hit)
+            continue;
+        struct adm *a = *hit;
+        const qs_instrument *I = B->insts[a->inst].inst;
+        const char *fid = (const char *)sqlite3_column_text(st, 1);
+        const char *status = (const char *)sqlite3_column_text(st, 2);
+        const char *sev = (const char *)sqlite3_column_text(st, 3);
+        if (a->nflags == a->capflags) {
+            size_t cap = a->capflags ? a->capflags * 2 : 4;
+            qs_rep_flag *f2 = qs_pool__calloc(B->pool, cap, sizeof(*f2));
+            if (!f2) {
+                rc = QS_ENOMEM;
+                break;
+            }
+            if (a->nflags)
+                memcpy(f2, a->flags, a->nflags * sizeof(*f2));
+            a->flags = f2;
+            a->capflags = cap;
+        }
+        qs_rep_flag *f = &a->flags[a->nflags++];
+        f->id = pdup(B, (const unsigned char *)fid);
+        f->status = strcmp(status, "raised") == 0 ? "raised" : "not_evaluable";
+        f->severity = strcmp(sev, "high") == 0     ? QS_SEV_HIGH
+                      : strcmp(sev, "medium") == 0 ? QS_SEV_MEDIUM
+                                                   : QS_SEV_LOW;
+        f->detail = pdup(B, sqlite3_column_text(st, 4));
+        f->label = f->id;
+        f->because = NULL;
+        for (size_t k = 0; k < I->nflags; k++) {
+            if (strcmp(I->flags[k].id, fid) == 0) {
+                f->label = I->flags[k].label;
+                f->because = I->flags[k].because;
+            }
+        }
+        if (strcmp(fid, "careless") == 0) {
+            f->label = "Careless responding";
+            f->because = "The answers show a pattern typical of careless responding: interpret "
+                         "the scores with caution.";
+        } else if (strcmp(fid, "invalid") == 0) {
+            f->label = "Invalid administration";
+            f->because = "Too many items are unanswered or attention checks failed: the scores "
+                         "may not be interpretable.";
+        }
+        if (strcmp(status, "raised") == 0)
+            a->flagged = 1;
+    }
+    sqlite3_finalize(st);
+    free(by_id);
+    if (!rc && r != SQLITE_DONE)
+        rc = sql_error(B, "cannot read flags");
+    /* Show flags in the instrument's order, validity flags last. */
+    for (size_t i = 0; !rc && i < B->nadms; i++) {
+        struct adm *a = &B->adms[i];
+        const qs_instrument *I = B->insts[a->inst].inst;
+        for (size_t x = 1; x < a->nflags; x++) {
+            qs_rep_flag f = a->flags[x];
+            size_t y = x;
+            while (y > 0 && flag_rank(I, a->flags[y - 1].id) > flag_rank(I, f.id)) {
+                a->flags[y] = a->flags[y - 1];
+                y--;
+            }
+            a->flags[y] = f;
+        }
+    }
+    return rc;
+}
+
+static qs_error read_meta(struct build *B)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(B->db, "SELECT id, started FROM runs ORDER BY id DESC LIMIT 1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return sql_error(B, "cannot read runs");
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        B->last_run = sqlite3_column_int64(st, 0);
+        B->last_run_started = pdup(B, sqlite3_column_text(st, 1));
+    }
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(B->db, "SELECT count(*) FROM files", -1, &st, NULL) != SQLITE_OK)
+        return sql_error(B, "cannot read files");
+    size_t n = sqlite3_step(st) == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    B->files = qs_pool__calloc(B->pool, n ? n : 1, sizeof(*B->files));
+    if (!B->files)
+        return QS_ENOMEM;
+    if (sqlite3_prepare_v2(B->db, "SELECT path, sha256, source FROM files ORDER BY id", -1, &st,
+                           NULL) != SQLITE_OK)
+        return sql_error(B, "cannot read files");
+    while (B->nfiles < n && sqlite3_step(st) == SQLITE_ROW) {
+        qs_rep_file *f = &B->files[B->nfiles++];
+        f->path = pdup(B, sqlite3_column_text(st, 0));
+        f->sha256 = pdup(B, sqlite3_column_text(st, 1));
+        f->source = pdup(B, sqlite3_column_text(st, 2));
+    }
+    sqlite3_finalize(st);
+    return QS_OK;
+}
+
+/* ---- rows and workbooks ----------------------------------------------------------------- */
+
+static const char *key_of(const qs_config *cfg, const struct adm *a)
+{
+    const char *k = cfg->group_by == QS_GROUP_BY_GROUP ? a->group : a->therapist;
+    return k && *k ? k : NULL;
+}
+
+static int str_eq(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static int cmp_rows(const void *x, const void *y)
+{
+    const qs_rep_row *a = x, *b = y;
+    if (a->max_severity != b->max_severity)
+        return b->max_severity - a->max_severity; /* flagged first, high to low */
+    int c = strcmp(a->site ? a->site : "", b->site ? b->site : "");
+    if (!c)
+        c = strcmp(a->client, b->client);
+    if (!c)
+        c = (a->instrument > b->instrument) - (a->instrument < b->instrument);
+    return c;
+}
+
+/* Build the row of one client x instrument from its administrations adms[from..to). */
+static int build_row(struct build *B, qs_rep_row *row, size_t from, size_t to, sqlite3_stmt *change)
+{
+    const struct adm *latest = &B->adms[to - 1];
+    const qs_instrument *I = B->insts[latest->inst].inst;
+    size_t ns = I->nscores;
+    row->client = latest->client;
+    row->site = latest->site;
+    row->group = latest->group;
+    row->therapist = latest->therapist;
+    row->instrument = (size_t)latest->inst;
+    row->date = latest->date;
+    row->response_id = latest->response_id;
+    row->value = latest->value;
+    row->t = latest->t;
+    row->missing_fraction = latest->missing_fraction;
+    row->longstring = latest->longstring;
+    row->irv = latest->irv;
+    row->answers = latest->answers;
+    double *chg = qs_pool__calloc(B->pool, ns ? ns : 1, sizeof(double));
+    const char **cls = qs_pool__calloc(B->pool, ns ? ns : 1, sizeof(char *));
+    qs_rep_point *hist = qs_pool__calloc(B->pool, to - from, sizeof(*hist));
+    qs_rep_flag *flags =
+        qs_pool__calloc(B->pool, latest->nflags ? latest->nflags : 1, sizeof(*flags));
+    if (!chg || !cls || !hist || !flags)
+        return 0;
+    for (size_t s = 0; s < ns; s++) {
+        chg[s] = NAN;
+        cls[s] = NULL;
+    }
+    /* The change rows: stored by run.c for the whole history (not only since --since). */
+    sqlite3_bind_text(change, 1, latest->site, -1, SQLITE_STATIC);
+    sqlite3_bind_text(change, 2, latest->client, -1, SQLITE_STATIC);
+    sqlite3_bind_text(change, 3, I->id, -1, SQLITE_STATIC);
+    while (sqlite3_step(change) == SQLITE_ROW) {
+        int s = qs_instrument_score_index(I, (const char *)sqlite3_column_text(change, 0));
+        if (s < 0)
+            continue;
+        if (sqlite3_column_type(change, 1) != SQLITE_NULL)
+            chg[s] = sqlite3_column_double(change, 1);
+        cls[s] = pdup(B, sqlite3_column_text(change, 2));
+    }
+    sqlite3_reset(change);
+    row->change = chg;
+    row->rci_class = cls;
+    for (size_t k = from; k < to; k++) {
+        hist[k - from].date = B->adms[k].date;
+        hist[k - from].values = B->adms[k].value;
+        hist[k - from].flagged = B->adms[k].flagged;
+    }
+    row->history = hist;
+    row->nhistory = to - from;
+    row->max_severity = -1;
+    int careless = 0, invalid = 0;
+    for (size_t f = 0; f < latest->nflags; f++) {
+        flags[f] = latest->flags[f];
+        int raised = strcmp(flags[f].status, "raised") == 0;
+        if (raised && flags[f].severity > row->max_severity)
+            row->max_severity = flags[f].severity;
+        careless |= raised && strcmp(flags[f].id, "careless") == 0;
+        invalid |= raised && strcmp(flags[f].id, "invalid") == 0;
+        /* First raised: the earliest administration of this history that raised it (none for
+         * a flag that is only not evaluable). */
+        flags[f].first_raised = NULL;
+        for (size_t k = from; k < to; k++) {
+            int found = 0;
+            for (size_t g = 0; g < B->adms[k].nflags && !found; g++)
+                found = strcmp(B->adms[k].flags[g].id, flags[f].id) == 0 &&
+                        strcmp(B->adms[k].flags[g].status, "raised") == 0;
+            if (found) {
+                flags[f].first_raised = B->adms[k].date;
+                break;
+            }
+        }
+        flags[f].new_in_run = latest->run == B->last_run;
+    }
+    row->flags = flags;
+    row->nflags = latest->nflags;
+    row->validity = careless && invalid ? "careless, invalid"
+                    : careless          ? "careless"
+                    : invalid           ? "invalid"
+                                        : NULL;
+    return 1;
+}
+
+void qs_report_file_stem(char *out, size_t size, const char *prefix, const char *name)
+{
+    size_t w = 0;
+    int n = snprintf(out, size, "%s-", prefix);
+    w = n > 0 && (size_t)n < size ? (size_t)n : 0;
+    size_t start = w, limit = w + 60 < size ? w + 60 : size - 1;
+    const unsigned char *p = (const unsigned char *)(name ? name : "");
+    int last_sep = 1;
+    for (; *p && w < limit; p++) {
+        unsigned char c = *p;
+        int bad = c < 0x20 || c == 0x7F || strchr("/\\:*?\"<>|", c) != NULL || c == ' ';
+        if (bad || (c == '.' && (last_sep || p[1] == '.'))) {
+            if (!last_sep)
+                out[w++] = '_';
+            last_sep = 1;
+            continue;
+        }
+        if (c >= 0x80) {
+            /* Keep whole UTF-8 characters only (names are valid UTF-8: the reader saw to it). */
+            size_t len = (c & 0xE0) == 0xC0   ? 2
+                         : (c & 0xF0) == 0xE0 ? 3
+                         : (c & 0xF8) == 0xF0 ? 4
+                                              : 1;
+            if (w + len > limit)
+                break;
+            for (size_t k = 0; k < len && p[k]; k++)
+                out[w++] = (char)p[k];
+            p += len - 1;
+        } else {
+            out[w++] = (char)c;
+        }
+        last_sep = 0;
+    }
+    while (w > start && (out[w - 1] == '_' || out[w - 1] == '.'))
+        w--;
+    if (w == start) {
+        const char *unnamed = "unnamed";
+        size_t k = strlen(unnamed);
+        if (w + k < size) {
+            memcpy(out + w, unnamed, k);
+            w += k;
+        }
+    }
+    out[w] = '\0';
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
+                             void (*written)(void *ctx, const char *path), void *ctx,
+                             qs_diag_list *errors)
+{
+    struct build B;
+    qs_store *store = NULL;
+    qs_diag d;
+    qs_error rc;
+    char out_dir[4096];
+    qs_rep_row *rows = NULL;
+    sqlite3_stmt *change = NULL;
+    char **names = NULL;
+    size_t nnames = 0;
+
+    memset(&B, 0, sizeof(B));
+    B.cfg = cfg;
+    B.errors = errors;
+    B.pool = qs_pool__new();
+    if (!B.pool)
+        return QS_ENOMEM;
+    qs_diag_clear(&d);
+    if (opts->out_dir)
+        snprintf(out_dir, sizeof(out_dir), "%s", opts->out_dir);
+    else if (!qs_path_join(out_dir, sizeof(out_dir), cfg->output, "reports")) {
+        rc = QS_EIO;
+        goto done;
+    }
+    rc = qs_store_open(&store, cfg->store, 1, &d);
+    if (rc) {
+        qs_diag_list_push(errors, &d);
+        goto done;
+    }
+    B.db = qs_store__db(store);
+    rc = load_instruments(&B);
+    if (!rc)
+        rc = read_admins(&B, opts->since);
+    if (!rc)
+        rc = read_results(&B);
+    if (!rc)
+        rc = read_meta(&B);
+    if (rc)
+        goto done;
+    if (sqlite3_prepare_v2(B.db,
+                           "SELECT x.score, x.change_baseline, x.class_baseline FROM changes x"
+                           " JOIN clients c ON c.id = x.client"
+                           " WHERE c.site = ?1 AND c.client_key = ?2 AND x.instrument = ?3",
+                           -1, &change, NULL) != SQLITE_OK) {
+        rc = sql_error(&B, "cannot read change");
+        goto done;
+    }
+
+    /* Rows: consecutive administrations of the same site, client and instrument. */
+    rows = calloc(B.nadms ? B.nadms : 1, sizeof(*rows));
+    char **row_key = calloc(B.nadms ? B.nadms : 1, sizeof(*row_key));
+    size_t nrows = 0;
+    if (!rows || !row_key) {
+        free(row_key);
+        rc = QS_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < B.nadms;) {
+        size_t j = i + 1;
+        while (j < B.nadms && str_eq(B.adms[j].site, B.adms[i].site) &&
+               strcmp(B.adms[j].client, B.adms[i].client) == 0 && B.adms[j].inst == B.adms[i].inst)
+            j++;
+        if (!build_row(&B, &rows[nrows], i, j, change)) {
+            free(row_key);
+            rc = QS_ENOMEM;
+            goto done;
+        }
+        row_key[nrows] = (char *)key_of(cfg, &B.adms[j - 1]);
+        nrows++;
+        i = j;
+    }
+
+    /* Workbooks: one per distinct key, in name order; "(none)" for rows without one. */
+    names = calloc(nrows ? nrows : 1, sizeof(*names));
+    for (size_t i = 0; names && i < nrows; i++) {
+        const char *k = row_key[i] ? row_key[i] : "";
+        int seen = 0;
+        for (size_t j = 0; j < nnames && !seen; j++)
+            seen = strcmp(names[j], k) == 0;
+        if (!seen)
+            names[nnames++] = (char *)k;
+    }
+    const char *filter = cfg->group_by == QS_GROUP_BY_GROUP ? opts->group : opts->therapist;
+    const char *prefix = cfg->group_by == QS_GROUP_BY_GROUP ? "group" : "therapist";
+    char(*stems)[176] = calloc(nnames ? nnames : 1, sizeof(*stems));
+    qs_rep_row *sel = calloc(nrows ? nrows : 1, sizeof(*sel));
+    if (!names || !stems || !sel) {
+        free(row_key);
+        free(stems);
+        free(sel);
+        rc = QS_ENOMEM;
+        goto done;
+    }
+    qsort(names, nnames, sizeof(*names), cmp_names);
+    if (qs_mkdir_p(out_dir) != 0) {
+        qs_diag_list_add(errors, NULL, 0, 0, NULL, "cannot create '%s': %s", out_dir,
+                         strerror(errno));
+        rc = QS_EIO;
+    }
+    for (size_t w = 0; w < nnames && !rc; w++) {
+        const char *name = names[w];
+        if (filter && strcmp(filter, name) != 0)
+            continue;
+        size_t nsel = 0;
+        for (size_t i = 0; i < nrows; i++)
+            if (strcmp(row_key[i] ? row_key[i] : "", name) == 0)
+                sel[nsel++] = rows[i];
+        qsort(sel, nsel, sizeof(*sel), cmp_rows);
+        /* The file name: sanitised, and numbered when two names sanitise alike. */
+        qs_report_file_stem(stems[w], sizeof(stems[w]), prefix, *name ? name : "(none)");
+        char stem[176];
+        snprintf(stem, sizeof(stem), "%s", stems[w]);
+        for (int n = 2;; n++) {
+            int clash = 0;
+            for (size_t j = 0; j < w && !clash; j++)
+                clash = strcasecmp(stems[j], stem) == 0;
+            if (!clash)
+                break;
+            snprintf(stem, sizeof(stem), "%.160s-%d", stems[w], n);
+        }
+        snprintf(stems[w], sizeof(stems[w]), "%.175s", stem);
+        char path[4400], title[256], created[32] = "2000-01-01T00:00:00";
+        snprintf(path, sizeof(path), "%s/%s.xlsx", out_dir, stem);
+        snprintf(title, sizeof(title), "%s %s",
+                 cfg->group_by == QS_GROUP_BY_GROUP ? "Group" : "Therapist",
+                 *name ? name : "(none)");
+        /* Created: the latest administration date shown, so the file depends on data only. */
+        for (size_t i = 0; i < nsel; i++) {
+            if (sel[i].date && strcmp(sel[i].date, created) > 0) {
+                snprintf(created, sizeof(created), "%.19s", sel[i].date);
+            }
+        }
+        if (strlen(created) == 10)
+            memcpy(created + 10, "T00:00:00", 10);
+        qs_report r = {title,        cfg->clinic, created,
+                       qs_version(), B.last_run,  B.last_run_started ? B.last_run_started : "",
+                       B.ninsts,     B.rep_insts, nsel,
+                       sel,          B.nfiles,    B.files};
+        rc = qs_report_write_xlsx(&r, path, &d);
+        if (rc)
+            qs_diag_list_push(errors, &d);
+        else if (written)
+            written(ctx, path);
+    }
+    free(row_key);
+    free(stems);
+    free(sel);
+done:
+    sqlite3_finalize(change);
+    free(rows);
+    free(names);
+    for (size_t i = 0; i < B.ninsts; i++)
+        qs_instrument_free(B.insts[i].inst);
+    free(B.adms);
+    qs_store_close(store);
+    qs_pool__free(B.pool);
+    return rc;
+}

@@ -1,0 +1,408 @@
+/* test_workbook.c - the therapist workbook: written atomically, byte-identical twice, and read
+ * back by tests/workbook/check_workbook.py (openpyxl) for layout, values and literal strings. */
+#include <dirent.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "qscore/report.h"
+#include "qscore/score.h"
+
+#define M QS_MISSING
+
+/* Two synthetic instruments: syn-a (6 items, 1..5, items 2 and 4 reversed, a norm) and syn-b
+ * (4 items, 0..3, item 3 reversed, no norm). Every name and sentence is made up. */
+static const char DEF_A[] =
+    "id: syn-a\nname: Synthetic A\nversion: '1'\ncitation: synthetic citation A\n"
+    "scale: {min: 1, max: 5}\n"
+    "items:\n"
+    "  - {id: 1}\n  - {id: 2, reverse: true}\n  - {id: 3}\n  - {id: 4, reverse: true}\n"
+    "  - {id: 5}\n  - {id: 6}\n"
+    "scores:\n"
+    "  - {id: A, name: Alpha, items: [1, 2, 3], method: mean, higher_means: a,"
+    " better: higher}\n"
+    "  - {id: B, name: Beta, items: [4, 5, 6], method: mean, higher_means: b, better: higher}\n"
+    "norms:\n"
+    "  - {id: pop, name: Population P, source: synthetic source p. 1, scores:"
+    " {A: {mean: 3, sd: 0.5}}}\n"
+    "flags:\n"
+    "  - {id: f1, label: Low alpha, severity: high, rule: 'A <= 2', because: alpha is low,"
+    " cutoff: A <= 2 on the 1-5 scale, local_default: true}\n"
+    "  - {id: f2, label: Beta and alpha, severity: medium, rule: 'A <= 2 and B <= 2',"
+    " because: both low, cutoff: A and B <= 2, local_default: false}\n";
+
+static const char DEF_B[] =
+    "id: syn-b\nname: Synthetic B\nversion: '2'\ncitation: synthetic citation B\n"
+    "scale: {min: 0, max: 3}\n"
+    "items:\n"
+    "  - {id: 1}\n  - {id: 2}\n  - {id: 3, reverse: true}\n  - {id: 4}\n"
+    "scores:\n"
+    "  - {id: S, name: Sigma, items: [1, 2, 3, 4], method: sum, higher_means: s,"
+    " better: lower}\n"
+    "flags:\n"
+    "  - {id: fs, label: High sigma, severity: medium, rule: 'S >= 9', because: sigma is high,"
+    " cutoff: S >= 9, local_default: true}\n";
+
+#define INJECT_CLIENT "=HYPERLINK(\"http://x\",\"y\")"
+
+static qs_instrument *inst_a, *inst_b;
+static qs_rep_instrument rep_insts[2];
+static qs_rep_row rows[5];
+static qs_report report;
+static char workdir[256];
+
+/* syn-a: reference line for A only. */
+static const double ref_a[] = {2.0, NAN};
+static const char *const ref_label_a[] = {"Low alpha cutoff (local default)", NULL};
+static const double ref_b[] = {NAN};
+static const char *const ref_label_b[] = {NULL};
+
+/* Row 1: C001, syn-a, flagged high, 3 dated administrations. */
+static const double c1_v0[] = {3.0, 3.5}, c1_v1[] = {2.5, NAN}, c1_v2[] = {1.67, 3.0};
+static const qs_rep_point c1_hist[] = {
+    {"2026-01-05", c1_v0, 0}, {"2026-02-02T10:30:00", c1_v1, 0}, {"2026-03-02", c1_v2, 1}};
+static const double c1_t[] = {36.7, NAN}, c1_chg[] = {-1.33, -0.5};
+static const char *const c1_rci[] = {"reliable_deterioration", "no_reliable_change"};
+static const qs_rep_flag c1_flags[] = {
+    {"f1", "Low alpha", 2, "raised", "A=1.67 \xff", "alpha is low", "2026-03-02", 1},
+    {"f2", "Beta and alpha", 1, "not_evaluable", "A=1.67; B=missing", "both low", NULL, 0}};
+static const int c1_answers[] = {2, 4, M, 3, 3, 3};
+
+/* Row 2: the formula-looking client, syn-b, flagged medium, one administration. */
+static const double c2_v0[] = {10.0};
+static const qs_rep_point c2_hist[] = {{"2026-03-01", c2_v0, 1}};
+static const double c2_t[] = {NAN}, c2_chg[] = {NAN};
+static const char *const c2_rci[] = {"not_computable"};
+static const qs_rep_flag c2_flags[] = {
+    {"fs", "High sigma", 1, "raised", "S=10", "sigma is high", "2026-03-01", 0}};
+static const int c2_answers[] = {3, 3, 0, 1};
+
+/* Row 3: "+1-2", syn-a, not flagged, careless, 3 undated administrations, B insufficient. */
+static const double c3_v0[] = {4.0, 4.0}, c3_v1[] = {4.5, NAN}, c3_v2[] = {4.0, NAN};
+static const qs_rep_point c3_hist[] = {{NULL, c3_v0, 0}, {NULL, c3_v1, 0}, {NULL, c3_v2, 0}};
+static const double c3_t[] = {70.0, NAN}, c3_chg[] = {0.0, NAN};
+static const char *const c3_rci[] = {"no_reliable_change", "not_computable"};
+static const int c3_answers[] = {4, 2, 4, M, M, M};
+
+/* Row 4: accents, syn-b, no group, one undated administration. */
+static const double c4_v0[] = {3.0};
+static const qs_rep_point c4_hist[] = {{NULL, c4_v0, 0}};
+static const double c4_t[] = {NAN}, c4_chg[] = {NAN};
+static const char *const c4_rci[] = {NULL};
+static const int c4_answers[] = {1, 1, 2, M};
+
+/* Row 5: C005, syn-a, group G1 (with C001), two administrations. */
+static const double c5_v0[] = {2.0, 2.0}, c5_v1[] = {3.0, 2.5};
+static const qs_rep_point c5_hist[] = {{"2026-01-10", c5_v0, 1}, {"2026-02-10", c5_v1, 0}};
+static const double c5_t[] = {50.0, NAN}, c5_chg[] = {1.0, 0.5};
+static const char *const c5_rci[] = {"reliable_improvement", "no_reliable_change"};
+static const int c5_answers[] = {3, 3, 3, 3, 2, 3};
+
+static const qs_rep_file files[] = {
+    {"exports/syn-a.csv", "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0",
+     "src-a"},
+    {"exports/syn-b.csv", "aa55aa55aa55aa55aa55aa55aa55aa55aa55aa55aa55aa55aa55aa55aa55aa55",
+     "src-b"}};
+
+static qs_instrument *load(const char *def, const char *name)
+{
+    qs_instrument *inst = NULL;
+    qs_diag_list errors;
+    qs_diag_list_init(&errors);
+    if (qs_instrument_load_mem(&inst, def, strlen(def), name, &errors)) {
+        for (size_t i = 0; i < errors.count; i++)
+            fprintf(stderr, "%s:%lu:%lu %s %s\n", name, errors.items[i].line,
+                    errors.items[i].column, errors.items[i].path, errors.items[i].message);
+        inst = NULL;
+    }
+    qs_diag_list_release(&errors);
+    return inst;
+}
+
+static void set_row(qs_rep_row *row, const char *client, const char *group, size_t inst,
+                    const char *date, const double *value, const double *t, const double *chg,
+                    const char *const *rci, int max_sev, const char *validity,
+                    const qs_rep_flag *flags, size_t nflags, const qs_rep_point *hist, size_t nhist,
+                    const int *answers, double missing)
+{
+    memset(row, 0, sizeof(*row));
+    row->client = client;
+    row->site = "main";
+    row->group = group;
+    row->therapist = "T-A";
+    row->instrument = inst;
+    row->date = date;
+    row->response_id = "R_1";
+    row->value = value;
+    row->t = t;
+    row->change = chg;
+    row->rci_class = rci;
+    row->missing_fraction = missing;
+    row->longstring = 2;
+    row->irv = missing > 0.4 ? NAN : 0.75;
+    row->validity = validity;
+    row->max_severity = max_sev;
+    row->flags = flags;
+    row->nflags = nflags;
+    row->history = hist;
+    row->nhistory = nhist;
+    row->answers = answers;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    inst_a = load(DEF_A, "syn-a.yaml");
+    inst_b = load(DEF_B, "syn-b.yaml");
+    if (!inst_a || !inst_b)
+        return -1;
+    rep_insts[0] = (qs_rep_instrument){inst_a, "pop", ref_a, ref_label_a};
+    rep_insts[1] = (qs_rep_instrument){inst_b, NULL, ref_b, ref_label_b};
+    /* Ordered as the builder orders them: flagged first, high to low, then by client. */
+    set_row(&rows[0], "C001", "G1", 0, "2026-03-02", c1_v2, c1_t, c1_chg, c1_rci, 2, NULL, c1_flags,
+            2, c1_hist, 3, c1_answers, 1.0 / 6.0);
+    set_row(&rows[1], INJECT_CLIENT, "\xE5\xB0\x8F\xE7\xBB\x84\xE4\xB8\x80" /* 小组一 */, 1,
+            "2026-03-01", c2_v0, c2_t, c2_chg, c2_rci, 1, NULL, c2_flags, 1, c2_hist, 1, c2_answers,
+            0.0);
+    set_row(&rows[2], "+1-2", "\xD9\x85\xD8\xAC\xD9\x85\xD9\x88\xD8\xB9\xD8\xA9" /* مجموعة */, 0,
+            NULL, c3_v2, c3_t, c3_chg, c3_rci, -1, "careless", NULL, 0, c3_hist, 3, c3_answers,
+            0.5);
+    set_row(&rows[3], "C004 Zo\xC3\xAB \xC3\x85ngstr\xC3\xB6m", NULL, 1, NULL, c4_v0, c4_t, c4_chg,
+            c4_rci, -1, NULL, NULL, 0, c4_hist, 1, c4_answers, 0.25);
+    set_row(&rows[4], "C005", "G1", 0, "2026-02-10", c5_v1, c5_t, c5_chg, c5_rci, -1, NULL, NULL, 0,
+            c5_hist, 2, c5_answers, 0.0);
+    report = (qs_report){.title = "Therapist T-A",
+                         .clinic = "Clinic K (synthetic)",
+                         .created = "2026-03-02T00:00:00",
+                         .qscore_version = "0.0.0-test",
+                         .run_id = 7,
+                         .run_started = "2026-03-03T02:00:00Z",
+                         .ninstruments = 2,
+                         .instruments = rep_insts,
+                         .nrows = 5,
+                         .rows = rows,
+                         .nfiles = 2,
+                         .files = files};
+    const char *base = getenv("TMPDIR");
+    snprintf(workdir, sizeof(workdir), "%s/qs-workbook-XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(workdir))
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    DIR *d = opendir(workdir);
+    if (d) {
+        struct dirent *e;
+        char p[512];
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            snprintf(p, sizeof(p), "%s/%s", workdir, e->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(workdir);
+    qs_instrument_free(inst_a);
+    qs_instrument_free(inst_b);
+    return 0;
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    unsigned char *buf = NULL;
+    size_t cap = 0, n = 0;
+    for (;;) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 65536;
+            unsigned char *p = realloc(buf, cap);
+            if (!p) {
+                free(buf);
+                fclose(fp);
+                return NULL;
+            }
+            buf = p;
+        }
+        size_t got = fread(buf + n, 1, cap - n, fp);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    fclose(fp);
+    *len = n;
+    return buf;
+}
+
+static size_t entries_in(const char *dir)
+{
+    size_t n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+static void write_ok(const char *path)
+{
+    qs_diag diag;
+    qs_error rc = qs_report_write_xlsx(&report, path, &diag);
+    if (rc)
+        print_error("%s: %s\n", qs_error_name(rc), diag.message);
+    assert_int_equal(rc, QS_OK);
+}
+
+static void test_the_same_report_gives_byte_identical_workbooks(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/same.xlsx", workdir);
+    write_ok(path);
+    size_t n1 = 0, n2 = 0;
+    unsigned char *a = slurp(path, &n1);
+    assert_non_null(a);
+    write_ok(path); /* over the first: renamed into place */
+    unsigned char *b = slurp(path, &n2);
+    assert_non_null(b);
+    assert_true(n1 > 1000);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(a, b, n1);
+    free(a);
+    free(b);
+    unlink(path);
+}
+
+static void test_the_workbook_is_private_and_no_temporary_is_left(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/private.xlsx", workdir);
+    size_t before = entries_in(workdir);
+    write_ok(path);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(entries_in(workdir), before + 1);
+    unlink(path);
+}
+
+/* An interpreter that can import openpyxl: $QS_PYTHON, python3, or Debian's /usr/bin/python3
+ * (a pyenv python3 first in PATH often lacks the Debian module). */
+static const char *python_with_openpyxl(void)
+{
+    static char cmd[512];
+    const char *env = getenv("QS_PYTHON");
+    const char *cands[] = {env && *env ? env : NULL, "python3", "/usr/bin/python3"};
+    for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
+        if (!cands[i])
+            continue;
+        snprintf(cmd, sizeof(cmd), "%s -c 'import openpyxl' >/dev/null 2>&1", cands[i]);
+        if (system(cmd) == 0)
+            return cands[i];
+    }
+    return NULL;
+}
+
+static void test_openpyxl_reads_back_layout_values_and_literal_strings(void **state)
+{
+    (void)state;
+    const char *py = python_with_openpyxl();
+    if (!py) {
+        fprintf(stderr, "SKIP: python3 with openpyxl not found "
+                        "(apt-get install python3-openpyxl): workbook contents not read back\n");
+        skip();
+    }
+    char path[512], cmd[2048];
+    snprintf(path, sizeof(path), "%s/readback.xlsx", workdir);
+    write_ok(path);
+    snprintf(cmd, sizeof(cmd), "%s '%s/tests/workbook/check_workbook.py' '%s'", py, QS_SOURCE_DIR,
+             path);
+    int st = system(cmd);
+    if (st != 0)
+        print_error("check_workbook.py failed (status %d) on %s\n", st, path);
+    assert_int_equal(st, 0);
+    unlink(path);
+}
+
+static void test_an_unwritable_folder_is_an_io_error_and_leaves_nothing(void **state)
+{
+    (void)state;
+    char path[512];
+    qs_diag diag;
+    snprintf(path, sizeof(path), "%s/no-such-folder/x.xlsx", workdir);
+    qs_error rc = qs_report_write_xlsx(&report, path, &diag);
+    assert_int_equal(rc, QS_EIO);
+    assert_non_null(strstr(diag.message, "no-such-folder/x.xlsx"));
+}
+
+static void test_a_row_naming_a_missing_instrument_is_a_report_error(void **state)
+{
+    (void)state;
+    char path[512];
+    qs_diag diag;
+    qs_rep_row bad = rows[0];
+    bad.instrument = 9;
+    qs_report r = report;
+    r.rows = &bad;
+    r.nrows = 1;
+    snprintf(path, sizeof(path), "%s/bad.xlsx", workdir);
+    size_t before = entries_in(workdir);
+    assert_int_equal(qs_report_write_xlsx(&r, path, &diag), QS_EREPORT);
+    assert_non_null(strstr(diag.message, "instrument"));
+    assert_int_equal(entries_in(workdir), before);
+}
+
+static void test_an_empty_report_still_gives_every_sheet(void **state)
+{
+    (void)state;
+    char path[512];
+    qs_report r = report;
+    r.nrows = 0;
+    r.nfiles = 0;
+    r.created = "not a date";
+    snprintf(path, sizeof(path), "%s/empty.xlsx", workdir);
+    qs_diag diag;
+    qs_error rc = qs_report_write_xlsx(&r, path, &diag);
+    if (rc)
+        print_error("%s: %s\n", qs_error_name(rc), diag.message);
+    assert_int_equal(rc, QS_OK);
+    const char *py = python_with_openpyxl();
+    if (py) {
+        char cmd[2048];
+        snprintf(cmd, sizeof(cmd), "%s '%s/tests/workbook/check_workbook.py' --demo '%s'", py,
+                 QS_SOURCE_DIR, path);
+        assert_int_equal(system(cmd), 0);
+    }
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_the_same_report_gives_byte_identical_workbooks),
+        cmocka_unit_test(test_the_workbook_is_private_and_no_temporary_is_left),
+        cmocka_unit_test(test_openpyxl_reads_back_layout_values_and_literal_strings),
+        cmocka_unit_test(test_an_unwritable_folder_is_an_io_error_and_leaves_nothing),
+        cmocka_unit_test(test_a_row_naming_a_missing_instrument_is_a_report_error),
+        cmocka_unit_test(test_an_empty_report_still_gives_every_sheet),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
