@@ -99,7 +99,8 @@ typedef struct qs_report {
 /**
  * Write the workbook for `r` to `path` (written by libxlsxwriter to a temporary file beside it,
  * then renamed; mode 0600). Sheets: Summary, Flags, Trends, Groups, Items, About (see
- * README). Byte-identical for the same report. QS_EREPORT (diag says why) or QS_EIO.
+ * README), and a hidden TrendData sheet holding the numbers the trend charts draw.
+ * Byte-identical for the same report. QS_EREPORT (diag says why), QS_EIO or QS_ENOMEM.
  */
 qs_error qs_report_write_xlsx(const qs_report *r, const char *path, qs_diag *diag);
 
