@@ -458,8 +458,8 @@ static void csv_head(qs_out *o, const char *score)
 }
 
 /* "FO=2.0833333333333335; ER.t=38": the values a rule referenced, "missing" for NaN. */
-static void rule_detail(const qs_out *o, const qs_flag *f, const qs_result *res, char *buf,
-                        size_t size)
+static void rule_detail(const qs_instrument *inst, const qs_flag *f, const qs_result *res,
+                        char *buf, size_t size)
 {
     size_t used = 0;
     buf[0] = '\0';
@@ -474,7 +474,7 @@ static void rule_detail(const qs_out *o, const qs_flag *f, const qs_result *res,
         else
             qs_format_double(v, sizeof(v), x);
         int n = snprintf(buf + used, size - used, "%s%s%s%s=%s", i ? "; " : "",
-                         o->inst->scores[score].id, field == QS_FIELD_VALUE ? "" : ".",
+                         inst->scores[score].id, field == QS_FIELD_VALUE ? "" : ".",
                          field == QS_FIELD_VALUE ? "" : qs_field_name(field), v);
         if (n > 0)
             used += (size_t)n;
@@ -545,6 +545,28 @@ static const char *const invalid_because =
     "Too many items are unanswered or attention checks failed: the scores may not be "
     "interpretable.";
 
+void qs_validity_flag_text(int invalid, const char **id, const char **label, const char **because)
+{
+    if (id)
+        *id = invalid ? "invalid" : "careless";
+    if (label)
+        *label = invalid ? "Invalid administration" : "Careless responding";
+    if (because)
+        *because = invalid ? invalid_because : careless_because;
+}
+
+void qs_flag_detail(const qs_instrument *inst, size_t k, const qs_result *res, char *buf,
+                    size_t size)
+{
+    if (k < inst->nflags) {
+        rule_detail(inst, &inst->flags[k], res, buf, size);
+        return;
+    }
+    struct vcond conds[2];
+    size_t nc = validity_conds(inst, &res->validity, k == inst->nflags, conds);
+    validity_text(conds, nc, 0, buf, size);
+}
+
 static void write_csv(qs_out *o, const qs_admin *adm, const qs_result *res, const char *source)
 {
     const qs_instrument *inst = o->inst;
@@ -576,7 +598,7 @@ static void write_csv(qs_out *o, const qs_admin *adm, const qs_result *res, cons
         if (res->flags[f] == QS_TRI_FALSE)
             continue;
         const qs_flag *fl = &inst->flags[f];
-        rule_detail(o, fl, res, detail, sizeof(detail));
+        rule_detail(inst, fl, res, detail, sizeof(detail));
         csv_head(o, fl->id);
         puts_(o, ",,,,,,");
         puts_(o, res->flags[f] == QS_TRI_TRUE ? "raised" : "not_evaluable");
@@ -703,7 +725,9 @@ static void write_json(qs_out *o, const qs_admin *adm, const qs_result *res, con
         puts_(o, "{\"id\":");
         json_string(o, which == 0 ? "careless" : "invalid");
         puts_(o, ",\"label\":");
-        json_string(o, which == 0 ? "Careless responding" : "Invalid administration");
+        const char *label;
+        qs_validity_flag_text(which, NULL, &label, NULL);
+        json_string(o, label);
         puts_(o, ",\"severity\":\"medium\",\"status\":");
         json_string(o, t == QS_TRI_TRUE ? "raised" : "not_evaluable");
         puts_(o, ",\"rule\":");

@@ -9,6 +9,7 @@
 
 #include "pool.h"
 #include "qscore/atomic.h"
+#include "qscore/output.h"
 #include "qscore/report.h"
 #include "qscore/score.h"
 #include "qscore/store.h"
@@ -353,15 +354,8 @@ static qs_error read_results(struct build *B)
                 f->because = I->flags[k].because;
             }
         }
-        if (strcmp(fid, "careless") == 0) {
-            f->label = "Careless responding";
-            f->because = "The answers show a pattern typical of careless responding: interpret "
-                         "the scores with caution.";
-        } else if (strcmp(fid, "invalid") == 0) {
-            f->label = "Invalid administration";
-            f->because = "Too many items are unanswered or attention checks failed: the scores "
-                         "may not be interpretable.";
-        }
+        if (strcmp(fid, "careless") == 0 || strcmp(fid, "invalid") == 0)
+            qs_validity_flag_text(strcmp(fid, "invalid") == 0, NULL, &f->label, &f->because);
         if (strcmp(status, "raised") == 0)
             a->flagged = 1;
     }

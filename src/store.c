@@ -732,25 +732,8 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
         }
         if (t == QS_TRI_FALSE)
             continue;
-        char detail[512] = "";
-        if (f < inst->nflags) {
-            size_t used = 0;
-            for (size_t k = 0; k < qs_expr_ref_count(inst->flags[f].rule) && used < sizeof(detail);
-                 k++) {
-                int sc;
-                qs_field fl;
-                qs_expr_ref(inst->flags[f].rule, k, &sc, &fl);
-                double x = res->values[(size_t)sc * QS_FIELD_COUNT + fl];
-                char num[64] = "missing";
-                if (!isnan(x))
-                    qs_format_double(num, sizeof(num), x);
-                int w = snprintf(detail + used, sizeof(detail) - used, "%s%s%s%s=%s", k ? "; " : "",
-                                 inst->scores[sc].id, fl == QS_FIELD_VALUE ? "" : ".",
-                                 fl == QS_FIELD_VALUE ? "" : qs_field_name(fl), num);
-                if (w > 0)
-                    used += (size_t)w;
-            }
-        }
+        char detail[512];
+        qs_flag_detail(inst, f, res, detail, sizeof(detail));
         st = s->add_flag;
         sqlite3_bind_int64(st, 1, admin);
         sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);

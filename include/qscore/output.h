@@ -33,6 +33,18 @@ qs_error qs_out_finish(qs_out *o);
 /** Free; NULL-safe (does not close the stream). */
 void qs_out_free(qs_out *o);
 
+/**
+ * The values flag `k` saw, as written in the CSV `detail` column: "FO=2.0833333333333335;
+ * ER.t=38" for an instrument flag (k < inst->nflags; "missing" for a missing value), the indices
+ * for the validity flags ("longstring=36; irv=0") with k == nflags (careless) and nflags + 1
+ * (invalid).
+ */
+void qs_flag_detail(const qs_instrument *inst, size_t k, const qs_result *res, char *buf,
+                    size_t size);
+
+/** Id, label and because sentence of a validity flag (invalid = 0: careless); any may be NULL. */
+void qs_validity_flag_text(int invalid, const char **id, const char **label, const char **because);
+
 /** Write the quarantine header: source,line,response_id,column,value,reason. */
 qs_error qs_quarantine_header(FILE *fp);
 
