@@ -4,6 +4,7 @@
 # to bench/RESULTS.md. Usage: bench/incremental.sh BUILD_DIR   (BENCH_REPS, default 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 BUILD=$(realpath "${1:-build}")
 QSCORE="$BUILD/qscore"
 GEN="$BUILD/bench/gen_export"
@@ -60,7 +61,6 @@ for r in $(seq 1 "$REPS"); do # interleaved: empty, big, empty, big, ...
     sync # not timed: the copy's dirty pages must not be charged to the run's fsync
     big_t+=("$(time_run "$W/big")")
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 me=$(median "${empty_t[@]}")
 mb=$(median "${big_t[@]}")
 ratio=$(awk -v a="$me" -v b="$mb" 'BEGIN { printf "%.2f", b / a }')
@@ -86,10 +86,5 @@ grow with the history.
 <!-- /incremental -->
 MD
 )
-if grep -q '<!-- incremental' bench/RESULTS.md 2>/dev/null; then
-    awk -v s="$section" '/<!-- incremental/ { print s; skip = 1 } /<!-- \/incremental -->/ { skip = 0; next } !skip' bench/RESULTS.md >bench/RESULTS.md.tmp
-    mv bench/RESULTS.md.tmp bench/RESULTS.md
-else
-    printf '\n%s\n' "$section" >>bench/RESULTS.md
-fi
+put_section incremental "$section"
 echo "incremental: empty $me s, $BIG-store $mb s (ratio $ratio)" >&2

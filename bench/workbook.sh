@@ -4,6 +4,7 @@
 # Usage: bench/workbook.sh BUILD_DIR   (BENCH_REPS, default 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 BUILD=$(realpath "${1:-build}")
 QSCORE="$BUILD/qscore"
 GEN="$BUILD/bench/gen_export"
@@ -43,7 +44,6 @@ for r in $(seq 1 "$REPS"); do
     times+=("$t")
     rss+=("$m")
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 mt=$(median "${times[@]}")
 mr=$(median "${rss[@]}")
 size=$(stat -c %s "$W/out-1/therapist-T-A.xlsx")
@@ -63,10 +63,5 @@ charts):
 <!-- /workbook -->
 MD
 )
-if grep -q '<!-- workbook' bench/RESULTS.md 2>/dev/null; then
-    awk -v s="$section" '/<!-- workbook/ { print s; skip = 1 } /<!-- \/workbook -->/ { skip = 0; next } !skip' bench/RESULTS.md >bench/RESULTS.md.tmp
-    mv bench/RESULTS.md.tmp bench/RESULTS.md
-else
-    printf '\n%s\n' "$section" >>bench/RESULTS.md
-fi
+put_section workbook "$section"
 echo "workbook: median $mt s, peak RSS ${mr} KiB, $size bytes, identical: $same" >&2
