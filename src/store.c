@@ -245,6 +245,8 @@ qs_error qs_store_open(qs_store **out, const char *path, int readonly, qs_diag *
                         "store: schema version %d, this qscore reads %d (run 'qscore run' to "
                         "migrate)",
                         v, QS_STORE_SCHEMA_VERSION);
+        else
+            rc = prepare(s, diag); /* lookups (a dry run asks which files are known) */
     }
     if (rc) {
         qs_store_close(s);

@@ -99,6 +99,13 @@ printf '%s\n' "$header" "$R1" "$R3" >"$d/drop/export-1.csv"
 check "dry run reports the file" grep -q "event=file_would_ingest" "$d/stderr.txt"
 check "dry run creates no store" test ! -e "$d/state/qscore.db"
 check "dry run creates no output folder" test ! -e "$d/state/out"
+run "$d" >/dev/null
+dump "$d" >"$d/before.txt"
+printf '%s\n' "$header" "$R5" >"$d/drop/export-2.csv"
+"$QSCORE" run -c "$d/clinic.yaml" --dry-run >/dev/null 2>"$d/stderr.txt"
+check "a dry run over a store skips what it holds" grep -q "event=file_skipped.*export-1.csv" "$d/stderr.txt"
+check "and shows what it would ingest" grep -q "event=file_would_ingest.*export-2.csv" "$d/stderr.txt"
+check "a dry run leaves the store as it was" cmp -s "$d/before.txt" <(dump "$d")
 
 # 6. The reliable change index, by hand (Jacobson & Truax 1991). Score A is a sum of 3 items
 # (item 2 reversed: 6 - x), norm SD 2, test-retest r .80, lower is better.
