@@ -633,12 +633,25 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
     size_t na = answers_text(answers, sizeof(answers), a->answers, inst->nitems);
     answers_text(checks, sizeof(checks), a->checks, inst->validity.nchecks);
     /* The content of a response: who, where, when and what was answered (units separated). */
-    char content[12000];
-    int cl = snprintf(content, sizeof(content), "%s\x1f%s\x1f%s\x1f%s\x1f%.*s\x1f%s", a->client,
-                      a->group ? a->group : "", a->therapist ? a->therapist : "",
-                      a->administered ? a->administered : "", (int)na, answers, checks);
-    qs_sha256_hex(content,
-                  cl > 0 ? ((size_t)cl < sizeof(content) ? (size_t)cl : sizeof(content)) : 0, hash);
+    /* Streamed, so fields of any length count in full: a truncated buffer could make two
+     * different responses look the same. Parts are separated by the unit separator. */
+    const char *parts[] = {a->client,
+                           a->group ? a->group : "",
+                           a->therapist ? a->therapist : "",
+                           a->administered ? a->administered : "",
+                           answers,
+                           checks};
+    crypto_hash_sha256_state hs;
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_init(&hs);
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        if (i)
+            crypto_hash_sha256_update(&hs, (const unsigned char *)"\x1f", 1);
+        crypto_hash_sha256_update(&hs, (const unsigned char *)parts[i],
+                                  i == 4 ? na : strlen(parts[i]));
+    }
+    crypto_hash_sha256_final(&hs, digest);
+    sodium_bin2hex(hash, sizeof(hash), digest, sizeof(digest));
 
     qs_error rc = client_row(s, a->site, a->client, client_id, diag);
     if (rc)
