@@ -41,5 +41,12 @@ echo "== the same job again: every file is known, nothing is ingested twice"
 echo
 "$QSCORE" status -c "$here/clinic.yaml"
 echo
-echo "Outputs are in ${out#"$top"/}/ (scores, quarantine CSVs, the store and qscore.log)."
+echo "== a research export: the site key (made once, never overwritten), then pseudonymized files"
+"$QSCORE" keygen -c "$here/clinic.yaml"
+rm -rf "$out/research-export"
+"$QSCORE" export -c "$here/clinic.yaml" -o "$out/research-export" --items
+echo "   (8 clients: every aggregate cell is below k = 11 and suppressed; see README.txt there)"
+echo
+echo "Outputs are in ${out#"$top"/}/ (scores, quarantine CSVs, the store, qscore.log, reports/,"
+echo "keys/ and research-export/)."
 echo "Flags are screening aids for a clinician, never diagnoses."

@@ -4,7 +4,10 @@
 set -eu
 PKGS="cmake make gcc pkg-config libcsv-dev libyaml-dev libxlsxwriter-dev libsqlite3-dev libsodium-dev libcmocka-dev"
 if [ "${1:-}" = "--ci" ]; then
-    PKGS="$PKGS clang-format python3-openpyxl libreoffice-calc-nogui"
+    # r-cran-psych: reliability.csv is checked against psych::alpha; Node.js runs DuckDB on the
+    # export's Hive-partitioned files (Debian's nodejs/npm only when the machine has none).
+    PKGS="$PKGS clang-format python3-openpyxl libreoffice-calc-nogui r-cran-psych"
+    command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 fi
 
 missing=""

@@ -108,10 +108,106 @@ static void load_source(struct cloader *L, const qs_ynode *n, qs_source *s)
         s->site = pstr(L, str);
 }
 
+const char *qs_cov_kind_name(qs_cov_kind k)
+{
+    switch (k) {
+    case QS_COV_CATEGORY:
+        return "category";
+    case QS_COV_AGE_BAND:
+        return "age_band";
+    case QS_COV_YEAR:
+        return "year";
+    }
+    return "category";
+}
+
+static int valid_covariate_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+              (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return 0;
+    return 1;
+}
+
+static void load_export(struct cloader *L, const qs_ynode *ex)
+{
+    static const char *const keys[] = {"key_file", "k", "year", "covariates", "override", NULL};
+    qs_export_config *e = &L->c->export_;
+    const char *str;
+    long k;
+    if (!qs_ywalk__check_keys(&L->w, ex, keys))
+        return;
+    if (qs_ywalk__string(&L->w, ex, "key_file", 0, &str))
+        e->key_file = resolve(L, ex, "key_file", str);
+    if (qs_ywalk__long(&L->w, ex, "k", 0, 1, 1000000, &k)) {
+        const qs_ynode *kn = qs_ynode__get(ex, "k");
+        e->k = k;
+        e->k_line = kn ? kn->line : 0;
+        e->k_col = kn ? kn->column : 0;
+    }
+    qs_ywalk__bool(&L->w, ex, "year", 0, &e->year);
+    if (qs_ywalk__string(&L->w, ex, "override", 0, &str)) {
+        if (strlen(str) < 10)
+            qs_ywalk__key_error(&L->w, ex, "override",
+                                "expected the reason for accepting unsafe export settings (who "
+                                "approved it and why), found '%s'",
+                                str);
+        else
+            e->override = pstr(L, str);
+    }
+    const qs_ynode *cov = qs_ynode__get(ex, "covariates");
+    if (!cov)
+        return;
+    size_t old = qs_ypath__key(&L->w.path, "covariates");
+    if (cov->type != QS_Y_MAP) {
+        qs_ywalk__error(&L->w, cov,
+                        "expected a mapping of covariate names to category, age_band or year, "
+                        "found %s",
+                        qs_ynode__kind(cov));
+    } else {
+        e->covariates =
+            qs_pool__calloc(L->pool, cov->count ? cov->count : 1, sizeof(qs_export_covariate));
+        for (size_t i = 0; e->covariates && i < cov->count; i++) {
+            const qs_ynode *kn = cov->kids[2 * i], *v = cov->kids[2 * i + 1];
+            if (kn->type != QS_Y_SCALAR)
+                continue;
+            size_t ok = qs_ypath__key(&L->w.path, kn->value);
+            qs_export_covariate *c = &e->covariates[e->ncovariates];
+            if (!valid_covariate_name(kn->value))
+                qs_ywalk__error(&L->w, kn,
+                                "covariate name '%s' must be letters, digits and '_', starting "
+                                "with a letter",
+                                kn->value);
+            else if (v->type != QS_Y_SCALAR)
+                qs_ywalk__error(&L->w, v, "expected category, age_band or year, found %s",
+                                qs_ynode__kind(v));
+            else if (strcmp(v->value, "category") && strcmp(v->value, "age_band") &&
+                     strcmp(v->value, "year"))
+                qs_ywalk__error(&L->w, v, "expected category, age_band or year, found '%s'",
+                                v->value);
+            else {
+                c->name = pstr(L, kn->value);
+                c->kind = strcmp(v->value, "age_band") == 0 ? QS_COV_AGE_BAND
+                          : strcmp(v->value, "year") == 0   ? QS_COV_YEAR
+                                                            : QS_COV_CATEGORY;
+                c->line = kn->line;
+                c->column = kn->column;
+                e->ncovariates++;
+            }
+            qs_ypath__pop(&L->w.path, ok);
+        }
+    }
+    qs_ypath__pop(&L->w.path, old);
+}
+
 static qs_error load_doc(qs_config *c, struct cloader *L, const qs_ydoc *doc)
 {
     static const char *const keys[] = {"clinic", "store",   "output", "sources",
-                                       "norms",  "reports", NULL};
+                                       "norms",  "reports", "export", NULL};
     static const char *const report_keys[] = {"group_by", NULL};
     const qs_ynode *root = doc->root;
     const char *str;
@@ -179,6 +275,15 @@ static qs_error load_doc(qs_config *c, struct cloader *L, const qs_ydoc *doc)
                 qs_ypath__pop(&L->w.path, ok);
             }
         }
+        qs_ypath__pop(&L->w.path, old);
+    }
+
+    c->export_.k = 11;
+    c->export_.key_file = resolve(L, root, "export", "keys/export.key");
+    const qs_ynode *ex = qs_ynode__get(root, "export");
+    if (ex) {
+        size_t old = qs_ypath__key(&L->w.path, "export");
+        load_export(L, ex);
         qs_ypath__pop(&L->w.path, old);
     }
 

@@ -47,6 +47,9 @@ int cmd_run(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
 
 /** Write every workbook of the config (paths on stdout); returns an exit status. */
 int qs_cli_write_reports(const qs_config *cfg, const qs_report_opts *opts);
@@ -64,5 +67,8 @@ extern const char cmd_run_usage[];
 extern const char cmd_status_usage[];
 extern const char cmd_dump_usage[];
 extern const char cmd_report_usage[];
+extern const char cmd_export_usage[];
+extern const char cmd_merge_usage[];
+extern const char cmd_keygen_usage[];
 
 #endif

@@ -22,6 +22,9 @@ static const char cmd_version_usage[] = "usage: qscore version\n"
 static const qs_command commands[] = {
     {"run", cmd_run, "Run the nightly job of a clinic config", cmd_run_usage},
     {"report", cmd_report, "Write therapist workbooks from the store", cmd_report_usage},
+    {"export", cmd_export, "Write an anonymized research cohort", cmd_export_usage},
+    {"merge", cmd_merge, "Merge research exports of several sites", cmd_merge_usage},
+    {"keygen", cmd_keygen, "Create the site key for research exports", cmd_keygen_usage},
     {"status", cmd_status, "Summarise the store of a clinic config", cmd_status_usage},
     {"score", cmd_score, "Score survey exports against an instrument", cmd_score_usage},
     {"check", cmd_check, "Validate instrument definition files", cmd_check_usage},

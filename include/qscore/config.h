@@ -31,6 +31,33 @@ typedef struct qs_norm_choice {
 
 typedef enum qs_group_by { QS_GROUP_BY_THERAPIST = 0, QS_GROUP_BY_GROUP } qs_group_by;
 
+/* How an allow-listed covariate leaves in a research export. */
+typedef enum qs_cov_kind {
+    QS_COV_CATEGORY = 0, /* the value as text (a closed set of answers: gender, diagnosis group) */
+    QS_COV_AGE_BAND,     /* an age in years, as a band: "18-24", ..., "85-89", "90+" */
+    QS_COV_YEAR          /* a date, as its year only */
+} qs_cov_kind;
+
+/** "category", "age_band", "year". */
+const char *qs_cov_kind_name(qs_cov_kind k);
+
+typedef struct qs_export_covariate {
+    const char *name; /* as named in the sources' mappings (`covariates:`) */
+    qs_cov_kind kind;
+    unsigned long line, column; /* in the config, for errors */
+} qs_export_covariate;
+
+/* The `export:` section: research exports (docs/export.md). */
+typedef struct qs_export_config {
+    const char *key_file;        /* resolved; default keys/export.key beside the config */
+    long k;                      /* small-cell threshold: cells with n < k are suppressed */
+    unsigned long k_line, k_col; /* position of `k` (0 when not given) */
+    int year;                    /* 1: add the administration year */
+    size_t ncovariates;          /* the allow-list */
+    qs_export_covariate *covariates;
+    const char *override; /* reason for accepting unsafe settings, or NULL */
+} qs_export_config;
+
 typedef struct qs_config {
     const char *path;   /* the config file */
     const char *dir;    /* its folder */
@@ -42,6 +69,7 @@ typedef struct qs_config {
     size_t nnorms;
     qs_norm_choice *norms;
     qs_group_by group_by;
+    qs_export_config export_;
     void *priv;
 } qs_config;
 

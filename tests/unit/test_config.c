@@ -99,11 +99,68 @@ static void test_mistakes_are_reported_with_key_paths(void **state)
     qs_diag_list_release(&e);
 }
 
+/* The export section: defaults, the key path resolved, and its mistakes with key paths. */
+static void test_export_section(void **state)
+{
+    (void)state;
+    const char *path = write_config("sources: [{id: s, files: a.csv, instrument: dsi-r}]\n");
+    qs_config *c;
+    qs_diag_list e;
+    char want[512];
+    qs_diag_list_init(&e);
+    assert_int_equal(qs_config_load(&c, path, &e), QS_OK);
+    assert_int_equal(c->export_.k, 11);
+    assert_int_equal(c->export_.year, 0);
+    assert_int_equal(c->export_.ncovariates, 0);
+    assert_null(c->export_.override);
+    snprintf(want, sizeof(want), "%s/keys/export.key", dir);
+    assert_string_equal(c->export_.key_file, want);
+    qs_config_free(c);
+
+    path = write_config("sources: [{id: s, files: a.csv, instrument: dsi-r}]\n"
+                        "export:\n"
+                        "  key_file: /secure/site.key\n"
+                        "  k: 20\n"
+                        "  year: true\n"
+                        "  covariates: {gender: category, age: age_band, intake: year}\n");
+    assert_int_equal(qs_config_load(&c, path, &e), QS_OK);
+    assert_string_equal(c->export_.key_file, "/secure/site.key");
+    assert_int_equal(c->export_.k, 20);
+    assert_int_equal(c->export_.k_line, 4);
+    assert_int_equal(c->export_.year, 1);
+    assert_int_equal(c->export_.ncovariates, 3);
+    assert_string_equal(c->export_.covariates[1].name, "age");
+    assert_int_equal(c->export_.covariates[1].kind, QS_COV_AGE_BAND);
+    assert_int_equal(c->export_.covariates[2].kind, QS_COV_YEAR);
+    assert_int_equal(c->export_.covariates[0].line, 6);
+    qs_config_free(c);
+
+    path = write_config("sources: [{id: s, files: a.csv, instrument: dsi-r}]\n"
+                        "export:\n"
+                        "  k: 0\n"
+                        "  override: ok\n"
+                        "  covariates: {gender: text, 2x: category}\n"
+                        "  keyfile: x\n");
+    c = (qs_config *)1;
+    assert_int_equal(qs_config_load(&c, path, &e), QS_EINVALID);
+    assert_null(c);
+    assert_int_equal(e.count, 5);
+    assert_string_equal(e.items[0].path, "export.keyfile");
+    assert_int_equal(e.items[0].line, 6);
+    assert_string_equal(e.items[1].path, "export.k");
+    assert_string_equal(e.items[2].path, "export.override");
+    assert_string_equal(e.items[3].path, "export.covariates.gender");
+    assert_string_equal(e.items[3].message, "expected category, age_band or year, found 'text'");
+    assert_string_equal(e.items[4].path, "export.covariates.2x");
+    qs_diag_list_release(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_paths_are_relative_to_the_config_and_defaults_apply),
         cmocka_unit_test(test_mistakes_are_reported_with_key_paths),
+        cmocka_unit_test(test_export_section),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

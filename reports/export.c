@@ -1,0 +1,924 @@
+/* export.c - `qscore export`: an anonymized research cohort from the store (docs/export.md). */
+#define _POSIX_C_SOURCE 200809L
+#include "qscore/export.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <math.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "export_internal.h"
+#include "qscore/instrument.h"
+#include "qscore/pseudonym.h"
+#include "qscore/store.h"
+#include "store_internal.h"
+
+/* ---- is the config safe? ----------------------------------------------------------------- */
+
+/*
+ * Words that mark a column as an identifier, a name, contact data, a date or free text
+ * (HIPAA Safe Harbor's 18 identifiers, 45 CFR 164.514(b)(2), and free text that may hold them).
+ * A covariate whose name contains one is refused unless the config gives an override reason.
+ */
+static const char *const risky_parts[] = {
+    "name",   "mail",     "phone",     "mobile",    "fax",     "address", "street",  "city",
+    "town",   "postal",   "postcode",  "birth",     "date",    "ssn",     "social",  "medical",
+    "record", "insur",    "account",   "licen",     "vehicle", "plate",   "device",  "serial",
+    "url",    "web",      "photo",     "image",     "biometr", "finger",  "comment", "note",
+    "text",   "free",     "therapist", "clinician", "doctor",  "time",    "ip_",     "mrn",
+    "nhs",    "passport", "login",     "user",      NULL};
+/* Whole words (between '_' or the ends) that are identifiers on their own. */
+static const char *const risky_words[] = {"id",  "ip",  "dob",  "zip",   "tel", "ssn",
+                                          "mrn", "uid", "guid", "email", NULL};
+
+static const char *risky(const char *name, qs_cov_kind kind)
+{
+    char low[80];
+    size_t n = strlen(name);
+    if (n >= sizeof(low))
+        n = sizeof(low) - 1;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)tolower((unsigned char)name[i]);
+    low[n] = '\0';
+    for (size_t i = 0; risky_parts[i]; i++) {
+        if (kind == QS_COV_YEAR && (strcmp(risky_parts[i], "date") == 0))
+            continue;
+        if (strstr(low, risky_parts[i]))
+            return risky_parts[i];
+    }
+    for (const char *p = low; *p;) {
+        size_t w = strcspn(p, "_");
+        for (size_t i = 0; risky_words[i]; i++)
+            if (strlen(risky_words[i]) == w && strncmp(p, risky_words[i], w) == 0)
+                return risky_words[i];
+        p += w;
+        if (*p)
+            p++;
+    }
+    return NULL;
+}
+
+qs_error qs_export_check(const qs_config *cfg, qs_diag_list *problems)
+{
+    const qs_export_config *e = &cfg->export_;
+    size_t before = qs_diag_list_total(problems);
+    if (e->k < 5)
+        qs_diag_list_add(problems, cfg->path, e->k_line, e->k_col, "export.k",
+                         "k = %ld: cells of fewer than 5 clients can identify them; use 5 or "
+                         "more (11, the CMS rule, is the default)",
+                         e->k);
+    if (e->ncovariates) /* TODO(next commit): mappings' covariates: into the store */
+        qs_diag_list_add(problems, cfg->path, e->covariates[0].line, e->covariates[0].column,
+                         "export.covariates",
+                         "covariates are not captured into the store yet: remove them");
+    for (size_t i = 0; i < e->ncovariates; i++) {
+        const qs_export_covariate *c = &e->covariates[i];
+        const char *why = risky(c->name, c->kind);
+        if (why) {
+            char path[128];
+            snprintf(path, sizeof(path), "export.covariates.%s", c->name);
+            qs_diag_list_add(problems, cfg->path, c->line, c->column, path,
+                             "covariate '%s' looks like an identifier, a name, a date or free "
+                             "text (it contains '%s'): it must not leave the clinic",
+                             c->name, why);
+        }
+    }
+    if (qs_diag_list_total(problems) != before && !e->override)
+        return QS_EINVALID;
+    return QS_OK;
+}
+
+/* ---- reading the store ------------------------------------------------------------------- */
+
+struct xflag {
+    long long admin;
+    const char *flag, *status, *severity;
+};
+
+struct xrow {
+    long long id;
+    char pid[QS_PSEUDONYM_LEN + 1];
+    char gpid[QS_PSEUDONYM_LEN + 1]; /* "" without a group */
+    const char *site, *version, *answers;
+    const char *instid;
+    size_t inst;
+    long wave;
+    long days; /* LONG_MIN when undated */
+    int year;  /* 0 when undated */
+    int raised, first;
+    double *value, *t;
+    const char **status;
+    size_t flag0, nflags;
+};
+
+struct xstate {
+    const qs_config *cfg;
+    const qs_export_opts *opts;
+    qs_diag_list *errors;
+    qs_pool *pool;
+    sqlite3 *db;
+    unsigned char key[QS_KEY_BYTES];
+    char fingerprint[QS_FINGERPRINT_LEN + 1];
+    size_t ninsts;
+    qs_instrument **insts;
+    size_t nrows, rowcap;
+    struct xrow *rows;
+    size_t nflags, flagcap;
+    struct xflag *flags;
+    size_t nnotes;
+    const char **notes;
+    unsigned long undated_skipped;
+};
+
+static void note(struct xstate *X, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void note(struct xstate *X, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    const char **v = qs_pool__calloc(X->pool, X->nnotes + 1, sizeof(char *));
+    if (!v)
+        return;
+    memcpy(v, X->notes, X->nnotes * sizeof(char *));
+    v[X->nnotes] = qs_pool__strndup(X->pool, buf, strlen(buf));
+    if (v[X->nnotes])
+        X->notes = v, X->nnotes++;
+}
+
+static const char *pool_str(struct xstate *X, const unsigned char *s)
+{
+    const char *t = s ? (const char *)s : "";
+    return qs_pool__strndup(X->pool, t, strlen(t));
+}
+
+static qs_error sql_error(struct xstate *X, const char *what)
+{
+    qs_diag_list_add(X->errors, X->cfg->store, 0, 0, NULL, "store: %s: %s", what,
+                     sqlite3_errmsg(X->db));
+    return QS_ESTORE;
+}
+
+static qs_error load_instruments(struct xstate *X)
+{
+    const qs_config *cfg = X->cfg;
+    X->insts = qs_pool__calloc(X->pool, cfg->nsources ? cfg->nsources : 1, sizeof(*X->insts));
+    if (!X->insts)
+        return QS_ENOMEM;
+    for (size_t i = 0; i < cfg->nsources; i++) {
+        char path[4096];
+        qs_diag d;
+        qs_instrument *inst;
+        qs_diag_clear(&d);
+        qs_error rc = qs_instrument_find(path, sizeof(path), cfg->sources[i].instrument, &d);
+        if (rc) {
+            qs_diag_list_push(X->errors, &d);
+            return rc;
+        }
+        rc = qs_instrument_load(&inst, path, X->errors);
+        if (rc)
+            return rc;
+        int dup = 0;
+        for (size_t j = 0; j < X->ninsts; j++)
+            dup |= strcmp(X->insts[j]->id, inst->id) == 0;
+        if (dup)
+            qs_instrument_free(inst);
+        else
+            X->insts[X->ninsts++] = inst;
+    }
+    return QS_OK;
+}
+
+static int find_inst(const struct xstate *X, const char *id)
+{
+    for (size_t i = 0; i < X->ninsts; i++)
+        if (strcmp(X->insts[i]->id, id) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Days since 1970-01-01 of a civil date (H. Hinnant's days_from_civil). */
+static long days_from_civil(long y, long m, long d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* Parse the YYYY-MM-DD start of an ISO date; 0 when it is not one. */
+static int parse_date(const char *s, long *days, int *year)
+{
+    if (!s || strlen(s) < 10)
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if ((i == 4 || i == 7) ? s[i] != '-' : !isdigit((unsigned char)s[i]))
+            return 0;
+    long y = strtol(s, NULL, 10), m = (s[5] - '0') * 10 + (s[6] - '0'),
+         d = (s[8] - '0') * 10 + (s[9] - '0');
+    if (m < 1 || m > 12 || d < 1 || d > 31)
+        return 0;
+    *days = days_from_civil(y, m, d);
+    *year = (int)y;
+    return 1;
+}
+
+static qs_error read_admins(struct xstate *X)
+{
+    sqlite3_stmt *st;
+    const char *sql =
+        "SELECT a.id, c.site, c.client_key, a.instrument, a.instrument_version, a.administered,"
+        " a.group_name, a.answers,"
+        " ROW_NUMBER() OVER (PARTITION BY a.client, a.instrument"
+        "   ORDER BY a.administered IS NULL, a.administered, a.id),"
+        " MIN(substr(a.administered, 1, 10)) OVER (PARTITION BY a.client)"
+        " FROM administrations a JOIN clients c ON c.id = a.client WHERE a.current = 1";
+    long since = LONG_MIN, until = LONG_MAX;
+    int y;
+    if (X->opts->since && !parse_date(X->opts->since, &since, &y))
+        return QS_EUSAGE;
+    if (X->opts->until && !parse_date(X->opts->until, &until, &y))
+        return QS_EUSAGE;
+    if (sqlite3_prepare_v2(X->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sql_error(X, "reading administrations");
+    qs_error rc = QS_OK;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *instrument = (const char *)sqlite3_column_text(st, 3);
+        int ii = find_inst(X, instrument ? instrument : "");
+        if (ii < 0) {
+            int seen = 0;
+            for (size_t i = 0; i < X->nnotes; i++)
+                seen |= strstr(X->notes[i], instrument ? instrument : "") != NULL;
+            if (!seen)
+                note(X, "instrument '%s' is in the store but not in the config: not exported",
+                     instrument ? instrument : "");
+            continue;
+        }
+        if (X->opts->instrument && strcmp(X->opts->instrument, instrument) != 0)
+            continue;
+        long days = LONG_MIN, base = LONG_MIN;
+        int year = 0, byear;
+        int dated = parse_date((const char *)sqlite3_column_text(st, 5), &days, &year);
+        if (!dated) {
+            days = LONG_MIN;
+            year = 0;
+        }
+        if ((X->opts->since || X->opts->until) && (!dated || days < since || days > until)) {
+            if (!dated)
+                X->undated_skipped++;
+            continue;
+        }
+        if (dated && !parse_date((const char *)sqlite3_column_text(st, 9), &base, &byear))
+            base = days;
+        if (X->nrows == X->rowcap) {
+            size_t cap = X->rowcap ? X->rowcap * 2 : 1024;
+            struct xrow *v = realloc(X->rows, cap * sizeof(*v));
+            if (!v) {
+                rc = QS_ENOMEM;
+                break;
+            }
+            X->rows = v;
+            X->rowcap = cap;
+        }
+        struct xrow *r = &X->rows[X->nrows];
+        memset(r, 0, sizeof(*r));
+        r->id = sqlite3_column_int64(st, 0);
+        r->site = pool_str(X, sqlite3_column_text(st, 1));
+        const char *client = (const char *)sqlite3_column_text(st, 2);
+        const char *group = (const char *)sqlite3_column_text(st, 6);
+        qs_pseudonym(X->key, "client", r->site ? r->site : "", client ? client : "", r->pid);
+        if (group && group[0])
+            qs_pseudonym(X->key, "group", r->site ? r->site : "", group, r->gpid);
+        r->version = pool_str(X, sqlite3_column_text(st, 4));
+        r->answers = pool_str(X, sqlite3_column_text(st, 7));
+        r->inst = (size_t)ii;
+        r->instid = X->insts[ii]->id;
+        r->wave = (long)sqlite3_column_int64(st, 8);
+        r->days = dated ? days - base : LONG_MIN;
+        r->year = year;
+        size_t ns = X->insts[ii]->nscores;
+        r->value = qs_pool__calloc(X->pool, ns ? ns : 1, sizeof(double));
+        r->t = qs_pool__calloc(X->pool, ns ? ns : 1, sizeof(double));
+        r->status = qs_pool__calloc(X->pool, ns ? ns : 1, sizeof(char *));
+        if (!r->site || !r->version || !r->answers || !r->value || !r->t || !r->status) {
+            rc = QS_ENOMEM;
+            break;
+        }
+        for (size_t s = 0; s < ns; s++)
+            r->value[s] = r->t[s] = NAN;
+        X->nrows++;
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = sql_error(X, "reading administrations");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+    const struct xrow *x = a, *y = b;
+    int c;
+    if ((c = strcmp(x->site, y->site)) || (c = strcmp(x->pid, y->pid)))
+        return c;
+    if ((c = strcmp(x->instid, y->instid)) || (c = strcmp(x->version, y->version)))
+        return c;
+    return x->wave < y->wave ? -1 : x->wave > y->wave;
+}
+
+/* Row index of administration `id`, or -1 (ids sorted in `order`). */
+static long find_row(const struct xstate *X, const size_t *order, long long id)
+{
+    size_t lo = 0, hi = X->nrows;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (X->rows[order[mid]].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < X->nrows && X->rows[order[lo]].id == id ? (long)order[lo] : -1;
+}
+
+static const struct xstate *sort_ctx;
+static int cmp_by_id(const void *a, const void *b)
+{
+    long long x = sort_ctx->rows[*(const size_t *)a].id, y = sort_ctx->rows[*(const size_t *)b].id;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_flags(const void *a, const void *b)
+{
+    const struct xflag *x = a, *y = b;
+    if (x->admin != y->admin)
+        return x->admin < y->admin ? -1 : 1;
+    return strcmp(x->flag, y->flag);
+}
+
+static qs_error read_results(struct xstate *X)
+{
+    qs_error rc = QS_OK;
+    size_t *order = malloc((X->nrows ? X->nrows : 1) * sizeof(size_t));
+    if (!order)
+        return QS_ENOMEM;
+    for (size_t i = 0; i < X->nrows; i++)
+        order[i] = i;
+    sort_ctx = X;
+    qsort(order, X->nrows, sizeof(size_t), cmp_by_id);
+
+    sqlite3_stmt *st;
+    int step = SQLITE_DONE;
+    if (sqlite3_prepare_v2(X->db,
+                           "SELECT s.administration, s.score, s.value, s.t, s.status FROM scores s"
+                           " JOIN administrations a ON a.id = s.administration"
+                           " WHERE a.current = 1",
+                           -1, &st, NULL) != SQLITE_OK) {
+        free(order);
+        return sql_error(X, "reading scores");
+    }
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        long r = find_row(X, order, sqlite3_column_int64(st, 0));
+        if (r < 0)
+            continue;
+        struct xrow *row = &X->rows[r];
+        int s = qs_instrument_score_index(X->insts[row->inst],
+                                          (const char *)sqlite3_column_text(st, 1));
+        if (s < 0)
+            continue;
+        if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+            row->value[s] = sqlite3_column_double(st, 2);
+        if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+            row->t[s] = sqlite3_column_double(st, 3);
+        row->status[s] = pool_str(X, sqlite3_column_text(st, 4));
+    }
+    if (step != SQLITE_DONE)
+        rc = sql_error(X, "reading scores");
+    sqlite3_finalize(st);
+
+    if (!rc && sqlite3_prepare_v2(X->db,
+                                  "SELECT f.administration, f.flag, f.status, f.severity"
+                                  " FROM flags f JOIN administrations a ON a.id = f.administration"
+                                  " WHERE a.current = 1",
+                                  -1, &st, NULL) != SQLITE_OK)
+        rc = sql_error(X, "reading flags");
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        long r = find_row(X, order, sqlite3_column_int64(st, 0));
+        if (r < 0)
+            continue;
+        if (X->nflags == X->flagcap) {
+            size_t cap = X->flagcap ? X->flagcap * 2 : 256;
+            struct xflag *v = realloc(X->flags, cap * sizeof(*v));
+            if (!v) {
+                rc = QS_ENOMEM;
+                break;
+            }
+            X->flags = v;
+            X->flagcap = cap;
+        }
+        struct xflag *f = &X->flags[X->nflags++];
+        f->admin = sqlite3_column_int64(st, 0);
+        f->flag = pool_str(X, sqlite3_column_text(st, 1));
+        f->status = pool_str(X, sqlite3_column_text(st, 2));
+        f->severity = pool_str(X, sqlite3_column_text(st, 3));
+        if (!f->flag || !f->status || !f->severity)
+            rc = QS_ENOMEM;
+        if (strcmp(f->status ? f->status : "", "raised") == 0)
+            X->rows[r].raised = 1;
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = sql_error(X, "reading flags");
+    if (!rc)
+        sqlite3_finalize(st);
+    qsort(X->flags, X->nflags, sizeof(struct xflag), cmp_flags);
+    for (size_t i = 0, j = 0; i < X->nrows && !rc; i++) {
+        struct xrow *row = &X->rows[order[i]];
+        while (j < X->nflags && X->flags[j].admin < row->id)
+            j++;
+        row->flag0 = j;
+        while (j < X->nflags && X->flags[j].admin == row->id)
+            j++;
+        row->nflags = j - row->flag0;
+    }
+    free(order);
+    return rc;
+}
+
+/* ---- writing ----------------------------------------------------------------------------- */
+
+/* The columns every long file starts with; `partition`: without instrument and site. */
+static void row_head(FILE *fp, const struct xstate *X, const struct xrow *r, int partition)
+{
+    fputs(r->pid, fp);
+    if (!partition) {
+        fputc(',', fp);
+        qs_x__csv_field(fp, r->site);
+    }
+    fputc(',', fp);
+    fputs(r->gpid, fp);
+    if (!partition) {
+        fputc(',', fp);
+        fputs(X->insts[r->inst]->id, fp);
+    }
+    fputc(',', fp);
+    qs_x__csv_field(fp, r->version);
+    fprintf(fp, ",%ld,", r->wave);
+    if (r->days != LONG_MIN)
+        fprintf(fp, "%ld", r->days);
+    if (X->cfg->export_.year) {
+        fputc(',', fp);
+        if (r->year)
+            fprintf(fp, "%d", r->year);
+    }
+    fputc(',', fp);
+}
+
+static void head_line(FILE *fp, const struct xstate *X, int partition, const char *tail)
+{
+    fputs(partition ? "pid,group_pid,instrument_version,wave,days_since_baseline"
+                    : "pid,site,group_pid,instrument,instrument_version,wave,days_since_baseline",
+          fp);
+    if (X->cfg->export_.year)
+        fputs(",year", fp);
+    fputc(',', fp);
+    fputs(tail, fp);
+    fputc('\n', fp);
+}
+
+static void score_line(FILE *fp, const struct xstate *X, const struct xrow *r, size_t s,
+                       int partition)
+{
+    row_head(fp, X, r, partition);
+    fputs(X->insts[r->inst]->scores[s].id, fp);
+    fputc(',', fp);
+    qs_x__csv_num(fp, r->value[s]);
+    fputc(',', fp);
+    qs_x__csv_num(fp, r->t[s]);
+    fputc(',', fp);
+    qs_x__csv_field(fp, r->status[s]);
+    fputc('\n', fp);
+}
+
+/* Parse the stored answers "4,5,,3" into ans (QS_MISSING-like: INT_MIN when empty). */
+static void parse_answers(const char *s, int *ans, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        ans[i] = INT_MIN;
+        if (!s)
+            continue;
+        if (*s && *s != ',') {
+            char *end;
+            long v = strtol(s, &end, 10);
+            ans[i] = (int)v;
+            s = end;
+        }
+        if (*s == ',')
+            s++;
+        else
+            s = NULL;
+    }
+}
+
+/* Mark the items of score `s` (its own, or those of its parts). */
+static void score_items(const qs_instrument *inst, size_t s, char *mark, int depth)
+{
+    const qs_score_def *d = &inst->scores[s];
+    for (size_t i = 0; i < d->nitems; i++)
+        mark[d->items[i]] = 1;
+    for (size_t i = 0; i < d->nparts && depth < 16; i++)
+        score_items(inst, (size_t)d->parts[i], mark, depth + 1);
+}
+
+struct partfile {
+    FILE *fp;
+    char name[600];
+    unsigned long rows;
+};
+
+static qs_error add_file(qs_xfile **files, size_t *n, const char *name, unsigned long rows)
+{
+    qs_xfile *v = realloc(*files, (*n + 1) * sizeof(qs_xfile));
+    if (!v)
+        return QS_ENOMEM;
+    *files = v;
+    snprintf(v[*n].name, sizeof(v[*n].name), "%s", name);
+    v[*n].rows = rows;
+    (*n)++;
+    return QS_OK;
+}
+
+static qs_error write_all(struct xstate *X, qs_xdir *dir, qs_export_counts *out)
+{
+    qs_diag d;
+    qs_diag_clear(&d);
+    qs_error rc = QS_OK;
+    qs_xcohort C;
+    qs_xfile *files = NULL;
+    size_t nfiles = 0;
+    int *ans = NULL;
+    double *keyed = NULL;
+    char *mark = NULL;
+    struct partfile *parts = calloc(X->ninsts ? X->ninsts : 1, sizeof(*parts));
+    FILE *sc = NULL, *fl = NULL, *it = NULL, *fp = NULL;
+    unsigned long nsc = 0, nfl = 0, nit = 0, rows = 0, supp = 0;
+    if (qs_xcohort__init(&C) || !parts)
+        return QS_ENOMEM;
+    size_t maxitems = 1;
+    for (size_t i = 0; i < X->ninsts; i++)
+        if (X->insts[i]->nitems > maxitems)
+            maxitems = X->insts[i]->nitems;
+    ans = malloc(maxitems * sizeof(int));
+    keyed = malloc(maxitems * sizeof(double));
+    mark = malloc(maxitems);
+    if (!ans || !keyed || !mark) {
+        rc = QS_ENOMEM;
+        goto done;
+    }
+    sc = qs_x__open(dir, "scores.csv", &d);
+    fl = sc ? qs_x__open(dir, "flags.csv", &d) : NULL;
+    it = fl && X->opts->items ? qs_x__open(dir, "items.csv", &d) : NULL;
+    if (!sc || !fl || (X->opts->items && !it)) {
+        rc = QS_EIO;
+        goto done;
+    }
+    head_line(sc, X, 0, "score,value,t,status");
+    head_line(fl, X, 0, "flag,status,severity");
+    if (it)
+        head_line(it, X, 0, "item,answer,keyed");
+
+    for (size_t i = 0; i < X->nrows && !rc; i++) {
+        struct xrow *r = &X->rows[i];
+        const qs_instrument *inst = X->insts[r->inst];
+        if (i == 0 || strcmp(r->site, X->rows[i - 1].site) != 0) {
+            for (size_t p = 0; p < X->ninsts; p++) /* a new site: new partition files */
+                if (parts[p].fp) {
+                    rc = qs_x__close(parts[p].fp, parts[p].name, &d);
+                    parts[p].fp = NULL;
+                    if (!rc)
+                        rc = add_file(&files, &nfiles, parts[p].name, parts[p].rows);
+                }
+            if (rc)
+                break;
+        }
+        if (i == 0 || strcmp(r->site, X->rows[i - 1].site) != 0 ||
+            strcmp(r->pid, X->rows[i - 1].pid) != 0)
+            out->clients++;
+        /* The first exported administration of this client and instrument. */
+        r->first = i == 0 || strcmp(r->site, X->rows[i - 1].site) != 0 ||
+                   strcmp(r->pid, X->rows[i - 1].pid) != 0 || r->inst != X->rows[i - 1].inst;
+        struct partfile *pf = &parts[r->inst];
+        if (!pf->fp) {
+            char site[400];
+            qs_x__partition_value(r->site, site, sizeof(site));
+            snprintf(pf->name, sizeof(pf->name), "scores/instrument=%s/site=%s/part-0.csv",
+                     inst->id, site);
+            pf->rows = 0;
+            pf->fp = qs_x__open(dir, pf->name, &d);
+            if (!pf->fp) {
+                rc = QS_EIO;
+                break;
+            }
+            head_line(pf->fp, X, 1, "score,value,t,status");
+        }
+        for (size_t s = 0; s < inst->nscores && !rc; s++) {
+            if (!r->status[s])
+                continue;
+            score_line(sc, X, r, s, 0);
+            score_line(pf->fp, X, r, s, 1);
+            nsc++;
+            pf->rows++;
+            if (isnan(r->value[s]))
+                continue;
+            qs_xcell *cell = qs_xcohort__cell(&C, r->site, r->gpid, inst->id, r->version,
+                                              inst->scores[s].id, r->wave);
+            if (!cell || qs_freq_add(&cell->freq, r->value[s], 1)) {
+                rc = QS_ENOMEM;
+                break;
+            }
+            cell->flagged += r->raised;
+        }
+        for (size_t f = 0; f < r->nflags; f++) {
+            const struct xflag *x = &X->flags[r->flag0 + f];
+            row_head(fl, X, r, 0);
+            qs_x__csv_field(fl, x->flag);
+            fputc(',', fl);
+            qs_x__csv_field(fl, x->status);
+            fputc(',', fl);
+            qs_x__csv_field(fl, x->severity);
+            fputc('\n', fl);
+            nfl++;
+        }
+        parse_answers(r->answers, ans, inst->nitems);
+        if (it) {
+            for (size_t k = 0; k < inst->nitems; k++) {
+                row_head(it, X, r, 0);
+                fprintf(it, "%d,", inst->items[k].id);
+                if (ans[k] != INT_MIN)
+                    fprintf(it, "%d,%d", ans[k], qs_instrument_keyed(inst, k, ans[k]));
+                else
+                    fputc(',', it);
+                fputc('\n', it);
+                nit++;
+            }
+        }
+        /* Reliability: each client's first exported administration, complete cases. */
+        if (!r->first || strcmp(r->version, inst->version) != 0)
+            continue;
+        for (size_t s = 0; s < inst->nscores && !rc; s++) {
+            memset(mark, 0, inst->nitems);
+            score_items(inst, s, mark, 0);
+            const char *ids[4096];
+            char idbuf[4096][12];
+            size_t k = 0, complete = 1;
+            for (size_t j = 0; j < inst->nitems && k < 4096; j++) {
+                if (!mark[j])
+                    continue;
+                snprintf(idbuf[k], sizeof(idbuf[k]), "%d", inst->items[j].id);
+                ids[k] = idbuf[k];
+                if (ans[j] == INT_MIN)
+                    complete = 0;
+                else
+                    keyed[k] = qs_instrument_keyed(inst, j, ans[j]);
+                k++;
+            }
+            if (k < 2)
+                continue;
+            qs_xrel *rel = qs_xcohort__rel(&C, inst->id, r->version, inst->scores[s].id, k, ids);
+            if (!rel) {
+                rc = QS_ENOMEM;
+                break;
+            }
+            if (complete)
+                qs_itemstats_add(&rel->st, keyed);
+        }
+    }
+    for (size_t p = 0; p < X->ninsts; p++)
+        if (parts[p].fp) {
+            qs_error e = qs_x__close(parts[p].fp, parts[p].name, &d);
+            parts[p].fp = NULL;
+            if (!rc)
+                rc = e ? e : add_file(&files, &nfiles, parts[p].name, parts[p].rows);
+        }
+    if (rc)
+        goto done;
+    rc = qs_x__close(sc, "scores.csv", &d);
+    sc = NULL;
+    if (!rc)
+        rc = qs_x__close(fl, "flags.csv", &d);
+    fl = NULL;
+    if (!rc && it)
+        rc = qs_x__close(it, "items.csv", &d);
+    it = NULL;
+    if (rc)
+        goto done;
+    out->score_rows = nsc;
+    out->flag_rows = nfl;
+    out->item_rows = nit;
+    out->administrations = X->nrows;
+
+    /* Summary files. */
+    const char *fps[] = {X->fingerprint};
+    const char *covs[64], *kinds[64];
+    size_t ncov = X->cfg->export_.ncovariates < 64 ? X->cfg->export_.ncovariates : 64;
+    for (size_t i = 0; i < ncov; i++) {
+        covs[i] = X->cfg->export_.covariates[i].name;
+        kinds[i] = qs_cov_kind_name(X->cfg->export_.covariates[i].kind);
+    }
+    qs_xmeta m = {.kind = "export",
+                  .k = X->cfg->export_.k,
+                  .year = X->cfg->export_.year,
+                  .items = X->opts->items,
+                  .ncovariates = ncov,
+                  .covariates = covs,
+                  .covariate_kinds = kinds,
+                  .nfingerprints = 1,
+                  .fingerprints = fps,
+                  .since = X->opts->since,
+                  .until = X->opts->until,
+                  .instrument = X->opts->instrument,
+                  .override = X->cfg->export_.override,
+                  .nwarnings = X->nnotes,
+                  .warnings = X->notes,
+                  .clients = out->clients,
+                  .administrations = out->administrations};
+    struct {
+        const char *name;
+        int which;
+    } summary[] = {
+        {"aggregates.csv", 0}, {"reliability.csv", 1}, {"stats.csv", 2}, {"README.txt", 3}};
+    for (size_t i = 0; i < sizeof(summary) / sizeof(summary[0]) && !rc; i++) {
+        fp = qs_x__open(dir, summary[i].name, &d);
+        if (!fp) {
+            rc = QS_EIO;
+            break;
+        }
+        rows = 0;
+        switch (summary[i].which) {
+        case 0:
+            rc = qs_x__write_aggregates(&C, X->cfg->export_.k, fp, &rows, &supp);
+            out->cells = rows;
+            out->cells_suppressed = supp;
+            m.cells = rows;
+            m.cells_suppressed = supp;
+            break;
+        case 1:
+            rc = qs_x__write_reliability(&C, X->cfg->export_.k, fp, &rows);
+            break;
+        case 2:
+            rc = qs_x__write_stats(&C, &m, fp, &rows);
+            break;
+        default:
+            qs_x__write_readme(&m, fp);
+            break;
+        }
+        qs_error e = qs_x__close(fp, summary[i].name, &d);
+        fp = NULL;
+        if (!rc)
+            rc = e;
+        if (!rc)
+            rc = add_file(&files, &nfiles, summary[i].name, rows);
+    }
+    if (!rc) {
+        /* The long files first in the manifest, then the partitions and summaries. */
+        qs_xfile head[3];
+        size_t nh = 0;
+        snprintf(head[nh].name, sizeof(head[nh].name), "scores.csv");
+        head[nh++].rows = nsc;
+        snprintf(head[nh].name, sizeof(head[nh].name), "flags.csv");
+        head[nh++].rows = nfl;
+        if (X->opts->items) {
+            snprintf(head[nh].name, sizeof(head[nh].name), "items.csv");
+            head[nh++].rows = nit;
+        }
+        qs_xfile *all = malloc((nh + nfiles) * sizeof(qs_xfile));
+        if (!all) {
+            rc = QS_ENOMEM;
+        } else {
+            memcpy(all, head, nh * sizeof(qs_xfile));
+            memcpy(all + nh, files, nfiles * sizeof(qs_xfile));
+            rc = qs_x__write_manifest(dir->tmp, &m, all, nh + nfiles, &d);
+            free(all);
+        }
+    }
+done:
+    if (rc && d.message[0])
+        qs_diag_list_push(X->errors, &d);
+    for (size_t p = 0; parts && p < X->ninsts; p++)
+        if (parts[p].fp)
+            fclose(parts[p].fp);
+    if (sc)
+        fclose(sc);
+    if (fl)
+        fclose(fl);
+    if (it)
+        fclose(it);
+    free(parts);
+    free(files);
+    free(ans);
+    free(keyed);
+    free(mark);
+    qs_xcohort__free(&C);
+    return rc;
+}
+
+qs_error qs_export_write(const qs_config *cfg, const qs_export_opts *opts, qs_export_counts *out,
+                         qs_diag_list *errors)
+{
+    struct xstate X;
+    qs_store *store = NULL;
+    qs_xdir dir;
+    qs_diag d;
+    qs_error rc;
+    memset(out, 0, sizeof(*out));
+    memset(&X, 0, sizeof(X));
+    dir.tmp[0] = '\0';
+    qs_diag_clear(&d);
+    X.cfg = cfg;
+    X.opts = opts;
+    X.errors = errors;
+    long dummy = 0;
+    int y = 0;
+    if ((opts->since && !parse_date(opts->since, &dummy, &y)) ||
+        (opts->until && !parse_date(opts->until, &dummy, &y))) {
+        qs_diag_list_add(errors, NULL, 0, 0, NULL, "--since/--until: expected YYYY-MM-DD");
+        return QS_EUSAGE;
+    }
+    rc = qs_export_check(cfg, errors);
+    if (rc)
+        return rc;
+    rc = qs_key_load(cfg->export_.key_file, X.key, &d);
+    if (rc) {
+        qs_diag_list_push(errors, &d);
+        return rc;
+    }
+    qs_key_fingerprint(X.key, X.fingerprint);
+    memcpy(out->fingerprint, X.fingerprint, sizeof(out->fingerprint));
+    X.pool = qs_pool__new();
+    if (!X.pool) {
+        rc = QS_ENOMEM;
+        goto done;
+    }
+    rc = load_instruments(&X);
+    if (rc)
+        goto done;
+    if (opts->instrument && find_inst(&X, opts->instrument) < 0) {
+        qs_diag_list_add(errors, cfg->path, 0, 0, NULL,
+                         "--instrument %s: no source of the config uses that instrument",
+                         opts->instrument);
+        rc = QS_EUSAGE;
+        goto done;
+    }
+    rc = qs_store_open(&store, cfg->store, 1, &d);
+    if (rc) {
+        qs_diag_list_push(errors, &d);
+        goto done;
+    }
+    X.db = qs_store__db(store);
+    /* One snapshot: a concurrent `qscore run` cannot change the store between the reads. */
+    if (sqlite3_exec(X.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = sql_error(&X, "beginning a read");
+        goto done;
+    }
+    rc = read_admins(&X);
+    if (!rc)
+        rc = read_results(&X);
+    sqlite3_exec(X.db, "COMMIT", NULL, NULL, NULL);
+    if (rc)
+        goto done;
+    if (X.undated_skipped) {
+        note(&X, "%lu undated administrations left out by --since/--until", X.undated_skipped);
+    }
+    out->undated_skipped = X.undated_skipped;
+    qsort(X.rows, X.nrows, sizeof(struct xrow), cmp_rows);
+    rc = qs_x__dir_begin(&dir, opts->out_dir, &d);
+    if (rc) {
+        qs_diag_list_push(errors, &d);
+        goto done;
+    }
+    rc = write_all(&X, &dir, out);
+    if (!rc) {
+        rc = qs_x__dir_commit(&dir, &d);
+        if (rc)
+            qs_diag_list_push(errors, &d);
+    }
+done:
+    qs_x__dir_abort(&dir);
+    sodium_memzero(X.key, sizeof(X.key));
+    qs_store_close(store);
+    for (size_t i = 0; i < X.ninsts; i++)
+        qs_instrument_free(X.insts[i]);
+    free(X.rows);
+    free(X.flags);
+    qs_pool__free(X.pool);
+    return rc;
+}

@@ -1,0 +1,924 @@
+/* export_common.c - the parts of an export that merge recomputes: cells, suppression,
+ * reliability, sufficient statistics, data dictionary, manifest, and the export folder. */
+#define _XOPEN_SOURCE 700
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "export_internal.h"
+#include "qscore/atomic.h"
+#include "qscore/export.h"
+#include "qscore/output.h"
+#include "qscore/store.h"
+#include "qscore/version.h"
+
+/* ---- the cohort -------------------------------------------------------------------------- */
+
+qs_error qs_xcohort__init(qs_xcohort *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->pool = qs_pool__new();
+    return c->pool ? QS_OK : QS_ENOMEM;
+}
+
+void qs_xcohort__free(qs_xcohort *c)
+{
+    for (size_t i = 0; i < c->ncells; i++)
+        qs_freq_free(&c->cells[i].freq);
+    for (size_t i = 0; i < c->nrels; i++)
+        qs_itemstats_free(&c->rels[i].st);
+    free(c->cells);
+    free(c->slots);
+    free(c->rels);
+    qs_pool__free(c->pool);
+    memset(c, 0, sizeof(*c));
+}
+
+static unsigned long long fnv(unsigned long long h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return (h ^ 0x1f) * 1099511628211ull;
+}
+
+static unsigned long long cell_hash(const char *site, const char *group, const char *instrument,
+                                    const char *version, const char *score, long wave)
+{
+    unsigned long long h = 14695981039346656037ull;
+    h = fnv(fnv(fnv(fnv(fnv(h, site), group), instrument), version), score);
+    return (h ^ (unsigned long long)wave) * 1099511628211ull;
+}
+
+static int cell_is(const qs_xcell *x, const char *site, const char *group, const char *instrument,
+                   const char *version, const char *score, long wave)
+{
+    return x->wave == wave && strcmp(x->site, site) == 0 && strcmp(x->group, group) == 0 &&
+           strcmp(x->instrument, instrument) == 0 && strcmp(x->version, version) == 0 &&
+           strcmp(x->score, score) == 0;
+}
+
+static int grow_slots(qs_xcohort *c)
+{
+    size_t n = c->nslots ? c->nslots * 2 : 256;
+    size_t *slots = calloc(n, sizeof(size_t));
+    if (!slots)
+        return 0;
+    for (size_t i = 0; i < c->ncells; i++) {
+        const qs_xcell *x = &c->cells[i];
+        size_t j =
+            (size_t)(cell_hash(x->site, x->group, x->instrument, x->version, x->score, x->wave) &
+                     (n - 1));
+        while (slots[j])
+            j = (j + 1) & (n - 1);
+        slots[j] = i + 1;
+    }
+    free(c->slots);
+    c->slots = slots;
+    c->nslots = n;
+    return 1;
+}
+
+static const char *pstr(qs_pool *p, const char *s)
+{
+    return qs_pool__strndup(p, s, strlen(s));
+}
+
+qs_xcell *qs_xcohort__cell(qs_xcohort *c, const char *site, const char *group,
+                           const char *instrument, const char *version, const char *score,
+                           long wave)
+{
+    if ((c->ncells + 1) * 2 > c->nslots && !grow_slots(c))
+        return NULL;
+    size_t j = (size_t)(cell_hash(site, group, instrument, version, score, wave) & (c->nslots - 1));
+    while (c->slots[j]) {
+        qs_xcell *x = &c->cells[c->slots[j] - 1];
+        if (cell_is(x, site, group, instrument, version, score, wave))
+            return x;
+        j = (j + 1) & (c->nslots - 1);
+    }
+    if (c->ncells == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 64;
+        qs_xcell *cells = realloc(c->cells, cap * sizeof(qs_xcell));
+        if (!cells)
+            return NULL;
+        c->cells = cells;
+        c->cap = cap;
+    }
+    qs_xcell *x = &c->cells[c->ncells];
+    memset(x, 0, sizeof(*x));
+    x->site = pstr(c->pool, site);
+    x->group = pstr(c->pool, group);
+    x->instrument = pstr(c->pool, instrument);
+    x->version = pstr(c->pool, version);
+    x->score = pstr(c->pool, score);
+    if (!x->site || !x->group || !x->instrument || !x->version || !x->score)
+        return NULL;
+    x->wave = wave;
+    qs_freq_init(&x->freq);
+    c->slots[j] = ++c->ncells;
+    return x;
+}
+
+qs_xrel *qs_xcohort__rel(qs_xcohort *c, const char *instrument, const char *version,
+                         const char *score, size_t k, const char *const *items)
+{
+    for (size_t i = 0; i < c->nrels; i++) {
+        qs_xrel *r = &c->rels[i];
+        if (strcmp(r->instrument, instrument) == 0 && strcmp(r->version, version) == 0 &&
+            strcmp(r->score, score) == 0) {
+            if (r->k != k)
+                return NULL;
+            for (size_t j = 0; j < k; j++)
+                if (strcmp(r->items[j], items[j]) != 0)
+                    return NULL;
+            return r;
+        }
+    }
+    if (c->nrels == c->relcap) {
+        size_t cap = c->relcap ? c->relcap * 2 : 16;
+        qs_xrel *rels = realloc(c->rels, cap * sizeof(qs_xrel));
+        if (!rels)
+            return NULL;
+        c->rels = rels;
+        c->relcap = cap;
+    }
+    qs_xrel *r = &c->rels[c->nrels];
+    memset(r, 0, sizeof(*r));
+    r->instrument = pstr(c->pool, instrument);
+    r->version = pstr(c->pool, version);
+    r->score = pstr(c->pool, score);
+    r->items = qs_pool__calloc(c->pool, k ? k : 1, sizeof(char *));
+    if (!r->instrument || !r->version || !r->score || !r->items)
+        return NULL;
+    for (size_t j = 0; j < k; j++)
+        if (!(r->items[j] = pstr(c->pool, items[j])))
+            return NULL;
+    r->k = k;
+    if (qs_itemstats_init(&r->st, k) != QS_OK)
+        return NULL;
+    c->nrels++;
+    return r;
+}
+
+/* ---- CSV --------------------------------------------------------------------------------- */
+
+void qs_x__csv_field(FILE *fp, const char *s)
+{
+    if (!s)
+        return;
+    if (!s[strcspn(s, ",\"\r\n")]) {
+        fputs(s, fp);
+        return;
+    }
+    fputc('"', fp);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', fp);
+        fputc(*s, fp);
+    }
+    fputc('"', fp);
+}
+
+void qs_x__csv_num(FILE *fp, double v)
+{
+    char buf[64];
+    if (isnan(v))
+        return;
+    qs_format_double(buf, sizeof(buf), v);
+    fputs(buf, fp);
+}
+
+/* ---- aggregates with suppression ---------------------------------------------------------- */
+
+/* A node of a family's hierarchy: all sites, one site, or one group of a site. */
+struct node {
+    const char *site, *group; /* NULL above their level */
+    qs_freq freq;
+    const qs_freq *src; /* group level: the cell's table */
+    double n, flagged;
+    int supp, fsupp; /* 0 published, 1 primary, 2 complementary */
+};
+
+static int cmp_cells(const void *a, const void *b)
+{
+    const qs_xcell *x = *(const qs_xcell *const *)a, *y = *(const qs_xcell *const *)b;
+    int c;
+    if ((c = strcmp(x->instrument, y->instrument)) || (c = strcmp(x->version, y->version)) ||
+        (c = strcmp(x->score, y->score)))
+        return c;
+    if (x->wave != y->wave)
+        return x->wave < y->wave ? -1 : 1;
+    if ((c = strcmp(x->site, y->site)))
+        return c;
+    return strcmp(x->group, y->group);
+}
+
+static qs_xcell **sorted_cells(qs_xcohort *c)
+{
+    qs_xcell **v = malloc((c->ncells ? c->ncells : 1) * sizeof(*v));
+    if (!v)
+        return NULL;
+    for (size_t i = 0; i < c->ncells; i++)
+        v[i] = &c->cells[i];
+    qsort(v, c->ncells, sizeof(*v), cmp_cells);
+    return v;
+}
+
+/*
+ * Complementary suppression between a parent and its children (the parent is their total). A
+ * published parent with exactly one suppressed child would give that child away (parent minus
+ * the others): the smallest other child is suppressed too, or the parent when there is none. A
+ * suppressed parent with no suppressed child could be recomputed from them: its smallest child
+ * is suppressed. Returns 1 when something changed.
+ */
+static int protect(struct node *parent, struct node **kids, size_t m, int flags)
+{
+    size_t ns = 0;
+    struct node *best = NULL;
+    for (size_t i = 0; i < m; i++) {
+        int s = flags ? kids[i]->fsupp : kids[i]->supp;
+        double v = flags ? kids[i]->flagged : kids[i]->n;
+        if (s)
+            ns++;
+        else if (!best || v < (flags ? best->flagged : best->n))
+            best = kids[i];
+    }
+    int psupp = flags ? parent->fsupp : parent->supp;
+    if (!psupp && ns == 1) {
+        if (best) {
+            *(flags ? &best->fsupp : &best->supp) = 2;
+        } else {
+            *(flags ? &parent->fsupp : &parent->supp) = 2;
+        }
+        return 1;
+    }
+    if (psupp && ns == 0 && best) {
+        *(flags ? &best->fsupp : &best->supp) = 2;
+        return 1;
+    }
+    return 0;
+}
+
+static void write_node(FILE *fp, const char *level, const qs_xcell *c, const struct node *nd)
+{
+    qs_summary s;
+    fputs(level, fp);
+    fputc(',', fp);
+    qs_x__csv_field(fp, nd->site);
+    fputc(',', fp);
+    qs_x__csv_field(fp, nd->group);
+    fputc(',', fp);
+    qs_x__csv_field(fp, c->instrument);
+    fputc(',', fp);
+    qs_x__csv_field(fp, c->version);
+    fputc(',', fp);
+    qs_x__csv_field(fp, c->score);
+    fprintf(fp, ",%ld,", c->wave);
+    if (nd->supp) {
+        fputs(",,,,,,,,", fp);
+    } else {
+        qs_freq_summary(nd->src ? nd->src : &nd->freq, &s);
+        double v[] = {s.n, s.mean, s.sd, s.min, s.max, s.q1, s.median, s.q3};
+        for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+            qs_x__csv_num(fp, v[i]);
+            fputc(',', fp);
+        }
+    }
+    if (!nd->supp && !nd->fsupp)
+        qs_x__csv_num(fp, nd->flagged);
+    fprintf(fp, ",%s,%s,%s\n", nd->supp ? "true" : "false",
+            nd->supp == 1   ? "primary"
+            : nd->supp == 2 ? "complementary"
+                            : "",
+            nd->fsupp ? "true" : "false");
+}
+
+qs_error qs_x__write_aggregates(qs_xcohort *c, long k, FILE *fp, unsigned long *rows,
+                                unsigned long *suppressed)
+{
+    qs_error rc = QS_OK;
+    qs_xcell **v = sorted_cells(c);
+    struct node *nodes = NULL;
+    struct node **kids = NULL;
+    *rows = *suppressed = 0;
+    fputs("level,site,group_pid,instrument,instrument_version,score,wave,n,mean,sd,min,max,q1,"
+          "median,q3,n_flagged,suppressed,suppression,flagged_suppressed\n",
+          fp);
+    if (!v)
+        return QS_ENOMEM;
+    for (size_t a = 0; a < c->ncells;) {
+        size_t b = a + 1;
+        while (b < c->ncells && strcmp(v[b]->instrument, v[a]->instrument) == 0 &&
+               strcmp(v[b]->version, v[a]->version) == 0 && strcmp(v[b]->score, v[a]->score) == 0 &&
+               v[b]->wave == v[a]->wave)
+            b++;
+        /* The family v[a..b): nodes are [all][site, its groups...]... */
+        size_t m = b - a, nsites = 0;
+        for (size_t i = a; i < b; i++)
+            if (i == a || strcmp(v[i]->site, v[i - 1]->site) != 0)
+                nsites++;
+        size_t nn = 1 + nsites + m;
+        nodes = calloc(nn, sizeof(*nodes));
+        kids = calloc(nn, sizeof(*kids));
+        if (!nodes || !kids) {
+            rc = QS_ENOMEM;
+            break;
+        }
+        struct node *all = &nodes[0];
+        size_t p = 1, site_at = 0;
+        for (size_t i = a; i < b && !rc; i++) {
+            if (i == a || strcmp(v[i]->site, v[i - 1]->site) != 0) {
+                nodes[p].site = v[i]->site;
+                qs_freq_init(&nodes[p].freq);
+                site_at = p++;
+            }
+            struct node *site = &nodes[site_at];
+            struct node *g = &nodes[p++];
+            g->site = v[i]->site;
+            g->group = v[i]->group;
+            g->src = &v[i]->freq;
+            g->n = qs_freq_n(&v[i]->freq);
+            g->flagged = v[i]->flagged;
+            if (qs_freq_merge(&site->freq, g->src) || qs_freq_merge(&all->freq, g->src))
+                rc = QS_ENOMEM;
+            site->flagged += g->flagged;
+            all->flagged += g->flagged;
+        }
+        for (size_t i = 0; i < p && !rc; i++) {
+            if (!nodes[i].src)
+                nodes[i].n = qs_freq_n(&nodes[i].freq);
+            nodes[i].supp = nodes[i].n < (double)k ? 1 : 0;
+        }
+        for (int pass = 0; pass < 2 && !rc; pass++) {
+            if (pass == 1)
+                for (size_t i = 0; i < p; i++)
+                    nodes[i].fsupp =
+                        nodes[i].supp || (nodes[i].flagged >= 1 && nodes[i].flagged < (double)k);
+            for (int changed = 1; changed;) {
+                changed = 0;
+                size_t nk = 0;
+                for (size_t i = 1; i < p; i++)
+                    if (!nodes[i].src)
+                        kids[nk++] = &nodes[i];
+                changed |= protect(all, kids, nk, pass);
+                for (size_t i = 1; i < p; i++) {
+                    if (nodes[i].src)
+                        continue;
+                    size_t ng = 0;
+                    for (size_t j = i + 1; j < p && nodes[j].src; j++)
+                        kids[ng++] = &nodes[j];
+                    changed |= protect(&nodes[i], kids, ng, pass);
+                }
+            }
+        }
+        for (size_t i = 0; i < p && !rc; i++) {
+            const char *level = i == 0 ? "all" : nodes[i].src ? "group" : "site";
+            write_node(fp, level, v[a], &nodes[i]);
+            (*rows)++;
+            if (nodes[i].supp)
+                (*suppressed)++;
+        }
+        for (size_t i = 0; i < p; i++)
+            if (!nodes[i].src)
+                qs_freq_free(&nodes[i].freq);
+        free(nodes);
+        free(kids);
+        nodes = NULL;
+        kids = NULL;
+        a = b;
+    }
+    free(nodes);
+    free(kids);
+    free(v);
+    return rc;
+}
+
+/* ---- reliability ------------------------------------------------------------------------- */
+
+static int cmp_rels(const void *a, const void *b)
+{
+    const qs_xrel *x = a, *y = b;
+    int c;
+    if ((c = strcmp(x->instrument, y->instrument)) || (c = strcmp(x->version, y->version)))
+        return c;
+    return strcmp(x->score, y->score);
+}
+
+static void rel_head(FILE *fp, const qs_xrel *r, const char *item)
+{
+    qs_x__csv_field(fp, r->instrument);
+    fputc(',', fp);
+    qs_x__csv_field(fp, r->version);
+    fputc(',', fp);
+    qs_x__csv_field(fp, r->score);
+    fputc(',', fp);
+    qs_x__csv_field(fp, item);
+    fputc(',', fp);
+}
+
+qs_error qs_x__write_reliability(qs_xcohort *c, long k, FILE *fp, unsigned long *rows)
+{
+    *rows = 0;
+    fputs("instrument,instrument_version,score,item,n,n_items,alpha,alpha_lower,alpha_upper,"
+          "item_rest_r,alpha_if_deleted,suppressed\n",
+          fp);
+    qsort(c->rels, c->nrels, sizeof(qs_xrel), cmp_rels);
+    for (size_t i = 0; i < c->nrels; i++) {
+        qs_xrel *r = &c->rels[i];
+        qs_alpha a;
+        a.item_rest = calloc(r->k, sizeof(double));
+        a.alpha_drop = calloc(r->k, sizeof(double));
+        if (!a.item_rest || !a.alpha_drop) {
+            free(a.item_rest);
+            free(a.alpha_drop);
+            return QS_ENOMEM;
+        }
+        qs_alpha_compute(&r->st, &a);
+        int supp = r->st.n < (double)k;
+        rel_head(fp, r, "");
+        if (supp) {
+            fprintf(fp, ",%zu,,,,,,true\n", r->k);
+        } else {
+            qs_x__csv_num(fp, r->st.n);
+            fprintf(fp, ",%zu,", r->k);
+            qs_x__csv_num(fp, a.alpha);
+            fputc(',', fp);
+            qs_x__csv_num(fp, a.lower);
+            fputc(',', fp);
+            qs_x__csv_num(fp, a.upper);
+            fputs(",,,false\n", fp);
+        }
+        (*rows)++;
+        for (size_t j = 0; j < r->k; j++) {
+            rel_head(fp, r, r->items[j]);
+            if (supp) {
+                fprintf(fp, ",%zu,,,,,,true\n", r->k);
+            } else {
+                qs_x__csv_num(fp, r->st.n);
+                fprintf(fp, ",%zu,,,,", r->k);
+                qs_x__csv_num(fp, a.item_rest[j]);
+                fputc(',', fp);
+                qs_x__csv_num(fp, a.alpha_drop[j]);
+                fputs(",false\n", fp);
+            }
+            (*rows)++;
+        }
+        free(a.item_rest);
+        free(a.alpha_drop);
+    }
+    return QS_OK;
+}
+
+/* ---- sufficient statistics --------------------------------------------------------------- */
+
+static void stats_row(FILE *fp, const char *kind, const char *site, const char *group,
+                      const char *instrument, const char *version, const char *score, long wave,
+                      const char *item, const char *item2)
+{
+    fputs(kind, fp);
+    fputc(',', fp);
+    qs_x__csv_field(fp, site);
+    fputc(',', fp);
+    qs_x__csv_field(fp, group);
+    fputc(',', fp);
+    qs_x__csv_field(fp, instrument);
+    fputc(',', fp);
+    qs_x__csv_field(fp, version);
+    fputc(',', fp);
+    qs_x__csv_field(fp, score);
+    fputc(',', fp);
+    if (wave > 0)
+        fprintf(fp, "%ld", wave);
+    fputc(',', fp);
+    qs_x__csv_field(fp, item);
+    fputc(',', fp);
+    qs_x__csv_field(fp, item2);
+    fputc(',', fp);
+}
+
+static void meta_row(FILE *fp, const char *key, const char *value)
+{
+    stats_row(fp, "meta", "", "", "", "", key, 0, "", "");
+    qs_x__csv_field(fp, value);
+    fputs(",\n", fp);
+}
+
+qs_error qs_x__write_stats(qs_xcohort *c, const qs_xmeta *m, FILE *fp, unsigned long *rows)
+{
+    char buf[64];
+    unsigned long n = 0;
+    fputs("kind,site,group_pid,instrument,instrument_version,score,wave,item,item2,value,count\n",
+          fp);
+    snprintf(buf, sizeof(buf), "%d", QS_EXPORT_FORMAT);
+    meta_row(fp, "format", buf);
+    meta_row(fp, "qscore_version", qs_version());
+    snprintf(buf, sizeof(buf), "%ld", m->k);
+    meta_row(fp, "k", buf);
+    meta_row(fp, "year", m->year ? "true" : "false");
+    meta_row(fp, "items", m->items ? "true" : "false");
+    for (size_t i = 0; i < m->nfingerprints; i++)
+        meta_row(fp, "key_fingerprint", m->fingerprints[i]);
+    for (size_t i = 0; i < m->ncovariates; i++) {
+        char cov[160];
+        snprintf(cov, sizeof(cov), "%s=%s", m->covariates[i], m->covariate_kinds[i]);
+        meta_row(fp, "covariate", cov);
+    }
+    n += 5 + m->nfingerprints + m->ncovariates;
+    qs_xcell **v = sorted_cells(c);
+    if (!v)
+        return QS_ENOMEM;
+    for (size_t i = 0; i < c->ncells; i++) {
+        const qs_xcell *x = v[i];
+        for (size_t j = 0; j < x->freq.len; j++) {
+            stats_row(fp, "freq", x->site, x->group, x->instrument, x->version, x->score, x->wave,
+                      "", "");
+            qs_x__csv_num(fp, x->freq.value[j]);
+            fputc(',', fp);
+            qs_x__csv_num(fp, x->freq.count[j]);
+            fputc('\n', fp);
+            n++;
+        }
+        stats_row(fp, "flagged", x->site, x->group, x->instrument, x->version, x->score, x->wave,
+                  "", "");
+        fputc(',', fp);
+        qs_x__csv_num(fp, x->flagged);
+        fputc('\n', fp);
+        n++;
+    }
+    free(v);
+    qsort(c->rels, c->nrels, sizeof(qs_xrel), cmp_rels);
+    for (size_t i = 0; i < c->nrels; i++) {
+        const qs_xrel *r = &c->rels[i];
+        stats_row(fp, "items_n", "", "", r->instrument, r->version, r->score, 0, "", "");
+        fputc(',', fp);
+        qs_x__csv_num(fp, r->st.n);
+        fputc('\n', fp);
+        n++;
+        for (size_t a = 0; a < r->k; a++) {
+            stats_row(fp, "item_sum", "", "", r->instrument, r->version, r->score, 0, r->items[a],
+                      "");
+            fputc(',', fp);
+            qs_x__csv_num(fp, r->st.sum[a]);
+            fputc('\n', fp);
+            n++;
+        }
+        for (size_t a = 0; a < r->k; a++)
+            for (size_t b = a; b < r->k; b++) {
+                stats_row(fp, "item_cross", "", "", r->instrument, r->version, r->score, 0,
+                          r->items[a], r->items[b]);
+                fputc(',', fp);
+                qs_x__csv_num(fp, r->st.cross[a * r->k + b]);
+                fputc('\n', fp);
+                n++;
+            }
+    }
+    *rows = n;
+    return QS_OK;
+}
+
+/* ---- the export folder ------------------------------------------------------------------- */
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)ftw;
+    return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static void rm_tree(const char *path)
+{
+    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+qs_error qs_x__dir_begin(qs_xdir *d, const char *out_dir, qs_diag *diag)
+{
+    struct stat st;
+    size_t len = strlen(out_dir);
+    while (len > 1 && out_dir[len - 1] == '/')
+        len--;
+    if (len == 0 || len >= sizeof(d->out)) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "export folder name is empty or too long");
+        return QS_EUSAGE;
+    }
+    memcpy(d->out, out_dir, len);
+    d->out[len] = '\0';
+    d->tmp[0] = '\0';
+    if (lstat(d->out, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) {
+            qs_diag_set(diag, d->out, 0, 0, NULL, "exists and is not a folder");
+            return QS_EUSAGE;
+        }
+        if (rmdir(d->out) != 0) { /* only an empty folder goes; it is re-made by the rename */
+            qs_diag_set(diag, d->out, 0, 0, NULL,
+                        "exists and is not empty: export into a new folder (an export is never "
+                        "written over another)");
+            return QS_EUSAGE;
+        }
+    }
+    const char *slash = strrchr(d->out, '/');
+    char parent[4096];
+    const char *base = slash ? slash + 1 : d->out;
+    if (slash) {
+        size_t pl = (size_t)(slash - d->out);
+        memcpy(parent, d->out, pl ? pl : 1);
+        parent[pl ? pl : 1] = '\0';
+    } else {
+        snprintf(parent, sizeof(parent), ".");
+    }
+    if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+        qs_diag_set(diag, d->out, 0, 0, NULL, "name a new folder to export into");
+        return QS_EUSAGE;
+    }
+    if (qs_mkdir_p(parent) != 0) {
+        qs_diag_set(diag, parent, 0, 0, NULL, "cannot create the folder: %s", strerror(errno));
+        return QS_EIO;
+    }
+    int n = snprintf(d->tmp, sizeof(d->tmp), "%s/.%s.partial", parent, base);
+    if (n < 0 || (size_t)n >= sizeof(d->tmp)) {
+        d->tmp[0] = '\0';
+        qs_diag_set(diag, d->out, 0, 0, NULL, "export folder name is too long");
+        return QS_EUSAGE;
+    }
+    if (lstat(d->tmp, &st) == 0) /* left by a killed export */
+        rm_tree(d->tmp);
+    if (mkdir(d->tmp, 0700) != 0) {
+        qs_diag_set(diag, d->tmp, 0, 0, NULL, "cannot create the folder: %s", strerror(errno));
+        d->tmp[0] = '\0';
+        return QS_EIO;
+    }
+    return QS_OK;
+}
+
+qs_error qs_x__dir_commit(qs_xdir *d, qs_diag *diag)
+{
+    if (rename(d->tmp, d->out) != 0) {
+        qs_diag_set(diag, d->out, 0, 0, NULL, "cannot move the export into place: %s",
+                    strerror(errno));
+        qs_x__dir_abort(d);
+        return QS_EIO;
+    }
+    d->tmp[0] = '\0';
+    return QS_OK;
+}
+
+void qs_x__dir_abort(qs_xdir *d)
+{
+    if (d->tmp[0])
+        rm_tree(d->tmp);
+    d->tmp[0] = '\0';
+}
+
+FILE *qs_x__open(qs_xdir *d, const char *name, qs_diag *diag)
+{
+    char path[4096];
+    int n = snprintf(path, sizeof(path), "%s/%s", d->tmp, name);
+    if (n < 0 || (size_t)n >= sizeof(path)) {
+        qs_diag_set(diag, name, 0, 0, NULL, "path too long");
+        return NULL;
+    }
+    char *slash = strrchr(path, '/');
+    *slash = '\0';
+    if (qs_mkdir_p(path) != 0) {
+        qs_diag_set(diag, path, 0, 0, NULL, "cannot create the folder: %s", strerror(errno));
+        return NULL;
+    }
+    *slash = '/';
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!fp) {
+        qs_diag_set(diag, path, 0, 0, NULL, "cannot create: %s", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+    }
+    return fp;
+}
+
+qs_error qs_x__close(FILE *fp, const char *name, qs_diag *diag)
+{
+    int ok = fflush(fp) == 0 && !ferror(fp) && fsync(fileno(fp)) == 0;
+    if (fclose(fp) != 0)
+        ok = 0;
+    if (!ok) {
+        qs_diag_set(diag, name, 0, 0, NULL, "cannot write: %s", strerror(errno));
+        return QS_EIO;
+    }
+    return QS_OK;
+}
+
+void qs_x__partition_value(const char *s, char *out, size_t size)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+    int only_dots = 1;
+    for (const char *p = s; *p; p++)
+        only_dots &= *p == '.';
+    for (; *s && o + 4 < size; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+            ch == '-' || ch == '_' || (ch == '.' && !only_dots)) {
+            out[o++] = (char)ch;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[ch >> 4];
+            out[o++] = hex[ch & 15];
+        }
+    }
+    out[o] = '\0';
+}
+
+/* ---- manifest ---------------------------------------------------------------------------- */
+
+static void json_str(FILE *fp, const char *s)
+{
+    if (!s) {
+        fputs("null", fp);
+        return;
+    }
+    fputc('"', fp);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(fp, "\\%c", ch);
+        else if (ch < 0x20)
+            fprintf(fp, "\\u%04x", ch);
+        else
+            fputc(ch, fp);
+    }
+    fputc('"', fp);
+}
+
+static void json_list(FILE *fp, const char *const *v, size_t n)
+{
+    fputc('[', fp);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputs(", ", fp);
+        json_str(fp, v[i]);
+    }
+    fputc(']', fp);
+}
+
+qs_error qs_x__write_manifest(const char *dir, const qs_xmeta *m, const qs_xfile *files,
+                              size_t nfiles, qs_diag *diag)
+{
+    qs_xdir d;
+    snprintf(d.tmp, sizeof(d.tmp), "%s", dir);
+    FILE *fp = qs_x__open(&d, "manifest.json", diag);
+    if (!fp)
+        return QS_EIO;
+    fprintf(fp, "{\n  \"format\": %d,\n  \"kind\": ", QS_EXPORT_FORMAT);
+    json_str(fp, m->kind);
+    fputs(",\n  \"qscore_version\": ", fp);
+    json_str(fp, qs_version());
+    fprintf(fp, ",\n  \"settings\": {\n    \"k\": %ld,\n    \"year\": %s,\n    \"items\": %s,\n",
+            m->k, m->year ? "true" : "false", m->items ? "true" : "false");
+    fputs("    \"instrument\": ", fp);
+    json_str(fp, m->instrument);
+    fputs(",\n    \"since\": ", fp);
+    json_str(fp, m->since);
+    fputs(",\n    \"until\": ", fp);
+    json_str(fp, m->until);
+    fputs(",\n    \"covariates\": [", fp);
+    for (size_t i = 0; i < m->ncovariates; i++) {
+        fputs(i ? ", {\"name\": " : "{\"name\": ", fp);
+        json_str(fp, m->covariates[i]);
+        fputs(", \"as\": ", fp);
+        json_str(fp, m->covariate_kinds[i]);
+        fputc('}', fp);
+    }
+    fputs("]\n  },\n  \"key_fingerprints\": ", fp);
+    json_list(fp, m->fingerprints, m->nfingerprints);
+    fputs(",\n  \"override\": ", fp);
+    if (m->override) {
+        fputs("{\"reason\": ", fp);
+        json_str(fp, m->override);
+        fputs("}", fp);
+    } else {
+        fputs("null", fp);
+    }
+    fputs(",\n  \"notes\": ", fp);
+    json_list(fp, m->warnings, m->nwarnings);
+    if (m->nsources) {
+        fputs(",\n  \"merged_manifests_sha256\": ", fp);
+        json_list(fp, m->sources, m->nsources);
+    }
+    fprintf(fp,
+            ",\n  \"counts\": {\"clients\": %lu, \"administrations\": %lu, \"cells\": %lu, "
+            "\"cells_suppressed\": %lu},\n  \"files\": [",
+            m->clients, m->administrations, m->cells, m->cells_suppressed);
+    for (size_t i = 0; i < nfiles; i++) {
+        char path[4096], hex[65];
+        struct stat st;
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i].name);
+        qs_error rc = qs_sha256_file(path, hex, diag);
+        if (rc || stat(path, &st) != 0) {
+            fclose(fp);
+            return rc ? rc : QS_EIO;
+        }
+        fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", fp);
+        json_str(fp, files[i].name);
+        fprintf(fp, ", \"rows\": %lu, \"bytes\": %lld, \"sha256\": \"%s\"}", files[i].rows,
+                (long long)st.st_size, hex);
+    }
+    fputs("\n  ]\n}\n", fp);
+    return qs_x__close(fp, "manifest.json", diag);
+}
+
+/* ---- the data dictionary ----------------------------------------------------------------- */
+
+void qs_x__write_readme(const qs_xmeta *m, FILE *fp)
+{
+    fprintf(fp,
+            "qscore research export (format %d, qscore %s)\n"
+            "=============================================\n\n"
+            "Pseudonymized data of a clinic's questionnaire history, for research. Flags are\n"
+            "screening aids for a clinician, never diagnoses.\n\n"
+            "What it is and is not\n"
+            "- No client id, name, e-mail, therapist, free text or exact date is in these files.\n"
+            "  Clients and groups appear as keyed pseudonyms (pid, group_pid): HMAC-SHA-256 with\n"
+            "  the site's secret key, which never leaves the clinic. The same client has the\n"
+            "  same pid in every export made with the same key, so waves link up.\n"
+            "- scores.csv, flags.csv and items.csv are row-level pseudonymized data: still\n"
+            "  personal data under GDPR and protected health information for HIPAA purposes\n"
+            "  unless an expert determines otherwise. Share them only under a data agreement.\n"
+            "- aggregates.csv and reliability.csv are summaries with small cells suppressed\n"
+            "  (n < k = %ld), including complementary suppression.\n\n",
+            QS_EXPORT_FORMAT, qs_version(), m->k);
+    fputs("Files\n"
+          "- scores.csv      one row per client, administration and score (long format)\n"
+          "- flags.csv       one row per raised or not-evaluable flag of an administration\n",
+          fp);
+    if (m->items)
+        fputs("- items.csv       one row per administration and item: the answers\n", fp);
+    fputs("- scores/instrument=ID/site=SITE/part-0.csv  scores.csv split Hive-style (the\n"
+          "                  instrument and site columns are in the folder names)\n"
+          "- aggregates.csv  per level (all, site, group), instrument, score and wave: n, mean,\n"
+          "                  SD, min, max, quartiles, number flagged; suppressed cells empty\n"
+          "- reliability.csv per instrument and score: Cronbach's alpha with Feldt's 95% CI,\n"
+          "                  item-rest correlations, alpha if item deleted\n"
+          "- stats.csv       the sufficient statistics `qscore merge` pools: score frequency\n"
+          "                  tables per group cell and item sums and cross-products\n"
+          "- manifest.json   settings, key fingerprint, row counts and SHA-256 of every file\n\n",
+          fp);
+    fputs("Columns of scores.csv, flags.csv and items.csv\n"
+          "- pid                 the client's pseudonym (24 base32 characters)\n"
+          "- site                the clinic's site label (from its config)\n"
+          "- group_pid           the therapy group's pseudonym; empty without a group\n"
+          "- instrument          instrument id (e.g. dsi-r)\n"
+          "- instrument_version  version of the instrument definition it was scored with\n"
+          "- wave                1, 2, ... : the client's administrations of this instrument in\n"
+          "                      time order (numbered over the whole history, so a --since\n"
+          "                      export may start at wave 3)\n"
+          "- days_since_baseline days from the client's first dated administration (any\n"
+          "                      instrument); empty when undated\n",
+          fp);
+    if (m->year)
+        fputs("- year                year of the administration (export.year: true)\n", fp);
+    fputs("scores.csv:\n"
+          "- score               score id of the instrument (e.g. FO, total)\n"
+          "- value               the score; empty when it could not be computed\n"
+          "- t                   T score against the clinic's chosen norm; empty without one\n"
+          "- status              ok, or why there is no value (e.g. insufficient items)\n"
+          "flags.csv:\n"
+          "- flag                flag id of the instrument (rules in its definition)\n"
+          "- status              raised, or not_evaluable (a score it needs is missing)\n"
+          "- severity            low, medium or high\n",
+          fp);
+    if (m->items)
+        fputs("items.csv:\n"
+              "- item                item number as published\n"
+              "- answer              the answer on the instrument's scale; empty: unanswered\n"
+              "- keyed               the answer after reverse keying (what scores use)\n",
+              fp);
+    for (size_t i = 0; i < m->ncovariates; i++)
+        fprintf(fp, "- %-19s covariate (%s), allow-listed in the clinic's config\n",
+                m->covariates[i], m->covariate_kinds[i]);
+    fprintf(fp,
+            "\nColumns of aggregates.csv\n"
+            "- level               all (every site), site, or group (a site's group; group_pid\n"
+            "                      empty: administrations without a group)\n"
+            "- n, mean, sd, min, max, q1, median, q3  of the score's values in the cell; SD with\n"
+            "                      n - 1; quartiles as R quantile() type 7\n"
+            "- n_flagged           administrations in the cell with at least one raised flag\n"
+            "- suppressed          true: n < k = %ld (primary) or needed to protect another cell\n"
+            "                      (complementary); all statistics are then empty\n"
+            "- suppression         primary, complementary, or empty\n"
+            "- flagged_suppressed  true: n_flagged is empty (1 to k - 1 flagged, or protecting\n"
+            "                      another cell's count)\n\n"
+            "Columns of reliability.csv\n"
+            "- one row per score with item empty: n (complete cases: each client's first\n"
+            "  exported administration with every item of the score answered), n_items, alpha\n"
+            "  (raw alpha, as R psych::alpha raw_alpha), alpha_lower, alpha_upper (Feldt 95%%)\n"
+            "- one row per item: item_rest_r (psych r.drop), alpha_if_deleted (alpha.drop)\n"
+            "- suppressed          true when n < k: the statistics are empty\n\n"
+            "Load it\n"
+            "  R:      s <- read.csv(\"scores.csv\"); a <- read.csv(\"aggregates.csv\")\n"
+            "  pandas: s = pd.read_csv(\"scores.csv\", dtype={\"pid\": str})\n"
+            "  DuckDB: SELECT * FROM read_csv('scores/*/*/*.csv', hive_partitioning = true)\n",
+            m->k);
+}

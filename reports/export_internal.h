@@ -1,0 +1,122 @@
+/* export_internal.h - what export.c and merge.c share: the cohort's sufficient statistics, the
+ * summary files computed from them, and the export folder. Internal. */
+#ifndef QS_EXPORT_INTERNAL_H
+#define QS_EXPORT_INTERNAL_H
+
+#include <stdio.h>
+
+#include "pool.h"
+#include "qscore/cohort.h"
+#include "qscore/diag.h"
+#include "qscore/error.h"
+
+/* A score cell at the finest level: site, group, instrument, version, score, wave. */
+typedef struct qs_xcell {
+    const char *site, *group, *instrument, *version, *score; /* pooled */
+    long wave;
+    qs_freq freq;   /* the score's values */
+    double flagged; /* administrations with a value and at least one raised flag */
+} qs_xcell;
+
+/* Item statistics of one score (complete cases, first administration per client). */
+typedef struct qs_xrel {
+    const char *instrument, *version, *score;
+    size_t k;
+    const char **items; /* item ids, as text */
+    qs_itemstats st;
+} qs_xrel;
+
+typedef struct qs_xcohort {
+    qs_pool *pool;
+    size_t ncells, cap, *slots, nslots; /* open addressing on the cell key */
+    qs_xcell *cells;
+    size_t nrels;
+    qs_xrel *rels;
+    size_t relcap;
+} qs_xcohort;
+
+qs_error qs_xcohort__init(qs_xcohort *c);
+void qs_xcohort__free(qs_xcohort *c);
+
+/** The cell of this key, created empty when new (strings are copied). NULL on ENOMEM. */
+qs_xcell *qs_xcohort__cell(qs_xcohort *c, const char *site, const char *group,
+                           const char *instrument, const char *version, const char *score,
+                           long wave);
+
+/** The item statistics of a score, created for `k` items when new. NULL on ENOMEM or when the
+ * score exists with another item count. */
+qs_xrel *qs_xcohort__rel(qs_xcohort *c, const char *instrument, const char *version,
+                         const char *score, size_t k, const char *const *items);
+
+/* A file of the export: name relative to the folder, rows written, for the manifest. */
+typedef struct qs_xfile {
+    char name[512];
+    unsigned long rows;
+} qs_xfile;
+
+/* The settings and provenance that the manifest and README record. */
+typedef struct qs_xmeta {
+    const char *kind; /* "export" or "merge" */
+    long k;
+    int year, items;
+    size_t ncovariates;
+    const char *const *covariates;      /* names */
+    const char *const *covariate_kinds; /* category, age_band, year */
+    size_t nfingerprints;
+    const char *const *fingerprints; /* key fingerprints (one per site key) */
+    const char *since, *until, *instrument;
+    const char *override; /* reason, or NULL */
+    size_t nwarnings;     /* unsafe settings accepted by the override, and notes */
+    const char *const *warnings;
+    size_t nsources; /* merge: the input exports' manifests' SHA-256 */
+    const char *const *sources;
+    unsigned long clients, administrations, cells, cells_suppressed;
+} qs_xmeta;
+
+/** Write aggregates.csv (with suppression) into `fp`; counts the cells and suppressed cells. */
+qs_error qs_x__write_aggregates(qs_xcohort *c, long k, FILE *fp, unsigned long *rows,
+                                unsigned long *suppressed);
+
+/** Write reliability.csv into `fp`. */
+qs_error qs_x__write_reliability(qs_xcohort *c, long k, FILE *fp, unsigned long *rows);
+
+/** Write stats.csv (the sufficient statistics merge reads) into `fp`. */
+qs_error qs_x__write_stats(qs_xcohort *c, const qs_xmeta *m, FILE *fp, unsigned long *rows);
+
+/** Write README.txt (the data dictionary) into `fp`. */
+void qs_x__write_readme(const qs_xmeta *m, FILE *fp);
+
+/** Write manifest.json into `dir` from the files already there (SHA-256 of each). */
+qs_error qs_x__write_manifest(const char *dir, const qs_xmeta *m, const qs_xfile *files,
+                              size_t nfiles, qs_diag *diag);
+
+/** One CSV field (quoted when needed), no separator. */
+void qs_x__csv_field(FILE *fp, const char *s);
+
+/** A number as the shortest text that reads back exactly; empty for NaN. */
+void qs_x__csv_num(FILE *fp, double v);
+
+/*
+ * The export folder: qs_x__dir_begin checks that `out_dir` does not exist or is empty and
+ * creates the temporary folder beside it (removing a stale one from a killed export);
+ * qs_x__dir_commit renames it into place; qs_x__dir_abort removes it.
+ */
+typedef struct qs_xdir {
+    char tmp[4096];
+    char out[4096];
+} qs_xdir;
+
+qs_error qs_x__dir_begin(qs_xdir *d, const char *out_dir, qs_diag *diag);
+qs_error qs_x__dir_commit(qs_xdir *d, qs_diag *diag);
+void qs_x__dir_abort(qs_xdir *d);
+
+/** Open `name` (may contain '/': folders are made) inside the temporary folder, mode 0600. */
+FILE *qs_x__open(qs_xdir *d, const char *name, qs_diag *diag);
+
+/** Flush, sync and close a file opened with qs_x__open. */
+qs_error qs_x__close(FILE *fp, const char *name, qs_diag *diag);
+
+/** Percent-encode `s` for a Hive partition folder name (keeps A-Z a-z 0-9 - _ .). */
+void qs_x__partition_value(const char *s, char *out, size_t size);
+
+#endif

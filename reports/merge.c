@@ -1,0 +1,688 @@
+/* merge.c - `qscore merge`: several sites' exports as one cohort (docs/export.md). */
+#define _POSIX_C_SOURCE 200809L
+#include <csv.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "export_internal.h"
+#include "qscore/export.h"
+#include "qscore/store.h"
+
+/* ---- reading our own CSV files ----------------------------------------------------------- */
+
+struct rec {
+    size_t n, cap;
+    char **f;
+};
+
+struct reader {
+    struct rec rec;
+    int (*on_record)(void *ctx, char **f, size_t n);
+    void *ctx;
+    int failed; /* the handler said stop, or out of memory */
+};
+
+static void on_field(void *s, size_t len, void *data)
+{
+    struct reader *R = data;
+    if (R->failed)
+        return;
+    if (R->rec.n == R->rec.cap) {
+        size_t cap = R->rec.cap ? R->rec.cap * 2 : 32;
+        char **v = realloc(R->rec.f, cap * sizeof(char *));
+        if (!v) {
+            R->failed = 1;
+            return;
+        }
+        R->rec.f = v;
+        R->rec.cap = cap;
+    }
+    char *t = malloc(len + 1);
+    if (!t) {
+        R->failed = 1;
+        return;
+    }
+    if (len)
+        memcpy(t, s, len);
+    t[len] = '\0';
+    R->rec.f[R->rec.n++] = t;
+}
+
+static void clear_rec(struct rec *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        free(r->f[i]);
+    r->n = 0;
+}
+
+static void on_record(int c, void *data)
+{
+    struct reader *R = data;
+    (void)c;
+    if (!R->failed && R->on_record(R->ctx, R->rec.f, R->rec.n) != 0)
+        R->failed = 1;
+    clear_rec(&R->rec);
+}
+
+/* Read `path` record by record; 0 on success. */
+static qs_error read_csv(const char *path, int (*fn)(void *, char **, size_t), void *ctx,
+                         qs_diag_list *errors)
+{
+    struct csv_parser p;
+    struct reader R;
+    char buf[65536];
+    memset(&R, 0, sizeof(R));
+    R.on_record = fn;
+    R.ctx = ctx;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        qs_diag_list_add(errors, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
+        return errno == ENOENT ? QS_ENOTFOUND : QS_EIO;
+    }
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
+        fclose(fp);
+        return QS_ENOMEM;
+    }
+    qs_error rc = QS_OK;
+    size_t n;
+    while (!R.failed && (n = fread(buf, 1, sizeof(buf), fp)) > 0)
+        if (csv_parse(&p, buf, n, on_field, on_record, &R) != n) {
+            qs_diag_list_add(errors, path, 0, 0, NULL, "not a CSV file written by qscore: %s",
+                             csv_strerror(csv_error(&p)));
+            rc = QS_EINVALID;
+            break;
+        }
+    if (!rc && ferror(fp)) {
+        qs_diag_list_add(errors, path, 0, 0, NULL, "cannot read: %s", strerror(errno));
+        rc = QS_EIO;
+    }
+    if (!rc && csv_fini(&p, on_field, on_record, &R) != 0) {
+        qs_diag_list_add(errors, path, 0, 0, NULL, "not a CSV file written by qscore: %s",
+                         csv_strerror(csv_error(&p)));
+        rc = QS_EINVALID;
+    }
+    if (!rc && R.failed)
+        rc = QS_EINVALID; /* the handler reported it */
+    csv_free(&p);
+    clear_rec(&R.rec);
+    free(R.rec.f);
+    fclose(fp);
+    return rc;
+}
+
+/* ---- state ------------------------------------------------------------------------------- */
+
+struct line {
+    char **f;
+    size_t n;
+    size_t seq; /* input order, for a stable sort */
+};
+
+struct table {
+    char **head;
+    size_t nhead;
+    size_t nlines, cap;
+    struct line *lines;
+    int missing; /* some export lacks this file */
+};
+
+struct mstate {
+    qs_xcohort C;
+    qs_diag_list *errors;
+    const char *file; /* being read */
+    size_t input;     /* index of the export being read */
+    long k;
+    int year, items;
+    /* per instrument: version set per export, "v1|v2" */
+    size_t ninst;
+    char **inst, **inst_versions;
+    size_t nsites;
+    char **sites;
+    size_t *site_input;
+    size_t nfp;
+    char **fps;
+    size_t ncov;
+    char **cov_names, **cov_kinds;
+    /* pending item statistics */
+    qs_xrel *rel;
+    struct table scores, flags, itemtab;
+    struct table *cur;
+    size_t seq;
+    char **pending_items;
+    double *pending_sums;
+    size_t npending;
+    double pending_n;
+    char pend_key[3][256];
+};
+
+static char *xdup(const char *s)
+{
+    size_t n = strlen(s);
+    char *t = malloc(n + 1);
+    if (t)
+        memcpy(t, s, n + 1);
+    return t;
+}
+
+static int push_str(char ***v, size_t *n, const char *s)
+{
+    char **w = realloc(*v, (*n + 1) * sizeof(char *));
+    if (!w)
+        return 0;
+    *v = w;
+    if (!(w[*n] = xdup(s)))
+        return 0;
+    (*n)++;
+    return 1;
+}
+
+static void free_strs(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static int fail(struct mstate *M, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static int fail(struct mstate *M, const char *fmt, ...)
+{
+    char buf[QS_DIAG_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    qs_diag_list_add(M->errors, M->file, 0, 0, NULL, "%s", buf);
+    return 1;
+}
+
+/* The export records which versions of each instrument it holds; merged exports must agree. */
+static int note_version(struct mstate *M, const char *inst, const char *version)
+{
+    for (size_t i = 0; i < M->ninst; i++) {
+        if (strcmp(M->inst[i], inst) != 0)
+            continue;
+        if (strcmp(M->inst_versions[i], version) != 0)
+            return fail(M,
+                        "instrument %s: version %s here, but other exports hold another version: "
+                        "merge only exports scored with the same instrument definition",
+                        inst, version);
+        return 0;
+    }
+    size_t n = M->ninst, n2 = M->ninst;
+    if (!push_str(&M->inst, &n, inst) || !push_str(&M->inst_versions, &n2, version))
+        return 1;
+    M->ninst++;
+    return 0;
+}
+
+static int note_site(struct mstate *M, const char *site)
+{
+    for (size_t i = 0; i < M->nsites; i++)
+        if (strcmp(M->sites[i], site) == 0) {
+            if (M->site_input[i] != M->input)
+                return fail(M,
+                            "site '%s' is in two exports: give each clinic its own site label "
+                            "(sources' site: in its config)",
+                            site);
+            return 0;
+        }
+    size_t *si = realloc(M->site_input, (M->nsites + 1) * sizeof(size_t));
+    if (!si)
+        return 1;
+    M->site_input = si;
+    si[M->nsites] = M->input;
+    size_t n = M->nsites;
+    if (!push_str(&M->sites, &n, site))
+        return 1;
+    M->nsites++;
+    return 0;
+}
+
+static int parse_num(const char *s, double *out)
+{
+    char *end;
+    if (!*s)
+        return 0;
+    errno = 0;
+    *out = strtod(s, &end);
+    return !*end && !errno;
+}
+
+static int finish_pending(struct mstate *M)
+{
+    if (!M->npending && !M->pend_key[0][0])
+        return 0;
+    qs_xrel *r = qs_xcohort__rel(&M->C, M->pend_key[0], M->pend_key[1], M->pend_key[2], M->npending,
+                                 (const char *const *)M->pending_items);
+    if (!r)
+        return fail(M, "score %s of %s: its items differ from another export's", M->pend_key[2],
+                    M->pend_key[0]);
+    r->st.n += M->pending_n;
+    for (size_t i = 0; i < M->npending; i++)
+        r->st.sum[i] += M->pending_sums[i];
+    M->rel = r;
+    free_strs(M->pending_items, M->npending);
+    M->pending_items = NULL;
+    M->npending = 0;
+    M->pend_key[0][0] = '\0';
+    return 0;
+}
+
+static long item_index(const qs_xrel *r, const char *id)
+{
+    for (size_t i = 0; i < r->k; i++)
+        if (strcmp(r->items[i], id) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* kind,site,group_pid,instrument,instrument_version,score,wave,item,item2,value,count */
+static int on_stats(void *ctx, char **f, size_t n)
+{
+    struct mstate *M = ctx;
+    double v, c;
+    if (n != 11)
+        return fail(M, "stats.csv: expected 11 columns");
+    if (strcmp(f[0], "kind") == 0)
+        return 0;
+    if (strcmp(f[0], "meta") == 0) {
+        if (strcmp(f[5], "format") == 0 && strcmp(f[9], "1") != 0)
+            return fail(M, "export format %s: this qscore reads format 1", f[9]);
+        if (strcmp(f[5], "k") == 0 && parse_num(f[9], &v) && v > (double)M->k)
+            M->k = (long)v;
+        if (strcmp(f[5], "year") == 0)
+            M->year |= strcmp(f[9], "true") == 0;
+        if (strcmp(f[5], "key_fingerprint") == 0) {
+            for (size_t i = 0; i < M->nfp; i++)
+                if (strcmp(M->fps[i], f[9]) == 0)
+                    return 0;
+            return !push_str(&M->fps, &M->nfp, f[9]);
+        }
+        if (strcmp(f[5], "covariate") == 0 && M->input == 0) {
+            char *eq = strchr(f[9], '=');
+            if (!eq)
+                return 0;
+            *eq = '\0';
+            size_t n1 = M->ncov, n2 = M->ncov;
+            if (!push_str(&M->cov_names, &n1, f[9]) || !push_str(&M->cov_kinds, &n2, eq + 1))
+                return 1;
+            M->ncov++;
+        }
+        return 0;
+    }
+    if (strcmp(f[0], "freq") == 0 || strcmp(f[0], "flagged") == 0) {
+        char *end;
+        long wave = strtol(f[6], &end, 10);
+        if (*end || wave < 1)
+            return fail(M, "stats.csv: bad wave '%s'", f[6]);
+        if (note_site(M, f[1]) || note_version(M, f[3], f[4]))
+            return 1;
+        qs_xcell *x = qs_xcohort__cell(&M->C, f[1], f[2], f[3], f[4], f[5], wave);
+        if (!x)
+            return 1;
+        if (f[0][1] == 'r') {
+            if (!parse_num(f[9], &v) || !parse_num(f[10], &c) || qs_freq_add(&x->freq, v, c))
+                return fail(M, "stats.csv: bad frequency row");
+        } else {
+            if (!parse_num(f[10], &c))
+                return fail(M, "stats.csv: bad flagged row");
+            x->flagged += c;
+        }
+        return 0;
+    }
+    if (strcmp(f[0], "items_n") == 0) {
+        if (finish_pending(M) || note_version(M, f[3], f[4]) || !parse_num(f[10], &M->pending_n))
+            return 1;
+        snprintf(M->pend_key[0], sizeof(M->pend_key[0]), "%s", f[3]);
+        snprintf(M->pend_key[1], sizeof(M->pend_key[1]), "%s", f[4]);
+        snprintf(M->pend_key[2], sizeof(M->pend_key[2]), "%s", f[5]);
+        M->rel = NULL;
+        return 0;
+    }
+    if (strcmp(f[0], "item_sum") == 0) {
+        double *s = realloc(M->pending_sums, (M->npending + 1) * sizeof(double));
+        if (!s || !parse_num(f[10], &v))
+            return 1;
+        M->pending_sums = s;
+        s[M->npending] = v;
+        size_t np = M->npending;
+        if (!push_str(&M->pending_items, &np, f[7]))
+            return 1;
+        M->npending++;
+        return 0;
+    }
+    if (strcmp(f[0], "item_cross") == 0) {
+        if (!M->rel && finish_pending(M))
+            return 1;
+        if (!M->rel || !parse_num(f[10], &v))
+            return fail(M, "stats.csv: item_cross row before its score's items");
+        long a = item_index(M->rel, f[7]), b = item_index(M->rel, f[8]);
+        if (a < 0 || b < 0)
+            return fail(M, "stats.csv: unknown item '%s' or '%s'", f[7], f[8]);
+        M->rel->st.cross[a * (long)M->rel->k + b] += v;
+        if (a != b)
+            M->rel->st.cross[b * (long)M->rel->k + a] += v;
+        return 0;
+    }
+    return fail(M, "stats.csv: unknown row kind '%s'", f[0]);
+}
+
+static int on_long(void *ctx, char **f, size_t n)
+{
+    struct mstate *M = ctx;
+    struct table *T = M->cur;
+    if (M->seq == (size_t)-1) { /* this file's header */
+        M->seq = 0;
+        if (!T->head) {
+            for (size_t i = 0; i < n; i++)
+                if (!push_str(&T->head, &T->nhead, f[i]))
+                    return 1;
+            return 0;
+        }
+        int same = T->nhead == n;
+        for (size_t i = 0; same && i < n; i++)
+            same = strcmp(T->head[i], f[i]) == 0;
+        if (!same)
+            return fail(M, "its columns differ from the first export's (another year or covariate "
+                           "setting): merge only exports made with the same settings");
+        return 0;
+    }
+    if (n != T->nhead || n < 7)
+        return fail(M, "a row has another number of columns than the header");
+    if (note_site(M, f[1]) || note_version(M, f[3], f[4]))
+        return 1;
+    if (T->nlines == T->cap) {
+        size_t cap = T->cap ? T->cap * 2 : 1024;
+        struct line *v = realloc(T->lines, cap * sizeof(*v));
+        if (!v)
+            return 1;
+        T->lines = v;
+        T->cap = cap;
+    }
+    struct line *L = &T->lines[T->nlines];
+    L->f = malloc(n * sizeof(char *));
+    if (!L->f)
+        return 1;
+    for (size_t i = 0; i < n; i++)
+        L->f[i] = f[i], f[i] = xdup(""); /* take the field; the reader frees the placeholder */
+    L->n = n;
+    L->seq = T->nlines++;
+    return 0;
+}
+
+/* Sort key of the long files: site, pid, instrument, version, wave; stable by input order. */
+static int cmp_lines(const void *a, const void *b)
+{
+    const struct line *x = a, *y = b;
+    static const int cols[] = {1, 0, 3, 4};
+    for (size_t i = 0; i < 4; i++) {
+        int c = strcmp(x->f[cols[i]], y->f[cols[i]]);
+        if (c)
+            return c;
+    }
+    long wx = strtol(x->f[5], NULL, 10), wy = strtol(y->f[5], NULL, 10);
+    if (wx != wy)
+        return wx < wy ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void write_fields(FILE *fp, char **f, size_t n, int partition)
+{
+    int first = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (partition && (i == 1 || i == 3))
+            continue;
+        if (!first)
+            fputc(',', fp);
+        first = 0;
+        qs_x__csv_field(fp, f[i]);
+    }
+    fputc('\n', fp);
+}
+
+static void free_table(struct table *T)
+{
+    free_strs(T->head, T->nhead);
+    for (size_t i = 0; i < T->nlines; i++)
+        free_strs(T->lines[i].f, T->lines[i].n);
+    free(T->lines);
+}
+
+static qs_error add_file(qs_xfile **files, size_t *n, const char *name, unsigned long rows)
+{
+    qs_xfile *v = realloc(*files, (*n + 1) * sizeof(qs_xfile));
+    if (!v)
+        return QS_ENOMEM;
+    *files = v;
+    snprintf(v[*n].name, sizeof(v[*n].name), "%s", name);
+    v[*n].rows = rows;
+    (*n)++;
+    return QS_OK;
+}
+
+static qs_error write_table(qs_xdir *dir, const char *name, struct table *T, qs_diag *d)
+{
+    FILE *fp = qs_x__open(dir, name, d);
+    if (!fp)
+        return QS_EIO;
+    write_fields(fp, T->head, T->nhead, 0);
+    for (size_t i = 0; i < T->nlines; i++)
+        write_fields(fp, T->lines[i].f, T->lines[i].n, 0);
+    return qs_x__close(fp, name, d);
+}
+
+/* The Hive-style copy of scores.csv, as export.c writes it. */
+static qs_error write_partitions(qs_xdir *dir, struct table *T, qs_xfile **files, size_t *nfiles,
+                                 qs_diag *d)
+{
+    qs_error rc = QS_OK;
+    /* Partitions by (site, instrument): the lines are sorted by site; instruments interleave. */
+    for (size_t a = 0; a < T->nlines && !rc;) {
+        size_t b = a;
+        while (b < T->nlines && strcmp(T->lines[b].f[1], T->lines[a].f[1]) == 0)
+            b++;
+        /* instruments of this site, in sorted order */
+        char **seen = NULL;
+        size_t nseen = 0;
+        for (size_t i = a; i < b && !rc; i++) {
+            int have = 0;
+            for (size_t j = 0; j < nseen && !have; j++)
+                have = strcmp(seen[j], T->lines[i].f[3]) == 0;
+            if (!have && !push_str(&seen, &nseen, T->lines[i].f[3]))
+                rc = QS_ENOMEM;
+        }
+        for (size_t j = 0; j < nseen && !rc; j++) {
+            char site[400], name[600];
+            qs_x__partition_value(T->lines[a].f[1], site, sizeof(site));
+            snprintf(name, sizeof(name), "scores/instrument=%s/site=%s/part-0.csv", seen[j], site);
+            FILE *fp = qs_x__open(dir, name, d);
+            if (!fp) {
+                rc = QS_EIO;
+                break;
+            }
+            unsigned long rows = 0;
+            write_fields(fp, T->head, T->nhead, 1);
+            for (size_t i = a; i < b; i++)
+                if (strcmp(T->lines[i].f[3], seen[j]) == 0) {
+                    write_fields(fp, T->lines[i].f, T->lines[i].n, 1);
+                    rows++;
+                }
+            rc = qs_x__close(fp, name, d);
+            if (!rc)
+                rc = add_file(files, nfiles, name, rows);
+        }
+        free_strs(seen, nseen);
+        a = b;
+    }
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+qs_error qs_export_merge(const char *out_dir, const char *const *dirs, size_t ndirs, long k,
+                         qs_merge_counts *out, qs_diag_list *errors)
+{
+    struct mstate M;
+    qs_xdir dir;
+    qs_diag d;
+    qs_error rc;
+    qs_xfile *files = NULL;
+    size_t nfiles = 0;
+    char **manifests = NULL;
+    size_t nmanifests = 0;
+    memset(out, 0, sizeof(*out));
+    memset(&M, 0, sizeof(M));
+    dir.tmp[0] = '\0';
+    qs_diag_clear(&d);
+    M.errors = errors;
+    if (qs_xcohort__init(&M.C))
+        return QS_ENOMEM;
+    M.items = 1;
+    rc = QS_OK;
+    for (size_t i = 0; i < ndirs && !rc; i++) {
+        char path[4096], hex[65];
+        M.input = i;
+        snprintf(path, sizeof(path), "%s/manifest.json", dirs[i]);
+        rc = qs_sha256_file(path, hex, &d);
+        if (rc) {
+            qs_diag_list_add(errors, dirs[i], 0, 0, NULL,
+                             "not a qscore export (no readable manifest.json)");
+            break;
+        }
+        if (!push_str(&manifests, &nmanifests, hex)) {
+            rc = QS_ENOMEM;
+            break;
+        }
+        snprintf(path, sizeof(path), "%s/stats.csv", dirs[i]);
+        M.file = path;
+        rc = read_csv(path, on_stats, &M, errors);
+        if (!rc && finish_pending(&M))
+            rc = QS_EINVALID;
+        struct {
+            const char *name;
+            struct table *t;
+        } longs[] = {{"scores.csv", &M.scores}, {"flags.csv", &M.flags}, {"items.csv", &M.itemtab}};
+        for (size_t j = 0; j < 3 && !rc; j++) {
+            char lp[4096];
+            snprintf(lp, sizeof(lp), "%s/%s", dirs[i], longs[j].name);
+            M.file = lp;
+            M.cur = longs[j].t;
+            M.seq = (size_t)-1;
+            if (j == 2 && access(lp, R_OK) != 0) {
+                M.itemtab.missing = 1;
+                continue;
+            }
+            rc = read_csv(lp, on_long, &M, errors);
+        }
+    }
+    if (rc == QS_ENOTFOUND)
+        rc = QS_EINVALID;
+    if (rc)
+        goto done;
+    if (k <= 0)
+        k = M.k > 0 ? M.k : 11;
+    M.items = !M.itemtab.missing && M.itemtab.head;
+    qsort(M.scores.lines, M.scores.nlines, sizeof(struct line), cmp_lines);
+    qsort(M.flags.lines, M.flags.nlines, sizeof(struct line), cmp_lines);
+    qsort(M.itemtab.lines, M.itemtab.nlines, sizeof(struct line), cmp_lines);
+    qsort(M.fps, M.nfp, sizeof(char *), cmp_str);
+    rc = qs_x__dir_begin(&dir, out_dir, &d);
+    if (rc) {
+        qs_diag_list_push(errors, &d);
+        goto done;
+    }
+    rc = write_table(&dir, "scores.csv", &M.scores, &d);
+    if (!rc)
+        rc = add_file(&files, &nfiles, "scores.csv", M.scores.nlines);
+    if (!rc)
+        rc = write_table(&dir, "flags.csv", &M.flags, &d);
+    if (!rc)
+        rc = add_file(&files, &nfiles, "flags.csv", M.flags.nlines);
+    if (!rc && M.items)
+        rc = write_table(&dir, "items.csv", &M.itemtab, &d);
+    if (!rc && M.items)
+        rc = add_file(&files, &nfiles, "items.csv", M.itemtab.nlines);
+    if (!rc)
+        rc = write_partitions(&dir, &M.scores, &files, &nfiles, &d);
+    unsigned long clients = 0;
+    for (size_t i = 0; i < M.scores.nlines; i++)
+        if (i == 0 || strcmp(M.scores.lines[i].f[1], M.scores.lines[i - 1].f[1]) != 0 ||
+            strcmp(M.scores.lines[i].f[0], M.scores.lines[i - 1].f[0]) != 0)
+            clients++;
+    qs_xmeta m = {.kind = "merge",
+                  .k = k,
+                  .year = M.year,
+                  .items = M.items,
+                  .ncovariates = M.ncov,
+                  .covariates = (const char *const *)M.cov_names,
+                  .covariate_kinds = (const char *const *)M.cov_kinds,
+                  .nfingerprints = M.nfp,
+                  .fingerprints = (const char *const *)M.fps,
+                  .nsources = nmanifests,
+                  .sources = (const char *const *)manifests,
+                  .clients = clients};
+    const char *names[] = {"aggregates.csv", "reliability.csv", "stats.csv", "README.txt"};
+    for (size_t i = 0; i < 4 && !rc; i++) {
+        unsigned long rows = 0, supp = 0;
+        FILE *fp = qs_x__open(&dir, names[i], &d);
+        if (!fp) {
+            rc = QS_EIO;
+            break;
+        }
+        if (i == 0) {
+            rc = qs_x__write_aggregates(&M.C, k, fp, &rows, &supp);
+            out->cells = m.cells = rows;
+            out->cells_suppressed = m.cells_suppressed = supp;
+        } else if (i == 1) {
+            rc = qs_x__write_reliability(&M.C, k, fp, &rows);
+        } else if (i == 2) {
+            rc = qs_x__write_stats(&M.C, &m, fp, &rows);
+        } else {
+            qs_x__write_readme(&m, fp);
+        }
+        qs_error e = qs_x__close(fp, names[i], &d);
+        if (!rc)
+            rc = e;
+        if (!rc)
+            rc = add_file(&files, &nfiles, names[i], rows);
+    }
+    if (!rc)
+        rc = qs_x__write_manifest(dir.tmp, &m, files, nfiles, &d);
+    if (!rc)
+        rc = qs_x__dir_commit(&dir, &d);
+    if (rc && d.message[0])
+        qs_diag_list_push(errors, &d);
+    out->exports = ndirs;
+    out->score_rows = M.scores.nlines;
+    out->flag_rows = M.flags.nlines;
+    out->item_rows = M.items ? M.itemtab.nlines : 0;
+done:
+    qs_x__dir_abort(&dir);
+    free(files);
+    free_strs(manifests, nmanifests);
+    free_table(&M.scores);
+    free_table(&M.flags);
+    free_table(&M.itemtab);
+    free_strs(M.inst, M.ninst);
+    free_strs(M.inst_versions, M.ninst);
+    free_strs(M.sites, M.nsites);
+    free(M.site_input);
+    free_strs(M.fps, M.nfp);
+    free_strs(M.cov_names, M.ncov);
+    free_strs(M.cov_kinds, M.ncov);
+    free_strs(M.pending_items, M.npending);
+    free(M.pending_sums);
+    qs_xcohort__free(&M.C);
+    return rc;
+}

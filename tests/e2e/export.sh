@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# export.sh - end-to-end tests of `qscore keygen`, `qscore export` and `qscore merge` on a
+# synthetic two-site cohort with planted identifiers (tests/e2e/export/make_cohort.py).
+# Usage: tests/e2e/export.sh QSCORE WORKDIR
+# R psych and DuckDB (node, tests/duckdb/node_modules) are needed for two of the checks; without
+# them those checks are reported as skipped, or fail when QSCORE_TEST_REQUIRE names them (CI).
+set -euo pipefail
+QSCORE=$(realpath "$1")
+WORK=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+export QSCORE_INSTRUMENTS="$TOP/instruments"
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+rm -rf "$WORK"
+mkdir -p "$WORK"
+cd "$WORK"
+umask 077
+pass=0
+fail=0
+check() { # name condition...
+    local name=$1
+    shift
+    if "$@"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL: $name" >&2
+    fi
+}
+required() { case ",${QSCORE_TEST_REQUIRE:-}," in *,"$1",*) return 0 ;; esac; return 1; }
+skip_or_fail() { # what
+    if required "$1"; then
+        fail=$((fail + 1))
+        echo "FAIL: $1 is required (QSCORE_TEST_REQUIRE) but not available" >&2
+    else
+        echo "SKIP: $1 not available: its checks did not run" >&2
+    fi
+}
+
+"$PY" "$HERE/export/make_cohort.py" "$TOP/instruments" cohort 7
+cp "$HERE/export/mapping.yaml" .
+
+config() { # name key_file sites... -> NAME.yaml with a store and sources per site
+    local name=$1 key=$2
+    shift 2
+    {
+        echo "store: $name.db"
+        echo "output: out-$name"
+        echo "sources:"
+        for s in "$@"; do
+            for inst in dsi-r sfcds; do
+                printf '  - {id: %s-%s, files: "cohort/%s/%s.csv", instrument: %s, mapping: mapping.yaml, site: %s}\n' \
+                    "$s" "$inst" "$s" "$inst" "$inst" "$s"
+            done
+        done
+        echo "export:"
+        echo "  key_file: $key"
+    } >"$name.yaml"
+}
+config a keys/site.key site-a
+config b keys/site.key site-b
+config pooled keys/site.key site-a site-b
+config other keys/other.key site-a
+
+# 1. keygen: mode 0600, never overwrites.
+"$QSCORE" keygen -c a.yaml >keygen1.txt
+check "keygen creates the key file" grep -q '^created .*keys/site.key (fingerprint [0-9a-f]\{16\})$' keygen1.txt
+check "the key file is 0600" test "$(stat -c %a keys/site.key)" = 600
+check "the key folder is 0700" test "$(stat -c %a keys)" = 700
+cp keys/site.key key-before
+"$QSCORE" keygen -c a.yaml >keygen2.txt
+check "keygen keeps an existing key" cmp -s keys/site.key key-before
+check "keygen says it kept it" grep -q 'exists: kept, never overwritten' keygen2.txt
+"$QSCORE" keygen -c other.yaml >/dev/null
+
+for c in a b pooled other; do
+    st=0
+    "$QSCORE" run -c $c.yaml >/dev/null 2>run-$c.txt || st=$?
+    check "run $c ingests the cohort" test "$st" = 0
+done
+
+# 2. Exports: site A, site B, the pooled store, A again, A under another key.
+for c in a b pooled; do
+    st=0
+    "$QSCORE" export -c $c.yaml -o exp-$c --items >export-$c.txt 2>&1 || st=$?
+    check "export $c exits 0" test "$st" = 0
+done
+"$QSCORE" export -c a.yaml -o exp-a2 --items >/dev/null
+"$QSCORE" export -c other.yaml -o exp-other >/dev/null
+check "export files are 0600" test "$(stat -c %a exp-a/scores.csv)" = 600
+check "every file is listed in the manifest" test \
+    "$(cd exp-pooled && find . -type f ! -name manifest.json | wc -l)" = \
+    "$(grep -c '"sha256"' exp-pooled/manifest.json)"
+check "manifest SHA-256 match the files" "$PY" -c '
+import hashlib, json, sys
+m = json.load(open("exp-pooled/manifest.json"))
+sys.exit(any(hashlib.sha256(open("exp-pooled/" + f["name"], "rb").read()).hexdigest() != f["sha256"]
+             for f in m["files"]))'
+check "the manifest records k and the key fingerprint, not the key" "$PY" -c '
+import json, sys
+m = json.load(open("exp-a/manifest.json"))
+key = open("keys/site.key").read().strip()
+sys.exit(not (m["settings"]["k"] == 11 and len(m["key_fingerprints"][0]) == 16
+              and key not in open("exp-a/manifest.json").read()))'
+
+# 3. No identifier leaves: every planted client id, response id, name, e-mail, therapist, group
+#    name and exact date is absent from every byte of every export.
+for e in exp-a exp-b exp-pooled exp-other; do
+    check "$e holds no planted identifier" bash -c "! grep -r -F -f cohort/planted.txt $e >/dev/null"
+    check "$e holds no key" bash -c "! grep -r -F -f keys/site.key $e >/dev/null"
+done
+check "the planted list is not empty (the grep above could fail)" test "$(wc -l <cohort/planted.txt)" -gt 500
+check "a planted identifier is found where it is (the grep works)" grep -q -r -F -f cohort/planted.txt cohort
+
+# 4. Pseudonyms: stable across exports, different under another key, same in the pooled store.
+pids() { cut -d, -f1,2 "$1/scores.csv" | tail -n +2 | sort -u; }
+check "the same export twice gives the same bytes" diff -r exp-a exp-a2
+check "pids are 24 base32 characters" bash -c "! cut -d, -f1 exp-a/scores.csv | tail -n +2 | grep -v -q -x '[a-z2-7]\{24\}'"
+pids exp-a >pids-a.txt
+pids exp-other >pids-other.txt
+check "site A has 45 pseudonymous clients" test "$(wc -l <pids-a.txt)" = 45
+check "another key gives other pseudonyms" test -z "$(comm -12 pids-a.txt pids-other.txt)"
+check "the pooled export has site A's pseudonyms" test -z "$(comm -23 pids-a.txt <(pids exp-pooled))"
+
+# 5. Small cells: k = 11; group Gamma (3 clients) is suppressed and a complementary cell with it.
+check "aggregates of site A: suppression and statistics" "$PY" "$HERE/export/check_aggregates.py" exp-a 11 1
+check "aggregates of the pooled cohort: suppression and statistics" "$PY" "$HERE/export/check_aggregates.py" exp-pooled 11 1
+
+# 6. Merge: two site exports equal the export of the pooled store.
+st=0
+"$QSCORE" merge -o merged exp-a exp-b >merge.txt 2>&1 || st=$?
+check "merge exits 0" test "$st" = 0
+for f in scores.csv flags.csv items.csv aggregates.csv reliability.csv stats.csv \
+    scores/instrument=dsi-r/site=site-a/part-0.csv scores/instrument=sfcds/site=site-b/part-0.csv; do
+    check "merged $f equals the pooled export's" cmp merged/$f exp-pooled/$f
+done
+check "merged manifest lists both inputs" test "$(grep -c '"[0-9a-f]\{64\}"' merged/manifest.json)" -ge 2
+st=0
+"$QSCORE" merge -o merged-twice exp-a exp-a >merge-twice.txt 2>&1 || st=$?
+check "merging a site twice is refused" test "$st" = 2
+check "... saying why" grep -q "site 'site-a' is in two exports" merge-twice.txt
+cp -r exp-b exp-b-old
+sed -i 's/,dsi-r,1\.0,/,dsi-r,0.9,/' exp-b-old/stats.csv exp-b-old/scores.csv
+st=0
+"$QSCORE" merge -o merged-versions exp-a exp-b-old >merge-versions.txt 2>&1 || st=$?
+check "merging different instrument versions is refused" test "$st" = 2
+check "... naming the instrument" grep -q "instrument dsi-r: version" merge-versions.txt
+check "a refused merge writes nothing" test ! -e merged-versions
+
+# 7. Reliability equals R psych::alpha within 1e-6 on the same data.
+if command -v Rscript >/dev/null && Rscript -e 'library(psych)' >/dev/null 2>&1; then
+    check "reliability.csv equals psych::alpha (pooled)" Rscript "$HERE/export/psych_check.R" exp-pooled
+    check "reliability.csv equals psych::alpha (merged)" Rscript "$HERE/export/psych_check.R" merged
+else
+    skip_or_fail r
+fi
+
+# 8. DuckDB reads the Hive-partitioned copy in place.
+if command -v node >/dev/null && [ -d "$TOP/tests/duckdb/node_modules/@duckdb/node-api" ]; then
+    out=$(node "$TOP/tests/duckdb/check_export.mjs" "$WORK/merged" dsi-r FO)
+    rows=$(($(wc -l <merged/scores.csv) - 1))
+    mean=$("$PY" -c '
+import csv
+v = [float(r["value"]) for r in csv.DictReader(open("merged/scores.csv"))
+     if r["instrument"] == "dsi-r" and r["score"] == "FO" and r["value"]]
+print(sum(v) / len(v))')
+    check "DuckDB counts every score row" "$PY" -c "import json,sys; d=json.loads('$out'); sys.exit(d['rows'] != $rows or d['sites'] != 2)"
+    check "DuckDB's mean FO equals the CSV's" "$PY" -c "import json,sys; d=json.loads('$out'); sys.exit(abs(d['mean'] - $mean) > 1e-12)"
+else
+    skip_or_fail duckdb
+fi
+
+# 9. Refusals: unsafe settings, a readable key, an existing export folder, bad options.
+refused() { # config-tail expected-pattern name
+    { cat a.yaml; printf '%s\n' "$1"; } >unsafe.yaml
+    local st=0
+    "$QSCORE" export -c unsafe.yaml -o exp-unsafe >unsafe.txt 2>&1 || st=$?
+    check "$3: refused with status 2" test "$st" = 2
+    check "$3: says where and why" grep -q "$2" unsafe.txt
+    check "$3: nothing written" test ! -e exp-unsafe
+}
+refused "  k: 3" "unsafe.yaml:[0-9]*:[0-9]*: export.k: k = 3" "k below 5"
+refused $'  covariates:\n    email: category' "export.covariates.email: covariate 'email' looks like" "an e-mail covariate"
+refused $'  covariates:\n    client_id: category' "export.covariates.client_id: covariate 'client_id' looks like" "an id covariate"
+refused $'  covariates:\n    date_of_birth: category' "looks like an identifier" "a date-of-birth covariate"
+{ cat a.yaml; printf '  k: 3\n  override: "Ethics board ref 2026-17 approved k = 3 for this pilot"\n'; } >override.yaml
+st=0
+"$QSCORE" export -c override.yaml -o exp-override >override.txt 2>&1 || st=$?
+check "an override lets it run" test "$st" = 0
+check "the override is recorded in the manifest" grep -q '"reason": "Ethics board ref 2026-17' exp-override/manifest.json
+check "and announced on stderr" grep -q "export.override accepted" override.txt
+chmod 644 keys/site.key
+st=0
+"$QSCORE" export -c a.yaml -o exp-leaky-key >leaky.txt 2>&1 || st=$?
+chmod 600 keys/site.key
+check "a key readable by others is refused" test "$st" = 2
+check "... saying so" grep -q "accessible by group or others (mode 0644)" leaky.txt
+st=0
+"$QSCORE" export -c a.yaml -o exp-a >again.txt 2>&1 || st=$?
+check "an existing export is never overwritten" test "$st" = 2
+check "... and is intact" diff -r exp-a exp-a2
+st=0
+"$QSCORE" export -c a.yaml -o exp-bad --since 2025-13-01 >/dev/null 2>&1 || st=$?
+check "a bad date is a usage error" test "$st" = 2
+st=0
+"$QSCORE" export -c a.yaml -o exp-nokey-x --instrument nope >nope.txt 2>&1 || st=$?
+check "an unknown instrument is a usage error" test "$st" = 2
+
+# 10. Filters: --instrument and --since/--until keep fewer administrations, and say so.
+"$QSCORE" export -c a.yaml -o exp-dsi --instrument dsi-r >/dev/null
+check "--instrument keeps only that instrument" bash -c "! cut -d, -f4 exp-dsi/scores.csv | tail -n +2 | grep -v -q -x dsi-r"
+"$QSCORE" export -c a.yaml -o exp-since --since 2025-04-01 --until 2025-12-31 >since.txt
+check "--since keeps later waves only" bash -c "! cut -d, -f6 exp-since/scores.csv | tail -n +2 | grep -q -x 1"
+check "--since is recorded" grep -q '"since": "2025-04-01"' exp-since/manifest.json
+# A killed export leaves only a hidden partial folder, which the next export replaces.
+mkdir -p .exp-k.partial && touch .exp-k.partial/stale
+"$QSCORE" export -c a.yaml -o exp-k >/dev/null
+check "a stale partial folder is replaced" test ! -e .exp-k.partial -a -e exp-k/manifest.json -a ! -e exp-k/stale
+
+echo "export e2e: $pass passed, $fail failed"
+[ "$fail" = 0 ]
