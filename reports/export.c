@@ -13,6 +13,7 @@
 
 #include "export_internal.h"
 #include "qscore/instrument.h"
+#include "qscore/mapping.h"
 #include "qscore/pseudonym.h"
 #include "qscore/store.h"
 #include "store_internal.h"
@@ -71,10 +72,6 @@ qs_error qs_export_check(const qs_config *cfg, qs_diag_list *problems)
                          "k = %ld: cells of fewer than 5 clients can identify them; use 5 or "
                          "more (11, the CMS rule, is the default)",
                          e->k);
-    if (e->ncovariates) /* TODO(next commit): mappings' covariates: into the store */
-        qs_diag_list_add(problems, cfg->path, e->covariates[0].line, e->covariates[0].column,
-                         "export.covariates",
-                         "covariates are not captured into the store yet: remove them");
     for (size_t i = 0; i < e->ncovariates; i++) {
         const qs_export_covariate *c = &e->covariates[i];
         const char *why = risky(c->name, c->kind);
@@ -86,6 +83,34 @@ qs_error qs_export_check(const qs_config *cfg, qs_diag_list *problems)
                              "text (it contains '%s'): it must not leave the clinic",
                              c->name, why);
         }
+    }
+    /* The columns the allow-listed covariates come from, in each source's mapping. */
+    for (size_t s = 0; s < cfg->nsources && e->ncovariates; s++) {
+        qs_mapping *m = NULL;
+        qs_diag_list errs;
+        qs_diag_list_init(&errs);
+        int seen = 0; /* sources often share a mapping: check each file once */
+        for (size_t t = 0; t < s && cfg->sources[s].mapping; t++)
+            seen |= cfg->sources[t].mapping &&
+                    strcmp(cfg->sources[t].mapping, cfg->sources[s].mapping) == 0;
+        if (!seen && cfg->sources[s].mapping &&
+            qs_mapping_load(&m, cfg->sources[s].mapping, &errs) == 0) {
+            for (size_t i = 0; i < m->ncovariates; i++) {
+                const char *why = NULL;
+                for (size_t j = 0; j < e->ncovariates && !why; j++)
+                    if (strcmp(e->covariates[j].name, m->covariates[i].name) == 0)
+                        why = risky(m->covariates[i].col.text, e->covariates[j].kind);
+                if (why)
+                    qs_diag_list_add(problems, m->path, m->covariates[i].col.line,
+                                     m->covariates[i].col.column, NULL,
+                                     "covariate '%s' is read from column '%s', which looks like "
+                                     "an identifier, a name, a date or free text (it contains "
+                                     "'%s')",
+                                     m->covariates[i].name, m->covariates[i].col.text, why);
+            }
+        }
+        qs_mapping_free(m);
+        qs_diag_list_release(&errs);
     }
     if (qs_diag_list_total(problems) != before && !e->override)
         return QS_EINVALID;
@@ -110,6 +135,7 @@ struct xrow {
     long days; /* LONG_MIN when undated */
     int year;  /* 0 when undated */
     int raised, first;
+    const char **cov; /* per export.covariates, as exported, or NULL */
     double *value, *t;
     const char **status;
     size_t flag0, nflags;
@@ -131,7 +157,7 @@ struct xstate {
     struct xflag *flags;
     size_t nnotes;
     const char **notes;
-    unsigned long undated_skipped;
+    unsigned long undated_skipped, cov_unreadable;
 };
 
 static void note(struct xstate *X, const char *fmt, ...)
@@ -149,7 +175,8 @@ static void note(struct xstate *X, const char *fmt, ...)
     const char **v = qs_pool__calloc(X->pool, X->nnotes + 1, sizeof(char *));
     if (!v)
         return;
-    memcpy(v, X->notes, X->nnotes * sizeof(char *));
+    if (X->nnotes)
+        memcpy(v, X->notes, X->nnotes * sizeof(char *));
     v[X->nnotes] = qs_pool__strndup(X->pool, buf, strlen(buf));
     if (v[X->nnotes])
         X->notes = v, X->nnotes++;
@@ -234,6 +261,126 @@ static int parse_date(const char *s, long *days, int *year)
     return 1;
 }
 
+/* An age in years as a band; ages over 89 are one band (HIPAA Safe Harbor). NULL if not an age. */
+static const char *age_band(const char *v)
+{
+    static const struct {
+        double below;
+        const char *band;
+    } bands[] = {{18, "0-17"},  {25, "18-24"}, {35, "25-34"}, {45, "35-44"}, {55, "45-54"},
+                 {65, "55-64"}, {75, "65-74"}, {90, "75-89"}, {131, "90+"}};
+    char *end;
+    double age = strtod(v, &end);
+    while (*end == ' ')
+        end++;
+    if (end == v || *end || !(age >= 0 && age < 131))
+        return NULL;
+    for (size_t i = 0; i < sizeof(bands) / sizeof(bands[0]); i++)
+        if (age < bands[i].below)
+            return bands[i].band;
+    return NULL;
+}
+
+/* The exported value of each allow-listed covariate from the stored "name<TAB>value" lines. */
+static qs_error read_covariates(struct xstate *X, struct xrow *r, const char *text)
+{
+    const qs_export_config *e = &X->cfg->export_;
+    if (!e->ncovariates)
+        return QS_OK;
+    r->cov = qs_pool__calloc(X->pool, e->ncovariates, sizeof(char *));
+    if (!r->cov)
+        return QS_ENOMEM;
+    for (const char *line = text; line && *line;) {
+        const char *tab = strchr(line, '\t'), *nl = strchr(line, '\n');
+        const char *end = nl ? nl : line + strlen(line);
+        if (tab && tab < end) {
+            for (size_t i = 0; i < e->ncovariates; i++) {
+                const qs_export_covariate *c = &e->covariates[i];
+                if (strlen(c->name) != (size_t)(tab - line) ||
+                    strncmp(c->name, line, (size_t)(tab - line)) != 0)
+                    continue;
+                char v[512];
+                size_t n = (size_t)(end - tab - 1);
+                if (n >= sizeof(v))
+                    n = sizeof(v) - 1;
+                memcpy(v, tab + 1, n);
+                v[n] = '\0';
+                const char *out = NULL;
+                char year[16];
+                long days;
+                int y;
+                if (c->kind == QS_COV_CATEGORY) {
+                    out = v;
+                } else if (c->kind == QS_COV_AGE_BAND) {
+                    out = age_band(v);
+                } else if (parse_date(v, &days, &y)) {
+                    snprintf(year, sizeof(year), "%d", y);
+                    out = year;
+                }
+                if (!out)
+                    X->cov_unreadable++;
+                else if (!(r->cov[i] = qs_pool__strndup(X->pool, out, strlen(out))))
+                    return QS_ENOMEM;
+            }
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    return QS_OK;
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * A category covariate must be a small closed set: more than 20 distinct values, or values that
+ * look like an e-mail address or a date, mean free text or an identifier. Problems go to
+ * `problems`; returns the number found.
+ */
+static size_t check_categories(struct xstate *X, qs_diag_list *problems)
+{
+    const qs_export_config *e = &X->cfg->export_;
+    size_t found = 0;
+    const char **v = malloc((X->nrows ? X->nrows : 1) * sizeof(char *));
+    if (!v)
+        return 0;
+    for (size_t i = 0; i < e->ncovariates; i++) {
+        const qs_export_covariate *c = &e->covariates[i];
+        size_t n = 0, distinct = 0, emails = 0, dates = 0;
+        if (c->kind != QS_COV_CATEGORY)
+            continue;
+        for (size_t r = 0; r < X->nrows; r++)
+            if (X->rows[r].cov && X->rows[r].cov[i])
+                v[n++] = X->rows[r].cov[i];
+        qsort(v, n, sizeof(char *), cmp_strp);
+        for (size_t k = 0; k < n; k++) {
+            long days;
+            int y;
+            if (k == 0 || strcmp(v[k], v[k - 1]) != 0) {
+                distinct++;
+                emails += strchr(v[k], '@') != NULL;
+                dates += parse_date(v[k], &days, &y);
+            }
+        }
+        char path[128];
+        snprintf(path, sizeof(path), "export.covariates.%s", c->name);
+        if (distinct > 20 || emails || dates) {
+            found++;
+            qs_diag_list_add(problems, X->cfg->path, c->line, c->column, path,
+                             "covariate '%s' has %zu distinct values%s: a category is a small "
+                             "closed set; free text, dates or identifiers must not leave the "
+                             "clinic",
+                             c->name, distinct,
+                             emails  ? ", some like e-mail addresses"
+                             : dates ? ", some like dates"
+                                     : "");
+        }
+    }
+    free(v);
+    return found;
+}
+
 static qs_error read_admins(struct xstate *X)
 {
     sqlite3_stmt *st;
@@ -242,7 +389,7 @@ static qs_error read_admins(struct xstate *X)
         " a.group_name, a.answers,"
         " ROW_NUMBER() OVER (PARTITION BY a.client, a.instrument"
         "   ORDER BY a.administered IS NULL, a.administered, a.id),"
-        " MIN(substr(a.administered, 1, 10)) OVER (PARTITION BY a.client)"
+        " MIN(substr(a.administered, 1, 10)) OVER (PARTITION BY a.client), a.covariates"
         " FROM administrations a JOIN clients c ON c.id = a.client WHERE a.current = 1";
     long since = LONG_MIN, until = LONG_MAX;
     int y;
@@ -318,6 +465,9 @@ static qs_error read_admins(struct xstate *X)
         }
         for (size_t s = 0; s < ns; s++)
             r->value[s] = r->t[s] = NAN;
+        rc = read_covariates(X, r, (const char *)sqlite3_column_text(st, 10));
+        if (rc)
+            break;
         X->nrows++;
     }
     if (!rc && step != SQLITE_DONE)
@@ -440,7 +590,8 @@ static qs_error read_results(struct xstate *X)
         rc = sql_error(X, "reading flags");
     if (!rc)
         sqlite3_finalize(st);
-    qsort(X->flags, X->nflags, sizeof(struct xflag), cmp_flags);
+    if (X->nflags)
+        qsort(X->flags, X->nflags, sizeof(struct xflag), cmp_flags);
     for (size_t i = 0, j = 0; i < X->nrows && !rc; i++) {
         struct xrow *row = &X->rows[order[i]];
         while (j < X->nflags && X->flags[j].admin < row->id)
@@ -492,6 +643,21 @@ static void head_line(FILE *fp, const struct xstate *X, int partition, const cha
         fputs(",year", fp);
     fputc(',', fp);
     fputs(tail, fp);
+    for (size_t i = 0; i < X->cfg->export_.ncovariates; i++) {
+        fputc(',', fp);
+        fputs(X->cfg->export_.covariates[i].name, fp);
+    }
+    fputc('\n', fp);
+}
+
+/* The allow-listed covariates at the end of a line, and the line's end. */
+static void row_tail(FILE *fp, const struct xstate *X, const struct xrow *r)
+{
+    for (size_t i = 0; i < X->cfg->export_.ncovariates; i++) {
+        fputc(',', fp);
+        if (r->cov)
+            qs_x__csv_field(fp, r->cov[i]);
+    }
     fputc('\n', fp);
 }
 
@@ -506,7 +672,7 @@ static void score_line(FILE *fp, const struct xstate *X, const struct xrow *r, s
     qs_x__csv_num(fp, r->t[s]);
     fputc(',', fp);
     qs_x__csv_field(fp, r->status[s]);
-    fputc('\n', fp);
+    row_tail(fp, X, r);
 }
 
 /* Parse the stored answers "4,5,,3" into ans (QS_MISSING-like: INT_MIN when empty). */
@@ -655,7 +821,7 @@ static qs_error write_all(struct xstate *X, qs_xdir *dir, qs_export_counts *out)
             qs_x__csv_field(fl, x->status);
             fputc(',', fl);
             qs_x__csv_field(fl, x->severity);
-            fputc('\n', fl);
+            row_tail(fl, X, r);
             nfl++;
         }
         parse_answers(r->answers, ans, inst->nitems);
@@ -667,7 +833,7 @@ static qs_error write_all(struct xstate *X, qs_xdir *dir, qs_export_counts *out)
                     fprintf(it, "%d,%d", ans[k], qs_instrument_keyed(inst, k, ans[k]));
                 else
                     fputc(',', it);
-                fputc('\n', it);
+                row_tail(it, X, r);
                 nit++;
             }
         }
@@ -853,9 +1019,11 @@ qs_error qs_export_write(const qs_config *cfg, const qs_export_opts *opts, qs_ex
         qs_diag_list_add(errors, NULL, 0, 0, NULL, "--since/--until: expected YYYY-MM-DD");
         return QS_EUSAGE;
     }
+    size_t accepted_from = errors->count;
     rc = qs_export_check(cfg, errors);
     if (rc)
         return rc;
+    size_t accepted_to = errors->count;
     rc = qs_key_load(cfg->export_.key_file, X.key, &d);
     if (rc) {
         qs_diag_list_push(errors, &d);
@@ -868,6 +1036,8 @@ qs_error qs_export_write(const qs_config *cfg, const qs_export_opts *opts, qs_ex
         rc = QS_ENOMEM;
         goto done;
     }
+    for (size_t i = accepted_from; i < accepted_to; i++)
+        note(&X, "accepted by export.override: %s", errors->items[i].message);
     rc = load_instruments(&X);
     if (rc)
         goto done;
@@ -899,7 +1069,30 @@ qs_error qs_export_write(const qs_config *cfg, const qs_export_opts *opts, qs_ex
         note(&X, "%lu undated administrations left out by --since/--until", X.undated_skipped);
     }
     out->undated_skipped = X.undated_skipped;
-    qsort(X.rows, X.nrows, sizeof(struct xrow), cmp_rows);
+    if (X.cov_unreadable)
+        note(&X, "%lu covariate values were not an age or a date as their kind needs: left empty",
+             X.cov_unreadable);
+    accepted_from = errors->count;
+    if (check_categories(&X, errors)) {
+        if (!cfg->export_.override) {
+            rc = QS_EINVALID;
+            goto done;
+        }
+        for (size_t i = accepted_from; i < errors->count; i++)
+            note(&X, "accepted by export.override: %s", errors->items[i].message);
+    }
+    for (size_t i = 0; i < cfg->export_.ncovariates; i++) {
+        int mapped = 0;
+        for (size_t r = 0; r < X.nrows && !mapped; r++)
+            mapped = X.rows[r].cov && X.rows[r].cov[i];
+        if (!mapped)
+            note(&X,
+                 "covariate '%s' has no value in the exported administrations (no source's "
+                 "mapping names it?)",
+                 cfg->export_.covariates[i].name);
+    }
+    if (X.nrows)
+        qsort(X.rows, X.nrows, sizeof(struct xrow), cmp_rows);
     rc = qs_x__dir_begin(&dir, opts->out_dir, &d);
     if (rc) {
         qs_diag_list_push(errors, &d);

@@ -427,7 +427,8 @@ qs_error qs_x__write_reliability(qs_xcohort *c, long k, FILE *fp, unsigned long 
     fputs("instrument,instrument_version,score,item,n,n_items,alpha,alpha_lower,alpha_upper,"
           "item_rest_r,alpha_if_deleted,suppressed\n",
           fp);
-    qsort(c->rels, c->nrels, sizeof(qs_xrel), cmp_rels);
+    if (c->nrels)
+        qsort(c->rels, c->nrels, sizeof(qs_xrel), cmp_rels);
     for (size_t i = 0; i < c->nrels; i++) {
         qs_xrel *r = &c->rels[i];
         qs_alpha a;
@@ -551,7 +552,8 @@ qs_error qs_x__write_stats(qs_xcohort *c, const qs_xmeta *m, FILE *fp, unsigned 
         n++;
     }
     free(v);
-    qsort(c->rels, c->nrels, sizeof(qs_xrel), cmp_rels);
+    if (c->nrels)
+        qsort(c->rels, c->nrels, sizeof(qs_xrel), cmp_rels);
     for (size_t i = 0; i < c->nrels; i++) {
         const qs_xrel *r = &c->rels[i];
         stats_row(fp, "items_n", "", "", r->instrument, r->version, r->score, 0, "", "");
@@ -895,9 +897,16 @@ void qs_x__write_readme(const qs_xmeta *m, FILE *fp)
               "- answer              the answer on the instrument's scale; empty: unanswered\n"
               "- keyed               the answer after reverse keying (what scores use)\n",
               fp);
-    for (size_t i = 0; i < m->ncovariates; i++)
-        fprintf(fp, "- %-19s covariate (%s), allow-listed in the clinic's config\n",
-                m->covariates[i], m->covariate_kinds[i]);
+    if (m->ncovariates)
+        fputs("covariates (last columns of every long file), allow-listed by the clinic:\n", fp);
+    for (size_t i = 0; i < m->ncovariates; i++) {
+        const char *k = m->covariate_kinds[i];
+        fprintf(fp, "- %-19s %s\n", m->covariates[i],
+                strcmp(k, "age_band") == 0
+                    ? "age band in years: 0-17, 18-24, 25-34, ..., 75-89, 90+"
+                : strcmp(k, "year") == 0 ? "a date's year"
+                                         : "a category (text, as the survey recorded it)");
+    }
     fprintf(fp,
             "\nColumns of aggregates.csv\n"
             "- level               all (every site), site, or group (a site's group; group_pid\n"

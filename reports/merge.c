@@ -593,10 +593,14 @@ qs_error qs_export_merge(const char *out_dir, const char *const *dirs, size_t nd
     if (k <= 0)
         k = M.k > 0 ? M.k : 11;
     M.items = !M.itemtab.missing && M.itemtab.head;
-    qsort(M.scores.lines, M.scores.nlines, sizeof(struct line), cmp_lines);
-    qsort(M.flags.lines, M.flags.nlines, sizeof(struct line), cmp_lines);
-    qsort(M.itemtab.lines, M.itemtab.nlines, sizeof(struct line), cmp_lines);
-    qsort(M.fps, M.nfp, sizeof(char *), cmp_str);
+    if (M.scores.nlines)
+        qsort(M.scores.lines, M.scores.nlines, sizeof(struct line), cmp_lines);
+    if (M.flags.nlines)
+        qsort(M.flags.lines, M.flags.nlines, sizeof(struct line), cmp_lines);
+    if (M.itemtab.nlines)
+        qsort(M.itemtab.lines, M.itemtab.nlines, sizeof(struct line), cmp_lines);
+    if (M.nfp)
+        qsort(M.fps, M.nfp, sizeof(char *), cmp_str);
     rc = qs_x__dir_begin(&dir, out_dir, &d);
     if (rc) {
         qs_diag_list_push(errors, &d);

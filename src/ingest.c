@@ -52,6 +52,8 @@ struct qs_ingest {
     long col_event, col_instance; /* REDCap: part of the response id */
     long *item_col;
     long *check_col;
+    long *cov_col;           /* per mapping covariate */
+    const char **cov_values; /* per mapping covariate, this row's */
 
     /* one pending record read ahead while looking for header rows */
     int pending;
@@ -511,6 +513,9 @@ static qs_error resolve_columns(qs_ingest *g, qs_diag_list *errors)
                                m->administered.column, 1, errors);
     else if (g->profile == QS_PROFILE_QUALTRICS)
         g->col_admin = resolve_optional(g, "RecordedDate"); /* ISO-like in every export */
+    for (size_t i = 0; i < m->ncovariates; i++)
+        g->cov_col[i] = resolve(g, m->covariates[i].col.text, m->covariates[i].name, mf,
+                                m->covariates[i].col.line, m->covariates[i].col.column, 1, errors);
 
     /* Items: the mapping's list, else its pattern, else the instrument's default columns. */
     for (size_t i = 0; i < m->nitems; i++) {
@@ -602,7 +607,9 @@ static qs_error ingest_setup(qs_ingest *g, const qs_instrument *inst, const qs_m
     g->check_col = malloc((inst->validity.nchecks ? inst->validity.nchecks : 1) * sizeof(long));
     g->answers = malloc((inst->nitems ? inst->nitems : 1) * sizeof(int));
     g->checks = malloc((inst->validity.nchecks ? inst->validity.nchecks : 1) * sizeof(int));
-    if (!g->item_col || !g->check_col || !g->answers || !g->checks)
+    g->cov_col = malloc((map->ncovariates ? map->ncovariates : 1) * sizeof(long));
+    g->cov_values = calloc(map->ncovariates ? map->ncovariates : 1, sizeof(char *));
+    if (!g->item_col || !g->check_col || !g->answers || !g->checks || !g->cov_col || !g->cov_values)
         return QS_ENOMEM;
     for (size_t i = 0; i < inst->nitems; i++)
         g->item_col[i] = -1;
@@ -670,6 +677,8 @@ void qs_ingest_free(qs_ingest *g)
     free_row(g->row2, g->ncols);
     free(g->item_col);
     free(g->check_col);
+    free(g->cov_col);
+    free(g->cov_values);
     free(g->answers);
     free(g->checks);
     free(g->scratch);
@@ -879,6 +888,9 @@ static int reserve_scratch(qs_ingest *g, const qs_record *r)
     for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
         if (cols[i] >= 0 && (size_t)cols[i] < r->nfields)
             need += r->lens[cols[i]] + 2;
+    for (size_t i = 0; i < g->map->ncovariates; i++)
+        if (g->cov_col[i] >= 0 && (size_t)g->cov_col[i] < r->nfields)
+            need += r->lens[g->cov_col[i]] + 2;
     g->scratch_used = 0;
     if (need <= g->scratch_cap)
         return 1;
@@ -1050,6 +1062,15 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
         s = field_trimmed(g, r, g->col_therapist, &len);
         adm->therapist = scratch_copy(g, s, len);
     }
+    for (size_t i = 0; i < g->map->ncovariates; i++) {
+        g->cov_values[i] = NULL;
+        if (g->cov_col[i] >= 0) {
+            s = field_trimmed(g, r, g->cov_col[i], &len);
+            g->cov_values[i] = len ? scratch_copy(g, s, len) : NULL;
+        }
+    }
+    adm->ncovariates = g->map->ncovariates;
+    adm->covariates = g->cov_values;
     adm->administered = NULL;
     if (g->col_admin >= 0) {
         s = field_trimmed(g, r, g->col_admin, &len);

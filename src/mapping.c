@@ -191,6 +191,50 @@ done:
     qs_ypath__pop(&L->w.path, old);
 }
 
+static int valid_covariate(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+              (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return 0;
+    return 1;
+}
+
+static void read_covariates(struct mloader *L, const qs_ynode *cov)
+{
+    size_t old = qs_ypath__key(&L->w.path, "covariates");
+    if (cov->type != QS_Y_MAP) {
+        qs_ywalk__error(&L->w, cov, "expected a mapping of covariate names to columns, found %s",
+                        qs_ynode__kind(cov));
+        goto done;
+    }
+    L->m->covariates =
+        qs_pool__calloc(L->pool, cov->count ? cov->count : 1, sizeof(qs_mapping_covariate));
+    for (size_t i = 0; L->m->covariates && i < cov->count; i++) {
+        const qs_ynode *k = cov->kids[2 * i], *v = cov->kids[2 * i + 1];
+        size_t o = qs_ypath__key(&L->w.path, k->type == QS_Y_SCALAR ? k->value : "?");
+        if (k->type != QS_Y_SCALAR || !valid_covariate(k->value)) {
+            qs_ywalk__error(&L->w, k,
+                            "expected a covariate name (letters, digits and '_', starting with "
+                            "a letter), found %s",
+                            qs_ynode__kind(k));
+        } else {
+            qs_mapping_covariate *c = &L->m->covariates[L->m->ncovariates];
+            read_colref(L, v, &c->col);
+            if (c->col.text) {
+                c->name = pstr(L, k->value, k->len);
+                L->m->ncovariates++;
+            }
+        }
+        qs_ypath__pop(&L->w.path, o);
+    }
+done:
+    qs_ypath__pop(&L->w.path, old);
+}
+
 static qs_mapping *mapping_new(qs_pool **pool)
 {
     *pool = qs_pool__new();
@@ -208,9 +252,9 @@ static qs_mapping *mapping_new(qs_pool **pool)
 static qs_error load_doc(qs_mapping **out, const qs_ydoc *doc, const char *display,
                          qs_diag_list *errors)
 {
-    static const char *const keys[] = {"response_id",  "client_id",   "group",   "therapist",
-                                       "administered", "date_format", "items",   "item_pattern",
-                                       "attention",    "labels",      "missing", NULL};
+    static const char *const keys[] = {
+        "response_id",  "client_id", "group",  "therapist", "administered", "date_format", "items",
+        "item_pattern", "attention", "labels", "missing",   "covariates",   NULL};
     struct mloader L;
     memset(&L, 0, sizeof(L));
     size_t before = qs_diag_list_total(errors);
@@ -265,6 +309,9 @@ static qs_error load_doc(qs_mapping **out, const qs_ydoc *doc, const char *displ
     const qs_ynode *miss = qs_ynode__get(root, "missing");
     if (miss)
         read_missing(&L, miss);
+    const qs_ynode *cov = qs_ynode__get(root, "covariates");
+    if (cov)
+        read_covariates(&L, cov);
 done:
     if (qs_diag_list_total(errors) != before) {
         qs_pool__free(L.pool);

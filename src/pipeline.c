@@ -128,7 +128,8 @@ static int batch_write(struct pipe *p, const struct batch *b)
         const char *strs[NSTR];
         for (int k = 0; k < NSTR; k++)
             strs[k] = it->off[k] == SIZE_MAX ? NULL : b->strings + it->off[k];
-        qs_admin adm = {strs[0], strs[1], strs[2], strs[3], strs[4], NULL, NULL, it->line, 0};
+        qs_admin adm = {strs[0], strs[1],  strs[2], strs[3], strs[4], NULL,
+                        NULL,    it->line, 0,       0,       NULL};
         qs_result res = {(qs_score_value *)(b->scores + i * ns), (qs_tri *)(b->flags + i * nf),
                          b->validity[i], b->values + i * ns * QS_FIELD_COUNT};
         if (qs_out_write(p->out, &adm, &res, p->source))

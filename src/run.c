@@ -70,6 +70,8 @@ struct runner {
     int logfd;
     long long *touched; /* client ids touched by the current file */
     size_t ntouched, cap_touched;
+    char *covbuf; /* one row's covariates as the store keeps them */
+    size_t covcap;
 };
 
 #if defined(__GNUC__)
@@ -176,6 +178,43 @@ static const char *response_key(const qs_admin *a, char *buf, size_t size)
     return buf;
 }
 
+/*
+ * The covariates of a row as the store keeps them: "name<TAB>value" lines in the mapping's order,
+ * blank values left out, tabs and line breaks in values turned into spaces. NULL when there are
+ * none (or out of memory, when adm->ncovariates > 0 and a value was given).
+ */
+static const char *covariates_text(struct runner *R, const qs_admin *adm, const qs_mapping *map)
+{
+    size_t need = 1;
+    for (size_t i = 0; i < adm->ncovariates; i++)
+        if (adm->covariates[i])
+            need += strlen(map->covariates[i].name) + strlen(adm->covariates[i]) + 2;
+    if (need == 1)
+        return adm->ncovariates ? "" : NULL;
+    if (need > R->covcap) {
+        char *b = realloc(R->covbuf, need);
+        if (!b)
+            return NULL;
+        R->covbuf = b;
+        R->covcap = need;
+    }
+    char *o = R->covbuf;
+    for (size_t i = 0; i < adm->ncovariates; i++) {
+        if (!adm->covariates[i])
+            continue;
+        if (o != R->covbuf)
+            *o++ = '\n';
+        size_t n = strlen(map->covariates[i].name);
+        memcpy(o, map->covariates[i].name, n);
+        o += n;
+        *o++ = '\t';
+        for (const char *v = adm->covariates[i]; *v; v++)
+            *o++ = (*v == '\t' || *v == '\n' || *v == '\r') ? ' ' : *v;
+    }
+    *o = '\0';
+    return R->covbuf;
+}
+
 /* Ingest one file inside one transaction. */
 static qs_error ingest_file(struct runner *R, const qs_source *src, const qs_instrument *inst,
                             const qs_mapping *map, int norm, qs_scorer *scorer, const char *path,
@@ -238,6 +277,11 @@ static qs_error ingest_file(struct runner *R, const qs_source *src, const qs_ins
         if (R->opts->dry_run)
             continue;
         char keybuf[1024];
+        const char *cov = covariates_text(R, &adm, map);
+        if (!cov && adm.ncovariates) {
+            rc = QS_ENOMEM;
+            goto done;
+        }
         qs_store_admin a = {src->site,
                             src->id,
                             inst,
@@ -248,6 +292,7 @@ static qs_error ingest_file(struct runner *R, const qs_source *src, const qs_ins
                             adm.group,
                             adm.therapist,
                             adm.administered,
+                            cov,
                             adm.answers,
                             adm.checks,
                             file_id,
@@ -528,5 +573,6 @@ done:
         globfree(&globs[i]);
     free(globs);
     free(R.touched);
+    free(R.covbuf);
     return rc;
 }

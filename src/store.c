@@ -90,6 +90,8 @@ static const char *const migrations[] = {
     "CREATE TABLE quarantine(file INTEGER NOT NULL REFERENCES files(id), seq INTEGER NOT NULL,"
     " line INTEGER NOT NULL, response_id TEXT NOT NULL, column_name TEXT NOT NULL,"
     " value TEXT NOT NULL, reason TEXT NOT NULL, PRIMARY KEY(file, seq)) WITHOUT ROWID;",
+    /* 2: covariates a mapping names (age, gender, ...): "name<TAB>value" lines, or NULL */
+    "ALTER TABLE administrations ADD COLUMN covariates TEXT;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -174,8 +176,8 @@ static qs_error prepare(qs_store *s, qs_diag *diag)
          "INSERT INTO administrations(client, site, source, instrument, instrument_version,"
          " response_key, response_id, version, current, content_hash, administered, group_name,"
          " therapist, answers, checks, norm, missing_fraction, longstring, irv, attention_failed,"
-         " file, line, run) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11, ?12, ?13,"
-         " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)");
+         " file, line, run, covariates) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11,"
+         " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)");
     PREP(retire_admin, "UPDATE administrations SET current = 0 WHERE id = ?1");
     PREP(add_score, "INSERT INTO scores(administration, score, value, n_answered, n_items, z, t,"
                     " percentile, status) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
@@ -650,6 +652,10 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
         crypto_hash_sha256_update(&hs, (const unsigned char *)parts[i],
                                   i == 4 ? na : strlen(parts[i]));
     }
+    if (a->covariates && a->covariates[0]) { /* absent: the hash of schema 1 */
+        crypto_hash_sha256_update(&hs, (const unsigned char *)"\x1f", 1);
+        crypto_hash_sha256_update(&hs, (const unsigned char *)a->covariates, strlen(a->covariates));
+    }
     crypto_hash_sha256_final(&hs, digest);
     sodium_bin2hex(hash, sizeof(hash), digest, sizeof(digest));
 
@@ -712,6 +718,7 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
     sqlite3_bind_int64(st, 20, a->file_id);
     sqlite3_bind_int64(st, 21, (sqlite3_int64)a->line);
     sqlite3_bind_int64(st, 22, a->run_id);
+    bind_text_or_null(st, 23, a->covariates);
     rc = run_stmt(s, st, diag, "cannot add an administration");
     if (rc)
         return rc;
@@ -960,7 +967,7 @@ qs_error qs_store_dump(qs_store *s, FILE *fp, qs_diag *diag)
          "SELECT a.site, a.instrument, a.response_key, a.version, a.current, c.client_key,"
          " a.source, a.instrument_version, a.response_id, a.content_hash, a.administered,"
          " a.group_name, a.therapist, a.answers, a.checks, a.norm, a.missing_fraction,"
-         " a.longstring, a.irv, a.attention_failed, f.sha256, a.line"
+         " a.longstring, a.irv, a.attention_failed, f.sha256, a.line, a.covariates"
          " FROM administrations a JOIN clients c ON c.id = a.client JOIN files f ON f.id = a.file"
          " ORDER BY a.site, a.instrument, a.response_key, a.version"},
         {"scores", "SELECT a.site, a.instrument, a.response_key, a.version, s.score, s.value,"

@@ -40,11 +40,13 @@ typedef struct qs_admin {
     const char *client_id;
     const char *group;
     const char *therapist;
-    const char *administered; /* ISO 8601: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[zone] */
-    const int *answers;       /* per item index, QS_MISSING when unanswered */
-    const int *checks;        /* per attention check, QS_MISSING when unanswered */
-    unsigned long line;       /* 1-based physical line where the record starts */
-    int id_is_line;           /* 1: no id column; response_id is the line number */
+    const char *administered;      /* ISO 8601: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[zone] */
+    const int *answers;            /* per item index, QS_MISSING when unanswered */
+    const int *checks;             /* per attention check, QS_MISSING when unanswered */
+    unsigned long line;            /* 1-based physical line where the record starts */
+    int id_is_line;                /* 1: no id column; response_id is the line number */
+    size_t ncovariates;            /* the mapping's covariates, in its order */
+    const char *const *covariates; /* their trimmed values, NULL when blank */
 } qs_admin;
 
 #define QS_PROBLEMS_MAX      16

@@ -24,6 +24,13 @@ typedef struct qs_mapping_check {
     qs_colref col;
 } qs_mapping_check;
 
+/* A covariate column (age, gender, ...): read into the store as text, exported only when the
+ * clinic config's export.covariates allow-lists its name (docs/export.md). */
+typedef struct qs_mapping_covariate {
+    const char *name; /* [A-Za-z][A-Za-z0-9_]* */
+    qs_colref col;
+} qs_mapping_covariate;
+
 typedef struct qs_mapping_label {
     const char *text;
     const char *folded;
@@ -52,6 +59,8 @@ typedef struct qs_mapping {
     qs_mapping_label *labels;
     size_t nmissing;
     const char **missing; /* folded spellings of "not answered" */
+    size_t ncovariates;
+    qs_mapping_covariate *covariates;
     void *priv;
 } qs_mapping;
 

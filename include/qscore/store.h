@@ -18,7 +18,7 @@
  * (STORE.lock, flock) lets only one `qscore run` write at a time.
  */
 
-#define QS_STORE_SCHEMA_VERSION 1
+#define QS_STORE_SCHEMA_VERSION 2
 
 typedef struct qs_store qs_store;
 
@@ -122,8 +122,9 @@ typedef struct qs_store_admin {
     const char *group;
     const char *therapist;
     const char *administered;
-    const int *answers; /* inst->nitems */
-    const int *checks;  /* inst->validity.nchecks */
+    const char *covariates; /* "name<TAB>value" lines in mapping order, or NULL */
+    const int *answers;     /* inst->nitems */
+    const int *checks;      /* inst->validity.nchecks */
     long long file_id;
     unsigned long line;
     long long run_id;

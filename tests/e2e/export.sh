@@ -56,6 +56,7 @@ config() { # name key_file sites... -> NAME.yaml with a store and sources per si
         done
         echo "export:"
         echo "  key_file: $key"
+        echo "  covariates: {gender: category, age: age_band, intake: year}"
     } >"$name.yaml"
 }
 config a keys/site.key site-a
@@ -123,6 +124,15 @@ check "site A has 45 pseudonymous clients" test "$(wc -l <pids-a.txt)" = 45
 check "another key gives other pseudonyms" test -z "$(comm -12 pids-a.txt pids-other.txt)"
 check "the pooled export has site A's pseudonyms" test -z "$(comm -23 pids-a.txt <(pids exp-pooled))"
 
+# Covariates: only the allow-listed ones, ages as bands (90+ over 89), dates as years.
+check "covariate columns end the header" test "$(head -1 exp-a/scores.csv)" = \
+    "pid,site,group_pid,instrument,instrument_version,wave,days_since_baseline,score,value,t,status,gender,age,intake"
+check "ages are bands" bash -c "! cut -d, -f13 exp-pooled/scores.csv | tail -n +2 | grep -v -q -x -E '(18-24|25-34|35-44|45-54|55-64|65-74|75-89|90\+)'"
+check "ages over 89 are 90+" grep -q ',90+,' exp-pooled/scores.csv
+check "intake dates are years" bash -c "! cut -d, -f14 exp-pooled/scores.csv | tail -n +2 | grep -v -q -x 2024"
+check "genders are exported" test "$(cut -d, -f12 exp-pooled/scores.csv | tail -n +2 | sort -u | tr '\n' ' ')" = "F M X "
+check "a mapped covariate that is not allow-listed never leaves" bash -c "! grep -q -r Plantfeel exp-pooled"
+
 # 5. Small cells: k = 11; group Gamma (3 clients) is suppressed and a complementary cell with it.
 check "aggregates of site A: suppression and statistics" "$PY" "$HERE/export/check_aggregates.py" exp-a 11 1
 check "aggregates of the pooled cohort: suppression and statistics" "$PY" "$HERE/export/check_aggregates.py" exp-pooled 11 1
@@ -172,8 +182,9 @@ else
 fi
 
 # 9. Refusals: unsafe settings, a readable key, an existing export folder, bad options.
+grep -v '^  covariates:' a.yaml >base.yaml # site A without covariates, to add settings to
 refused() { # config-tail expected-pattern name
-    { cat a.yaml; printf '%s\n' "$1"; } >unsafe.yaml
+    { cat base.yaml; printf '%s\n' "$1"; } >unsafe.yaml
     local st=0
     "$QSCORE" export -c unsafe.yaml -o exp-unsafe >unsafe.txt 2>&1 || st=$?
     check "$3: refused with status 2" test "$st" = 2
@@ -184,7 +195,19 @@ refused "  k: 3" "unsafe.yaml:[0-9]*:[0-9]*: export.k: k = 3" "k below 5"
 refused $'  covariates:\n    email: category' "export.covariates.email: covariate 'email' looks like" "an e-mail covariate"
 refused $'  covariates:\n    client_id: category' "export.covariates.client_id: covariate 'client_id' looks like" "an id covariate"
 refused $'  covariates:\n    date_of_birth: category' "looks like an identifier" "a date-of-birth covariate"
-{ cat a.yaml; printf '  k: 3\n  override: "Ethics board ref 2026-17 approved k = 3 for this pilot"\n'; } >override.yaml
+sed 's/covariates: {gender: category, age: age_band, intake: year}/covariates: {mood: category}/' a.yaml >freetext.yaml
+st=0
+"$QSCORE" export -c freetext.yaml -o exp-freetext >freetext.txt 2>&1 || st=$?
+check "a category with a value per client is refused" test "$st" = 2
+check "... saying why" grep -q "covariate 'mood' has 45 distinct values" freetext.txt
+check "... and writes nothing" test ! -e exp-freetext
+sed 's/^  gender: gender$/  gender: email/' mapping.yaml >mapping-leaky.yaml
+sed 's/mapping: mapping.yaml/mapping: mapping-leaky.yaml/' a.yaml >leakymap.yaml
+st=0
+"$QSCORE" export -c leakymap.yaml -o exp-leakymap >leakymap.txt 2>&1 || st=$?
+check "a covariate read from an e-mail column is refused" test "$st" = 2
+check "... naming the mapping line" grep -q "mapping-leaky.yaml:[0-9]*:[0-9]*: covariate 'gender' is read from column 'email'" leakymap.txt
+{ cat base.yaml; printf '  k: 3\n  override: "Ethics board ref 2026-17 approved k = 3 for this pilot"\n'; } >override.yaml
 st=0
 "$QSCORE" export -c override.yaml -o exp-override >override.txt 2>&1 || st=$?
 check "an override lets it run" test "$st" = 0

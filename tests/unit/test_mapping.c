@@ -64,6 +64,28 @@ static void test_item_pattern_is_an_alternative_to_items(void **state)
     qs_diag_list_release(&e);
 }
 
+/* Covariates: names to column references; a bad name or a bad reference is reported. */
+static void test_covariates(void **state)
+{
+    (void)state;
+    qs_mapping *m;
+    qs_diag_list e;
+    assert_int_equal(load("client_id: c\ncovariates: {age: Age, gender: '#7'}\n", &m, &e), QS_OK);
+    assert_int_equal(m->ncovariates, 2);
+    assert_string_equal(m->covariates[0].name, "age");
+    assert_string_equal(m->covariates[0].col.text, "Age");
+    assert_string_equal(m->covariates[1].col.text, "#7");
+    assert_int_equal(m->covariates[1].col.line, 2);
+    qs_mapping_free(m);
+    qs_diag_list_release(&e);
+    assert_int_equal(load("client_id: c\ncovariates: {2age: Age}\n", &m, &e), QS_EINVALID);
+    assert_string_equal(e.items[0].path, "covariates.2age");
+    qs_diag_list_release(&e);
+    assert_int_equal(load("client_id: c\ncovariates: [age]\n", &m, &e), QS_EINVALID);
+    assert_string_equal(e.items[0].path, "covariates");
+    qs_diag_list_release(&e);
+}
+
 static void test_mistakes_are_reported_with_positions(void **state)
 {
     (void)state;
@@ -79,7 +101,7 @@ static void test_mistakes_are_reported_with_positions(void **state)
     assert_null(m);
     const char *want[] = {
         "unknown key 'clientid' (expected one of: response_id, client_id, group, therapist, "
-        "administered, date_format, items, item_pattern, attention, labels, missing)",
+        "administered, date_format, items, item_pattern, attention, labels, missing, covariates)",
         "expected a strptime format such as \"%d/%m/%Y\", found 'dd/mm'",
         "date_format needs 'administered'",
         "missing required key 'client_id'",
@@ -114,6 +136,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_full_mapping_is_read),
         cmocka_unit_test(test_item_pattern_is_an_alternative_to_items),
+        cmocka_unit_test(test_covariates),
         cmocka_unit_test(test_mistakes_are_reported_with_positions),
         cmocka_unit_test(test_default_mapping_reads_client_id),
     };

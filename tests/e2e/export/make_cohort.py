@@ -5,7 +5,9 @@ Usage: make_cohort.py INSTRUMENTS_DIR OUT_DIR SEED
 
 Writes site-a/dsi-r.csv, site-a/sfcds.csv, site-b/dsi-r.csv, site-b/sfcds.csv and planted.txt:
 every identifier planted in the exports (client and response ids, names, e-mails, therapists,
-group names, exact dates), one per line, for the test to grep for in the research export.
+group names, exact dates, free text), one per line, for the test to grep for in the research
+export. Covariates: gender (F/M/X), age (18-95), intake_date (a date), feeling (free text,
+unique per client, for the refusal of a category with too many values).
 Answers follow one latent trait per client so scales are internally consistent; reverse-keyed
 items (read from the instrument files) are answered in reverse. A few answers are left blank.
 """
@@ -49,7 +51,12 @@ def main():
                 name = "Plantname Zyx%d" % serial
                 email = "zz.planted%d@example.invalid" % serial
                 therapist = "Plantdoc T%d" % (serial % 4)
-                planted.update([client, name, email, therapist])
+                comment = "Plantcomment on %d" % serial
+                feeling = "Plantfeel %d" % serial
+                gender = rnd.choice(["F", "M", "X"])
+                age = rnd.randrange(18, 96)
+                intake = "2024-%02d-%02d" % (1 + rnd.randrange(12), 1 + rnd.randrange(28))
+                planted.update([client, name, email, therapist, comment, feeling, intake])
                 theta = rnd.gauss(0, 1)
                 waves = rnd.choice([1, 2, 2, 3])
                 for inst, (prefix, nitems, rev) in specs.items():
@@ -72,11 +79,13 @@ def main():
                                 ans.append("")
                             else:
                                 ans.append(str(v))
-                        rows[inst].append([rid, client, name, email, therapist, gname, date] + ans)
+                        rows[inst].append([rid, client, name, email, therapist, gname, date, gender,
+                                           age, intake, feeling, comment] + ans)
         for inst, (prefix, nitems, _) in specs.items():
             with open(os.path.join(out, site, inst + ".csv"), "w", newline="", encoding="utf-8") as f:
                 w = csv.writer(f, lineterminator="\n")
-                w.writerow(["rid", "client", "name", "email", "therapist", "group", "date"]
+                w.writerow(["rid", "client", "name", "email", "therapist", "group", "date", "gender",
+                            "age", "intake_date", "feeling", "comment"]
                            + ["%s%d" % (prefix, i) for i in range(1, nitems + 1)])
                 w.writerows(rows[inst])
     with open(os.path.join(out, "planted.txt"), "w", encoding="utf-8") as f:
