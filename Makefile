@@ -48,6 +48,7 @@ bench: build
 	@bench/run.sh $(BUILD)
 	@bench/incremental.sh $(BUILD)
 	@bench/workbook.sh $(BUILD)
+	@bench/export.sh $(BUILD)
 
 format:
 	clang-format -i $$(find cmd include src reports tests bench -name '*.[ch]')

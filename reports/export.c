@@ -347,7 +347,7 @@ static size_t check_categories(struct xstate *X, qs_diag_list *problems)
         return 0;
     for (size_t i = 0; i < e->ncovariates; i++) {
         const qs_export_covariate *c = &e->covariates[i];
-        size_t n = 0, distinct = 0, emails = 0, dates = 0;
+        size_t n = 0, distinct = 0, emails = 0, dates = 0, formulas = 0;
         if (c->kind != QS_COV_CATEGORY)
             continue;
         for (size_t r = 0; r < X->nrows; r++)
@@ -361,20 +361,24 @@ static size_t check_categories(struct xstate *X, qs_diag_list *problems)
                 distinct++;
                 emails += strchr(v[k], '@') != NULL;
                 dates += parse_date(v[k], &days, &y);
+                /* "=..." or "+cmd" opens as a formula in a spreadsheet; "-1" is a number */
+                formulas += v[k][0] == '=' || ((v[k][0] == '+' || v[k][0] == '-') && v[k][1] &&
+                                               !isdigit((unsigned char)v[k][1]));
             }
         }
         char path[128];
         snprintf(path, sizeof(path), "export.covariates.%s", c->name);
-        if (distinct > 20 || emails || dates) {
+        if (distinct > 20 || emails || dates || formulas) {
             found++;
             qs_diag_list_add(problems, X->cfg->path, c->line, c->column, path,
                              "covariate '%s' has %zu distinct values%s: a category is a small "
                              "closed set; free text, dates or identifiers must not leave the "
                              "clinic",
                              c->name, distinct,
-                             emails  ? ", some like e-mail addresses"
-                             : dates ? ", some like dates"
-                                     : "");
+                             emails     ? ", some like e-mail addresses"
+                             : dates    ? ", some like dates"
+                             : formulas ? ", some like spreadsheet formulas"
+                                        : "");
         }
     }
     free(v);

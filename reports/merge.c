@@ -558,6 +558,7 @@ qs_error qs_export_merge(const char *out_dir, const char *const *dirs, size_t nd
         if (rc) {
             qs_diag_list_add(errors, dirs[i], 0, 0, NULL,
                              "not a qscore export (no readable manifest.json)");
+            rc = QS_EINVALID;
             break;
         }
         if (!push_str(&manifests, &nmanifests, hex)) {

@@ -157,6 +157,21 @@ st=0
 check "merging different instrument versions is refused" test "$st" = 2
 check "... naming the instrument" grep -q "instrument dsi-r: version" merge-versions.txt
 check "a refused merge writes nothing" test ! -e merged-versions
+# Sites with their own keys merge too; the manifest names both keys; --k re-suppresses.
+"$QSCORE" merge -o merged-keys --k 20 exp-other exp-b >/dev/null
+check "a merge of two keys lists both fingerprints" test "$(grep -o '"[0-9a-f]\{16\}"' merged-keys/manifest.json | sort -u | wc -l)" = 2
+check "--k sets the merged threshold" grep -q '"k": 20,' merged-keys/manifest.json
+check "aggregates of the merge at k = 20" "$PY" "$HERE/export/check_aggregates.py" merged-keys 20 1
+sed 's/^  key_file: keys\/site.key$/  key_file: keys\/site.key\n  year: true/' b.yaml >b-year.yaml
+"$QSCORE" export -c b-year.yaml -o exp-b-year >/dev/null
+check "export.year adds the year column" grep -q '^pid,site,group_pid,instrument,instrument_version,wave,days_since_baseline,year,score,' exp-b-year/scores.csv
+st=0
+"$QSCORE" merge -o merged-cols exp-a exp-b-year >merge-cols.txt 2>&1 || st=$?
+check "merging exports with other columns is refused" test "$st" = 2
+check "... saying why" grep -q "columns differ from the first export" merge-cols.txt
+st=0
+"$QSCORE" merge -o merged-notexport exp-a cohort >/dev/null 2>&1 || st=$?
+check "a folder that is not an export is refused" test "$st" = 2
 
 # 7. Reliability equals R psych::alpha within 1e-6 on the same data.
 if command -v Rscript >/dev/null && Rscript -e 'library(psych)' >/dev/null 2>&1; then
@@ -201,6 +216,15 @@ st=0
 check "a category with a value per client is refused" test "$st" = 2
 check "... saying why" grep -q "covariate 'mood' has 45 distinct values" freetext.txt
 check "... and writes nothing" test ! -e exp-freetext
+mkdir -p cohort-f/site-a
+sed 's/,F,/,=1+2,/' cohort/site-a/dsi-r.csv >cohort-f/site-a/dsi-r.csv
+sed -e 's|cohort/site-a/sfcds.csv|cohort/site-a/none.csv|' -e 's|cohort/|cohort-f/|' \
+    -e 's|^store: a.db|store: f.db|' a.yaml >formula.yaml
+"$QSCORE" run -c formula.yaml >/dev/null 2>&1 || true
+st=0
+"$QSCORE" export -c formula.yaml -o exp-formula >formula.txt 2>&1 || st=$?
+check "a category that looks like a spreadsheet formula is refused" test "$st" = 2
+check "... saying why" grep -q "covariate 'gender' has 3 distinct values, some like spreadsheet formulas" formula.txt
 sed 's/^  gender: gender$/  gender: email/' mapping.yaml >mapping-leaky.yaml
 sed 's/mapping: mapping.yaml/mapping: mapping-leaky.yaml/' a.yaml >leakymap.yaml
 st=0
