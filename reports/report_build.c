@@ -675,16 +675,11 @@ qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
                          strerror(errno));
         rc = QS_EIO;
     }
-    for (size_t w = 0; w < nnames && !rc; w++) {
+    /* The file names: sanitised, and numbered when two names sanitise alike. Chosen for every
+     * workbook before the filter applies, so a filtered report writes each name to the file a
+     * full report gives it (never to another therapist's file). */
+    for (size_t w = 0; w < nnames; w++) {
         const char *name = names[w];
-        if (filter && strcmp(filter, name) != 0)
-            continue;
-        size_t nsel = 0;
-        for (size_t i = 0; i < nrows; i++)
-            if (strcmp(row_key[i] ? row_key[i] : "", name) == 0)
-                sel[nsel++] = rows[i];
-        qsort(sel, nsel, sizeof(*sel), cmp_rows);
-        /* The file name: sanitised, and numbered when two names sanitise alike. */
         qs_report_file_stem(stems[w], sizeof(stems[w]), prefix, *name ? name : "(none)");
         char stem[176];
         snprintf(stem, sizeof(stem), "%s", stems[w]);
@@ -697,8 +692,18 @@ qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
             snprintf(stem, sizeof(stem), "%.160s-%d", stems[w], n);
         }
         snprintf(stems[w], sizeof(stems[w]), "%.175s", stem);
+    }
+    for (size_t w = 0; w < nnames && !rc; w++) {
+        const char *name = names[w];
+        if (filter && strcmp(filter, name) != 0)
+            continue;
+        size_t nsel = 0;
+        for (size_t i = 0; i < nrows; i++)
+            if (strcmp(row_key[i] ? row_key[i] : "", name) == 0)
+                sel[nsel++] = rows[i];
+        qsort(sel, nsel, sizeof(*sel), cmp_rows);
         char path[4400], title[256], created[32] = "2000-01-01T00:00:00";
-        snprintf(path, sizeof(path), "%s/%s.xlsx", out_dir, stem);
+        snprintf(path, sizeof(path), "%s/%s.xlsx", out_dir, stems[w]);
         snprintf(title, sizeof(title), "%s %s",
                  cfg->group_by == QS_GROUP_BY_GROUP ? "Group" : "Therapist",
                  *name ? name : "(none)");

@@ -183,6 +183,8 @@ YAML
     echo "$R2,T-A"
     echo "$R3,../../etc/T-B"
     echo 'R7,"=HYPERLINK(""http://x"",""y"")",2026-01-09,5,1,5,1,1,1,T-A'
+    echo "R8,C5,2026-01-10,2,2,2,2,2,2,T A B" # "T A B" and "T A/B" sanitise alike
+    echo "R9,C6,2026-01-11,3,3,3,3,3,3,T A/B"
 } >"$d/drop/export-1.csv"
 run "$d" >/dev/null
 check "the run prints the workbook paths" grep -q "state/out/reports/therapist-T-A.xlsx" "$d/stdout.txt"
@@ -194,6 +196,10 @@ cp "$d/state/out/reports/therapist-T-A.xlsx" "$d/first.xlsx"
 check "the same store gives a byte-identical workbook" cmp -s "$d/first.xlsx" "$d/state/out/reports/therapist-T-A.xlsx"
 "$QSCORE" report -c "$d/clinic.yaml" --therapist T-A -o "$d/only" >/dev/null 2>&1
 check "--therapist writes only that workbook" test "$(ls "$d/only")" = "therapist-T-A.xlsx"
+check "names that sanitise alike are numbered" test -f "$d/state/out/reports/therapist-T_A_B-2.xlsx"
+"$QSCORE" report -c "$d/clinic.yaml" --therapist "T A/B" -o "$d/only-ab" >/dev/null 2>&1
+check "a filtered report names the file as a full one does" test "$(ls "$d/only-ab")" = "therapist-T_A_B-2.xlsx"
+check "and writes the same workbook into it" cmp -s "$d/only-ab/therapist-T_A_B-2.xlsx" "$d/state/out/reports/therapist-T_A_B-2.xlsx"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
