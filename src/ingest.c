@@ -46,6 +46,10 @@ struct qs_ingest {
     char **row2; /* NULL unless the profile has a second header row */
     unsigned long header_line;
     int header_rows; /* rows read as header, not data */
+    /* Row 1 is known to be a header: it carries a known export's markers, or the profile's
+     * second header row was found under it. Only then may its cells appear in a message: a file
+     * without a header row has client data in row 1. */
+    int header_known;
 
     /* resolved column indices, -1 when absent */
     long col_response, col_client, col_group, col_therapist, col_admin;
@@ -269,11 +273,18 @@ static long resolve(qs_ingest *g, const char *ref, const char *what, const char 
         if (found >= 0)
             return found;
     }
-    if (required) {
+    if (required && g->header_known) {
         char near[200];
         nearest_headers(g, ref, near, sizeof(near));
         qs_diag_list_add(errors, file, line, col, NULL, "column '%s' for %s not found in '%s'%s%s",
                          ref, what, g->name, near[0] ? "; nearest headers: " : "", near);
+    } else if (required) {
+        /* Row 1 may be data (a file without a header row): name no cell of it. */
+        qs_diag_list_add(errors, file, line, col, NULL,
+                         "column '%s' for %s not found in '%s': row 1 (%zu columns) is not a "
+                         "known export's header, so its cells are not shown (it may be data); "
+                         "check the file's header row, or name columns by number, e.g. \"#1\"",
+                         ref, what, g->name, g->ncols);
     }
     return -1;
 }
@@ -402,6 +413,7 @@ static qs_error read_header(qs_ingest *g, qs_profile profile, qs_diag_list *erro
     g->row1 = copy_row(&rec, g->ncols);
     if (!g->row1)
         return QS_ENOMEM;
+    g->header_known = detect(&rec) != QS_PROFILE_GENERIC;
     g->profile = profile == QS_PROFILE_AUTO ? detect(&rec) : profile;
     int legacy_qualtrics = field_is(&rec, 0, "V1");
 
@@ -431,6 +443,7 @@ static qs_error read_header(qs_ingest *g, qs_profile profile, qs_diag_list *erro
             return QS_OK;
         }
         g->header_rows = 2;
+        g->header_known = 1;
         g->row2 = copy_row(&rec, g->ncols);
         if (!g->row2)
             return QS_ENOMEM;
