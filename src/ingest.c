@@ -22,7 +22,8 @@
  * over fixed indices: trim, compare with the missing spellings, parse a number or look up a
  * label. A record that cannot be read completely becomes a problem list: it is never half
  * scored. Duplicate response ids are caught with a set of 64-bit hashes of the ids of scored
- * rows, within a fixed budget (see IDSET_SLOTS).
+ * rows, within a fixed budget (see IDSET_SLOTS); for a store, an export without an id column
+ * uses the same set for client and date (qs_ingest_require_unique_client_date).
  */
 
 #define MAX_COLUMNS_SHOWN 3
@@ -73,6 +74,7 @@ struct qs_ingest {
     unsigned long rows;
     struct idset ids;
     unsigned long ids_unchecked;
+    int unique_client_date; /* see qs_ingest_require_unique_client_date */
 };
 
 /* ---- names ------------------------------------------------------------------------------- */
@@ -106,6 +108,11 @@ qs_profile qs_ingest_profile(const qs_ingest *g)
 const qs_reader *qs_ingest_reader(const qs_ingest *g)
 {
     return g->reader;
+}
+
+void qs_ingest_require_unique_client_date(qs_ingest *g)
+{
+    g->unique_client_date = 1;
 }
 
 unsigned long qs_ingest_ids_unchecked(const qs_ingest *g)
@@ -816,14 +823,18 @@ int qs_parse_date(const char *text, const char *format, char *out, size_t size)
 
 /* ---- the id set -------------------------------------------------------------------------- */
 
-static uint64_t hash_bytes(const char *s, size_t n)
+static uint64_t hash_update(uint64_t h, const char *s, size_t n)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)n;
     for (size_t i = 0; i < n; i++) {
         h ^= (unsigned char)s[i];
         h *= 0x100000001B3ULL;
         h ^= h >> 29;
     }
+    return h;
+}
+
+static uint64_t hash_final(uint64_t h)
+{
     /* splitmix64 finaliser */
     h ^= h >> 30;
     h *= 0xBF58476D1CE4E5B9ULL;
@@ -831,6 +842,21 @@ static uint64_t hash_bytes(const char *s, size_t n)
     h *= 0x94D049BB133111EBULL;
     h ^= h >> 31;
     return h ? h : 1;
+}
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    return hash_final(hash_update(0x9E3779B97F4A7C15ULL ^ (uint64_t)n, s, n));
+}
+
+/* Client and date as one key; the client's length is hashed too, so no separator byte inside a
+ * client id can make two different pairs one key. */
+static uint64_t hash_client_date(const char *client, const char *date)
+{
+    size_t nc = strlen(client), nd = strlen(date);
+    uint64_t h = hash_update(0xC2B2AE3D27D4EB4FULL ^ (uint64_t)nc, client, nc);
+    h ^= (uint64_t)nd * 0x9E3779B97F4A7C15ULL;
+    return hash_final(hash_update(h, date, nd));
 }
 
 /*
@@ -841,9 +867,9 @@ static uint64_t hash_bytes(const char *s, size_t n)
 #define IDSET_SLOTS (1u << 21)
 #define IDSET_MAX   (IDSET_SLOTS / 20 * 17) /* load factor 0.85 */
 
-/* Insert; returns 0 when new, the earlier line when already present, -1 on OOM, -2 when the
- * budget is spent (not checked). */
-static long idset_add(struct idset *s, const char *id, size_t n, unsigned long line)
+/* Insert a key's hash; returns 0 when new, the earlier line when already present, -1 on OOM,
+ * -2 when the budget is spent (not checked). */
+static long idset_add(struct idset *s, uint64_t h, unsigned long line)
 {
     if (!s->keys) {
         s->keys = calloc(IDSET_SLOTS, sizeof(*s->keys));
@@ -852,7 +878,6 @@ static long idset_add(struct idset *s, const char *id, size_t n, unsigned long l
             return -1;
         s->cap = IDSET_SLOTS;
     }
-    uint64_t h = hash_bytes(id, n);
     size_t j = (size_t)h & (s->cap - 1);
     while (s->keys[j]) {
         if (s->keys[j] == h)
@@ -1124,7 +1149,8 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
         add_problem(probs, NULL, NULL, 0, "no item is answered");
 
     if (probs->count == 0 && g->col_response >= 0) {
-        long first = idset_add(&g->ids, adm->response_id, strlen(adm->response_id), r->line);
+        long first =
+            idset_add(&g->ids, hash_bytes(adm->response_id, strlen(adm->response_id)), r->line);
         if (first == -1)
             return QS_ENOMEM;
         if (first == -2)
@@ -1133,6 +1159,20 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
             add_problem(probs, header_of(g, g->col_response), adm->response_id,
                         strlen(adm->response_id),
                         "duplicate response id: first seen at line %ld, which was scored", first);
+    } else if (probs->count == 0 && g->unique_client_date && adm->administered) {
+        /* No id column: the store tells rows apart by client and date (the id set is free). */
+        long first =
+            idset_add(&g->ids, hash_client_date(adm->client_id, adm->administered), r->line);
+        if (first == -1)
+            return QS_ENOMEM;
+        if (first == -2)
+            g->ids_unchecked++;
+        if (first > 0)
+            add_problem(probs, header_of(g, g->col_admin), adm->administered,
+                        strlen(adm->administered),
+                        "same client and date as line %ld, which was scored: map a response id "
+                        "column to tell them apart",
+                        first);
     }
     if (probs->count)
         return QS_EDATA;

@@ -70,6 +70,8 @@ struct runner {
     int logfd;
     long long *touched; /* client ids touched by the current file */
     size_t ntouched, cap_touched;
+    char *key; /* the current row's response key (response_key) */
+    size_t cap_key;
 };
 
 #if defined(__GNUC__)
@@ -164,16 +166,30 @@ static qs_error recover_killed(struct runner *R, qs_diag *d)
     return rc;
 }
 
-/* A key that identifies a response across runs when the export has no id column. */
-static const char *response_key(const qs_admin *a, char *buf, size_t size)
+/*
+ * A key that identifies a response across runs when the export has no id column, in full
+ * (a cut key could make two clients' responses one administration); NULL when out of memory.
+ * Two rows of one file with the same client and date never both get here: the ingest
+ * quarantines the second (qs_ingest_require_unique_client_date).
+ */
+static const char *response_key(struct runner *R, const qs_admin *a)
 {
     if (!a->id_is_line)
         return a->response_id;
-    if (a->administered)
-        snprintf(buf, size, "client:%s|date:%s", a->client_id, a->administered);
-    else
-        snprintf(buf, size, "client:%s|line:%s", a->client_id, a->response_id);
-    return buf;
+    const char *what = a->administered ? "date" : "line";
+    const char *v = a->administered ? a->administered : a->response_id;
+    for (;;) {
+        int n = snprintf(R->key, R->cap_key, "client:%s|%s:%s", a->client_id, what, v);
+        if (n < 0)
+            return NULL;
+        if ((size_t)n < R->cap_key)
+            return R->key;
+        char *k = realloc(R->key, (size_t)n + 1);
+        if (!k)
+            return NULL;
+        R->key = k;
+        R->cap_key = (size_t)n + 1;
+    }
 }
 
 /* Ingest one file inside one transaction. */
@@ -197,6 +213,7 @@ static qs_error ingest_file(struct runner *R, const qs_source *src, const qs_ins
         qs_diag_list_release(&errs);
         return rc;
     }
+    qs_ingest_require_unique_client_date(g);
     const char *norm_id = norm >= 0 ? inst->norms[norm].id : NULL;
     if (!R->opts->dry_run) {
         crash_point();
@@ -237,22 +254,16 @@ static qs_error ingest_file(struct runner *R, const qs_source *src, const qs_ins
         flags += (res->validity.careless == QS_TRI_TRUE) + (res->validity.invalid == QS_TRI_TRUE);
         if (R->opts->dry_run)
             continue;
-        char keybuf[1024];
-        qs_store_admin a = {src->site,
-                            src->id,
-                            inst,
-                            norm_id,
-                            response_key(&adm, keybuf, sizeof(keybuf)),
-                            adm.response_id,
-                            adm.client_id,
-                            adm.group,
-                            adm.therapist,
-                            adm.administered,
-                            adm.answers,
-                            adm.checks,
-                            file_id,
-                            adm.line,
-                            R->opts->run_id};
+        const char *key = response_key(R, &adm);
+        if (!key) {
+            qs_diag_set(&d, NULL, 0, 0, NULL, "out of memory");
+            rc = QS_ENOMEM;
+            goto done;
+        }
+        qs_store_admin a = {src->site,     src->id,          inst,           norm_id,
+                            key,           adm.response_id,  adm.client_id,  adm.group,
+                            adm.therapist, adm.administered, adm.answers,    adm.checks,
+                            file_id,       adm.line,         R->opts->run_id};
         qs_admin_outcome out;
         long long client;
         rc = qs_store_put_admin(R->store, &a, res, &out, &client, &d);
@@ -528,5 +539,6 @@ done:
         globfree(&globs[i]);
     free(globs);
     free(R.touched);
+    free(R.key);
     return rc;
 }

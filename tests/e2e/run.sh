@@ -201,5 +201,20 @@ check "names that sanitise alike are numbered" test -f "$d/state/out/reports/the
 check "a filtered report names the file as a full one does" test "$(ls "$d/only-ab")" = "therapist-T_A_B-2.xlsx"
 check "and writes the same workbook into it" cmp -s "$d/only-ab/therapist-T_A_B-2.xlsx" "$d/state/out/reports/therapist-T_A_B-2.xlsx"
 
+# 9. Without a response id column, rows are told apart by client and date: a second row of
+# one file with the same client and date is quarantined, never stored as a new version.
+d=$(fresh no-id)
+printf 'client_id: client\nadministered: date\n' >"$d/mapping.yaml"
+{
+    echo "client,date,Q1,Q2,Q3,Q4,Q5,Q6"
+    echo "C1,2026-01-05,4,2,4,3,3,3"
+    echo "C1,2026-01-05,3,4,3,2,2,2"
+    echo "C2,2026-01-05,3,3,4,4,4,4"
+} >"$d/drop/export-1.csv"
+check "a repeated client and date exits 1 (quarantined)" test "$(run "$d")" = 1
+check "the first row is stored, the repeat is not a changed version" grep -q "2 new, 0 changed, 0 unchanged administrations; 1 rows quarantined" "$d/stderr.txt"
+check "the quarantine says why" grep -q '^.*export-1.csv,3,3,date,2026-01-05,"same client and date as line 2, which was scored: map a response id column to tell them apart"$' "$d/state/out/quarantine-run1.csv"
+check "the stored version is the first row's" grep -qP '^main\te2e\tclient:C1\|date:2026-01-05\t1\t1\tC1\t.*\t4,2,4,3,3,3\t' <(dump "$d")
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

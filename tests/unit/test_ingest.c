@@ -294,6 +294,52 @@ static void test_redcap_response_ids_include_event_and_instance(void **state)
     qs_mapping_free(m);
 }
 
+static void test_rows_without_an_id_repeating_client_and_date_are_problems_for_a_store(void **state)
+{
+    struct fx *f = *state;
+    static const char csv[] = "client_id,date,Q1,Q2,Q3\n"
+                              "C1,2026-01-05,1,2,3\n"
+                              "C1,2026-01-05,4,4,4\n" /* same client and date as line 2 */
+                              "C1,2026-01-06,1,1,1\n"
+                              "C2,2026-01-05,2,2,2\n"
+                              "C1,,3,3,3\n" /* undated: told apart by its line */
+                              "C1,,3,3,3\n";
+    qs_mapping *m = mapping("client_id: client_id\nadministered: date\n");
+    qs_admin a;
+    qs_row_problems p;
+    qs_diag d;
+    for (int unique = 0; unique <= 1; unique++) {
+        qs_ingest *g;
+        qs_diag_list e;
+        qs_diag_list_init(&e);
+        assert_int_equal(
+            qs_ingest_open_mem(&g, csv, strlen(csv), "x.csv", f->inst, m, QS_PROFILE_AUTO, &e),
+            QS_OK);
+        if (unique)
+            qs_ingest_require_unique_client_date(g);
+        assert_int_equal(qs_ingest_next(g, &a, &p, &d), QS_OK);
+        if (unique) {
+            assert_int_equal(qs_ingest_next(g, &a, &p, &d), QS_EDATA);
+            assert_int_equal(p.line, 3);
+            assert_string_equal(p.response_id, "3");
+            assert_int_equal(p.count, 1);
+            assert_string_equal(p.items[0].column, "date");
+            assert_string_equal(p.items[0].value, "2026-01-05");
+            assert_string_equal(p.items[0].reason,
+                                "same client and date as line 2, which was scored: map a "
+                                "response id column to tell them apart");
+        } else {
+            assert_int_equal(qs_ingest_next(g, &a, &p, &d), QS_OK); /* `qscore score`: by line */
+        }
+        for (int k = 0; k < 4; k++)
+            assert_int_equal(qs_ingest_next(g, &a, &p, &d), QS_OK);
+        assert_int_equal(qs_ingest_next(g, &a, &p, &d), QS_EEOF);
+        qs_ingest_free(g);
+        qs_diag_list_release(&e);
+    }
+    qs_mapping_free(m);
+}
+
 static void test_dates_are_parsed_strictly(void **state)
 {
     (void)state;
@@ -330,6 +376,8 @@ int main(void)
         cmocka_unit_test(test_ambiguous_headers_suggest_a_column_number),
         cmocka_unit_test(test_bad_rows_list_every_problem_with_their_line),
         cmocka_unit_test(test_redcap_response_ids_include_event_and_instance),
+        cmocka_unit_test(
+            test_rows_without_an_id_repeating_client_and_date_are_problems_for_a_store),
         cmocka_unit_test(test_dates_are_parsed_strictly),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
