@@ -586,6 +586,7 @@ qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
     sqlite3_stmt *change = NULL;
     char **names = NULL;
     size_t nnames = 0;
+    int reading = 0; /* inside the read transaction */
 
     memset(&B, 0, sizeof(B));
     B.cfg = cfg;
@@ -607,8 +608,16 @@ qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
     }
     B.db = qs_store__db(store);
     rc = load_instruments(&B);
-    if (!rc)
-        rc = read_admins(&B, opts->since);
+    if (rc)
+        goto done;
+    /* One read transaction over every query: a `qscore run` committing meanwhile cannot make
+     * the workbooks mix two states of the store (WAL: readers see one snapshot). */
+    if (sqlite3_exec(B.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = sql_error(&B, "cannot begin reading");
+        goto done;
+    }
+    reading = 1;
+    rc = read_admins(&B, opts->since);
     if (!rc)
         rc = read_results(&B);
     if (!rc)
@@ -646,6 +655,15 @@ qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
         row_key[nrows] = (char *)key_of(cfg, &B.adms[j - 1]);
         nrows++;
         i = j;
+    }
+    /* Everything is read: end the snapshot before the (slow) writing. */
+    sqlite3_finalize(change);
+    change = NULL;
+    reading = 0;
+    if (sqlite3_exec(B.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        free(row_key);
+        rc = sql_error(&B, "cannot end reading");
+        goto done;
     }
 
     /* Workbooks: one per distinct key, in name order; "(none)" for rows without one. */
@@ -730,6 +748,8 @@ qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
     free(sel);
 done:
     sqlite3_finalize(change);
+    if (reading)
+        sqlite3_exec(B.db, "ROLLBACK", NULL, NULL, NULL);
     free(rows);
     free(names);
     for (size_t i = 0; i < B.ninsts; i++)
