@@ -148,21 +148,31 @@ static qs_error write_quarantine(struct runner *R, long long run_id, char *path,
     return rc;
 }
 
-/* A killed run's quarantine file was never renamed into place: write it from the store. */
+/*
+ * A killed run's quarantine file was never renamed into place: write it from the store, then
+ * mark the run "killed_recovered" (also when it had no quarantined rows, or its file is there),
+ * so it is done once: a file the user deletes later is not written again.
+ */
 static qs_error recover_killed(struct runner *R, qs_diag *d)
 {
     long long ids[64];
     size_t n;
-    qs_error rc = qs_store_runs_with_status(R->store, "killed", ids, 64, &n, d);
-    for (size_t i = 0; i < n && !rc; i++) {
-        char path[4096], name[64];
-        snprintf(name, sizeof(name), "quarantine-run%lld.csv", ids[i]);
-        if (qs_path_join(path, sizeof(path), R->cfg->output, name) && access(path, F_OK) == 0)
-            continue;
-        rc = write_quarantine(R, ids[i], path, sizeof(path), d);
-        if (!rc && path[0])
-            event(R, "event=quarantine_recovered killed_run=%lld file=%s", ids[i], path);
-    }
+    qs_error rc;
+    do {
+        rc = qs_store_runs_with_status(R->store, "killed", ids, 64, &n, d);
+        for (size_t i = 0; i < n && !rc; i++) {
+            char path[4096], name[64];
+            snprintf(name, sizeof(name), "quarantine-run%lld.csv", ids[i]);
+            if (!qs_path_join(path, sizeof(path), R->cfg->output, name) ||
+                access(path, F_OK) != 0) {
+                rc = write_quarantine(R, ids[i], path, sizeof(path), d);
+                if (!rc && path[0])
+                    event(R, "event=quarantine_recovered killed_run=%lld file=%s", ids[i], path);
+            }
+            if (!rc)
+                rc = qs_store_run_recovered(R->store, ids[i], d);
+        }
+    } while (!rc && n == 64); /* the next 64: those done are no longer "killed" */
     return rc;
 }
 
@@ -473,11 +483,16 @@ qs_error qs_run_execute(const qs_config *cfg, qs_run_opts *opts, qs_run_log_fn l
         rc = qs_store_open(&R.store, cfg->store, 0, &d);
         if (!rc)
             rc = qs_store_run_begin(R.store, opts->now, &opts->run_id, &d);
-        if (!rc)
-            rc = recover_killed(&R, &d);
         if (rc) {
             qs_diag_list_push(errors, &d);
             goto done;
+        }
+        /* From here on the run is recorded: every failure ends it as "failed" (finish), never
+         * leaves it "running" (which the next run would take for a kill). */
+        rc = recover_killed(&R, &d);
+        if (rc) {
+            qs_diag_list_push(errors, &d);
+            goto finish;
         }
         char logpath[4200];
         snprintf(logpath, sizeof(logpath), "%s/qscore.log", cfg->output);

@@ -521,6 +521,20 @@ qs_error qs_store_write_quarantine(qs_store *s, long long run_id, FILE *fp, unsi
     return rc;
 }
 
+qs_error qs_store_run_recovered(qs_store *s, long long run_id, qs_diag *diag)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE runs SET status = 'killed_recovered'"
+                           " WHERE id = ?1 AND status = 'killed'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, diag, "cannot mark a killed run recovered");
+    int ok = sqlite3_bind_int64(st, 1, run_id) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE;
+    qs_error rc = ok ? QS_OK : db_error(s, diag, "cannot mark a killed run recovered");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 qs_error qs_store_runs_with_status(qs_store *s, const char *status, long long *ids, size_t max,
                                    size_t *n, qs_diag *diag)
 {

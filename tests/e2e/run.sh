@@ -216,5 +216,23 @@ check "the first row is stored, the repeat is not a changed version" grep -q "2 
 check "the quarantine says why" grep -q '^.*export-1.csv,3,3,date,2026-01-05,"same client and date as line 2, which was scored: map a response id column to tell them apart"$' "$d/state/out/quarantine-run1.csv"
 check "the stored version is the first row's" grep -qP '^main\te2e\tclient:C1\|date:2026-01-05\t1\t1\tC1\t.*\t4,2,4,3,3,3\t' <(dump "$d")
 
+# 10. A killed run's quarantine is written by the next run, once: deleted afterwards, it stays
+# deleted. Killed at the crash point before the last (after the file's commit, before the
+# run wrote its quarantine), so the killed run holds the only quarantined row.
+d=$(fresh recovered)
+printf '%s\n' "$header" "$R1" "$R6_BAD" >"$d/drop/export-1.csv"
+run "$d" QSCORE_TEST_CRASH_AT=count >/dev/null
+points=$(sed -n 's/.*crash points passed: //p' "$d/stderr.txt")
+rm -rf "$d/state"
+check "the run is killed after its file's commit" test "$(run "$d" QSCORE_TEST_CRASH_AT=$((points - 1)))" = 137
+check "it left no quarantine file" test ! -e "$d/state/out/quarantine-run1.csv"
+run "$d" >/dev/null
+check "the next run writes the killed run's quarantine" grep -q ',R6,Q1,9,' "$d/state/out/quarantine-run1.csv"
+check "and says so" grep -q "event=quarantine_recovered killed_run=1" "$d/stderr.txt"
+rm "$d/state/out/quarantine-run1.csv"
+run "$d" >/dev/null
+check "a deleted recovered quarantine is not written again" test ! -e "$d/state/out/quarantine-run1.csv"
+check "nor announced again" test "$(grep -c quarantine_recovered "$d/stderr.txt")" = 0
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
