@@ -106,31 +106,59 @@ static int exec(qs_store *s, const char *sql)
     return sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 }
 
-static int schema_version(qs_store *s)
+/*
+ * The store's schema version into *v: 0 for an empty store (no meta table yet). Any other
+ * failure is an error, never "version 0": a file that is not a database (or cannot be read)
+ * must not look like an empty store.
+ */
+static qs_error schema_version(qs_store *s, int *v, qs_diag *diag)
 {
-    sqlite3_stmt *st;
-    int v = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st,
+    sqlite3_stmt *st = NULL;
+    qs_error rc = QS_OK;
+    char what[4200];
+    *v = 0;
+    snprintf(what, sizeof(what), "cannot read the schema version of '%s'",
+             sqlite3_db_filename(s->db, "main"));
+    /* Ask the schema whether there is a meta table first, so "no such table" is told apart
+     * from every other failure without reading an error text. */
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'", -1,
+                           &st, NULL) != SQLITE_OK)
+        return db_error(s, diag, what);
+    int r = sqlite3_step(st);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (r == SQLITE_DONE)
+        return QS_OK; /* no meta table: an empty store */
+    if (r != SQLITE_ROW ||
+        sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st,
                            NULL) != SQLITE_OK)
-        return 0; /* no meta table: an empty store */
-    if (sqlite3_step(st) == SQLITE_ROW) {
+        return db_error(s, diag, what);
+    r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
         const char *t = (const char *)sqlite3_column_text(st, 0);
         char *end;
         long x = t ? strtol(t, &end, 10) : 0;
-        v = (t && *end == '\0' && x > 0 && x < 1000000) ? (int)x : -1;
+        if (t && *end == '\0' && x > 0 && x < 1000000) {
+            *v = (int)x;
+        } else {
+            qs_diag_set(diag, NULL, 0, 0, NULL, "store: unreadable schema_version in '%s'",
+                        sqlite3_db_filename(s->db, "main"));
+            rc = QS_EINVALID;
+        }
+    } else if (r != SQLITE_DONE) {
+        rc = db_error(s, diag, what);
     }
     sqlite3_finalize(st);
-    return v;
+    return rc;
 }
 
 static qs_error migrate(qs_store *s, qs_diag *diag)
 {
-    int v = schema_version(s);
-    if (v < 0) {
-        qs_diag_set(diag, NULL, 0, 0, NULL, "store: unreadable schema_version in '%s'",
-                    sqlite3_db_filename(s->db, "main"));
-        return QS_EINVALID;
-    }
+    int v;
+    qs_error rc = schema_version(s, &v, diag);
+    if (rc)
+        return rc;
     if (v > QS_STORE_SCHEMA_VERSION) {
         qs_diag_set(diag, NULL, 0, 0, NULL,
                     "store: schema version %d was written by a newer qscore (this one knows %d)", v,
@@ -143,7 +171,7 @@ static qs_error migrate(qs_store *s, qs_diag *diag)
                  "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '%d');", next);
         if (exec(s, "BEGIN IMMEDIATE") != SQLITE_OK || exec(s, migrations[next - 1]) != SQLITE_OK ||
             exec(s, bump) != SQLITE_OK || exec(s, "COMMIT") != SQLITE_OK) {
-            qs_error rc = db_error(s, diag, "migration failed");
+            rc = db_error(s, diag, "migration failed");
             exec(s, "ROLLBACK");
             return rc;
         }
@@ -238,14 +266,16 @@ qs_error qs_store_open(qs_store **out, const char *path, int readonly, qs_diag *
         if (!rc)
             rc = prepare(s, diag);
     } else {
-        int v = schema_version(s);
-        rc = v == QS_STORE_SCHEMA_VERSION ? QS_OK : QS_EINVALID;
-        if (rc)
+        int v;
+        rc = schema_version(s, &v, diag);
+        if (!rc && v != QS_STORE_SCHEMA_VERSION) {
             qs_diag_set(diag, NULL, 0, 0, NULL,
                         "store: schema version %d, this qscore reads %d (run 'qscore run' to "
                         "migrate)",
                         v, QS_STORE_SCHEMA_VERSION);
-        else
+            rc = QS_EINVALID;
+        }
+        if (!rc)
             rc = prepare(s, diag); /* lookups (a dry run asks which files are known) */
     }
     if (rc) {
@@ -896,7 +926,9 @@ qs_error qs_store_get_status(qs_store *s, qs_store_status *st, qs_diag *diag)
 {
     int ok = 1;
     memset(st, 0, sizeof(*st));
-    st->schema_version = schema_version(s);
+    qs_error rc = schema_version(s, &st->schema_version, diag);
+    if (rc)
+        return rc;
     st->clients = scalar(s, "SELECT count(*) FROM clients", &ok);
     st->administrations = scalar(s, "SELECT count(*) FROM administrations WHERE current = 1", &ok);
     st->versions = scalar(s, "SELECT count(*) FROM administrations WHERE current = 0", &ok);
@@ -998,7 +1030,11 @@ qs_error qs_store_dump(qs_store *s, FILE *fp, qs_diag *diag)
                        " q.reason FROM quarantine q JOIN files f ON f.id = q.file"
                        " ORDER BY f.sha256, q.seq"},
     };
-    fprintf(fp, "# qscore store dump, schema %d\n", schema_version(s));
+    int v;
+    qs_error rc = schema_version(s, &v, diag);
+    if (rc)
+        return rc;
+    fprintf(fp, "# qscore store dump, schema %d\n", v);
     for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++)
         if (!dump_query(s, fp, queries[i][0], queries[i][1]))
             return db_error(s, diag, "cannot dump");
