@@ -458,8 +458,19 @@ qs_error qs_run_execute(const qs_config *cfg, qs_run_opts *opts, qs_run_log_fn l
         int flags = 0;
         for (size_t k = 0; k < cfg->sources[i].nfiles; k++) {
             int g = glob(cfg->sources[i].files[k], flags, NULL, &globs[i]);
-            if (g != 0 && g != GLOB_NOMATCH) {
+            if (g == GLOB_NOSPACE) {
+                qs_diag_list_add(errors, cfg->path, 0, 0, "sources",
+                                 "out of memory listing the files of '%s'",
+                                 cfg->sources[i].files[k]);
                 rc = QS_ENOMEM;
+                goto done;
+            }
+            if (g != 0 && g != GLOB_NOMATCH) {
+                qs_diag_list_add(errors, cfg->path, 0, 0, "sources",
+                                 "cannot list the files of '%s' (source '%s'): a folder could "
+                                 "not be read",
+                                 cfg->sources[i].files[k], cfg->sources[i].id);
+                rc = QS_EIO;
                 goto done;
             }
             flags = GLOB_APPEND;
