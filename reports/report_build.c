@@ -619,9 +619,14 @@ qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
     if (!B.pool)
         return QS_ENOMEM;
     qs_diag_clear(&d);
-    if (opts->out_dir)
-        snprintf(out_dir, sizeof(out_dir), "%s", opts->out_dir);
-    else if (!qs_path_join(out_dir, sizeof(out_dir), cfg->output, "reports")) {
+    int fits = opts->out_dir ? (size_t)snprintf(out_dir, sizeof(out_dir), "%s", opts->out_dir) <
+                                   sizeof(out_dir)
+                             : qs_path_join(out_dir, sizeof(out_dir), cfg->output, "reports");
+    if (!fits) {
+        /* A cut path would write the workbooks somewhere else. */
+        qs_diag_list_add(errors, NULL, 0, 0, NULL,
+                         "the reports folder's path is too long (at most %zu bytes)",
+                         sizeof(out_dir) - 1);
         rc = QS_EIO;
         goto done;
     }
