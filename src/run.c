@@ -498,6 +498,17 @@ qs_error qs_run_execute(const qs_config *cfg, qs_run_opts *opts, qs_run_log_fn l
             qs_diag_list_push(errors, &d);
             goto done;
         }
+        /* The log is secondary (stderr has every event too): a log that cannot be opened is
+         * said, and the run goes on. Opened before recovery, so its events are logged. */
+        char logpath[4200];
+        int n = snprintf(logpath, sizeof(logpath), "%s/qscore.log", cfg->output);
+        if (n > 0 && (size_t)n < sizeof(logpath))
+            R.logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (R.logfd < 0)
+            qs_diag_list_add(errors, cfg->path, 0, 0, "output",
+                             "cannot open the log '%s': %s; events go to stderr only", logpath,
+                             n > 0 && (size_t)n < sizeof(logpath) ? strerror(errno)
+                                                                  : "path too long");
         /* From here on the run is recorded: every failure ends it as "failed" (finish), never
          * leaves it "running" (which the next run would take for a kill). */
         rc = recover_killed(&R, &d);
@@ -505,9 +516,6 @@ qs_error qs_run_execute(const qs_config *cfg, qs_run_opts *opts, qs_run_log_fn l
             qs_diag_list_push(errors, &d);
             goto finish;
         }
-        char logpath[4200];
-        snprintf(logpath, sizeof(logpath), "%s/qscore.log", cfg->output);
-        R.logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     } else if (access(cfg->store, F_OK) == 0) {
         rc = qs_store_open(&R.store, cfg->store, 1, &d);
         if (rc) {

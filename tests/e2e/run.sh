@@ -234,5 +234,13 @@ run "$d" >/dev/null
 check "a deleted recovered quarantine is not written again" test ! -e "$d/state/out/quarantine-run1.csv"
 check "nor announced again" test "$(grep -c quarantine_recovered "$d/stderr.txt")" = 0
 
+# 11. A log file that cannot be opened is said on stderr; the run goes on.
+d=$(fresh no-log)
+printf '%s\n' "$header" "$R1" >"$d/drop/export-1.csv"
+mkdir -p "$d/state/out/qscore.log" # a folder where the log file should be
+check "a run without its log file still succeeds" test "$(run "$d")" = 0
+check "and says the log could not be opened" grep -q "cannot open the log '.*/state/out/qscore.log': Is a directory; events go to stderr only" "$d/stderr.txt"
+check "the events still reach stderr" grep -q "event=run_finished status=ok" "$d/stderr.txt"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
