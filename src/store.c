@@ -540,7 +540,8 @@ qs_error qs_store_write_quarantine(qs_store *s, long long run_id, FILE *fp, unsi
         snprintf(p.items[0].value, sizeof(p.items[0].value), "%s", sqlite3_column_text(st, 4));
         snprintf(p.items[0].reason, sizeof(p.items[0].reason), "%s", sqlite3_column_text(st, 5));
         rc = qs_quarantine_write(fp, (const char *)sqlite3_column_text(st, 0), &p);
-        (*lines)++;
+        if (!rc)
+            (*lines)++; /* only lines written: the caller keeps the file only when some were */
     }
     if (!rc && r != SQLITE_DONE)
         rc = db_error(s, diag, "cannot read the quarantine");
