@@ -872,10 +872,17 @@ static uint64_t hash_client_date(const char *client, const char *date)
 static long idset_add(struct idset *s, uint64_t h, unsigned long line)
 {
     if (!s->keys) {
-        s->keys = calloc(IDSET_SLOTS, sizeof(*s->keys));
-        s->lines = malloc(IDSET_SLOTS * sizeof(*s->lines));
-        if (!s->keys || !s->lines)
+        uint64_t *keys = calloc(IDSET_SLOTS, sizeof(*keys));
+        uint32_t *lines = malloc(IDSET_SLOTS * sizeof(*lines));
+        if (!keys || !lines) {
+            /* Both or neither: a set with keys but no lines (and no capacity) must never be
+             * used by a later call. */
+            free(keys);
+            free(lines);
             return -1;
+        }
+        s->keys = keys;
+        s->lines = lines;
         s->cap = IDSET_SLOTS;
     }
     size_t j = (size_t)h & (s->cap - 1);
