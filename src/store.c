@@ -335,12 +335,69 @@ void qs_store_unlock(int fd)
     }
 }
 
+/* A statement's failure: the bind's code when a bind failed (SQLite keeps no message for it
+ * once a later bind succeeds), else the connection's message. */
+static qs_error stmt_error(qs_store *s, int bound, qs_diag *diag, const char *what)
+{
+    if (bound == SQLITE_OK)
+        return db_error(s, diag, what);
+    qs_diag_set(diag, NULL, 0, 0, NULL, "store: %s: %s", what, sqlite3_errstr(bound));
+    return QS_ESTORE;
+}
+
+/*
+ * Binding. A failed bind (a string past SQLite's length limit, out of memory) leaves its
+ * parameter NULL, and a step would then store NULL for a value silently. So every bind records
+ * the first failure in *b, and run_stmt / step_exists fail such a statement without stepping
+ * it. Strings are bound SQLITE_STATIC: every caller's strings outlive the step, and the
+ * bindings are cleared right after it.
+ */
+static void bind_rc(int *b, int r)
+{
+    if (*b == SQLITE_OK)
+        *b = r;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v, int *b)
+{
+    bind_rc(b, sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC));
+}
+
+static void bind_text_n(sqlite3_stmt *st, int i, const char *v, size_t n, int *b)
+{
+    bind_rc(b, sqlite3_bind_text64(st, i, v, (sqlite3_uint64)n, SQLITE_STATIC, SQLITE_UTF8));
+}
+
+static void bind_int64(sqlite3_stmt *st, int i, sqlite3_int64 v, int *b)
+{
+    bind_rc(b, sqlite3_bind_int64(st, i, v));
+}
+
+static void bind_null(sqlite3_stmt *st, int i, int *b)
+{
+    bind_rc(b, sqlite3_bind_null(st, i));
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v, int *b)
+{
+    if (v && *v)
+        bind_text(st, i, v, b);
+    else
+        bind_null(st, i, b);
+}
+
+static void bind_real_or_null(sqlite3_stmt *st, int i, double v, int *b)
+{
+    bind_rc(b, isnan(v) ? sqlite3_bind_null(st, i) : sqlite3_bind_double(st, i, v));
+}
+
 /* ---- runs ------------------------------------------------------------------------------- */
 
 qs_error qs_store_run_begin(qs_store *s, const char *started, long long *run_id, qs_diag *diag)
 {
     sqlite3_stmt *st = NULL;
     qs_error rc = QS_OK;
+    int b = SQLITE_OK;
     /* A run found "running" was killed: only one run holds the lock, and it is us. */
     if (exec(s, "BEGIN IMMEDIATE") != SQLITE_OK ||
         exec(s, "UPDATE runs SET status = 'killed' WHERE status = 'running'") != SQLITE_OK)
@@ -350,9 +407,9 @@ qs_error qs_store_run_begin(qs_store *s, const char *started, long long *run_id,
                            " ?2)",
                            -1, &st, NULL) != SQLITE_OK)
         goto fail;
-    sqlite3_bind_text(st, 1, started, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, qs_version(), -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
+    bind_text(st, 1, started, &b);
+    bind_text(st, 2, qs_version(), &b);
+    if (b != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
         goto fail;
     *run_id = sqlite3_last_insert_rowid(s->db);
     if (exec(s, "COMMIT") != SQLITE_OK)
@@ -360,7 +417,7 @@ qs_error qs_store_run_begin(qs_store *s, const char *started, long long *run_id,
     sqlite3_finalize(st);
     return QS_OK;
 fail:
-    rc = db_error(s, diag, "cannot record the run");
+    rc = stmt_error(s, b, diag, "cannot record the run");
     sqlite3_finalize(st);
     exec(s, "ROLLBACK");
     return rc;
@@ -370,6 +427,7 @@ qs_error qs_store_run_end(qs_store *s, long long run_id, const char *ended, cons
                           const qs_run_counts *c, qs_diag *diag)
 {
     sqlite3_stmt *st = NULL;
+    int b = SQLITE_OK;
     if (sqlite3_prepare_v2(s->db,
                            "UPDATE runs SET ended = ?2, status = ?3, files_seen = ?4,"
                            " files_ingested = ?5, files_skipped = ?6, files_failed = ?7,"
@@ -378,52 +436,73 @@ qs_error qs_store_run_end(qs_store *s, long long run_id, const char *ended, cons
                            " WHERE id = ?1",
                            -1, &st, NULL) != SQLITE_OK)
         return db_error(s, diag, "cannot finish the run");
-    sqlite3_bind_int64(st, 1, run_id);
-    sqlite3_bind_text(st, 2, ended, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
+    bind_int64(st, 1, run_id, &b);
+    bind_text(st, 2, ended, &b);
+    bind_text(st, 3, status, &b);
     unsigned long v[] = {c->files_seen,     c->files_ingested,   c->files_skipped,
                          c->files_failed,   c->rows_read,        c->admins_new,
                          c->admins_changed, c->admins_unchanged, c->rows_quarantined,
                          c->flags_raised};
     for (int i = 0; i < 10; i++)
-        sqlite3_bind_int64(st, 4 + i, (sqlite3_int64)v[i]);
-    int ok = sqlite3_step(st) == SQLITE_DONE;
+        bind_int64(st, 4 + i, (sqlite3_int64)v[i], &b);
+    int ok = b == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE;
+    qs_error rc = ok ? QS_OK : stmt_error(s, b, diag, "cannot finish the run");
     sqlite3_finalize(st);
-    return ok ? QS_OK : db_error(s, diag, "cannot finish the run");
+    return rc;
 }
 
 /* ---- files and transactions -------------------------------------------------------------- */
 
-static int step_exists(sqlite3_stmt *st)
+/* 1 when the lookup finds a row, 0 when not, -1 on an error (then lookup_error reports it). */
+static int step_exists(sqlite3_stmt *st, int bound)
 {
-    int r = sqlite3_step(st);
+    int r = bound == SQLITE_OK ? sqlite3_step(st) : bound;
+    int found = r == SQLITE_ROW ? 1 : (r == SQLITE_DONE ? 0 : -1);
+    if (found >= 0) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+    return found;
+}
+
+static void step_done(sqlite3_stmt *st)
+{
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    return r == SQLITE_ROW ? 1 : (r == SQLITE_DONE ? 0 : -1);
+}
+
+/* A failed lookup: the message first, then the statement is made ready again. */
+static qs_error lookup_error(qs_store *s, sqlite3_stmt *st, int bound, qs_diag *diag,
+                             const char *what)
+{
+    qs_error rc = stmt_error(s, bound, diag, what);
+    step_done(st);
+    return rc;
 }
 
 qs_error qs_store_file_known(qs_store *s, const char *path, long long size, long long mtime,
                              const char *sha256, int *known, qs_diag *diag)
 {
-    int r;
+    int r, b = SQLITE_OK;
     *known = 0;
     if (path) {
-        sqlite3_bind_text(s->find_file_path, 1, path, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s->find_file_path, 2, size);
-        sqlite3_bind_int64(s->find_file_path, 3, mtime);
-        r = step_exists(s->find_file_path);
+        bind_text(s->find_file_path, 1, path, &b);
+        bind_int64(s->find_file_path, 2, size, &b);
+        bind_int64(s->find_file_path, 3, mtime, &b);
+        r = step_exists(s->find_file_path, b);
         if (r < 0)
-            return db_error(s, diag, "cannot look up a file");
+            return lookup_error(s, s->find_file_path, b, diag, "cannot look up a file");
         if (r) {
             *known = 1;
             return QS_OK;
         }
     }
     if (sha256) {
-        sqlite3_bind_text(s->find_file_sha, 1, sha256, -1, SQLITE_STATIC);
-        r = step_exists(s->find_file_sha);
+        b = SQLITE_OK;
+        bind_text(s->find_file_sha, 1, sha256, &b);
+        r = step_exists(s->find_file_sha, b);
         if (r < 0)
-            return db_error(s, diag, "cannot look up a file");
+            return lookup_error(s, s->find_file_sha, b, diag, "cannot look up a file");
         *known = r;
     }
     return QS_OK;
@@ -448,25 +527,28 @@ void qs_store_rollback(qs_store *s)
     exec(s, "ROLLBACK");
 }
 
-static qs_error run_stmt(qs_store *s, sqlite3_stmt *st, qs_diag *diag, const char *what)
+/* Step a write whose binds returned `bound` (see "Binding"); the message is taken before the
+ * reset. */
+static qs_error run_stmt(qs_store *s, sqlite3_stmt *st, int bound, qs_diag *diag, const char *what)
 {
-    int r = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return r == SQLITE_DONE ? QS_OK : db_error(s, diag, what);
+    int r = bound == SQLITE_OK ? sqlite3_step(st) : bound;
+    qs_error rc = r == SQLITE_DONE ? QS_OK : stmt_error(s, bound, diag, what);
+    step_done(st);
+    return rc;
 }
 
 qs_error qs_store_add_file(qs_store *s, const qs_store_file *f, long long *file_id, qs_diag *diag)
 {
     sqlite3_stmt *st = s->add_file;
-    sqlite3_bind_text(st, 1, f->sha256, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, f->path, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, f->size);
-    sqlite3_bind_int64(st, 4, f->mtime);
-    sqlite3_bind_text(st, 5, f->source, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, f->instrument, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 7, f->run_id);
-    qs_error rc = run_stmt(s, st, diag, "cannot record a file");
+    int b = SQLITE_OK;
+    bind_text(st, 1, f->sha256, &b);
+    bind_text(st, 2, f->path, &b);
+    bind_int64(st, 3, f->size, &b);
+    bind_int64(st, 4, f->mtime, &b);
+    bind_text(st, 5, f->source, &b);
+    bind_text(st, 6, f->instrument, &b);
+    bind_int64(st, 7, f->run_id, &b);
+    qs_error rc = run_stmt(s, st, b, diag, "cannot record a file");
     if (!rc)
         *file_id = sqlite3_last_insert_rowid(s->db);
     s->quarantine_seq = 0;
@@ -477,11 +559,12 @@ qs_error qs_store_file_counts(qs_store *s, long long file_id, unsigned long rows
                               unsigned long scored, unsigned long quarantined, qs_diag *diag)
 {
     sqlite3_stmt *st = s->file_counts;
-    sqlite3_bind_int64(st, 1, file_id);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)rows);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)scored);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)quarantined);
-    return run_stmt(s, st, diag, "cannot record a file");
+    int b = SQLITE_OK;
+    bind_int64(st, 1, file_id, &b);
+    bind_int64(st, 2, (sqlite3_int64)rows, &b);
+    bind_int64(st, 3, (sqlite3_int64)scored, &b);
+    bind_int64(st, 4, (sqlite3_int64)quarantined, &b);
+    return run_stmt(s, st, b, diag, "cannot record a file");
 }
 
 qs_error qs_store_add_quarantine(qs_store *s, long long file_id, const qs_row_problems *p,
@@ -502,14 +585,15 @@ qs_error qs_store_add_quarantine(qs_store *s, long long file_id, const qs_row_pr
             break;
         }
         sqlite3_stmt *st = s->add_quarantine;
-        sqlite3_bind_int64(st, 1, file_id);
-        sqlite3_bind_int64(st, 2, ++s->quarantine_seq);
-        sqlite3_bind_int64(st, 3, (sqlite3_int64)p->line);
-        sqlite3_bind_text(st, 4, p->response_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, col, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 6, value, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 7, reason, -1, SQLITE_TRANSIENT);
-        qs_error rc = run_stmt(s, st, diag, "cannot record a quarantined row");
+        int b = SQLITE_OK;
+        bind_int64(st, 1, file_id, &b);
+        bind_int64(st, 2, ++s->quarantine_seq, &b);
+        bind_int64(st, 3, (sqlite3_int64)p->line, &b);
+        bind_text(st, 4, p->response_id, &b);
+        bind_text(st, 5, col, &b);
+        bind_text(st, 6, value, &b);
+        bind_text(st, 7, reason, &b);
+        qs_error rc = run_stmt(s, st, b, diag, "cannot record a quarantined row");
         if (rc)
             return rc;
     }
@@ -528,7 +612,13 @@ qs_error qs_store_write_quarantine(qs_store *s, long long run_id, FILE *fp, unsi
                            " ORDER BY f.id, q.seq",
                            -1, &st, NULL) != SQLITE_OK)
         return db_error(s, diag, "cannot read the quarantine");
-    sqlite3_bind_int64(st, 1, run_id);
+    int b = SQLITE_OK;
+    bind_int64(st, 1, run_id, &b);
+    if (b != SQLITE_OK) {
+        qs_error brc = stmt_error(s, b, diag, "cannot read the quarantine");
+        sqlite3_finalize(st);
+        return brc;
+    }
     qs_error rc = qs_quarantine_header(fp);
     while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
         qs_row_problems p;
@@ -574,12 +664,13 @@ qs_error qs_store_runs_with_status(qs_store *s, const char *status, long long *i
     if (sqlite3_prepare_v2(s->db, "SELECT id FROM runs WHERE status = ?1 ORDER BY id", -1, &st,
                            NULL) != SQLITE_OK)
         return db_error(s, diag, "cannot read the runs");
-    sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+    int b = SQLITE_OK;
+    bind_text(st, 1, status, &b);
+    int r = b;
+    while (b == SQLITE_OK && (r = sqlite3_step(st)) == SQLITE_ROW && *n < max)
         ids[(*n)++] = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    return r == SQLITE_ROW || r == SQLITE_DONE ? QS_OK : db_error(s, diag, "cannot read runs");
+    return r == SQLITE_ROW || r == SQLITE_DONE ? QS_OK : stmt_error(s, b, diag, "cannot read runs");
 }
 
 /* ---- administrations --------------------------------------------------------------------- */
@@ -630,41 +721,26 @@ qs_error qs_sha256_file(const char *path, char hex[65], qs_diag *diag)
     return QS_OK;
 }
 
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
-{
-    if (s && *s)
-        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-static void bind_real_or_null(sqlite3_stmt *st, int i, double v)
-{
-    if (isnan(v))
-        sqlite3_bind_null(st, i);
-    else
-        sqlite3_bind_double(st, i, v);
-}
-
 static qs_error client_row(qs_store *s, const char *site, const char *client, long long *id,
                            qs_diag *diag)
 {
     sqlite3_stmt *st = s->find_client;
-    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, client, -1, SQLITE_STATIC);
-    int r = sqlite3_step(st);
+    int b = SQLITE_OK;
+    bind_text(st, 1, site, &b);
+    bind_text(st, 2, client, &b);
+    int r = b == SQLITE_OK ? sqlite3_step(st) : b;
     if (r == SQLITE_ROW)
         *id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        return lookup_error(s, st, b, diag, "cannot look up a client");
+    step_done(st);
     if (r == SQLITE_ROW)
         return QS_OK;
-    if (r != SQLITE_DONE)
-        return db_error(s, diag, "cannot look up a client");
     st = s->add_client;
-    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, client, -1, SQLITE_STATIC);
-    qs_error rc = run_stmt(s, st, diag, "cannot add a client");
+    b = SQLITE_OK;
+    bind_text(st, 1, site, &b);
+    bind_text(st, 2, client, &b);
+    qs_error rc = run_stmt(s, st, b, diag, "cannot add a client");
     if (!rc)
         *id = sqlite3_last_insert_rowid(s->db);
     return rc;
@@ -703,28 +779,29 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
         return rc;
 
     sqlite3_stmt *st = s->find_current;
-    sqlite3_bind_text(st, 1, a->site, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, inst->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, a->response_key, -1, SQLITE_STATIC);
+    int b = SQLITE_OK;
+    bind_text(st, 1, a->site, &b);
+    bind_text(st, 2, inst->id, &b);
+    bind_text(st, 3, a->response_key, &b);
     long long prev_id = 0, prev_version = 0;
     int same = 0;
-    int r = sqlite3_step(st);
+    int r = b == SQLITE_OK ? sqlite3_step(st) : b;
     if (r == SQLITE_ROW) {
         prev_id = sqlite3_column_int64(st, 0);
         prev_version = sqlite3_column_int64(st, 1);
         same = strcmp((const char *)sqlite3_column_text(st, 2), hash) == 0;
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
     if (r != SQLITE_ROW && r != SQLITE_DONE)
-        return db_error(s, diag, "cannot look up an administration");
+        return lookup_error(s, st, b, diag, "cannot look up an administration");
+    step_done(st);
     if (same) {
         *outcome = QS_ADMIN_UNCHANGED;
         return QS_OK;
     }
     if (prev_id) {
-        sqlite3_bind_int64(s->retire_admin, 1, prev_id);
-        rc = run_stmt(s, s->retire_admin, diag, "cannot version an administration");
+        b = SQLITE_OK;
+        bind_int64(s->retire_admin, 1, prev_id, &b);
+        rc = run_stmt(s, s->retire_admin, b, diag, "cannot version an administration");
         if (rc)
             return rc;
     }
@@ -732,32 +809,33 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
 
     st = s->add_admin;
     const qs_validity_value *v = &res->validity;
-    sqlite3_bind_int64(st, 1, *client_id);
-    sqlite3_bind_text(st, 2, a->site, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, a->source, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, inst->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, inst->version, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, a->response_key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, a->response_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 8, prev_version + 1);
-    sqlite3_bind_text(st, 9, hash, -1, SQLITE_STATIC);
-    bind_text_or_null(st, 10, a->administered);
-    bind_text_or_null(st, 11, a->group);
-    bind_text_or_null(st, 12, a->therapist);
-    sqlite3_bind_text(st, 13, answers, (int)na, SQLITE_STATIC);
-    sqlite3_bind_text(st, 14, checks, -1, SQLITE_STATIC);
-    bind_text_or_null(st, 15, a->norm);
-    bind_real_or_null(st, 16, v->missing_fraction);
-    sqlite3_bind_int64(st, 17, v->longstring);
-    bind_real_or_null(st, 18, v->irv);
+    b = SQLITE_OK;
+    bind_int64(st, 1, *client_id, &b);
+    bind_text(st, 2, a->site, &b);
+    bind_text(st, 3, a->source, &b);
+    bind_text(st, 4, inst->id, &b);
+    bind_text(st, 5, inst->version, &b);
+    bind_text(st, 6, a->response_key, &b);
+    bind_text(st, 7, a->response_id, &b);
+    bind_int64(st, 8, prev_version + 1, &b);
+    bind_text(st, 9, hash, &b);
+    bind_text_or_null(st, 10, a->administered, &b);
+    bind_text_or_null(st, 11, a->group, &b);
+    bind_text_or_null(st, 12, a->therapist, &b);
+    bind_text_n(st, 13, answers, na, &b);
+    bind_text(st, 14, checks, &b);
+    bind_text_or_null(st, 15, a->norm, &b);
+    bind_real_or_null(st, 16, v->missing_fraction, &b);
+    bind_int64(st, 17, v->longstring, &b);
+    bind_real_or_null(st, 18, v->irv, &b);
     if (v->attention_failed >= 0)
-        sqlite3_bind_int64(st, 19, v->attention_failed);
+        bind_int64(st, 19, v->attention_failed, &b);
     else
-        sqlite3_bind_null(st, 19);
-    sqlite3_bind_int64(st, 20, a->file_id);
-    sqlite3_bind_int64(st, 21, (sqlite3_int64)a->line);
-    sqlite3_bind_int64(st, 22, a->run_id);
-    rc = run_stmt(s, st, diag, "cannot add an administration");
+        bind_null(st, 19, &b);
+    bind_int64(st, 20, a->file_id, &b);
+    bind_int64(st, 21, (sqlite3_int64)a->line, &b);
+    bind_int64(st, 22, a->run_id, &b);
+    rc = run_stmt(s, st, b, diag, "cannot add an administration");
     if (rc)
         return rc;
     long long admin = sqlite3_last_insert_rowid(s->db);
@@ -765,16 +843,17 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
     for (size_t i = 0; i < inst->nscores; i++) {
         const qs_score_value *sv = &res->scores[i];
         st = s->add_score;
-        sqlite3_bind_int64(st, 1, admin);
-        sqlite3_bind_text(st, 2, inst->scores[i].id, -1, SQLITE_STATIC);
-        bind_real_or_null(st, 3, sv->value);
-        sqlite3_bind_int64(st, 4, (sqlite3_int64)sv->n_answered);
-        sqlite3_bind_int64(st, 5, (sqlite3_int64)sv->n_items);
-        bind_real_or_null(st, 6, sv->z);
-        bind_real_or_null(st, 7, sv->t);
-        bind_real_or_null(st, 8, sv->percentile);
-        sqlite3_bind_text(st, 9, qs_status_name(sv->status), -1, SQLITE_STATIC);
-        rc = run_stmt(s, st, diag, "cannot add a score");
+        b = SQLITE_OK;
+        bind_int64(st, 1, admin, &b);
+        bind_text(st, 2, inst->scores[i].id, &b);
+        bind_real_or_null(st, 3, sv->value, &b);
+        bind_int64(st, 4, (sqlite3_int64)sv->n_answered, &b);
+        bind_int64(st, 5, (sqlite3_int64)sv->n_items, &b);
+        bind_real_or_null(st, 6, sv->z, &b);
+        bind_real_or_null(st, 7, sv->t, &b);
+        bind_real_or_null(st, 8, sv->percentile, &b);
+        bind_text(st, 9, qs_status_name(sv->status), &b);
+        rc = run_stmt(s, st, b, diag, "cannot add a score");
         if (rc)
             return rc;
     }
@@ -795,12 +874,13 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
         char detail[512];
         qs_flag_detail(inst, f, res, detail, sizeof(detail));
         st = s->add_flag;
-        sqlite3_bind_int64(st, 1, admin);
-        sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, t == QS_TRI_TRUE ? "raised" : "not_evaluable", -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, sev, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, detail, -1, SQLITE_TRANSIENT);
-        rc = run_stmt(s, st, diag, "cannot add a flag");
+        b = SQLITE_OK;
+        bind_int64(st, 1, admin, &b);
+        bind_text(st, 2, id, &b);
+        bind_text(st, 3, t == QS_TRI_TRUE ? "raised" : "not_evaluable", &b);
+        bind_text(st, 4, sev, &b);
+        bind_text(st, 5, detail, &b);
+        rc = run_stmt(s, st, b, diag, "cannot add a flag");
         if (rc)
             return rc;
     }
@@ -822,10 +902,11 @@ qs_error qs_store_update_changes(qs_store *s, long long client_id, const qs_inst
         rc = QS_ENOMEM;
         goto done;
     }
-    sqlite3_bind_int64(st, 1, client_id);
-    sqlite3_bind_text(st, 2, inst->id, -1, SQLITE_STATIC);
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+    int b = SQLITE_OK;
+    bind_int64(st, 1, client_id, &b);
+    bind_text(st, 2, inst->id, &b);
+    int r = b;
+    while (b == SQLITE_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
         long long id = sqlite3_column_int64(st, 0);
         if (nadm == 0 || admins[nadm - 1] != id) {
             if (nadm == cap) {
@@ -855,46 +936,45 @@ qs_error qs_store_update_changes(qs_store *s, long long client_id, const qs_inst
         if (si >= 0 && sqlite3_column_type(st, 2) != SQLITE_NULL)
             values[(size_t)si * cap + nadm - 1] = sqlite3_column_double(st, 2);
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    if (!rc && r != SQLITE_DONE)
+        rc = lookup_error(s, st, b, diag, "cannot read a client's history");
+    else
+        step_done(st);
     if (rc)
         goto done;
-    if (r != SQLITE_DONE) {
-        rc = db_error(s, diag, "cannot read a client's history");
-        goto done;
-    }
     for (size_t i = 0; i < ns && !rc; i++) {
         qs_change c;
         qs_change_compute(&c, inst, i, norm, inst->scores[i].better, values + i * cap, nadm);
         st = s->put_change;
-        sqlite3_bind_int64(st, 1, client_id);
-        sqlite3_bind_text(st, 2, inst->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, inst->scores[i].id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 4, (sqlite3_int64)c.n);
+        b = SQLITE_OK;
+        bind_int64(st, 1, client_id, &b);
+        bind_text(st, 2, inst->id, &b);
+        bind_text(st, 3, inst->scores[i].id, &b);
+        bind_int64(st, 4, (sqlite3_int64)c.n, &b);
         size_t idx[3] = {c.baseline, c.previous, c.latest};
         for (int k = 0; k < 3; k++) {
             if (idx[k] == QS_CHANGE_NONE)
-                sqlite3_bind_null(st, 5 + k);
+                bind_null(st, 5 + k, &b);
             else
-                sqlite3_bind_int64(st, 5 + k, admins[idx[k]]);
+                bind_int64(st, 5 + k, admins[idx[k]], &b);
         }
-        bind_real_or_null(st, 8, c.baseline_value);
-        bind_real_or_null(st, 9, c.previous_value);
-        bind_real_or_null(st, 10, c.latest_value);
-        bind_real_or_null(st, 11, c.from_baseline.change);
-        bind_real_or_null(st, 12, c.from_previous.change);
-        bind_real_or_null(st, 13, c.from_baseline.rci);
-        bind_real_or_null(st, 14, c.from_previous.rci);
-        sqlite3_bind_text(st, 15, qs_rci_class_name(c.from_baseline.verdict), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 16, qs_rci_class_name(c.from_previous.verdict), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 17, qs_clinical_name(c.clinical), -1, SQLITE_STATIC);
-        bind_real_or_null(st, 18, c.cutoff);
+        bind_real_or_null(st, 8, c.baseline_value, &b);
+        bind_real_or_null(st, 9, c.previous_value, &b);
+        bind_real_or_null(st, 10, c.latest_value, &b);
+        bind_real_or_null(st, 11, c.from_baseline.change, &b);
+        bind_real_or_null(st, 12, c.from_previous.change, &b);
+        bind_real_or_null(st, 13, c.from_baseline.rci, &b);
+        bind_real_or_null(st, 14, c.from_previous.rci, &b);
+        bind_text(st, 15, qs_rci_class_name(c.from_baseline.verdict), &b);
+        bind_text(st, 16, qs_rci_class_name(c.from_previous.verdict), &b);
+        bind_text(st, 17, qs_clinical_name(c.clinical), &b);
+        bind_real_or_null(st, 18, c.cutoff, &b);
         const char *note = c.from_baseline.reason ? c.from_baseline.reason : c.clinical_reason;
         if (note)
-            sqlite3_bind_text(st, 19, note, -1, SQLITE_STATIC);
+            bind_text(st, 19, note, &b);
         else
-            sqlite3_bind_null(st, 19);
-        rc = run_stmt(s, st, diag, "cannot store change");
+            bind_null(st, 19, &b);
+        rc = run_stmt(s, st, b, diag, "cannot store change");
     }
 done:
     if (rc == QS_ENOMEM)

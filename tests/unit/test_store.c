@@ -12,7 +12,16 @@
 
 #include <cmocka.h>
 
+#include "qscore/score.h"
 #include "qscore/store.h"
+#include "store_internal.h"
+
+static const char DEF[] = "id: t\nname: T\nversion: '1'\ncitation: synthetic\n"
+                          "scale: {min: 1, max: 4}\n"
+                          "items:\n  - {id: 1, column: Q1}\n  - {id: 2, column: Q2}\n"
+                          "  - {id: 3, column: Q3}\n"
+                          "scores:\n  - {id: S, name: S, items: all, method: mean,"
+                          " higher_means: s}\n";
 
 static char workdir[256];
 
@@ -110,10 +119,50 @@ static void test_quarantine_lines_count_only_lines_written(void **state)
     fclose(small);
 }
 
+/* A value SQLite refuses to bind (here: longer than the length limit, lowered for the test)
+ * must fail the statement, never be stored as NULL. */
+static void test_a_value_that_cannot_be_bound_fails_the_write(void **state)
+{
+    struct fx *f = *state;
+    qs_instrument *inst;
+    qs_scorer *scorer;
+    qs_diag_list e;
+    qs_diag d;
+    qs_diag_list_init(&e);
+    assert_int_equal(qs_instrument_load_mem(&inst, DEF, strlen(DEF), "t.yaml", &e), QS_OK);
+    qs_diag_list_release(&e);
+    assert_int_equal(qs_scorer_new(&scorer, inst, -1), QS_OK);
+    static const int answers[] = {1, 2, 3}, checks[] = {0};
+    const qs_result *res = qs_scorer_run(scorer, answers, checks);
+    char therapist[400];
+    memset(therapist, 'T', sizeof(therapist) - 1);
+    therapist[sizeof(therapist) - 1] = '\0';
+    qs_store_admin a = {"main", "s",          inst,    NULL,   "R1",    "R1", "C1",  NULL,
+                        "T-A",  "2026-01-05", answers, checks, f->file, 2,    f->run};
+    qs_admin_outcome out;
+    long long client;
+    sqlite3 *db = qs_store__db(f->store);
+    int limit = sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 300);
+    qs_diag_clear(&d);
+    assert_int_equal(qs_store_begin(f->store, &d), QS_OK);
+    assert_int_equal(qs_store_put_admin(f->store, &a, res, &out, &client, &d), QS_OK);
+    assert_int_equal(out, QS_ADMIN_NEW);
+    a.response_key = a.response_id = "R2";
+    a.therapist = therapist; /* 399 bytes: past the limit */
+    assert_int_equal(qs_store_put_admin(f->store, &a, res, &out, &client, &d), QS_ESTORE);
+    assert_non_null(strstr(d.message, "cannot add an administration: string or blob too big"));
+    qs_store_rollback(f->store);
+    sqlite3_limit(db, SQLITE_LIMIT_LENGTH, limit);
+    qs_scorer_free(scorer);
+    qs_instrument_free(inst);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_quarantine_lines_count_only_lines_written, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_a_value_that_cannot_be_bound_fails_the_write, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
