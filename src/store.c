@@ -676,17 +676,27 @@ qs_error qs_store_runs_with_status(qs_store *s, const char *status, long long *i
 /* ---- administrations --------------------------------------------------------------------- */
 
 /* Answers as text: "4,5,,3" (empty = unanswered), in item order. */
-static size_t answers_text(char *buf, size_t size, const int *a, size_t n)
+/*
+ * In full, whatever the number of answers: a cut text would make two responses that differ
+ * past the cut hash (and store) alike. Returns a string the caller frees, its length in *len;
+ * NULL when out of memory.
+ */
+static char *answers_text(const int *a, size_t n, size_t *len)
 {
-    size_t used = 0;
+    /* A comma and an int ("-2147483648": 11 bytes) per answer, and the NUL. */
+    size_t size = n * 12 + 1, used = 0;
+    char *buf = malloc(size);
+    if (!buf)
+        return NULL;
     buf[0] = '\0';
-    for (size_t i = 0; i < n && used < size; i++) {
+    for (size_t i = 0; i < n; i++) {
         int w = a[i] == QS_MISSING ? snprintf(buf + used, size - used, "%s", i ? "," : "")
                                    : snprintf(buf + used, size - used, "%s%d", i ? "," : "", a[i]);
         if (w > 0)
             used += (size_t)w;
     }
-    return used < size ? used : size - 1;
+    *len = used;
+    return buf;
 }
 
 void qs_sha256_hex(const void *data, size_t len, char hex[65])
@@ -750,12 +760,19 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
                             qs_admin_outcome *outcome, long long *client_id, qs_diag *diag)
 {
     const qs_instrument *inst = a->inst;
-    char answers[8192], checks[1024], hash[65];
-    size_t na = answers_text(answers, sizeof(answers), a->answers, inst->nitems);
-    answers_text(checks, sizeof(checks), a->checks, inst->validity.nchecks);
-    /* The content of a response: who, where, when and what was answered (units separated). */
-    /* Streamed, so fields of any length count in full: a truncated buffer could make two
-     * different responses look the same. Parts are separated by the unit separator. */
+    char hash[65];
+    size_t na = 0, nc = 0;
+    qs_error rc = QS_OK;
+    char *answers = answers_text(a->answers, inst->nitems, &na);
+    char *checks = answers_text(a->checks, inst->validity.nchecks, &nc);
+    if (!answers || !checks) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "out of memory");
+        rc = QS_ENOMEM;
+        goto done;
+    }
+    /* The content of a response: who, where, when and what was answered, streamed, so fields
+     * of any length count in full (a truncated buffer could make two different responses look
+     * the same). Parts are separated by the unit separator. */
     const char *parts[] = {a->client,
                            a->group ? a->group : "",
                            a->therapist ? a->therapist : "",
@@ -769,14 +786,16 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
         if (i)
             crypto_hash_sha256_update(&hs, (const unsigned char *)"\x1f", 1);
         crypto_hash_sha256_update(&hs, (const unsigned char *)parts[i],
-                                  i == 4 ? na : strlen(parts[i]));
+                                  i == 4   ? na
+                                  : i == 5 ? nc
+                                           : strlen(parts[i]));
     }
     crypto_hash_sha256_final(&hs, digest);
     sodium_bin2hex(hash, sizeof(hash), digest, sizeof(digest));
 
-    qs_error rc = client_row(s, a->site, a->client, client_id, diag);
+    rc = client_row(s, a->site, a->client, client_id, diag);
     if (rc)
-        return rc;
+        goto done;
 
     sqlite3_stmt *st = s->find_current;
     int b = SQLITE_OK;
@@ -791,19 +810,21 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
         prev_version = sqlite3_column_int64(st, 1);
         same = strcmp((const char *)sqlite3_column_text(st, 2), hash) == 0;
     }
-    if (r != SQLITE_ROW && r != SQLITE_DONE)
-        return lookup_error(s, st, b, diag, "cannot look up an administration");
+    if (r != SQLITE_ROW && r != SQLITE_DONE) {
+        rc = lookup_error(s, st, b, diag, "cannot look up an administration");
+        goto done;
+    }
     step_done(st);
     if (same) {
         *outcome = QS_ADMIN_UNCHANGED;
-        return QS_OK;
+        goto done;
     }
     if (prev_id) {
         b = SQLITE_OK;
         bind_int64(s->retire_admin, 1, prev_id, &b);
         rc = run_stmt(s, s->retire_admin, b, diag, "cannot version an administration");
         if (rc)
-            return rc;
+            goto done;
     }
     *outcome = prev_id ? QS_ADMIN_CHANGED : QS_ADMIN_NEW;
 
@@ -823,7 +844,7 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
     bind_text_or_null(st, 11, a->group, &b);
     bind_text_or_null(st, 12, a->therapist, &b);
     bind_text_n(st, 13, answers, na, &b);
-    bind_text(st, 14, checks, &b);
+    bind_text_n(st, 14, checks, nc, &b);
     bind_text_or_null(st, 15, a->norm, &b);
     bind_real_or_null(st, 16, v->missing_fraction, &b);
     bind_int64(st, 17, v->longstring, &b);
@@ -837,7 +858,7 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
     bind_int64(st, 22, a->run_id, &b);
     rc = run_stmt(s, st, b, diag, "cannot add an administration");
     if (rc)
-        return rc;
+        goto done;
     long long admin = sqlite3_last_insert_rowid(s->db);
 
     for (size_t i = 0; i < inst->nscores; i++) {
@@ -855,7 +876,7 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
         bind_text(st, 9, qs_status_name(sv->status), &b);
         rc = run_stmt(s, st, b, diag, "cannot add a score");
         if (rc)
-            return rc;
+            goto done;
     }
     for (size_t f = 0; f < inst->nflags + 2; f++) {
         qs_tri t;
@@ -882,9 +903,12 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
         bind_text(st, 5, detail, &b);
         rc = run_stmt(s, st, b, diag, "cannot add a flag");
         if (rc)
-            return rc;
+            goto done;
     }
-    return QS_OK;
+done:
+    free(answers);
+    free(checks);
+    return rc;
 }
 
 /* ---- change over time ------------------------------------------------------------------ */

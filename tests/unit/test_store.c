@@ -157,12 +157,70 @@ static void test_a_value_that_cannot_be_bound_fails_the_write(void **state)
     qs_instrument_free(inst);
 }
 
+/* Many attention checks: their answers must count in full in the content hash and the row. */
+static void test_every_attention_check_counts_in_the_content(void **state)
+{
+    struct fx *f = *state;
+    enum { NCHECKS = 600 }; /* "4," each: 1,199 bytes, past the old 1,024-byte buffer */
+    size_t size = strlen(DEF) + NCHECKS * 64 + 64, used;
+    char *def = malloc(size);
+    assert_non_null(def);
+    used = (size_t)snprintf(def, size, "%svalidity:\n  attention_checks:\n", DEF);
+    for (int k = 1; k <= NCHECKS; k++)
+        used += (size_t)snprintf(def + used, size - used,
+                                 "    - {id: AC%d, column: A%d, expect: [3, 4]}\n", k, k);
+    assert_true(used < size);
+    qs_instrument *inst;
+    qs_scorer *scorer;
+    qs_diag_list e;
+    qs_diag d;
+    qs_diag_list_init(&e);
+    assert_int_equal(qs_instrument_load_mem(&inst, def, used, "t.yaml", &e), QS_OK);
+    qs_diag_list_release(&e);
+    free(def);
+    assert_int_equal(qs_scorer_new(&scorer, inst, -1), QS_OK);
+    static const int answers[] = {1, 2, 3};
+    int checks[NCHECKS];
+    for (int k = 0; k < NCHECKS; k++)
+        checks[k] = 4;
+    qs_store_admin a = {"main", "s",          inst,    NULL,   "R1",    "R1", "C1",  NULL,
+                        "T-A",  "2026-01-05", answers, checks, f->file, 2,    f->run};
+    qs_admin_outcome out;
+    long long client;
+    qs_diag_clear(&d);
+    assert_int_equal(qs_store_begin(f->store, &d), QS_OK);
+    assert_int_equal(
+        qs_store_put_admin(f->store, &a, qs_scorer_run(scorer, answers, checks), &out, &client, &d),
+        QS_OK);
+    assert_int_equal(out, QS_ADMIN_NEW);
+    checks[NCHECKS - 1] = 3; /* the same response, edited in its last check only */
+    assert_int_equal(
+        qs_store_put_admin(f->store, &a, qs_scorer_run(scorer, answers, checks), &out, &client, &d),
+        QS_OK);
+    assert_int_equal(out, QS_ADMIN_CHANGED);
+    assert_int_equal(qs_store_commit(f->store, &d), QS_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(qs_store__db(f->store),
+                                        "SELECT length(checks), substr(checks, -3) FROM"
+                                        " administrations WHERE current = 1",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), NCHECKS * 2 - 1);
+    assert_string_equal((const char *)sqlite3_column_text(st, 1), "4,3");
+    sqlite3_finalize(st);
+    qs_scorer_free(scorer);
+    qs_instrument_free(inst);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_quarantine_lines_count_only_lines_written, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_a_value_that_cannot_be_bound_fails_the_write, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_every_attention_check_counts_in_the_content, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
