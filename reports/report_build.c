@@ -380,20 +380,34 @@ static qs_error read_results(struct build *B)
     return rc;
 }
 
+/* A failed step of `st`: report it (the message is read before finalizing) and finalize. */
+static qs_error step_error(struct build *B, sqlite3_stmt *st, const char *what)
+{
+    qs_error rc = sql_error(B, what);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static qs_error read_meta(struct build *B)
 {
     sqlite3_stmt *st;
+    int r;
     if (sqlite3_prepare_v2(B->db, "SELECT id, started FROM runs ORDER BY id DESC LIMIT 1", -1, &st,
                            NULL) != SQLITE_OK)
         return sql_error(B, "cannot read runs");
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
         B->last_run = sqlite3_column_int64(st, 0);
         B->last_run_started = pdup(B, sqlite3_column_text(st, 1));
+    } else if (r != SQLITE_DONE) {
+        return step_error(B, st, "cannot read runs");
     }
     sqlite3_finalize(st);
     if (sqlite3_prepare_v2(B->db, "SELECT count(*) FROM files", -1, &st, NULL) != SQLITE_OK)
         return sql_error(B, "cannot read files");
-    size_t n = sqlite3_step(st) == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 0) : 0;
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return step_error(B, st, "cannot read files");
+    size_t n = (size_t)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     B->files = qs_pool__calloc(B->pool, n ? n : 1, sizeof(*B->files));
     if (!B->files)
@@ -401,12 +415,15 @@ static qs_error read_meta(struct build *B)
     if (sqlite3_prepare_v2(B->db, "SELECT path, sha256, source FROM files ORDER BY id", -1, &st,
                            NULL) != SQLITE_OK)
         return sql_error(B, "cannot read files");
-    while (B->nfiles < n && sqlite3_step(st) == SQLITE_ROW) {
+    /* Inside the read transaction the count holds; stop at it all the same. */
+    while (B->nfiles < n && (r = sqlite3_step(st)) == SQLITE_ROW) {
         qs_rep_file *f = &B->files[B->nfiles++];
         f->path = pdup(B, sqlite3_column_text(st, 0));
         f->sha256 = pdup(B, sqlite3_column_text(st, 1));
         f->source = pdup(B, sqlite3_column_text(st, 2));
     }
+    if (B->nfiles < n && r != SQLITE_DONE)
+        return step_error(B, st, "cannot read files");
     sqlite3_finalize(st);
     return QS_OK;
 }
@@ -438,7 +455,8 @@ static int cmp_rows(const void *x, const void *y)
 }
 
 /* Build the row of one client x instrument from its administrations adms[from..to). */
-static int build_row(struct build *B, qs_rep_row *row, size_t from, size_t to, sqlite3_stmt *change)
+static qs_error build_row(struct build *B, qs_rep_row *row, size_t from, size_t to,
+                          sqlite3_stmt *change)
 {
     const struct adm *latest = &B->adms[to - 1];
     const qs_instrument *I = B->insts[latest->inst].inst;
@@ -462,7 +480,7 @@ static int build_row(struct build *B, qs_rep_row *row, size_t from, size_t to, s
     qs_rep_flag *flags =
         qs_pool__calloc(B->pool, latest->nflags ? latest->nflags : 1, sizeof(*flags));
     if (!chg || !cls || !hist || !flags)
-        return 0;
+        return QS_ENOMEM;
     for (size_t s = 0; s < ns; s++) {
         chg[s] = NAN;
         cls[s] = NULL;
@@ -471,13 +489,19 @@ static int build_row(struct build *B, qs_rep_row *row, size_t from, size_t to, s
     sqlite3_bind_text(change, 1, latest->site, -1, SQLITE_STATIC);
     sqlite3_bind_text(change, 2, latest->client, -1, SQLITE_STATIC);
     sqlite3_bind_text(change, 3, I->id, -1, SQLITE_STATIC);
-    while (sqlite3_step(change) == SQLITE_ROW) {
+    int r;
+    while ((r = sqlite3_step(change)) == SQLITE_ROW) {
         int s = qs_instrument_score_index(I, (const char *)sqlite3_column_text(change, 0));
         if (s < 0)
             continue;
         if (sqlite3_column_type(change, 1) != SQLITE_NULL)
             chg[s] = sqlite3_column_double(change, 1);
         cls[s] = pdup(B, sqlite3_column_text(change, 2));
+    }
+    if (r != SQLITE_DONE) {
+        qs_error rc = sql_error(B, "cannot read change");
+        sqlite3_reset(change);
+        return rc;
     }
     sqlite3_reset(change);
     row->change = chg;
@@ -519,7 +543,7 @@ static int build_row(struct build *B, qs_rep_row *row, size_t from, size_t to, s
                     : careless          ? "careless"
                     : invalid           ? "invalid"
                                         : NULL;
-    return 1;
+    return QS_OK;
 }
 
 void qs_report_file_stem(char *out, size_t size, const char *prefix, const char *name)
@@ -586,6 +610,7 @@ qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
     sqlite3_stmt *change = NULL;
     char **names = NULL;
     size_t nnames = 0;
+    int reading = 0; /* inside the read transaction */
 
     memset(&B, 0, sizeof(B));
     B.cfg = cfg;
@@ -594,9 +619,14 @@ qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
     if (!B.pool)
         return QS_ENOMEM;
     qs_diag_clear(&d);
-    if (opts->out_dir)
-        snprintf(out_dir, sizeof(out_dir), "%s", opts->out_dir);
-    else if (!qs_path_join(out_dir, sizeof(out_dir), cfg->output, "reports")) {
+    int fits = opts->out_dir ? (size_t)snprintf(out_dir, sizeof(out_dir), "%s", opts->out_dir) <
+                                   sizeof(out_dir)
+                             : qs_path_join(out_dir, sizeof(out_dir), cfg->output, "reports");
+    if (!fits) {
+        /* A cut path would write the workbooks somewhere else. */
+        qs_diag_list_add(errors, NULL, 0, 0, NULL,
+                         "the reports folder's path is too long (at most %zu bytes)",
+                         sizeof(out_dir) - 1);
         rc = QS_EIO;
         goto done;
     }
@@ -607,8 +637,16 @@ qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
     }
     B.db = qs_store__db(store);
     rc = load_instruments(&B);
-    if (!rc)
-        rc = read_admins(&B, opts->since);
+    if (rc)
+        goto done;
+    /* One read transaction over every query: a `qscore run` committing meanwhile cannot make
+     * the workbooks mix two states of the store (WAL: readers see one snapshot). */
+    if (sqlite3_exec(B.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = sql_error(&B, "cannot begin reading");
+        goto done;
+    }
+    reading = 1;
+    rc = read_admins(&B, opts->since);
     if (!rc)
         rc = read_results(&B);
     if (!rc)
@@ -638,14 +676,23 @@ qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
         while (j < B.nadms && str_eq(B.adms[j].site, B.adms[i].site) &&
                strcmp(B.adms[j].client, B.adms[i].client) == 0 && B.adms[j].inst == B.adms[i].inst)
             j++;
-        if (!build_row(&B, &rows[nrows], i, j, change)) {
+        rc = build_row(&B, &rows[nrows], i, j, change);
+        if (rc) {
             free(row_key);
-            rc = QS_ENOMEM;
             goto done;
         }
         row_key[nrows] = (char *)key_of(cfg, &B.adms[j - 1]);
         nrows++;
         i = j;
+    }
+    /* Everything is read: end the snapshot before the (slow) writing. */
+    sqlite3_finalize(change);
+    change = NULL;
+    reading = 0;
+    if (sqlite3_exec(B.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        free(row_key);
+        rc = sql_error(&B, "cannot end reading");
+        goto done;
     }
 
     /* Workbooks: one per distinct key, in name order; "(none)" for rows without one. */
@@ -675,16 +722,11 @@ qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
                          strerror(errno));
         rc = QS_EIO;
     }
-    for (size_t w = 0; w < nnames && !rc; w++) {
+    /* The file names: sanitised, and numbered when two names sanitise alike. Chosen for every
+     * workbook before the filter applies, so a filtered report writes each name to the file a
+     * full report gives it (never to another therapist's file). */
+    for (size_t w = 0; w < nnames; w++) {
         const char *name = names[w];
-        if (filter && strcmp(filter, name) != 0)
-            continue;
-        size_t nsel = 0;
-        for (size_t i = 0; i < nrows; i++)
-            if (strcmp(row_key[i] ? row_key[i] : "", name) == 0)
-                sel[nsel++] = rows[i];
-        qsort(sel, nsel, sizeof(*sel), cmp_rows);
-        /* The file name: sanitised, and numbered when two names sanitise alike. */
         qs_report_file_stem(stems[w], sizeof(stems[w]), prefix, *name ? name : "(none)");
         char stem[176];
         snprintf(stem, sizeof(stem), "%s", stems[w]);
@@ -697,8 +739,18 @@ qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
             snprintf(stem, sizeof(stem), "%.160s-%d", stems[w], n);
         }
         snprintf(stems[w], sizeof(stems[w]), "%.175s", stem);
+    }
+    for (size_t w = 0; w < nnames && !rc; w++) {
+        const char *name = names[w];
+        if (filter && strcmp(filter, name) != 0)
+            continue;
+        size_t nsel = 0;
+        for (size_t i = 0; i < nrows; i++)
+            if (strcmp(row_key[i] ? row_key[i] : "", name) == 0)
+                sel[nsel++] = rows[i];
+        qsort(sel, nsel, sizeof(*sel), cmp_rows);
         char path[4400], title[256], created[32] = "2000-01-01T00:00:00";
-        snprintf(path, sizeof(path), "%s/%s.xlsx", out_dir, stem);
+        snprintf(path, sizeof(path), "%s/%s.xlsx", out_dir, stems[w]);
         snprintf(title, sizeof(title), "%s %s",
                  cfg->group_by == QS_GROUP_BY_GROUP ? "Group" : "Therapist",
                  *name ? name : "(none)");
@@ -725,6 +777,8 @@ qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
     free(sel);
 done:
     sqlite3_finalize(change);
+    if (reading)
+        sqlite3_exec(B.db, "ROLLBACK", NULL, NULL, NULL);
     free(rows);
     free(names);
     for (size_t i = 0; i < B.ninsts; i++)

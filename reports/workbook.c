@@ -11,6 +11,7 @@
 
 #include <xlsxwriter.h>
 
+#include "qscore/atomic.h"
 #include "qscore/report.h"
 #include "qscore/score.h"
 #include "text.h"
@@ -1571,7 +1572,8 @@ qs_error qs_report_write_xlsx(const qs_report *r, const char *path, qs_diag *dia
         rc = cerr == LXW_ERROR_CREATING_XLSX_FILE || cerr == LXW_ERROR_CREATING_TMPFILE
                  ? QS_EIO
                  : QS_EREPORT;
-    } else if (chmod(tmp, 0600) != 0 || sync_file(tmp) != 0 || rename(tmp, path) != 0) {
+    } else if (chmod(tmp, 0600) != 0 || sync_file(tmp) != 0 || rename(tmp, path) != 0 ||
+               qs_atomic_sync_dir(path) != 0) {
         qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write workbook '%s': %s", path,
                     strerror(errno));
         rc = QS_EIO;

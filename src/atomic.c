@@ -2,6 +2,7 @@
 #include "qscore/atomic.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -64,7 +65,38 @@ qs_error qs_atomic_commit(qs_atomic_file *f, qs_diag *diag)
         return QS_EIO;
     }
     f->tmp[0] = '\0';
+    if (qs_atomic_sync_dir(f->path) != 0) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot sync the folder of '%s': %s", f->path,
+                    strerror(errno));
+        return QS_EIO;
+    }
     return QS_OK;
+}
+
+int qs_atomic_sync_dir(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (size_t)(slash - path) : 0;
+    if (slash && n == 0)
+        n = 1; /* "/name": the root */
+    if (n >= sizeof(dir)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    if (slash)
+        memcpy(dir, path, n);
+    else
+        dir[n++] = '.';
+    dir[n] = '\0';
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd) != 0 && errno != EINVAL ? -1 : 0;
+    int e = errno;
+    close(fd);
+    errno = e;
+    return rc;
 }
 
 void qs_atomic_abort(qs_atomic_file *f)

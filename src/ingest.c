@@ -22,7 +22,8 @@
  * over fixed indices: trim, compare with the missing spellings, parse a number or look up a
  * label. A record that cannot be read completely becomes a problem list: it is never half
  * scored. Duplicate response ids are caught with a set of 64-bit hashes of the ids of scored
- * rows, within a fixed budget (see IDSET_SLOTS).
+ * rows, within a fixed budget (see IDSET_SLOTS); for a store, an export without an id column
+ * uses the same set for client and date (qs_ingest_require_unique_client_date).
  */
 
 #define MAX_COLUMNS_SHOWN 3
@@ -46,6 +47,10 @@ struct qs_ingest {
     char **row2; /* NULL unless the profile has a second header row */
     unsigned long header_line;
     int header_rows; /* rows read as header, not data */
+    /* Row 1 is known to be a header: it carries a known export's markers, or the profile's
+     * second header row was found under it. Only then may its cells appear in a message: a file
+     * without a header row has client data in row 1. */
+    int header_known;
 
     /* resolved column indices, -1 when absent */
     long col_response, col_client, col_group, col_therapist, col_admin;
@@ -71,6 +76,7 @@ struct qs_ingest {
     unsigned long rows;
     struct idset ids;
     unsigned long ids_unchecked;
+    int unique_client_date; /* see qs_ingest_require_unique_client_date */
 };
 
 /* ---- names ------------------------------------------------------------------------------- */
@@ -104,6 +110,11 @@ qs_profile qs_ingest_profile(const qs_ingest *g)
 const qs_reader *qs_ingest_reader(const qs_ingest *g)
 {
     return g->reader;
+}
+
+void qs_ingest_require_unique_client_date(qs_ingest *g)
+{
+    g->unique_client_date = 1;
 }
 
 unsigned long qs_ingest_ids_unchecked(const qs_ingest *g)
@@ -271,11 +282,18 @@ static long resolve(qs_ingest *g, const char *ref, const char *what, const char 
         if (found >= 0)
             return found;
     }
-    if (required) {
+    if (required && g->header_known) {
         char near[200];
         nearest_headers(g, ref, near, sizeof(near));
         qs_diag_list_add(errors, file, line, col, NULL, "column '%s' for %s not found in '%s'%s%s",
                          ref, what, g->name, near[0] ? "; nearest headers: " : "", near);
+    } else if (required) {
+        /* Row 1 may be data (a file without a header row): name no cell of it. */
+        qs_diag_list_add(errors, file, line, col, NULL,
+                         "column '%s' for %s not found in '%s': row 1 (%zu columns) is not a "
+                         "known export's header, so its cells are not shown (it may be data); "
+                         "check the file's header row, or name columns by number, e.g. \"#1\"",
+                         ref, what, g->name, g->ncols);
     }
     return -1;
 }
@@ -404,6 +422,7 @@ static qs_error read_header(qs_ingest *g, qs_profile profile, qs_diag_list *erro
     g->row1 = copy_row(&rec, g->ncols);
     if (!g->row1)
         return QS_ENOMEM;
+    g->header_known = detect(&rec) != QS_PROFILE_GENERIC;
     g->profile = profile == QS_PROFILE_AUTO ? detect(&rec) : profile;
     int legacy_qualtrics = field_is(&rec, 0, "V1");
 
@@ -433,6 +452,7 @@ static qs_error read_header(qs_ingest *g, qs_profile profile, qs_diag_list *erro
             return QS_OK;
         }
         g->header_rows = 2;
+        g->header_known = 1;
         g->row2 = copy_row(&rec, g->ncols);
         if (!g->row2)
             return QS_ENOMEM;
@@ -812,14 +832,18 @@ int qs_parse_date(const char *text, const char *format, char *out, size_t size)
 
 /* ---- the id set -------------------------------------------------------------------------- */
 
-static uint64_t hash_bytes(const char *s, size_t n)
+static uint64_t hash_update(uint64_t h, const char *s, size_t n)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)n;
     for (size_t i = 0; i < n; i++) {
         h ^= (unsigned char)s[i];
         h *= 0x100000001B3ULL;
         h ^= h >> 29;
     }
+    return h;
+}
+
+static uint64_t hash_final(uint64_t h)
+{
     /* splitmix64 finaliser */
     h ^= h >> 30;
     h *= 0xBF58476D1CE4E5B9ULL;
@@ -827,6 +851,21 @@ static uint64_t hash_bytes(const char *s, size_t n)
     h *= 0x94D049BB133111EBULL;
     h ^= h >> 31;
     return h ? h : 1;
+}
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    return hash_final(hash_update(0x9E3779B97F4A7C15ULL ^ (uint64_t)n, s, n));
+}
+
+/* Client and date as one key; the client's length is hashed too, so no separator byte inside a
+ * client id can make two different pairs one key. */
+static uint64_t hash_client_date(const char *client, const char *date)
+{
+    size_t nc = strlen(client), nd = strlen(date);
+    uint64_t h = hash_update(0xC2B2AE3D27D4EB4FULL ^ (uint64_t)nc, client, nc);
+    h ^= (uint64_t)nd * 0x9E3779B97F4A7C15ULL;
+    return hash_final(hash_update(h, date, nd));
 }
 
 /*
@@ -837,18 +876,24 @@ static uint64_t hash_bytes(const char *s, size_t n)
 #define IDSET_SLOTS (1u << 21)
 #define IDSET_MAX   (IDSET_SLOTS / 20 * 17) /* load factor 0.85 */
 
-/* Insert; returns 0 when new, the earlier line when already present, -1 on OOM, -2 when the
- * budget is spent (not checked). */
-static long idset_add(struct idset *s, const char *id, size_t n, unsigned long line)
+/* Insert a key's hash; returns 0 when new, the earlier line when already present, -1 on OOM,
+ * -2 when the budget is spent (not checked). */
+static long idset_add(struct idset *s, uint64_t h, unsigned long line)
 {
     if (!s->keys) {
-        s->keys = calloc(IDSET_SLOTS, sizeof(*s->keys));
-        s->lines = malloc(IDSET_SLOTS * sizeof(*s->lines));
-        if (!s->keys || !s->lines)
+        uint64_t *keys = calloc(IDSET_SLOTS, sizeof(*keys));
+        uint32_t *lines = malloc(IDSET_SLOTS * sizeof(*lines));
+        if (!keys || !lines) {
+            /* Both or neither: a set with keys but no lines (and no capacity) must never be
+             * used by a later call. */
+            free(keys);
+            free(lines);
             return -1;
+        }
+        s->keys = keys;
+        s->lines = lines;
         s->cap = IDSET_SLOTS;
     }
-    uint64_t h = hash_bytes(id, n);
     size_t j = (size_t)h & (s->cap - 1);
     while (s->keys[j]) {
         if (s->keys[j] == h)
@@ -1132,7 +1177,8 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
         add_problem(probs, NULL, NULL, 0, "no item is answered");
 
     if (probs->count == 0 && g->col_response >= 0) {
-        long first = idset_add(&g->ids, adm->response_id, strlen(adm->response_id), r->line);
+        long first =
+            idset_add(&g->ids, hash_bytes(adm->response_id, strlen(adm->response_id)), r->line);
         if (first == -1)
             return QS_ENOMEM;
         if (first == -2)
@@ -1141,6 +1187,20 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
             add_problem(probs, header_of(g, g->col_response), adm->response_id,
                         strlen(adm->response_id),
                         "duplicate response id: first seen at line %ld, which was scored", first);
+    } else if (probs->count == 0 && g->unique_client_date && adm->administered) {
+        /* No id column: the store tells rows apart by client and date (the id set is free). */
+        long first =
+            idset_add(&g->ids, hash_client_date(adm->client_id, adm->administered), r->line);
+        if (first == -1)
+            return QS_ENOMEM;
+        if (first == -2)
+            g->ids_unchecked++;
+        if (first > 0)
+            add_problem(probs, header_of(g, g->col_admin), adm->administered,
+                        strlen(adm->administered),
+                        "same client and date as line %ld, which was scored: map a response id "
+                        "column to tell them apart",
+                        first);
     }
     if (probs->count)
         return QS_EDATA;

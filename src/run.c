@@ -72,6 +72,8 @@ struct runner {
     size_t ntouched, cap_touched;
     char *covbuf; /* one row's covariates as the store keeps them */
     size_t covcap;
+    char *key; /* the current row's response key (response_key) */
+    size_t cap_key;
 };
 
 #if defined(__GNUC__)
@@ -148,34 +150,58 @@ static qs_error write_quarantine(struct runner *R, long long run_id, char *path,
     return rc;
 }
 
-/* A killed run's quarantine file was never renamed into place: write it from the store. */
+/*
+ * A killed run's quarantine file was never renamed into place: write it from the store, then
+ * mark the run "killed_recovered" (also when it had no quarantined rows, or its file is there),
+ * so it is done once: a file the user deletes later is not written again.
+ */
 static qs_error recover_killed(struct runner *R, qs_diag *d)
 {
     long long ids[64];
     size_t n;
-    qs_error rc = qs_store_runs_with_status(R->store, "killed", ids, 64, &n, d);
-    for (size_t i = 0; i < n && !rc; i++) {
-        char path[4096], name[64];
-        snprintf(name, sizeof(name), "quarantine-run%lld.csv", ids[i]);
-        if (qs_path_join(path, sizeof(path), R->cfg->output, name) && access(path, F_OK) == 0)
-            continue;
-        rc = write_quarantine(R, ids[i], path, sizeof(path), d);
-        if (!rc && path[0])
-            event(R, "event=quarantine_recovered killed_run=%lld file=%s", ids[i], path);
-    }
+    qs_error rc;
+    do {
+        rc = qs_store_runs_with_status(R->store, "killed", ids, 64, &n, d);
+        for (size_t i = 0; i < n && !rc; i++) {
+            char path[4096], name[64];
+            snprintf(name, sizeof(name), "quarantine-run%lld.csv", ids[i]);
+            if (!qs_path_join(path, sizeof(path), R->cfg->output, name) ||
+                access(path, F_OK) != 0) {
+                rc = write_quarantine(R, ids[i], path, sizeof(path), d);
+                if (!rc && path[0])
+                    event(R, "event=quarantine_recovered killed_run=%lld file=%s", ids[i], path);
+            }
+            if (!rc)
+                rc = qs_store_run_recovered(R->store, ids[i], d);
+        }
+    } while (!rc && n == 64); /* the next 64: those done are no longer "killed" */
     return rc;
 }
 
-/* A key that identifies a response across runs when the export has no id column. */
-static const char *response_key(const qs_admin *a, char *buf, size_t size)
+/*
+ * A key that identifies a response across runs when the export has no id column, in full
+ * (a cut key could make two clients' responses one administration); NULL when out of memory.
+ * Two rows of one file with the same client and date never both get here: the ingest
+ * quarantines the second (qs_ingest_require_unique_client_date).
+ */
+static const char *response_key(struct runner *R, const qs_admin *a)
 {
     if (!a->id_is_line)
         return a->response_id;
-    if (a->administered)
-        snprintf(buf, size, "client:%s|date:%s", a->client_id, a->administered);
-    else
-        snprintf(buf, size, "client:%s|line:%s", a->client_id, a->response_id);
-    return buf;
+    const char *what = a->administered ? "date" : "line";
+    const char *v = a->administered ? a->administered : a->response_id;
+    for (;;) {
+        int n = snprintf(R->key, R->cap_key, "client:%s|%s:%s", a->client_id, what, v);
+        if (n < 0)
+            return NULL;
+        if ((size_t)n < R->cap_key)
+            return R->key;
+        char *k = realloc(R->key, (size_t)n + 1);
+        if (!k)
+            return NULL;
+        R->key = k;
+        R->cap_key = (size_t)n + 1;
+    }
 }
 
 /*
@@ -236,6 +262,7 @@ static qs_error ingest_file(struct runner *R, const qs_source *src, const qs_ins
         qs_diag_list_release(&errs);
         return rc;
     }
+    qs_ingest_require_unique_client_date(g);
     const char *norm_id = norm >= 0 ? inst->norms[norm].id : NULL;
     if (!R->opts->dry_run) {
         crash_point();
@@ -276,28 +303,17 @@ static qs_error ingest_file(struct runner *R, const qs_source *src, const qs_ins
         flags += (res->validity.careless == QS_TRI_TRUE) + (res->validity.invalid == QS_TRI_TRUE);
         if (R->opts->dry_run)
             continue;
-        char keybuf[1024];
+        const char *key = response_key(R, &adm);
         const char *cov = covariates_text(R, &adm, map);
-        if (!cov && adm.ncovariates) {
+        if (!key || (!cov && adm.ncovariates)) {
+            qs_diag_set(&d, NULL, 0, 0, NULL, "out of memory");
             rc = QS_ENOMEM;
             goto done;
         }
-        qs_store_admin a = {src->site,
-                            src->id,
-                            inst,
-                            norm_id,
-                            response_key(&adm, keybuf, sizeof(keybuf)),
-                            adm.response_id,
-                            adm.client_id,
-                            adm.group,
-                            adm.therapist,
-                            adm.administered,
-                            cov,
-                            adm.answers,
-                            adm.checks,
-                            file_id,
-                            adm.line,
-                            R->opts->run_id};
+        qs_store_admin a = {src->site,     src->id,          inst,          norm_id,
+                            key,           adm.response_id,  adm.client_id, adm.group,
+                            adm.therapist, adm.administered, cov,           adm.answers,
+                            adm.checks,    file_id,          adm.line,      R->opts->run_id};
         qs_admin_outcome out;
         long long client;
         rc = qs_store_put_admin(R->store, &a, res, &out, &client, &d);
@@ -482,8 +498,19 @@ qs_error qs_run_execute(const qs_config *cfg, qs_run_opts *opts, qs_run_log_fn l
         int flags = 0;
         for (size_t k = 0; k < cfg->sources[i].nfiles; k++) {
             int g = glob(cfg->sources[i].files[k], flags, NULL, &globs[i]);
-            if (g != 0 && g != GLOB_NOMATCH) {
+            if (g == GLOB_NOSPACE) {
+                qs_diag_list_add(errors, cfg->path, 0, 0, "sources",
+                                 "out of memory listing the files of '%s'",
+                                 cfg->sources[i].files[k]);
                 rc = QS_ENOMEM;
+                goto done;
+            }
+            if (g != 0 && g != GLOB_NOMATCH) {
+                qs_diag_list_add(errors, cfg->path, 0, 0, "sources",
+                                 "cannot list the files of '%s' (source '%s'): a folder could "
+                                 "not be read",
+                                 cfg->sources[i].files[k], cfg->sources[i].id);
+                rc = QS_EIO;
                 goto done;
             }
             flags = GLOB_APPEND;
@@ -507,15 +534,28 @@ qs_error qs_run_execute(const qs_config *cfg, qs_run_opts *opts, qs_run_log_fn l
         rc = qs_store_open(&R.store, cfg->store, 0, &d);
         if (!rc)
             rc = qs_store_run_begin(R.store, opts->now, &opts->run_id, &d);
-        if (!rc)
-            rc = recover_killed(&R, &d);
         if (rc) {
             qs_diag_list_push(errors, &d);
             goto done;
         }
+        /* The log is secondary (stderr has every event too): a log that cannot be opened is
+         * said, and the run goes on. Opened before recovery, so its events are logged. */
         char logpath[4200];
-        snprintf(logpath, sizeof(logpath), "%s/qscore.log", cfg->output);
-        R.logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        int n = snprintf(logpath, sizeof(logpath), "%s/qscore.log", cfg->output);
+        if (n > 0 && (size_t)n < sizeof(logpath))
+            R.logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (R.logfd < 0)
+            qs_diag_list_add(errors, cfg->path, 0, 0, "output",
+                             "cannot open the log '%s': %s; events go to stderr only", logpath,
+                             n > 0 && (size_t)n < sizeof(logpath) ? strerror(errno)
+                                                                  : "path too long");
+        /* From here on the run is recorded: every failure ends it as "failed" (finish), never
+         * leaves it "running" (which the next run would take for a kill). */
+        rc = recover_killed(&R, &d);
+        if (rc) {
+            qs_diag_list_push(errors, &d);
+            goto finish;
+        }
     } else if (access(cfg->store, F_OK) == 0) {
         rc = qs_store_open(&R.store, cfg->store, 1, &d);
         if (rc) {
@@ -574,5 +614,6 @@ done:
     free(globs);
     free(R.touched);
     free(R.covbuf);
+    free(R.key);
     return rc;
 }

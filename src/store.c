@@ -108,31 +108,59 @@ static int exec(qs_store *s, const char *sql)
     return sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 }
 
-static int schema_version(qs_store *s)
+/*
+ * The store's schema version into *v: 0 for an empty store (no meta table yet). Any other
+ * failure is an error, never "version 0": a file that is not a database (or cannot be read)
+ * must not look like an empty store.
+ */
+static qs_error schema_version(qs_store *s, int *v, qs_diag *diag)
 {
-    sqlite3_stmt *st;
-    int v = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st,
+    sqlite3_stmt *st = NULL;
+    qs_error rc = QS_OK;
+    char what[4200];
+    *v = 0;
+    snprintf(what, sizeof(what), "cannot read the schema version of '%s'",
+             sqlite3_db_filename(s->db, "main"));
+    /* Ask the schema whether there is a meta table first, so "no such table" is told apart
+     * from every other failure without reading an error text. */
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'", -1,
+                           &st, NULL) != SQLITE_OK)
+        return db_error(s, diag, what);
+    int r = sqlite3_step(st);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (r == SQLITE_DONE)
+        return QS_OK; /* no meta table: an empty store */
+    if (r != SQLITE_ROW ||
+        sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st,
                            NULL) != SQLITE_OK)
-        return 0; /* no meta table: an empty store */
-    if (sqlite3_step(st) == SQLITE_ROW) {
+        return db_error(s, diag, what);
+    r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
         const char *t = (const char *)sqlite3_column_text(st, 0);
         char *end;
         long x = t ? strtol(t, &end, 10) : 0;
-        v = (t && *end == '\0' && x > 0 && x < 1000000) ? (int)x : -1;
+        if (t && *end == '\0' && x > 0 && x < 1000000) {
+            *v = (int)x;
+        } else {
+            qs_diag_set(diag, NULL, 0, 0, NULL, "store: unreadable schema_version in '%s'",
+                        sqlite3_db_filename(s->db, "main"));
+            rc = QS_EINVALID;
+        }
+    } else if (r != SQLITE_DONE) {
+        rc = db_error(s, diag, what);
     }
     sqlite3_finalize(st);
-    return v;
+    return rc;
 }
 
 static qs_error migrate(qs_store *s, qs_diag *diag)
 {
-    int v = schema_version(s);
-    if (v < 0) {
-        qs_diag_set(diag, NULL, 0, 0, NULL, "store: unreadable schema_version in '%s'",
-                    sqlite3_db_filename(s->db, "main"));
-        return QS_EINVALID;
-    }
+    int v;
+    qs_error rc = schema_version(s, &v, diag);
+    if (rc)
+        return rc;
     if (v > QS_STORE_SCHEMA_VERSION) {
         qs_diag_set(diag, NULL, 0, 0, NULL,
                     "store: schema version %d was written by a newer qscore (this one knows %d)", v,
@@ -145,7 +173,7 @@ static qs_error migrate(qs_store *s, qs_diag *diag)
                  "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '%d');", next);
         if (exec(s, "BEGIN IMMEDIATE") != SQLITE_OK || exec(s, migrations[next - 1]) != SQLITE_OK ||
             exec(s, bump) != SQLITE_OK || exec(s, "COMMIT") != SQLITE_OK) {
-            qs_error rc = db_error(s, diag, "migration failed");
+            rc = db_error(s, diag, "migration failed");
             exec(s, "ROLLBACK");
             return rc;
         }
@@ -240,14 +268,16 @@ qs_error qs_store_open(qs_store **out, const char *path, int readonly, qs_diag *
         if (!rc)
             rc = prepare(s, diag);
     } else {
-        int v = schema_version(s);
-        rc = v == QS_STORE_SCHEMA_VERSION ? QS_OK : QS_EINVALID;
-        if (rc)
+        int v;
+        rc = schema_version(s, &v, diag);
+        if (!rc && v != QS_STORE_SCHEMA_VERSION) {
             qs_diag_set(diag, NULL, 0, 0, NULL,
                         "store: schema version %d, this qscore reads %d (run 'qscore run' to "
                         "migrate)",
                         v, QS_STORE_SCHEMA_VERSION);
-        else
+            rc = QS_EINVALID;
+        }
+        if (!rc)
             rc = prepare(s, diag); /* lookups (a dry run asks which files are known) */
     }
     if (rc) {
@@ -307,12 +337,69 @@ void qs_store_unlock(int fd)
     }
 }
 
+/* A statement's failure: the bind's code when a bind failed (SQLite keeps no message for it
+ * once a later bind succeeds), else the connection's message. */
+static qs_error stmt_error(qs_store *s, int bound, qs_diag *diag, const char *what)
+{
+    if (bound == SQLITE_OK)
+        return db_error(s, diag, what);
+    qs_diag_set(diag, NULL, 0, 0, NULL, "store: %s: %s", what, sqlite3_errstr(bound));
+    return QS_ESTORE;
+}
+
+/*
+ * Binding. A failed bind (a string past SQLite's length limit, out of memory) leaves its
+ * parameter NULL, and a step would then store NULL for a value silently. So every bind records
+ * the first failure in *b, and run_stmt / step_exists fail such a statement without stepping
+ * it. Strings are bound SQLITE_STATIC: every caller's strings outlive the step, and the
+ * bindings are cleared right after it.
+ */
+static void bind_rc(int *b, int r)
+{
+    if (*b == SQLITE_OK)
+        *b = r;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v, int *b)
+{
+    bind_rc(b, sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC));
+}
+
+static void bind_text_n(sqlite3_stmt *st, int i, const char *v, size_t n, int *b)
+{
+    bind_rc(b, sqlite3_bind_text64(st, i, v, (sqlite3_uint64)n, SQLITE_STATIC, SQLITE_UTF8));
+}
+
+static void bind_int64(sqlite3_stmt *st, int i, sqlite3_int64 v, int *b)
+{
+    bind_rc(b, sqlite3_bind_int64(st, i, v));
+}
+
+static void bind_null(sqlite3_stmt *st, int i, int *b)
+{
+    bind_rc(b, sqlite3_bind_null(st, i));
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v, int *b)
+{
+    if (v && *v)
+        bind_text(st, i, v, b);
+    else
+        bind_null(st, i, b);
+}
+
+static void bind_real_or_null(sqlite3_stmt *st, int i, double v, int *b)
+{
+    bind_rc(b, isnan(v) ? sqlite3_bind_null(st, i) : sqlite3_bind_double(st, i, v));
+}
+
 /* ---- runs ------------------------------------------------------------------------------- */
 
 qs_error qs_store_run_begin(qs_store *s, const char *started, long long *run_id, qs_diag *diag)
 {
     sqlite3_stmt *st = NULL;
     qs_error rc = QS_OK;
+    int b = SQLITE_OK;
     /* A run found "running" was killed: only one run holds the lock, and it is us. */
     if (exec(s, "BEGIN IMMEDIATE") != SQLITE_OK ||
         exec(s, "UPDATE runs SET status = 'killed' WHERE status = 'running'") != SQLITE_OK)
@@ -322,9 +409,9 @@ qs_error qs_store_run_begin(qs_store *s, const char *started, long long *run_id,
                            " ?2)",
                            -1, &st, NULL) != SQLITE_OK)
         goto fail;
-    sqlite3_bind_text(st, 1, started, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, qs_version(), -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
+    bind_text(st, 1, started, &b);
+    bind_text(st, 2, qs_version(), &b);
+    if (b != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
         goto fail;
     *run_id = sqlite3_last_insert_rowid(s->db);
     if (exec(s, "COMMIT") != SQLITE_OK)
@@ -332,7 +419,7 @@ qs_error qs_store_run_begin(qs_store *s, const char *started, long long *run_id,
     sqlite3_finalize(st);
     return QS_OK;
 fail:
-    rc = db_error(s, diag, "cannot record the run");
+    rc = stmt_error(s, b, diag, "cannot record the run");
     sqlite3_finalize(st);
     exec(s, "ROLLBACK");
     return rc;
@@ -342,6 +429,7 @@ qs_error qs_store_run_end(qs_store *s, long long run_id, const char *ended, cons
                           const qs_run_counts *c, qs_diag *diag)
 {
     sqlite3_stmt *st = NULL;
+    int b = SQLITE_OK;
     if (sqlite3_prepare_v2(s->db,
                            "UPDATE runs SET ended = ?2, status = ?3, files_seen = ?4,"
                            " files_ingested = ?5, files_skipped = ?6, files_failed = ?7,"
@@ -350,52 +438,73 @@ qs_error qs_store_run_end(qs_store *s, long long run_id, const char *ended, cons
                            " WHERE id = ?1",
                            -1, &st, NULL) != SQLITE_OK)
         return db_error(s, diag, "cannot finish the run");
-    sqlite3_bind_int64(st, 1, run_id);
-    sqlite3_bind_text(st, 2, ended, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
+    bind_int64(st, 1, run_id, &b);
+    bind_text(st, 2, ended, &b);
+    bind_text(st, 3, status, &b);
     unsigned long v[] = {c->files_seen,     c->files_ingested,   c->files_skipped,
                          c->files_failed,   c->rows_read,        c->admins_new,
                          c->admins_changed, c->admins_unchanged, c->rows_quarantined,
                          c->flags_raised};
     for (int i = 0; i < 10; i++)
-        sqlite3_bind_int64(st, 4 + i, (sqlite3_int64)v[i]);
-    int ok = sqlite3_step(st) == SQLITE_DONE;
+        bind_int64(st, 4 + i, (sqlite3_int64)v[i], &b);
+    int ok = b == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE;
+    qs_error rc = ok ? QS_OK : stmt_error(s, b, diag, "cannot finish the run");
     sqlite3_finalize(st);
-    return ok ? QS_OK : db_error(s, diag, "cannot finish the run");
+    return rc;
 }
 
 /* ---- files and transactions -------------------------------------------------------------- */
 
-static int step_exists(sqlite3_stmt *st)
+/* 1 when the lookup finds a row, 0 when not, -1 on an error (then lookup_error reports it). */
+static int step_exists(sqlite3_stmt *st, int bound)
 {
-    int r = sqlite3_step(st);
+    int r = bound == SQLITE_OK ? sqlite3_step(st) : bound;
+    int found = r == SQLITE_ROW ? 1 : (r == SQLITE_DONE ? 0 : -1);
+    if (found >= 0) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+    return found;
+}
+
+static void step_done(sqlite3_stmt *st)
+{
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    return r == SQLITE_ROW ? 1 : (r == SQLITE_DONE ? 0 : -1);
+}
+
+/* A failed lookup: the message first, then the statement is made ready again. */
+static qs_error lookup_error(qs_store *s, sqlite3_stmt *st, int bound, qs_diag *diag,
+                             const char *what)
+{
+    qs_error rc = stmt_error(s, bound, diag, what);
+    step_done(st);
+    return rc;
 }
 
 qs_error qs_store_file_known(qs_store *s, const char *path, long long size, long long mtime,
                              const char *sha256, int *known, qs_diag *diag)
 {
-    int r;
+    int r, b = SQLITE_OK;
     *known = 0;
     if (path) {
-        sqlite3_bind_text(s->find_file_path, 1, path, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s->find_file_path, 2, size);
-        sqlite3_bind_int64(s->find_file_path, 3, mtime);
-        r = step_exists(s->find_file_path);
+        bind_text(s->find_file_path, 1, path, &b);
+        bind_int64(s->find_file_path, 2, size, &b);
+        bind_int64(s->find_file_path, 3, mtime, &b);
+        r = step_exists(s->find_file_path, b);
         if (r < 0)
-            return db_error(s, diag, "cannot look up a file");
+            return lookup_error(s, s->find_file_path, b, diag, "cannot look up a file");
         if (r) {
             *known = 1;
             return QS_OK;
         }
     }
     if (sha256) {
-        sqlite3_bind_text(s->find_file_sha, 1, sha256, -1, SQLITE_STATIC);
-        r = step_exists(s->find_file_sha);
+        b = SQLITE_OK;
+        bind_text(s->find_file_sha, 1, sha256, &b);
+        r = step_exists(s->find_file_sha, b);
         if (r < 0)
-            return db_error(s, diag, "cannot look up a file");
+            return lookup_error(s, s->find_file_sha, b, diag, "cannot look up a file");
         *known = r;
     }
     return QS_OK;
@@ -420,25 +529,28 @@ void qs_store_rollback(qs_store *s)
     exec(s, "ROLLBACK");
 }
 
-static qs_error run_stmt(qs_store *s, sqlite3_stmt *st, qs_diag *diag, const char *what)
+/* Step a write whose binds returned `bound` (see "Binding"); the message is taken before the
+ * reset. */
+static qs_error run_stmt(qs_store *s, sqlite3_stmt *st, int bound, qs_diag *diag, const char *what)
 {
-    int r = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return r == SQLITE_DONE ? QS_OK : db_error(s, diag, what);
+    int r = bound == SQLITE_OK ? sqlite3_step(st) : bound;
+    qs_error rc = r == SQLITE_DONE ? QS_OK : stmt_error(s, bound, diag, what);
+    step_done(st);
+    return rc;
 }
 
 qs_error qs_store_add_file(qs_store *s, const qs_store_file *f, long long *file_id, qs_diag *diag)
 {
     sqlite3_stmt *st = s->add_file;
-    sqlite3_bind_text(st, 1, f->sha256, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, f->path, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, f->size);
-    sqlite3_bind_int64(st, 4, f->mtime);
-    sqlite3_bind_text(st, 5, f->source, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, f->instrument, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 7, f->run_id);
-    qs_error rc = run_stmt(s, st, diag, "cannot record a file");
+    int b = SQLITE_OK;
+    bind_text(st, 1, f->sha256, &b);
+    bind_text(st, 2, f->path, &b);
+    bind_int64(st, 3, f->size, &b);
+    bind_int64(st, 4, f->mtime, &b);
+    bind_text(st, 5, f->source, &b);
+    bind_text(st, 6, f->instrument, &b);
+    bind_int64(st, 7, f->run_id, &b);
+    qs_error rc = run_stmt(s, st, b, diag, "cannot record a file");
     if (!rc)
         *file_id = sqlite3_last_insert_rowid(s->db);
     s->quarantine_seq = 0;
@@ -449,11 +561,12 @@ qs_error qs_store_file_counts(qs_store *s, long long file_id, unsigned long rows
                               unsigned long scored, unsigned long quarantined, qs_diag *diag)
 {
     sqlite3_stmt *st = s->file_counts;
-    sqlite3_bind_int64(st, 1, file_id);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)rows);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)scored);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)quarantined);
-    return run_stmt(s, st, diag, "cannot record a file");
+    int b = SQLITE_OK;
+    bind_int64(st, 1, file_id, &b);
+    bind_int64(st, 2, (sqlite3_int64)rows, &b);
+    bind_int64(st, 3, (sqlite3_int64)scored, &b);
+    bind_int64(st, 4, (sqlite3_int64)quarantined, &b);
+    return run_stmt(s, st, b, diag, "cannot record a file");
 }
 
 qs_error qs_store_add_quarantine(qs_store *s, long long file_id, const qs_row_problems *p,
@@ -474,14 +587,15 @@ qs_error qs_store_add_quarantine(qs_store *s, long long file_id, const qs_row_pr
             break;
         }
         sqlite3_stmt *st = s->add_quarantine;
-        sqlite3_bind_int64(st, 1, file_id);
-        sqlite3_bind_int64(st, 2, ++s->quarantine_seq);
-        sqlite3_bind_int64(st, 3, (sqlite3_int64)p->line);
-        sqlite3_bind_text(st, 4, p->response_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, col, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 6, value, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 7, reason, -1, SQLITE_TRANSIENT);
-        qs_error rc = run_stmt(s, st, diag, "cannot record a quarantined row");
+        int b = SQLITE_OK;
+        bind_int64(st, 1, file_id, &b);
+        bind_int64(st, 2, ++s->quarantine_seq, &b);
+        bind_int64(st, 3, (sqlite3_int64)p->line, &b);
+        bind_text(st, 4, p->response_id, &b);
+        bind_text(st, 5, col, &b);
+        bind_text(st, 6, value, &b);
+        bind_text(st, 7, reason, &b);
+        qs_error rc = run_stmt(s, st, b, diag, "cannot record a quarantined row");
         if (rc)
             return rc;
     }
@@ -500,7 +614,13 @@ qs_error qs_store_write_quarantine(qs_store *s, long long run_id, FILE *fp, unsi
                            " ORDER BY f.id, q.seq",
                            -1, &st, NULL) != SQLITE_OK)
         return db_error(s, diag, "cannot read the quarantine");
-    sqlite3_bind_int64(st, 1, run_id);
+    int b = SQLITE_OK;
+    bind_int64(st, 1, run_id, &b);
+    if (b != SQLITE_OK) {
+        qs_error brc = stmt_error(s, b, diag, "cannot read the quarantine");
+        sqlite3_finalize(st);
+        return brc;
+    }
     qs_error rc = qs_quarantine_header(fp);
     while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
         qs_row_problems p;
@@ -512,13 +632,28 @@ qs_error qs_store_write_quarantine(qs_store *s, long long run_id, FILE *fp, unsi
         snprintf(p.items[0].value, sizeof(p.items[0].value), "%s", sqlite3_column_text(st, 4));
         snprintf(p.items[0].reason, sizeof(p.items[0].reason), "%s", sqlite3_column_text(st, 5));
         rc = qs_quarantine_write(fp, (const char *)sqlite3_column_text(st, 0), &p);
-        (*lines)++;
+        if (!rc)
+            (*lines)++; /* only lines written: the caller keeps the file only when some were */
     }
     if (!rc && r != SQLITE_DONE)
         rc = db_error(s, diag, "cannot read the quarantine");
     else if (rc == QS_EIO)
         qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write the quarantine file: %s",
                     strerror(errno));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+qs_error qs_store_run_recovered(qs_store *s, long long run_id, qs_diag *diag)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE runs SET status = 'killed_recovered'"
+                           " WHERE id = ?1 AND status = 'killed'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, diag, "cannot mark a killed run recovered");
+    int ok = sqlite3_bind_int64(st, 1, run_id) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE;
+    qs_error rc = ok ? QS_OK : db_error(s, diag, "cannot mark a killed run recovered");
     sqlite3_finalize(st);
     return rc;
 }
@@ -531,28 +666,39 @@ qs_error qs_store_runs_with_status(qs_store *s, const char *status, long long *i
     if (sqlite3_prepare_v2(s->db, "SELECT id FROM runs WHERE status = ?1 ORDER BY id", -1, &st,
                            NULL) != SQLITE_OK)
         return db_error(s, diag, "cannot read the runs");
-    sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+    int b = SQLITE_OK;
+    bind_text(st, 1, status, &b);
+    int r = b;
+    while (b == SQLITE_OK && (r = sqlite3_step(st)) == SQLITE_ROW && *n < max)
         ids[(*n)++] = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    return r == SQLITE_ROW || r == SQLITE_DONE ? QS_OK : db_error(s, diag, "cannot read runs");
+    return r == SQLITE_ROW || r == SQLITE_DONE ? QS_OK : stmt_error(s, b, diag, "cannot read runs");
 }
 
 /* ---- administrations --------------------------------------------------------------------- */
 
 /* Answers as text: "4,5,,3" (empty = unanswered), in item order. */
-static size_t answers_text(char *buf, size_t size, const int *a, size_t n)
+/*
+ * In full, whatever the number of answers: a cut text would make two responses that differ
+ * past the cut hash (and store) alike. Returns a string the caller frees, its length in *len;
+ * NULL when out of memory.
+ */
+static char *answers_text(const int *a, size_t n, size_t *len)
 {
-    size_t used = 0;
+    /* A comma and an int ("-2147483648": 11 bytes) per answer, and the NUL. */
+    size_t size = n * 12 + 1, used = 0;
+    char *buf = malloc(size);
+    if (!buf)
+        return NULL;
     buf[0] = '\0';
-    for (size_t i = 0; i < n && used < size; i++) {
+    for (size_t i = 0; i < n; i++) {
         int w = a[i] == QS_MISSING ? snprintf(buf + used, size - used, "%s", i ? "," : "")
                                    : snprintf(buf + used, size - used, "%s%d", i ? "," : "", a[i]);
         if (w > 0)
             used += (size_t)w;
     }
-    return used < size ? used : size - 1;
+    *len = used;
+    return buf;
 }
 
 void qs_sha256_hex(const void *data, size_t len, char hex[65])
@@ -587,41 +733,26 @@ qs_error qs_sha256_file(const char *path, char hex[65], qs_diag *diag)
     return QS_OK;
 }
 
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
-{
-    if (s && *s)
-        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-static void bind_real_or_null(sqlite3_stmt *st, int i, double v)
-{
-    if (isnan(v))
-        sqlite3_bind_null(st, i);
-    else
-        sqlite3_bind_double(st, i, v);
-}
-
 static qs_error client_row(qs_store *s, const char *site, const char *client, long long *id,
                            qs_diag *diag)
 {
     sqlite3_stmt *st = s->find_client;
-    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, client, -1, SQLITE_STATIC);
-    int r = sqlite3_step(st);
+    int b = SQLITE_OK;
+    bind_text(st, 1, site, &b);
+    bind_text(st, 2, client, &b);
+    int r = b == SQLITE_OK ? sqlite3_step(st) : b;
     if (r == SQLITE_ROW)
         *id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        return lookup_error(s, st, b, diag, "cannot look up a client");
+    step_done(st);
     if (r == SQLITE_ROW)
         return QS_OK;
-    if (r != SQLITE_DONE)
-        return db_error(s, diag, "cannot look up a client");
     st = s->add_client;
-    sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, client, -1, SQLITE_STATIC);
-    qs_error rc = run_stmt(s, st, diag, "cannot add a client");
+    b = SQLITE_OK;
+    bind_text(st, 1, site, &b);
+    bind_text(st, 2, client, &b);
+    qs_error rc = run_stmt(s, st, b, diag, "cannot add a client");
     if (!rc)
         *id = sqlite3_last_insert_rowid(s->db);
     return rc;
@@ -631,12 +762,19 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
                             qs_admin_outcome *outcome, long long *client_id, qs_diag *diag)
 {
     const qs_instrument *inst = a->inst;
-    char answers[8192], checks[1024], hash[65];
-    size_t na = answers_text(answers, sizeof(answers), a->answers, inst->nitems);
-    answers_text(checks, sizeof(checks), a->checks, inst->validity.nchecks);
-    /* The content of a response: who, where, when and what was answered (units separated). */
-    /* Streamed, so fields of any length count in full: a truncated buffer could make two
-     * different responses look the same. Parts are separated by the unit separator. */
+    char hash[65];
+    size_t na = 0, nc = 0;
+    qs_error rc = QS_OK;
+    char *answers = answers_text(a->answers, inst->nitems, &na);
+    char *checks = answers_text(a->checks, inst->validity.nchecks, &nc);
+    if (!answers || !checks) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "out of memory");
+        rc = QS_ENOMEM;
+        goto done;
+    }
+    /* The content of a response: who, where, when and what was answered, streamed, so fields
+     * of any length count in full (a truncated buffer could make two different responses look
+     * the same). Parts are separated by the unit separator. */
     const char *parts[] = {a->client,
                            a->group ? a->group : "",
                            a->therapist ? a->therapist : "",
@@ -650,7 +788,9 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
         if (i)
             crypto_hash_sha256_update(&hs, (const unsigned char *)"\x1f", 1);
         crypto_hash_sha256_update(&hs, (const unsigned char *)parts[i],
-                                  i == 4 ? na : strlen(parts[i]));
+                                  i == 4   ? na
+                                  : i == 5 ? nc
+                                           : strlen(parts[i]));
     }
     if (a->covariates && a->covariates[0]) { /* absent: the hash of schema 1 */
         crypto_hash_sha256_update(&hs, (const unsigned char *)"\x1f", 1);
@@ -659,86 +799,91 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
     crypto_hash_sha256_final(&hs, digest);
     sodium_bin2hex(hash, sizeof(hash), digest, sizeof(digest));
 
-    qs_error rc = client_row(s, a->site, a->client, client_id, diag);
+    rc = client_row(s, a->site, a->client, client_id, diag);
     if (rc)
-        return rc;
+        goto done;
 
     sqlite3_stmt *st = s->find_current;
-    sqlite3_bind_text(st, 1, a->site, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, inst->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, a->response_key, -1, SQLITE_STATIC);
+    int b = SQLITE_OK;
+    bind_text(st, 1, a->site, &b);
+    bind_text(st, 2, inst->id, &b);
+    bind_text(st, 3, a->response_key, &b);
     long long prev_id = 0, prev_version = 0;
     int same = 0;
-    int r = sqlite3_step(st);
+    int r = b == SQLITE_OK ? sqlite3_step(st) : b;
     if (r == SQLITE_ROW) {
         prev_id = sqlite3_column_int64(st, 0);
         prev_version = sqlite3_column_int64(st, 1);
         same = strcmp((const char *)sqlite3_column_text(st, 2), hash) == 0;
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (r != SQLITE_ROW && r != SQLITE_DONE)
-        return db_error(s, diag, "cannot look up an administration");
+    if (r != SQLITE_ROW && r != SQLITE_DONE) {
+        rc = lookup_error(s, st, b, diag, "cannot look up an administration");
+        goto done;
+    }
+    step_done(st);
     if (same) {
         *outcome = QS_ADMIN_UNCHANGED;
-        return QS_OK;
+        goto done;
     }
     if (prev_id) {
-        sqlite3_bind_int64(s->retire_admin, 1, prev_id);
-        rc = run_stmt(s, s->retire_admin, diag, "cannot version an administration");
+        b = SQLITE_OK;
+        bind_int64(s->retire_admin, 1, prev_id, &b);
+        rc = run_stmt(s, s->retire_admin, b, diag, "cannot version an administration");
         if (rc)
-            return rc;
+            goto done;
     }
     *outcome = prev_id ? QS_ADMIN_CHANGED : QS_ADMIN_NEW;
 
     st = s->add_admin;
     const qs_validity_value *v = &res->validity;
-    sqlite3_bind_int64(st, 1, *client_id);
-    sqlite3_bind_text(st, 2, a->site, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, a->source, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, inst->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, inst->version, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, a->response_key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, a->response_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 8, prev_version + 1);
-    sqlite3_bind_text(st, 9, hash, -1, SQLITE_STATIC);
-    bind_text_or_null(st, 10, a->administered);
-    bind_text_or_null(st, 11, a->group);
-    bind_text_or_null(st, 12, a->therapist);
-    sqlite3_bind_text(st, 13, answers, (int)na, SQLITE_STATIC);
-    sqlite3_bind_text(st, 14, checks, -1, SQLITE_STATIC);
-    bind_text_or_null(st, 15, a->norm);
-    bind_real_or_null(st, 16, v->missing_fraction);
-    sqlite3_bind_int64(st, 17, v->longstring);
-    bind_real_or_null(st, 18, v->irv);
+    b = SQLITE_OK;
+    bind_int64(st, 1, *client_id, &b);
+    bind_text(st, 2, a->site, &b);
+    bind_text(st, 3, a->source, &b);
+    bind_text(st, 4, inst->id, &b);
+    bind_text(st, 5, inst->version, &b);
+    bind_text(st, 6, a->response_key, &b);
+    bind_text(st, 7, a->response_id, &b);
+    bind_int64(st, 8, prev_version + 1, &b);
+    bind_text(st, 9, hash, &b);
+    bind_text_or_null(st, 10, a->administered, &b);
+    bind_text_or_null(st, 11, a->group, &b);
+    bind_text_or_null(st, 12, a->therapist, &b);
+    bind_text_n(st, 13, answers, na, &b);
+    bind_text_n(st, 14, checks, nc, &b);
+    bind_text_or_null(st, 15, a->norm, &b);
+    bind_real_or_null(st, 16, v->missing_fraction, &b);
+    bind_int64(st, 17, v->longstring, &b);
+    bind_real_or_null(st, 18, v->irv, &b);
     if (v->attention_failed >= 0)
-        sqlite3_bind_int64(st, 19, v->attention_failed);
+        bind_int64(st, 19, v->attention_failed, &b);
     else
-        sqlite3_bind_null(st, 19);
-    sqlite3_bind_int64(st, 20, a->file_id);
-    sqlite3_bind_int64(st, 21, (sqlite3_int64)a->line);
-    sqlite3_bind_int64(st, 22, a->run_id);
-    bind_text_or_null(st, 23, a->covariates);
-    rc = run_stmt(s, st, diag, "cannot add an administration");
+        bind_null(st, 19, &b);
+    bind_int64(st, 20, a->file_id, &b);
+    bind_int64(st, 21, (sqlite3_int64)a->line, &b);
+    bind_int64(st, 22, a->run_id, &b);
+    bind_text_or_null(st, 23, a->covariates, &b);
+    rc = run_stmt(s, st, b, diag, "cannot add an administration");
     if (rc)
-        return rc;
+        goto done;
     long long admin = sqlite3_last_insert_rowid(s->db);
 
     for (size_t i = 0; i < inst->nscores; i++) {
         const qs_score_value *sv = &res->scores[i];
         st = s->add_score;
-        sqlite3_bind_int64(st, 1, admin);
-        sqlite3_bind_text(st, 2, inst->scores[i].id, -1, SQLITE_STATIC);
-        bind_real_or_null(st, 3, sv->value);
-        sqlite3_bind_int64(st, 4, (sqlite3_int64)sv->n_answered);
-        sqlite3_bind_int64(st, 5, (sqlite3_int64)sv->n_items);
-        bind_real_or_null(st, 6, sv->z);
-        bind_real_or_null(st, 7, sv->t);
-        bind_real_or_null(st, 8, sv->percentile);
-        sqlite3_bind_text(st, 9, qs_status_name(sv->status), -1, SQLITE_STATIC);
-        rc = run_stmt(s, st, diag, "cannot add a score");
+        b = SQLITE_OK;
+        bind_int64(st, 1, admin, &b);
+        bind_text(st, 2, inst->scores[i].id, &b);
+        bind_real_or_null(st, 3, sv->value, &b);
+        bind_int64(st, 4, (sqlite3_int64)sv->n_answered, &b);
+        bind_int64(st, 5, (sqlite3_int64)sv->n_items, &b);
+        bind_real_or_null(st, 6, sv->z, &b);
+        bind_real_or_null(st, 7, sv->t, &b);
+        bind_real_or_null(st, 8, sv->percentile, &b);
+        bind_text(st, 9, qs_status_name(sv->status), &b);
+        rc = run_stmt(s, st, b, diag, "cannot add a score");
         if (rc)
-            return rc;
+            goto done;
     }
     for (size_t f = 0; f < inst->nflags + 2; f++) {
         qs_tri t;
@@ -757,16 +902,20 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
         char detail[512];
         qs_flag_detail(inst, f, res, detail, sizeof(detail));
         st = s->add_flag;
-        sqlite3_bind_int64(st, 1, admin);
-        sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, t == QS_TRI_TRUE ? "raised" : "not_evaluable", -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, sev, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, detail, -1, SQLITE_TRANSIENT);
-        rc = run_stmt(s, st, diag, "cannot add a flag");
+        b = SQLITE_OK;
+        bind_int64(st, 1, admin, &b);
+        bind_text(st, 2, id, &b);
+        bind_text(st, 3, t == QS_TRI_TRUE ? "raised" : "not_evaluable", &b);
+        bind_text(st, 4, sev, &b);
+        bind_text(st, 5, detail, &b);
+        rc = run_stmt(s, st, b, diag, "cannot add a flag");
         if (rc)
-            return rc;
+            goto done;
     }
-    return QS_OK;
+done:
+    free(answers);
+    free(checks);
+    return rc;
 }
 
 /* ---- change over time ------------------------------------------------------------------ */
@@ -784,10 +933,11 @@ qs_error qs_store_update_changes(qs_store *s, long long client_id, const qs_inst
         rc = QS_ENOMEM;
         goto done;
     }
-    sqlite3_bind_int64(st, 1, client_id);
-    sqlite3_bind_text(st, 2, inst->id, -1, SQLITE_STATIC);
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+    int b = SQLITE_OK;
+    bind_int64(st, 1, client_id, &b);
+    bind_text(st, 2, inst->id, &b);
+    int r = b;
+    while (b == SQLITE_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
         long long id = sqlite3_column_int64(st, 0);
         if (nadm == 0 || admins[nadm - 1] != id) {
             if (nadm == cap) {
@@ -817,46 +967,45 @@ qs_error qs_store_update_changes(qs_store *s, long long client_id, const qs_inst
         if (si >= 0 && sqlite3_column_type(st, 2) != SQLITE_NULL)
             values[(size_t)si * cap + nadm - 1] = sqlite3_column_double(st, 2);
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    if (!rc && r != SQLITE_DONE)
+        rc = lookup_error(s, st, b, diag, "cannot read a client's history");
+    else
+        step_done(st);
     if (rc)
         goto done;
-    if (r != SQLITE_DONE) {
-        rc = db_error(s, diag, "cannot read a client's history");
-        goto done;
-    }
     for (size_t i = 0; i < ns && !rc; i++) {
         qs_change c;
         qs_change_compute(&c, inst, i, norm, inst->scores[i].better, values + i * cap, nadm);
         st = s->put_change;
-        sqlite3_bind_int64(st, 1, client_id);
-        sqlite3_bind_text(st, 2, inst->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, inst->scores[i].id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 4, (sqlite3_int64)c.n);
+        b = SQLITE_OK;
+        bind_int64(st, 1, client_id, &b);
+        bind_text(st, 2, inst->id, &b);
+        bind_text(st, 3, inst->scores[i].id, &b);
+        bind_int64(st, 4, (sqlite3_int64)c.n, &b);
         size_t idx[3] = {c.baseline, c.previous, c.latest};
         for (int k = 0; k < 3; k++) {
             if (idx[k] == QS_CHANGE_NONE)
-                sqlite3_bind_null(st, 5 + k);
+                bind_null(st, 5 + k, &b);
             else
-                sqlite3_bind_int64(st, 5 + k, admins[idx[k]]);
+                bind_int64(st, 5 + k, admins[idx[k]], &b);
         }
-        bind_real_or_null(st, 8, c.baseline_value);
-        bind_real_or_null(st, 9, c.previous_value);
-        bind_real_or_null(st, 10, c.latest_value);
-        bind_real_or_null(st, 11, c.from_baseline.change);
-        bind_real_or_null(st, 12, c.from_previous.change);
-        bind_real_or_null(st, 13, c.from_baseline.rci);
-        bind_real_or_null(st, 14, c.from_previous.rci);
-        sqlite3_bind_text(st, 15, qs_rci_class_name(c.from_baseline.verdict), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 16, qs_rci_class_name(c.from_previous.verdict), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 17, qs_clinical_name(c.clinical), -1, SQLITE_STATIC);
-        bind_real_or_null(st, 18, c.cutoff);
+        bind_real_or_null(st, 8, c.baseline_value, &b);
+        bind_real_or_null(st, 9, c.previous_value, &b);
+        bind_real_or_null(st, 10, c.latest_value, &b);
+        bind_real_or_null(st, 11, c.from_baseline.change, &b);
+        bind_real_or_null(st, 12, c.from_previous.change, &b);
+        bind_real_or_null(st, 13, c.from_baseline.rci, &b);
+        bind_real_or_null(st, 14, c.from_previous.rci, &b);
+        bind_text(st, 15, qs_rci_class_name(c.from_baseline.verdict), &b);
+        bind_text(st, 16, qs_rci_class_name(c.from_previous.verdict), &b);
+        bind_text(st, 17, qs_clinical_name(c.clinical), &b);
+        bind_real_or_null(st, 18, c.cutoff, &b);
         const char *note = c.from_baseline.reason ? c.from_baseline.reason : c.clinical_reason;
         if (note)
-            sqlite3_bind_text(st, 19, note, -1, SQLITE_STATIC);
+            bind_text(st, 19, note, &b);
         else
-            sqlite3_bind_null(st, 19);
-        rc = run_stmt(s, st, diag, "cannot store change");
+            bind_null(st, 19, &b);
+        rc = run_stmt(s, st, b, diag, "cannot store change");
     }
 done:
     if (rc == QS_ENOMEM)
@@ -889,7 +1038,9 @@ qs_error qs_store_get_status(qs_store *s, qs_store_status *st, qs_diag *diag)
 {
     int ok = 1;
     memset(st, 0, sizeof(*st));
-    st->schema_version = schema_version(s);
+    qs_error rc = schema_version(s, &st->schema_version, diag);
+    if (rc)
+        return rc;
     st->clients = scalar(s, "SELECT count(*) FROM clients", &ok);
     st->administrations = scalar(s, "SELECT count(*) FROM administrations WHERE current = 1", &ok);
     st->versions = scalar(s, "SELECT count(*) FROM administrations WHERE current = 0", &ok);
@@ -991,7 +1142,11 @@ qs_error qs_store_dump(qs_store *s, FILE *fp, qs_diag *diag)
                        " q.reason FROM quarantine q JOIN files f ON f.id = q.file"
                        " ORDER BY f.sha256, q.seq"},
     };
-    fprintf(fp, "# qscore store dump, schema %d\n", schema_version(s));
+    int v;
+    qs_error rc = schema_version(s, &v, diag);
+    if (rc)
+        return rc;
+    fprintf(fp, "# qscore store dump, schema %d\n", v);
     for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]); i++)
         if (!dump_query(s, fp, queries[i][0], queries[i][1]))
             return db_error(s, diag, "cannot dump");

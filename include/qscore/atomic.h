@@ -10,7 +10,8 @@
 /*
  * qs_atomic_open creates a temporary file beside the target (same folder, so rename is atomic),
  * readable and writable by the owner only (outputs hold health data). qs_atomic_commit flushes,
- * syncs and renames it over the target; qs_atomic_abort removes it. A killed process leaves at
+ * syncs and renames it over the target, then syncs the folder (so the rename itself survives a
+ * power cut); qs_atomic_abort removes it. A killed process leaves at
  * most a stray ".NAME.tmp.XXXXXX" file, never a half-written NAME.
  */
 typedef struct qs_atomic_file {
@@ -25,8 +26,17 @@ void qs_atomic_init(qs_atomic_file *f);
 /** Create the temporary for `path`. QS_EIO (diag says why) or QS_OK. */
 qs_error qs_atomic_open(qs_atomic_file *f, const char *path, qs_diag *diag);
 
-/** Flush, sync, close and rename into place. QS_EIO on any failure (the temporary is removed). */
+/**
+ * Flush, sync, close, rename into place and sync the folder. QS_EIO on any failure (the
+ * temporary is removed; when only the folder's sync failed, the file is in place).
+ */
 qs_error qs_atomic_commit(qs_atomic_file *f, qs_diag *diag);
+
+/**
+ * Sync the folder that holds `path` (after a rename into it). 0, or -1 with errno set. A file
+ * system that cannot sync a folder (EINVAL) counts as success: there is nothing more to do.
+ */
+int qs_atomic_sync_dir(const char *path);
 
 /** Close and remove the temporary if it is still open; safe after commit or on an unused handle. */
 void qs_atomic_abort(qs_atomic_file *f);

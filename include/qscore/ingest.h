@@ -103,8 +103,17 @@ const qs_reader *qs_ingest_reader(const qs_ingest *g);
 int qs_ingest_header_rows(const qs_ingest *g);
 
 /**
- * Rows whose response id could not be checked for duplicates because the input holds more ids
- * than the fixed duplicate-check budget (about 1.78 million); 0 for normal inputs.
+ * For a store, which tells rows without a response id apart by client and date: when the export
+ * has no response id column, a dated row whose client and date repeat those of an earlier
+ * scored row of this input becomes a problem row ("same client and date as line N"), like a
+ * repeated response id. Undated rows are told apart by their line and are not checked. Call
+ * before the first qs_ingest_next().
+ */
+void qs_ingest_require_unique_client_date(qs_ingest *g);
+
+/**
+ * Rows whose response id (or client and date) could not be checked for duplicates because the input
+ * holds more ids than the fixed duplicate-check budget (about 1.78 million); 0 for normal inputs.
  */
 unsigned long qs_ingest_ids_unchecked(const qs_ingest *g);
 

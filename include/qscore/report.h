@@ -118,7 +118,8 @@ typedef struct qs_report_opts {
 /**
  * Write one workbook per therapist (or per group, as the config says) from the store alone:
  * file names derived from the name, sanitised (no path separators, no "..", no control
- * characters, at most 60 bytes, collisions numbered), written atomically with mode 0600.
+ * characters, at most 60 bytes, collisions numbered in name order over all workbooks, so a
+ * filtered report writes the same file name as a full one), written atomically with mode 0600.
  * `written` (may be NULL) is called with each path. Returns QS_OK, or the first error with
  * `errors` holding every problem.
  */

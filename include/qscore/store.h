@@ -100,6 +100,12 @@ qs_error qs_store_add_quarantine(qs_store *s, long long file_id, const qs_row_pr
 qs_error qs_store_write_quarantine(qs_store *s, long long run_id, FILE *fp, unsigned long *lines,
                                    qs_diag *diag);
 
+/**
+ * Mark a killed run whose quarantine file has been written out (or needed none):
+ * "killed" -> "killed_recovered", so later runs leave it alone.
+ */
+qs_error qs_store_run_recovered(qs_store *s, long long run_id, qs_diag *diag);
+
 /** Up to `max` ids of runs with `status` ("killed", ...), oldest first. */
 qs_error qs_store_runs_with_status(qs_store *s, const char *status, long long *ids, size_t max,
                                    size_t *n, qs_diag *diag);
@@ -149,7 +155,7 @@ qs_error qs_store_update_changes(qs_store *s, long long client_id, const qs_inst
 typedef struct qs_store_status {
     long long clients, administrations, versions, files, runs;
     long long open_flags; /* raised flags on the latest administration of each client */
-    char last_run_started[40], last_run_ended[40], last_run_status[16];
+    char last_run_started[40], last_run_ended[40], last_run_status[24];
     int schema_version;
 } qs_store_status;
 

@@ -183,6 +183,8 @@ YAML
     echo "$R2,T-A"
     echo "$R3,../../etc/T-B"
     echo 'R7,"=HYPERLINK(""http://x"",""y"")",2026-01-09,5,1,5,1,1,1,T-A'
+    echo "R8,C5,2026-01-10,2,2,2,2,2,2,T A B" # "T A B" and "T A/B" sanitise alike
+    echo "R9,C6,2026-01-11,3,3,3,3,3,3,T A/B"
 } >"$d/drop/export-1.csv"
 run "$d" >/dev/null
 check "the run prints the workbook paths" grep -q "state/out/reports/therapist-T-A.xlsx" "$d/stdout.txt"
@@ -194,6 +196,51 @@ cp "$d/state/out/reports/therapist-T-A.xlsx" "$d/first.xlsx"
 check "the same store gives a byte-identical workbook" cmp -s "$d/first.xlsx" "$d/state/out/reports/therapist-T-A.xlsx"
 "$QSCORE" report -c "$d/clinic.yaml" --therapist T-A -o "$d/only" >/dev/null 2>&1
 check "--therapist writes only that workbook" test "$(ls "$d/only")" = "therapist-T-A.xlsx"
+check "names that sanitise alike are numbered" test -f "$d/state/out/reports/therapist-T_A_B-2.xlsx"
+"$QSCORE" report -c "$d/clinic.yaml" --therapist "T A/B" -o "$d/only-ab" >/dev/null 2>&1
+check "a filtered report names the file as a full one does" test "$(ls "$d/only-ab")" = "therapist-T_A_B-2.xlsx"
+check "and writes the same workbook into it" cmp -s "$d/only-ab/therapist-T_A_B-2.xlsx" "$d/state/out/reports/therapist-T_A_B-2.xlsx"
+
+# 9. Without a response id column, rows are told apart by client and date: a second row of
+# one file with the same client and date is quarantined, never stored as a new version.
+d=$(fresh no-id)
+printf 'client_id: client\nadministered: date\n' >"$d/mapping.yaml"
+{
+    echo "client,date,Q1,Q2,Q3,Q4,Q5,Q6"
+    echo "C1,2026-01-05,4,2,4,3,3,3"
+    echo "C1,2026-01-05,3,4,3,2,2,2"
+    echo "C2,2026-01-05,3,3,4,4,4,4"
+} >"$d/drop/export-1.csv"
+check "a repeated client and date exits 1 (quarantined)" test "$(run "$d")" = 1
+check "the first row is stored, the repeat is not a changed version" grep -q "2 new, 0 changed, 0 unchanged administrations; 1 rows quarantined" "$d/stderr.txt"
+check "the quarantine says why" grep -q '^.*export-1.csv,3,3,date,2026-01-05,"same client and date as line 2, which was scored: map a response id column to tell them apart"$' "$d/state/out/quarantine-run1.csv"
+check "the stored version is the first row's" grep -qP '^main\te2e\tclient:C1\|date:2026-01-05\t1\t1\tC1\t.*\t4,2,4,3,3,3\t' <(dump "$d")
+
+# 10. A killed run's quarantine is written by the next run, once: deleted afterwards, it stays
+# deleted. Killed at the crash point before the last (after the file's commit, before the
+# run wrote its quarantine), so the killed run holds the only quarantined row.
+d=$(fresh recovered)
+printf '%s\n' "$header" "$R1" "$R6_BAD" >"$d/drop/export-1.csv"
+run "$d" QSCORE_TEST_CRASH_AT=count >/dev/null
+points=$(sed -n 's/.*crash points passed: //p' "$d/stderr.txt")
+rm -rf "$d/state"
+check "the run is killed after its file's commit" test "$(run "$d" QSCORE_TEST_CRASH_AT=$((points - 1)))" = 137
+check "it left no quarantine file" test ! -e "$d/state/out/quarantine-run1.csv"
+run "$d" >/dev/null
+check "the next run writes the killed run's quarantine" grep -q ',R6,Q1,9,' "$d/state/out/quarantine-run1.csv"
+check "and says so" grep -q "event=quarantine_recovered killed_run=1" "$d/stderr.txt"
+rm "$d/state/out/quarantine-run1.csv"
+run "$d" >/dev/null
+check "a deleted recovered quarantine is not written again" test ! -e "$d/state/out/quarantine-run1.csv"
+check "nor announced again" test "$(grep -c quarantine_recovered "$d/stderr.txt")" = 0
+
+# 11. A log file that cannot be opened is said on stderr; the run goes on.
+d=$(fresh no-log)
+printf '%s\n' "$header" "$R1" >"$d/drop/export-1.csv"
+mkdir -p "$d/state/out/qscore.log" # a folder where the log file should be
+check "a run without its log file still succeeds" test "$(run "$d")" = 0
+check "and says the log could not be opened" grep -q "cannot open the log '.*/state/out/qscore.log': Is a directory; events go to stderr only" "$d/stderr.txt"
+check "the events still reach stderr" grep -q "event=run_finished status=ok" "$d/stderr.txt"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

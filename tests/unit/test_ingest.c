@@ -154,18 +154,46 @@ static void test_a_response_id_column_alone_does_not_make_a_qualtrics_export(voi
 static void test_a_missing_column_names_the_nearest_headers(void **state)
 {
     struct fx *f = *state;
-    static const char csv[] = "client_id,Q_1,Q2,Q3,Q10\nC1,1,2,3,4\n";
+    /* A Google Forms export: row 1 is known to be its header. */
+    static const char csv[] = "Timestamp,client_id,Q_1,Q2,Q3,Q10\n2026/01/05 10:00:00,C1,1,2,3,4\n";
     qs_mapping *m = mapping(NULL);
+    qs_ingest *g;
+    qs_diag_list e;
+    qs_diag_list_init(&e);
+    assert_int_equal(
+        qs_ingest_open_mem(&g, csv, strlen(csv), "x.csv", f->inst, m, QS_PROFILE_AUTO, &e),
+        QS_EINVALID);
+    assert_int_equal(e.count, 1);
+    assert_string_equal(e.items[0].message, "column 'Q1' for item 1 not found in 'x.csv'; "
+                                            "nearest headers: 'Q_1', 'Q2', 'Q3'");
+    assert_string_equal(e.items[0].file, "t.yaml");
+    qs_diag_list_release(&e);
+    qs_mapping_free(m);
+}
+
+static void test_a_missing_column_never_shows_a_row_that_may_be_data(void **state)
+{
+    struct fx *f = *state;
+    /* No header row: row 1 is a client's response, and none of it may reach a message. */
+    static const char csv[] = "C7,Q_1x,3,1,4,T-A\nC8,Q_1x,2,2,2,T-A\n";
+    qs_mapping *m = mapping("client_id: '#1'\n");
     qs_ingest *g;
     qs_diag_list e;
     qs_diag_list_init(&e);
     assert_int_equal(
         qs_ingest_open_mem(&g, csv, strlen(csv), "x.csv", f->inst, m, QS_PROFILE_GENERIC, &e),
         QS_EINVALID);
-    assert_int_equal(e.count, 1);
-    assert_string_equal(e.items[0].message, "column 'Q1' for item 1 not found in 'x.csv'; "
-                                            "nearest headers: 'Q_1', 'Q2', 'Q3'");
-    assert_string_equal(e.items[0].file, "t.yaml");
+    assert_int_equal(e.count, 3);
+    for (size_t i = 0; i < e.count; i++) {
+        assert_null(strstr(e.items[i].message, "C7"));
+        assert_null(strstr(e.items[i].message, "Q_1x"));
+        assert_null(strstr(e.items[i].message, "T-A"));
+        assert_null(strstr(e.items[i].message, "nearest"));
+    }
+    assert_string_equal(e.items[0].message,
+                        "column 'Q1' for item 1 not found in 'x.csv': row 1 (6 columns) is not a "
+                        "known export's header, so its cells are not shown (it may be data); "
+                        "check the file's header row, or name columns by number, e.g. \"#1\"");
     qs_diag_list_release(&e);
     qs_mapping_free(m);
 }
@@ -266,6 +294,52 @@ static void test_redcap_response_ids_include_event_and_instance(void **state)
     qs_mapping_free(m);
 }
 
+static void test_rows_without_an_id_repeating_client_and_date_are_problems_for_a_store(void **state)
+{
+    struct fx *f = *state;
+    static const char csv[] = "client_id,date,Q1,Q2,Q3\n"
+                              "C1,2026-01-05,1,2,3\n"
+                              "C1,2026-01-05,4,4,4\n" /* same client and date as line 2 */
+                              "C1,2026-01-06,1,1,1\n"
+                              "C2,2026-01-05,2,2,2\n"
+                              "C1,,3,3,3\n" /* undated: told apart by its line */
+                              "C1,,3,3,3\n";
+    qs_mapping *m = mapping("client_id: client_id\nadministered: date\n");
+    qs_admin a;
+    qs_row_problems p;
+    qs_diag d;
+    for (int unique = 0; unique <= 1; unique++) {
+        qs_ingest *g;
+        qs_diag_list e;
+        qs_diag_list_init(&e);
+        assert_int_equal(
+            qs_ingest_open_mem(&g, csv, strlen(csv), "x.csv", f->inst, m, QS_PROFILE_AUTO, &e),
+            QS_OK);
+        if (unique)
+            qs_ingest_require_unique_client_date(g);
+        assert_int_equal(qs_ingest_next(g, &a, &p, &d), QS_OK);
+        if (unique) {
+            assert_int_equal(qs_ingest_next(g, &a, &p, &d), QS_EDATA);
+            assert_int_equal(p.line, 3);
+            assert_string_equal(p.response_id, "3");
+            assert_int_equal(p.count, 1);
+            assert_string_equal(p.items[0].column, "date");
+            assert_string_equal(p.items[0].value, "2026-01-05");
+            assert_string_equal(p.items[0].reason,
+                                "same client and date as line 2, which was scored: map a "
+                                "response id column to tell them apart");
+        } else {
+            assert_int_equal(qs_ingest_next(g, &a, &p, &d), QS_OK); /* `qscore score`: by line */
+        }
+        for (int k = 0; k < 4; k++)
+            assert_int_equal(qs_ingest_next(g, &a, &p, &d), QS_OK);
+        assert_int_equal(qs_ingest_next(g, &a, &p, &d), QS_EEOF);
+        qs_ingest_free(g);
+        qs_diag_list_release(&e);
+    }
+    qs_mapping_free(m);
+}
+
 static void test_dates_are_parsed_strictly(void **state)
 {
     (void)state;
@@ -298,9 +372,12 @@ int main(void)
         cmocka_unit_test(test_qualtrics_header_rows_never_become_data),
         cmocka_unit_test(test_a_response_id_column_alone_does_not_make_a_qualtrics_export),
         cmocka_unit_test(test_a_missing_column_names_the_nearest_headers),
+        cmocka_unit_test(test_a_missing_column_never_shows_a_row_that_may_be_data),
         cmocka_unit_test(test_ambiguous_headers_suggest_a_column_number),
         cmocka_unit_test(test_bad_rows_list_every_problem_with_their_line),
         cmocka_unit_test(test_redcap_response_ids_include_event_and_instance),
+        cmocka_unit_test(
+            test_rows_without_an_id_repeating_client_and_date_are_problems_for_a_store),
         cmocka_unit_test(test_dates_are_parsed_strictly),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
