@@ -363,6 +363,15 @@ done:
               "unchanged=%lu quarantined=%lu flags=%lu",
               R->opts->dry_run ? "file_would_ingest" : "file_ingested", src->id, path,
               qs_ingest_rows(g), scored, n_new, n_changed, n_same, quarantined, flags);
+        if (qs_ingest_ids_unchecked(g)) { /* a warning: the file is in, as documented */
+            event(R, "event=warning source=%s file=%s unchecked_rows=%lu", src->id, path,
+                  qs_ingest_ids_unchecked(g));
+            qs_diag_list_add(R->errors, path, 0, 0, NULL,
+                             "warning: %lu rows past the duplicate-check budget (about 1.78 "
+                             "million ids per file) were not checked for repeated response ids "
+                             "within the file; a repeat among them is stored as a new version",
+                             qs_ingest_ids_unchecked(g));
+        }
     }
     qs_ingest_free(g);
     qs_diag_list_release(&errs);
