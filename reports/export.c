@@ -3,6 +3,7 @@
 #include "qscore/export.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <sodium.h>
@@ -26,15 +27,17 @@
  * A covariate whose name contains one is refused unless the config gives an override reason.
  */
 static const char *const risky_parts[] = {
-    "name",   "mail",     "phone",     "mobile",    "fax",     "address", "street",  "city",
-    "town",   "postal",   "postcode",  "birth",     "date",    "ssn",     "social",  "medical",
-    "record", "insur",    "account",   "licen",     "vehicle", "plate",   "device",  "serial",
-    "url",    "web",      "photo",     "image",     "biometr", "finger",  "comment", "note",
-    "text",   "free",     "therapist", "clinician", "doctor",  "time",    "ip_",     "mrn",
-    "nhs",    "passport", "login",     "user",      NULL};
-/* Whole words (between '_' or the ends) that are identifiers on their own. */
+    "name",       "mail",    "phone",   "mobile",   "fax",     "address", "street",
+    "city",       "town",    "postal",  "postcode", "birth",   "date",    "ssn",
+    "social",     "medical", "record",  "insur",    "account", "licen",   "vehicle",
+    "plate",      "device",  "serial",  "url",      "web",     "photo",   "image",
+    "biometr",    "finger",  "comment", "note",     "text",    "free",    "therapist",
+    "clinician",  "doctor",  "time",    "ip_",      "mrn",     "nhs",     "passport",
+    "login",      "user",    "client",  "patient",  "subject", "person",  "participant",
+    "respondent", "member",  "born",    "identif",  NULL};
+/* Whole words (between non-alphanumerics or the ends) that are identifiers on their own. */
 static const char *const risky_words[] = {"id",  "ip",  "dob",  "zip",   "tel", "ssn",
-                                          "mrn", "uid", "guid", "email", NULL};
+                                          "mrn", "uid", "guid", "email", "yob", NULL};
 
 static const char *risky(const char *name, qs_cov_kind kind)
 {
@@ -51,13 +54,18 @@ static const char *risky(const char *name, qs_cov_kind kind)
         if (strstr(low, risky_parts[i]))
             return risky_parts[i];
     }
+    /* "ClientID", "clientId", "IDnumber": an Id or ID where a word starts */
+    for (size_t i = 0; name[i] && name[i + 1]; i++)
+        if (name[i] == 'I' && (name[i + 1] == 'D' || name[i + 1] == 'd') &&
+            (name[i + 2] == '\0' || !islower((unsigned char)name[i + 2])))
+            return "id";
     for (const char *p = low; *p;) {
-        size_t w = strcspn(p, "_");
+        size_t w = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789");
         for (size_t i = 0; risky_words[i]; i++)
             if (strlen(risky_words[i]) == w && strncmp(p, risky_words[i], w) == 0)
                 return risky_words[i];
         p += w;
-        if (*p)
+        while (*p && !isalnum((unsigned char)*p))
             p++;
     }
     return NULL;
@@ -94,12 +102,31 @@ qs_error qs_export_check(const qs_config *cfg, qs_diag_list *problems)
             seen |= cfg->sources[t].mapping &&
                     strcmp(cfg->sources[t].mapping, cfg->sources[s].mapping) == 0;
         if (!seen && cfg->sources[s].mapping &&
-            qs_mapping_load(&m, cfg->sources[s].mapping, &errs) == 0) {
+            qs_mapping_load(&m, cfg->sources[s].mapping, &errs) != QS_OK)
+            qs_diag_list_add(problems, cfg->sources[s].mapping, 0, 0, NULL,
+                             "cannot read this mapping to check where covariates come from "
+                             "(qscore check or qscore run says why)");
+        if (m) {
             for (size_t i = 0; i < m->ncovariates; i++) {
                 const char *why = NULL;
-                for (size_t j = 0; j < e->ncovariates && !why; j++)
-                    if (strcmp(e->covariates[j].name, m->covariates[i].name) == 0)
+                int listed = 0;
+                for (size_t j = 0; j < e->ncovariates; j++)
+                    if (strcmp(e->covariates[j].name, m->covariates[i].name) == 0) {
+                        listed = 1;
                         why = risky(m->covariates[i].col.text, e->covariates[j].kind);
+                    }
+                static const char *const id_keys[] = {"client_id", "response_id", "therapist",
+                                                      "group", "administered"};
+                const qs_colref *ids[] = {&m->client_id, &m->response_id, &m->therapist, &m->group,
+                                          &m->administered};
+                for (size_t j = 0; j < 5 && listed; j++)
+                    if (ids[j]->text && strcmp(ids[j]->text, m->covariates[i].col.text) == 0)
+                        qs_diag_list_add(problems, m->path, m->covariates[i].col.line,
+                                         m->covariates[i].col.column, NULL,
+                                         "covariate '%s' is read from the mapping's %s column "
+                                         "'%s': it must not leave the clinic",
+                                         m->covariates[i].name, id_keys[j],
+                                         m->covariates[i].col.text);
                 if (why)
                     qs_diag_list_add(problems, m->path, m->covariates[i].col.line,
                                      m->covariates[i].col.column, NULL,
@@ -133,7 +160,7 @@ struct xrow {
     size_t inst;
     long wave;
     long days; /* LONG_MIN when undated */
-    int year;  /* 0 when undated */
+    int year;  /* the client's baseline year; 0 when undated */
     int raised, first;
     const char **cov; /* per export.covariates, as exported, or NULL */
     double *value, *t;
@@ -158,6 +185,8 @@ struct xstate {
     size_t nnotes;
     const char **notes;
     unsigned long undated_skipped, cov_unreadable;
+    int oom;                 /* a note could not be recorded */
+    unsigned long *cov_echo; /* per covariate: values equal to the row's client id, group, ... */
 };
 
 static void note(struct xstate *X, const char *fmt, ...)
@@ -173,13 +202,17 @@ static void note(struct xstate *X, const char *fmt, ...)
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
     const char **v = qs_pool__calloc(X->pool, X->nnotes + 1, sizeof(char *));
-    if (!v)
+    if (!v) {
+        X->oom = 1;
         return;
+    }
     if (X->nnotes)
         memcpy(v, X->notes, X->nnotes * sizeof(char *));
     v[X->nnotes] = qs_pool__strndup(X->pool, buf, strlen(buf));
     if (v[X->nnotes])
         X->notes = v, X->nnotes++;
+    else
+        X->oom = 1; /* a manifest without a note it must have is not written */
 }
 
 static const char *pool_str(struct xstate *X, const unsigned char *s)
@@ -343,8 +376,11 @@ static size_t check_categories(struct xstate *X, qs_diag_list *problems)
     const qs_export_config *e = &X->cfg->export_;
     size_t found = 0;
     const char **v = malloc((X->nrows ? X->nrows : 1) * sizeof(char *));
-    if (!v)
-        return 0;
+    if (!v) {
+        qs_diag_list_add(problems, X->cfg->path, 0, 0, "export.covariates",
+                         "out of memory while checking the covariates");
+        return 1;
+    }
     for (size_t i = 0; i < e->ncovariates; i++) {
         const qs_export_covariate *c = &e->covariates[i];
         size_t n = 0, distinct = 0, emails = 0, dates = 0, formulas = 0;
@@ -361,13 +397,25 @@ static size_t check_categories(struct xstate *X, qs_diag_list *problems)
                 distinct++;
                 emails += strchr(v[k], '@') != NULL;
                 dates += parse_date(v[k], &days, &y);
-                /* "=..." or "+cmd" opens as a formula in a spreadsheet; "-1" is a number */
-                formulas += v[k][0] == '=' || ((v[k][0] == '+' || v[k][0] == '-') && v[k][1] &&
-                                               !isdigit((unsigned char)v[k][1]));
+                /* "=...", "+...", "-...", "@..." open as formulas in a spreadsheet, unless the
+                 * whole value is a number ("-1") */
+                if (v[k][0] && strchr("=+-@", v[k][0])) {
+                    char *end;
+                    errno = 0;
+                    (void)strtod(v[k], &end);
+                    formulas += end == v[k] || *end != '\0';
+                }
             }
         }
         char path[128];
         snprintf(path, sizeof(path), "export.covariates.%s", c->name);
+        if (X->cov_echo[i]) {
+            found++;
+            qs_diag_list_add(problems, X->cfg->path, c->line, c->column, path,
+                             "covariate '%s' holds the client id, response id, group or "
+                             "therapist of %lu administrations: it must not leave the clinic",
+                             c->name, X->cov_echo[i]);
+        }
         if (distinct > 20 || emails || dates || formulas) {
             found++;
             qs_diag_list_add(problems, X->cfg->path, c->line, c->column, path,
@@ -393,7 +441,8 @@ static qs_error read_admins(struct xstate *X)
         " a.group_name, a.answers,"
         " ROW_NUMBER() OVER (PARTITION BY a.client, a.instrument"
         "   ORDER BY a.administered IS NULL, a.administered, a.id),"
-        " MIN(substr(a.administered, 1, 10)) OVER (PARTITION BY a.client), a.covariates"
+        " MIN(substr(a.administered, 1, 10)) OVER (PARTITION BY a.client), a.covariates,"
+        " a.therapist, a.response_id"
         " FROM administrations a JOIN clients c ON c.id = a.client WHERE a.current = 1";
     long since = LONG_MIN, until = LONG_MAX;
     int y;
@@ -420,7 +469,7 @@ static qs_error read_admins(struct xstate *X)
         if (X->opts->instrument && strcmp(X->opts->instrument, instrument) != 0)
             continue;
         long days = LONG_MIN, base = LONG_MIN;
-        int year = 0, byear;
+        int year = 0, byear = 0;
         int dated = parse_date((const char *)sqlite3_column_text(st, 5), &days, &year);
         if (!dated) {
             days = LONG_MIN;
@@ -431,8 +480,10 @@ static qs_error read_admins(struct xstate *X)
                 X->undated_skipped++;
             continue;
         }
-        if (dated && !parse_date((const char *)sqlite3_column_text(st, 9), &base, &byear))
+        if (dated && !parse_date((const char *)sqlite3_column_text(st, 9), &base, &byear)) {
             base = days;
+            byear = year;
+        }
         if (X->nrows == X->rowcap) {
             size_t cap = X->rowcap ? X->rowcap * 2 : 1024;
             struct xrow *v = realloc(X->rows, cap * sizeof(*v));
@@ -458,7 +509,9 @@ static qs_error read_admins(struct xstate *X)
         r->instid = X->insts[ii]->id;
         r->wave = (long)sqlite3_column_int64(st, 8);
         r->days = dated ? days - base : LONG_MIN;
-        r->year = year;
+        /* The baseline's year, not the administration's: with days since baseline, the year of
+         * each administration would pin dates down (a visit on each side of New Year). */
+        r->year = dated ? byear : 0;
         size_t ns = X->insts[ii]->nscores;
         r->value = qs_pool__calloc(X->pool, ns ? ns : 1, sizeof(double));
         r->t = qs_pool__calloc(X->pool, ns ? ns : 1, sizeof(double));
@@ -472,6 +525,14 @@ static qs_error read_admins(struct xstate *X)
         rc = read_covariates(X, r, (const char *)sqlite3_column_text(st, 10));
         if (rc)
             break;
+        /* A covariate that repeats who the client is (an id, the group, the therapist). */
+        const char *who[] = {client, group, (const char *)sqlite3_column_text(st, 11),
+                             (const char *)sqlite3_column_text(st, 12)};
+        for (size_t i = 0; r->cov && i < X->cfg->export_.ncovariates; i++)
+            for (size_t w = 0; w < 4 && r->cov[i]; w++)
+                if (who[w] && who[w][0] && strcmp(who[w], r->cov[i]) == 0 &&
+                    X->cfg->export_.covariates[i].kind == QS_COV_CATEGORY)
+                    X->cov_echo[i]++;
         X->nrows++;
     }
     if (!rc && step != SQLITE_DONE)
@@ -644,7 +705,7 @@ static void head_line(FILE *fp, const struct xstate *X, int partition, const cha
                     : "pid,site,group_pid,instrument,instrument_version,wave,days_since_baseline",
           fp);
     if (X->cfg->export_.year)
-        fputs(",year", fp);
+        fputs(",baseline_year", fp);
     fputc(',', fp);
     fputs(tail, fp);
     for (size_t i = 0; i < X->cfg->export_.ncovariates; i++) {
@@ -783,13 +844,22 @@ static qs_error write_all(struct xstate *X, qs_xdir *dir, qs_export_counts *out)
         if (i == 0 || strcmp(r->site, X->rows[i - 1].site) != 0 ||
             strcmp(r->pid, X->rows[i - 1].pid) != 0)
             out->clients++;
-        /* The first exported administration of this client and instrument. */
+        /* The client's first exported administration under this version of the instrument
+         * (rows are ordered by site, pid, instrument, version, wave). */
         r->first = i == 0 || strcmp(r->site, X->rows[i - 1].site) != 0 ||
-                   strcmp(r->pid, X->rows[i - 1].pid) != 0 || r->inst != X->rows[i - 1].inst;
+                   strcmp(r->pid, X->rows[i - 1].pid) != 0 || r->inst != X->rows[i - 1].inst ||
+                   strcmp(r->version, X->rows[i - 1].version) != 0;
         struct partfile *pf = &parts[r->inst];
         if (!pf->fp) {
             char site[400];
-            qs_x__partition_value(r->site, site, sizeof(site));
+            if (!qs_x__partition_value(r->site, site, sizeof(site))) {
+                qs_diag_set(&d, X->cfg->path, 0, 0, NULL,
+                            "site label '%.60s...' is empty or too long for a partition folder "
+                            "name (at most about 130 characters)",
+                            r->site);
+                rc = QS_EINVALID;
+                break;
+            }
             snprintf(pf->name, sizeof(pf->name), "scores/instrument=%s/site=%s/part-0.csv",
                      inst->id, site);
             pf->rows = 0;
@@ -841,7 +911,8 @@ static qs_error write_all(struct xstate *X, qs_xdir *dir, qs_export_counts *out)
                 nit++;
             }
         }
-        /* Reliability: each client's first exported administration, complete cases. */
+        /* Reliability: each client's first exported administration under the instrument's
+         * current version, complete cases. */
         if (!r->first || strcmp(r->version, inst->version) != 0)
             continue;
         for (size_t s = 0; s < inst->nscores && !rc; s++) {
@@ -1040,6 +1111,11 @@ qs_error qs_export_write(const qs_config *cfg, const qs_export_opts *opts, qs_ex
         rc = QS_ENOMEM;
         goto done;
     }
+    X.cov_echo = qs_pool__calloc(X.pool, cfg->export_.ncovariates + 1, sizeof(unsigned long));
+    if (!X.cov_echo) {
+        rc = QS_ENOMEM;
+        goto done;
+    }
     for (size_t i = accepted_from; i < accepted_to; i++)
         note(&X, "accepted by export.override: %s", errors->items[i].message);
     rc = load_instruments(&X);
@@ -1100,6 +1176,10 @@ qs_error qs_export_write(const qs_config *cfg, const qs_export_opts *opts, qs_ex
     rc = qs_x__dir_begin(&dir, opts->out_dir, &d);
     if (rc) {
         qs_diag_list_push(errors, &d);
+        goto done;
+    }
+    if (X.oom) {
+        rc = QS_ENOMEM;
         goto done;
     }
     rc = write_all(&X, &dir, out);

@@ -165,6 +165,11 @@ qs_xrel *qs_xcohort__rel(qs_xcohort *c, const char *instrument, const char *vers
     return r;
 }
 
+static int cmp_strs(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* ---- CSV --------------------------------------------------------------------------------- */
 
 void qs_x__csv_field(FILE *fp, const char *s)
@@ -195,12 +200,17 @@ void qs_x__csv_num(FILE *fp, double v)
 
 /* ---- aggregates with suppression ---------------------------------------------------------- */
 
-/* A node of a family's hierarchy: all sites, one site, or one group of a site. */
+/*
+ * A table is one instrument, version and wave; its cells form a hierarchy: all sites, each site,
+ * each group of a site. One suppression pattern is computed per table and applied to every score
+ * of it, so comparing two scores' tables gives nothing away.
+ */
 struct node {
     const char *site, *group; /* NULL above their level */
-    qs_freq freq;
-    const qs_freq *src; /* group level: the cell's table */
-    double n, flagged;
+    int level;                /* 0 all, 1 site, 2 group */
+    double *n, *f;            /* per score: values, administrations flagged */
+    qs_freq *freq;            /* per score: the values (group level: copies of the cells') */
+    double nmin, nmax, fmax;
     int supp, fsupp; /* 0 published, 1 primary, 2 complementary */
 };
 
@@ -208,14 +218,13 @@ static int cmp_cells(const void *a, const void *b)
 {
     const qs_xcell *x = *(const qs_xcell *const *)a, *y = *(const qs_xcell *const *)b;
     int c;
-    if ((c = strcmp(x->instrument, y->instrument)) || (c = strcmp(x->version, y->version)) ||
-        (c = strcmp(x->score, y->score)))
+    if ((c = strcmp(x->instrument, y->instrument)) || (c = strcmp(x->version, y->version)))
         return c;
     if (x->wave != y->wave)
         return x->wave < y->wave ? -1 : 1;
-    if ((c = strcmp(x->site, y->site)))
+    if ((c = strcmp(x->site, y->site)) || (c = strcmp(x->group, y->group)))
         return c;
-    return strcmp(x->group, y->group);
+    return strcmp(x->score, y->score);
 }
 
 static qs_xcell **sorted_cells(qs_xcohort *c)
@@ -225,77 +234,193 @@ static qs_xcell **sorted_cells(qs_xcohort *c)
         return NULL;
     for (size_t i = 0; i < c->ncells; i++)
         v[i] = &c->cells[i];
-    qsort(v, c->ncells, sizeof(*v), cmp_cells);
+    if (c->ncells)
+        qsort(v, c->ncells, sizeof(*v), cmp_cells);
     return v;
 }
 
 /*
- * Complementary suppression between a parent and its children (the parent is their total). A
- * published parent with exactly one suppressed child would give that child away (parent minus
- * the others): the smallest other child is suppressed too, or the parent when there is none. A
- * suppressed parent with no suppressed child could be recomputed from them: its smallest child
- * is suppressed. Returns 1 when something changed.
+ * Complementary suppression between a parent and its parts (the parent is their total), for
+ * counts (flags = 0: n; 1: n_flagged). Under a published parent, one suppressed part would be
+ * given away by subtraction, and several suppressed parts that add up to less than k would each
+ * be narrowed to a few values: more parts are suppressed, smallest first, until at least two are
+ * and they hold k or more — or the parent is suppressed when no part is left. A suppressed
+ * parent whose parts are all published could be rebuilt by addition: its smallest part is
+ * suppressed. Returns 1 when something changed.
  */
-static int protect(struct node *parent, struct node **kids, size_t m, int flags)
+static int protect(struct node *parent, struct node **kids, size_t m, int flags, long k)
 {
-    size_t ns = 0;
-    struct node *best = NULL;
-    for (size_t i = 0; i < m; i++) {
-        int s = flags ? kids[i]->fsupp : kids[i]->supp;
-        double v = flags ? kids[i]->flagged : kids[i]->n;
-        if (s)
-            ns++;
-        else if (!best || v < (flags ? best->flagged : best->n))
-            best = kids[i];
-    }
-    int psupp = flags ? parent->fsupp : parent->supp;
-    if (!psupp && ns == 1) {
+    int changed = 0;
+    for (;;) {
+        size_t ns = 0;
+        double hidden = 0;
+        struct node *best = NULL;
+        for (size_t i = 0; i < m; i++) {
+            int s = flags ? kids[i]->fsupp : kids[i]->supp;
+            double v = flags ? kids[i]->fmax : kids[i]->nmax;
+            if (s) {
+                ns++;
+                hidden += v;
+            } else if (!best || v < (flags ? best->fmax : best->nmax)) {
+                best = kids[i];
+            }
+        }
+        int psupp = flags ? parent->fsupp : parent->supp;
+        int need = psupp ? ns == 0 && m > 0 : ns == 1 || (ns >= 2 && hidden < (double)k);
+        if (!need)
+            return changed;
         if (best) {
             *(flags ? &best->fsupp : &best->supp) = 2;
         } else {
             *(flags ? &parent->fsupp : &parent->supp) = 2;
+            return 1;
         }
-        return 1;
+        changed = 1;
     }
-    if (psupp && ns == 0 && best) {
-        *(flags ? &best->fsupp : &best->supp) = 2;
-        return 1;
-    }
-    return 0;
 }
 
-static void write_node(FILE *fp, const char *level, const qs_xcell *c, const struct node *nd)
+static void write_row(FILE *fp, const qs_xcell *t, const char *score, const struct node *nd,
+                      size_t s)
 {
-    qs_summary s;
-    fputs(level, fp);
+    static const char *const levels[] = {"all", "site", "group"};
+    qs_summary sum;
+    fputs(levels[nd->level], fp);
     fputc(',', fp);
     qs_x__csv_field(fp, nd->site);
     fputc(',', fp);
     qs_x__csv_field(fp, nd->group);
     fputc(',', fp);
-    qs_x__csv_field(fp, c->instrument);
+    qs_x__csv_field(fp, t->instrument);
     fputc(',', fp);
-    qs_x__csv_field(fp, c->version);
+    qs_x__csv_field(fp, t->version);
     fputc(',', fp);
-    qs_x__csv_field(fp, c->score);
-    fprintf(fp, ",%ld,", c->wave);
+    qs_x__csv_field(fp, score);
+    fprintf(fp, ",%ld,", t->wave);
     if (nd->supp) {
         fputs(",,,,,,,,", fp);
     } else {
-        qs_freq_summary(nd->src ? nd->src : &nd->freq, &s);
-        double v[] = {s.n, s.mean, s.sd, s.min, s.max, s.q1, s.median, s.q3};
+        qs_freq_summary(&nd->freq[s], &sum);
+        double v[] = {sum.n, sum.mean, sum.sd, sum.min, sum.max, sum.q1, sum.median, sum.q3};
         for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
             qs_x__csv_num(fp, v[i]);
             fputc(',', fp);
         }
     }
     if (!nd->supp && !nd->fsupp)
-        qs_x__csv_num(fp, nd->flagged);
-    fprintf(fp, ",%s,%s,%s\n", nd->supp ? "true" : "false",
-            nd->supp == 1   ? "primary"
-            : nd->supp == 2 ? "complementary"
-                            : "",
-            nd->fsupp ? "true" : "false");
+        qs_x__csv_num(fp, nd->f[s]);
+    fprintf(fp, ",%s,%s\n", nd->supp ? "true" : "false", nd->fsupp ? "true" : "false");
+}
+
+/* One table v[a..b): build its hierarchy, suppress, write every score's rows. */
+static qs_error write_table(qs_xcell **v, size_t a, size_t b, long k, FILE *fp, unsigned long *rows,
+                            unsigned long *suppressed)
+{
+    qs_error rc = QS_OK;
+    const char **scores = malloc((b - a) * sizeof(char *));
+    size_t nsc = 0, nn = 1;
+    if (!scores)
+        return QS_ENOMEM;
+    for (size_t i = a; i < b; i++) {
+        int seen = 0;
+        for (size_t j = 0; j < nsc && !seen; j++)
+            seen = strcmp(scores[j], v[i]->score) == 0;
+        if (!seen)
+            scores[nsc++] = v[i]->score;
+        if (i == a || strcmp(v[i]->site, v[i - 1]->site) != 0)
+            nn++; /* a site node */
+        if (i == a || strcmp(v[i]->site, v[i - 1]->site) != 0 ||
+            strcmp(v[i]->group, v[i - 1]->group) != 0)
+            nn++; /* a group node */
+    }
+    qsort(scores, nsc, sizeof(char *), cmp_strs);
+    struct node *nodes = calloc(nn, sizeof(*nodes));
+    struct node **kids = calloc(nn, sizeof(*kids));
+    double *nums = calloc(nn * nsc * 2, sizeof(double));
+    qs_freq *freqs = calloc(nn * nsc, sizeof(qs_freq));
+    if (!nodes || !kids || !nums || !freqs) {
+        rc = QS_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < nn; i++) {
+        nodes[i].n = nums + i * nsc * 2;
+        nodes[i].f = nodes[i].n + nsc;
+        nodes[i].freq = freqs + i * nsc;
+    }
+    size_t p = 1, site_at = 0;
+    for (size_t i = a; i < b && !rc; i++) {
+        if (i == a || strcmp(v[i]->site, v[i - 1]->site) != 0) {
+            nodes[p].site = v[i]->site;
+            nodes[p].level = 1;
+            site_at = p++;
+        }
+        if (i == a || strcmp(v[i]->site, v[i - 1]->site) != 0 ||
+            strcmp(v[i]->group, v[i - 1]->group) != 0) {
+            nodes[p].site = v[i]->site;
+            nodes[p].group = v[i]->group;
+            nodes[p].level = 2;
+            p++;
+        }
+        struct node *g = &nodes[p - 1];
+        size_t s = 0;
+        while (s < nsc && strcmp(scores[s], v[i]->score) != 0)
+            s++;
+        struct node *up[] = {g, &nodes[site_at], &nodes[0]};
+        for (size_t u = 0; u < 3 && !rc; u++) {
+            up[u]->n[s] += qs_freq_n(&v[i]->freq);
+            up[u]->f[s] += v[i]->flagged;
+            rc = qs_freq_merge(&up[u]->freq[s], &v[i]->freq);
+        }
+    }
+    for (size_t i = 0; i < nn && !rc; i++) {
+        struct node *d = &nodes[i];
+        d->nmin = d->n[0];
+        for (size_t s = 0; s < nsc; s++) {
+            d->nmin = d->n[s] < d->nmin ? d->n[s] : d->nmin;
+            d->nmax = d->n[s] > d->nmax ? d->n[s] : d->nmax;
+            d->fmax = d->f[s] > d->fmax ? d->f[s] : d->fmax;
+        }
+        d->supp = d->nmin < (double)k;
+    }
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+        if (pass == 1) /* 1 to k - 1 flagged, or all but 0 to k - 1 flagged: too few either way */
+            for (size_t i = 0; i < nn; i++) {
+                struct node *d = &nodes[i];
+                d->fsupp = d->supp;
+                for (size_t s = 0; s < nsc; s++)
+                    if ((d->f[s] >= 1 && d->f[s] < (double)k) || d->n[s] - d->f[s] < (double)k)
+                        d->fsupp = 1;
+            }
+        for (int changed = 1; changed;) {
+            size_t nk = 0;
+            for (size_t i = 1; i < nn; i++)
+                if (nodes[i].level == 1)
+                    kids[nk++] = &nodes[i];
+            changed = protect(&nodes[0], kids, nk, pass, k);
+            for (size_t i = 1; i < nn; i++) {
+                if (nodes[i].level != 1)
+                    continue;
+                size_t ng = 0;
+                for (size_t j = i + 1; j < nn && nodes[j].level == 2; j++)
+                    kids[ng++] = &nodes[j];
+                changed |= protect(&nodes[i], kids, ng, pass, k);
+            }
+        }
+    }
+    for (size_t s = 0; s < nsc && !rc; s++)
+        for (size_t i = 0; i < nn; i++) {
+            write_row(fp, v[a], scores[s], &nodes[i], s);
+            (*rows)++;
+            *suppressed += nodes[i].supp != 0;
+        }
+done:
+    for (size_t i = 0; freqs && i < nn * nsc; i++)
+        qs_freq_free(&freqs[i]);
+    free(freqs);
+    free(nums);
+    free(nodes);
+    free(kids);
+    free(scores);
+    return rc;
 }
 
 qs_error qs_x__write_aggregates(qs_xcohort *c, long k, FILE *fp, unsigned long *rows,
@@ -303,97 +428,20 @@ qs_error qs_x__write_aggregates(qs_xcohort *c, long k, FILE *fp, unsigned long *
 {
     qs_error rc = QS_OK;
     qs_xcell **v = sorted_cells(c);
-    struct node *nodes = NULL;
-    struct node **kids = NULL;
     *rows = *suppressed = 0;
     fputs("level,site,group_pid,instrument,instrument_version,score,wave,n,mean,sd,min,max,q1,"
-          "median,q3,n_flagged,suppressed,suppression,flagged_suppressed\n",
+          "median,q3,n_flagged,suppressed,flagged_suppressed\n",
           fp);
     if (!v)
         return QS_ENOMEM;
-    for (size_t a = 0; a < c->ncells;) {
+    for (size_t a = 0; a < c->ncells && !rc;) {
         size_t b = a + 1;
         while (b < c->ncells && strcmp(v[b]->instrument, v[a]->instrument) == 0 &&
-               strcmp(v[b]->version, v[a]->version) == 0 && strcmp(v[b]->score, v[a]->score) == 0 &&
-               v[b]->wave == v[a]->wave)
+               strcmp(v[b]->version, v[a]->version) == 0 && v[b]->wave == v[a]->wave)
             b++;
-        /* The family v[a..b): nodes are [all][site, its groups...]... */
-        size_t m = b - a, nsites = 0;
-        for (size_t i = a; i < b; i++)
-            if (i == a || strcmp(v[i]->site, v[i - 1]->site) != 0)
-                nsites++;
-        size_t nn = 1 + nsites + m;
-        nodes = calloc(nn, sizeof(*nodes));
-        kids = calloc(nn, sizeof(*kids));
-        if (!nodes || !kids) {
-            rc = QS_ENOMEM;
-            break;
-        }
-        struct node *all = &nodes[0];
-        size_t p = 1, site_at = 0;
-        for (size_t i = a; i < b && !rc; i++) {
-            if (i == a || strcmp(v[i]->site, v[i - 1]->site) != 0) {
-                nodes[p].site = v[i]->site;
-                qs_freq_init(&nodes[p].freq);
-                site_at = p++;
-            }
-            struct node *site = &nodes[site_at];
-            struct node *g = &nodes[p++];
-            g->site = v[i]->site;
-            g->group = v[i]->group;
-            g->src = &v[i]->freq;
-            g->n = qs_freq_n(&v[i]->freq);
-            g->flagged = v[i]->flagged;
-            if (qs_freq_merge(&site->freq, g->src) || qs_freq_merge(&all->freq, g->src))
-                rc = QS_ENOMEM;
-            site->flagged += g->flagged;
-            all->flagged += g->flagged;
-        }
-        for (size_t i = 0; i < p && !rc; i++) {
-            if (!nodes[i].src)
-                nodes[i].n = qs_freq_n(&nodes[i].freq);
-            nodes[i].supp = nodes[i].n < (double)k ? 1 : 0;
-        }
-        for (int pass = 0; pass < 2 && !rc; pass++) {
-            if (pass == 1)
-                for (size_t i = 0; i < p; i++)
-                    nodes[i].fsupp =
-                        nodes[i].supp || (nodes[i].flagged >= 1 && nodes[i].flagged < (double)k);
-            for (int changed = 1; changed;) {
-                changed = 0;
-                size_t nk = 0;
-                for (size_t i = 1; i < p; i++)
-                    if (!nodes[i].src)
-                        kids[nk++] = &nodes[i];
-                changed |= protect(all, kids, nk, pass);
-                for (size_t i = 1; i < p; i++) {
-                    if (nodes[i].src)
-                        continue;
-                    size_t ng = 0;
-                    for (size_t j = i + 1; j < p && nodes[j].src; j++)
-                        kids[ng++] = &nodes[j];
-                    changed |= protect(&nodes[i], kids, ng, pass);
-                }
-            }
-        }
-        for (size_t i = 0; i < p && !rc; i++) {
-            const char *level = i == 0 ? "all" : nodes[i].src ? "group" : "site";
-            write_node(fp, level, v[a], &nodes[i]);
-            (*rows)++;
-            if (nodes[i].supp)
-                (*suppressed)++;
-        }
-        for (size_t i = 0; i < p; i++)
-            if (!nodes[i].src)
-                qs_freq_free(&nodes[i].freq);
-        free(nodes);
-        free(kids);
-        nodes = NULL;
-        kids = NULL;
+        rc = write_table(v, a, b, k, fp, rows, suppressed);
         a = b;
     }
-    free(nodes);
-    free(kids);
     free(v);
     return rc;
 }
@@ -530,6 +578,19 @@ qs_error qs_x__write_stats(qs_xcohort *c, const qs_xmeta *m, FILE *fp, unsigned 
         meta_row(fp, "covariate", cov);
     }
     n += 5 + m->nfingerprints + m->ncovariates;
+    const char *filters[][2] = {{"instrument", m->instrument},
+                                {"since", m->since},
+                                {"until", m->until},
+                                {"override", m->override}};
+    for (size_t i = 0; i < 4; i++)
+        if (filters[i][1]) {
+            meta_row(fp, filters[i][0], filters[i][1]);
+            n++;
+        }
+    for (size_t i = 0; i < m->nwarnings; i++) {
+        meta_row(fp, "note", m->warnings[i]);
+        n++;
+    }
     qs_xcell **v = sorted_cells(c);
     if (!v)
         return QS_ENOMEM;
@@ -712,15 +773,17 @@ qs_error qs_x__close(FILE *fp, const char *name, qs_diag *diag)
     return QS_OK;
 }
 
-void qs_x__partition_value(const char *s, char *out, size_t size)
+int qs_x__partition_value(const char *s, char *out, size_t size)
 {
     static const char hex[] = "0123456789ABCDEF";
     size_t o = 0;
     int only_dots = 1;
     for (const char *p = s; *p; p++)
         only_dots &= *p == '.';
-    for (; *s && o + 4 < size; s++) {
+    for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
+        if (o + 4 >= size)
+            return 0;
         if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
             ch == '-' || ch == '_' || (ch == '.' && !only_dots)) {
             out[o++] = (char)ch;
@@ -731,6 +794,7 @@ void qs_x__partition_value(const char *s, char *out, size_t size)
         }
     }
     out[o] = '\0';
+    return o > 0;
 }
 
 /* ---- manifest ---------------------------------------------------------------------------- */
@@ -880,7 +944,9 @@ void qs_x__write_readme(const qs_xmeta *m, FILE *fp)
           "                      instrument); empty when undated\n",
           fp);
     if (m->year)
-        fputs("- year                year of the administration (export.year: true)\n", fp);
+        fputs("- baseline_year       year of the client's first dated administration (the same\n"
+              "                      on all the client's rows; export.year: true)\n",
+              fp);
     fputs("scores.csv:\n"
           "- score               score id of the instrument (e.g. FO, total)\n"
           "- value               the score; empty when it could not be computed\n"
@@ -914,14 +980,16 @@ void qs_x__write_readme(const qs_xmeta *m, FILE *fp)
             "- n, mean, sd, min, max, q1, median, q3  of the score's values in the cell; SD with\n"
             "                      n - 1; quartiles as R quantile() type 7\n"
             "- n_flagged           administrations in the cell with at least one raised flag\n"
-            "- suppressed          true: n < k = %ld (primary) or needed to protect another cell\n"
-            "                      (complementary); all statistics are then empty\n"
-            "- suppression         primary, complementary, or empty\n"
-            "- flagged_suppressed  true: n_flagged is empty (1 to k - 1 flagged, or protecting\n"
-            "                      another cell's count)\n\n"
+            "- suppressed          true: fewer than k = %ld values for some score of the table,\n"
+            "                      or needed to protect another cell; all statistics are empty.\n"
+            "                      One pattern per instrument, version and wave, for every score\n"
+            "- flagged_suppressed  true: n_flagged is empty (1 to k - 1 flagged, fewer than k\n"
+            "                      not flagged, or protecting another cell's count)\n"
+            "- min and max are one client's value each; review before publishing\n\n"
             "Columns of reliability.csv\n"
             "- one row per score with item empty: n (complete cases: each client's first\n"
-            "  exported administration with every item of the score answered), n_items, alpha\n"
+            "  exported administration under the instrument's current version with every item\n"
+            "  of the score answered), n_items, alpha\n"
             "  (raw alpha, as R psych::alpha raw_alpha), alpha_lower, alpha_upper (Feldt 95%%)\n"
             "- one row per item: item_rest_r (psych r.drop), alpha_if_deleted (alpha.drop)\n"
             "- suppressed          true when n < k: the statistics are empty\n\n"

@@ -116,7 +116,8 @@ FILE *qs_x__open(qs_xdir *d, const char *name, qs_diag *diag);
 /** Flush, sync and close a file opened with qs_x__open. */
 qs_error qs_x__close(FILE *fp, const char *name, qs_diag *diag);
 
-/** Percent-encode `s` for a Hive partition folder name (keeps A-Z a-z 0-9 - _ .). */
-void qs_x__partition_value(const char *s, char *out, size_t size);
+/** Percent-encode `s` for a Hive partition folder name (keeps A-Z a-z 0-9 - _ .); 0 when it
+ * does not fit in `size` (never truncated: two long labels must not share a folder). */
+int qs_x__partition_value(const char *s, char *out, size_t size);
 
 #endif

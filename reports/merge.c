@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <csv.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,9 +138,14 @@ struct mstate {
     size_t input;     /* index of the export being read */
     long k;
     int year, items;
-    /* per instrument: version set per export, "v1|v2" */
+    /* (instrument, version, export) triples seen */
     size_t ninst;
     char **inst, **inst_versions;
+    size_t *inst_input;
+    /* provenance: each export's override, notes and filters, for the merged manifest */
+    size_t nnotes;
+    char **notes;
+    int override;
     size_t nsites;
     char **sites;
     size_t *site_input;
@@ -157,6 +163,8 @@ struct mstate {
     size_t npending;
     double pending_n;
     char pend_key[3][256];
+    const char *const *dirs;
+    int format_seen;
 };
 
 static char *xdup(const char *s)
@@ -204,22 +212,63 @@ static int fail(struct mstate *M, const char *fmt, ...)
 }
 
 /* The export records which versions of each instrument it holds; merged exports must agree. */
+/* An instrument id as qscore writes them ([a-z0-9][a-z0-9._-]*): nothing else becomes a path. */
+static int valid_instrument(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
+        return 0;
+    return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+/* Record that the export being read holds `version` of `inst` (compared at the end). */
 static int note_version(struct mstate *M, const char *inst, const char *version)
 {
-    for (size_t i = 0; i < M->ninst; i++) {
-        if (strcmp(M->inst[i], inst) != 0)
-            continue;
-        if (strcmp(M->inst_versions[i], version) != 0)
-            return fail(M,
-                        "instrument %s: version %s here, but other exports hold another version: "
-                        "merge only exports scored with the same instrument definition",
-                        inst, version);
-        return 0;
-    }
+    if (!valid_instrument(inst))
+        return fail(M, "'%.40s' is not an instrument id: not an export written by qscore", inst);
+    for (size_t i = 0; i < M->ninst; i++)
+        if (M->inst_input[i] == M->input && strcmp(M->inst[i], inst) == 0 &&
+            strcmp(M->inst_versions[i], version) == 0)
+            return 0;
+    size_t *ii = realloc(M->inst_input, (M->ninst + 1) * sizeof(size_t));
+    if (!ii)
+        return 1;
+    M->inst_input = ii;
+    ii[M->ninst] = M->input;
     size_t n = M->ninst, n2 = M->ninst;
     if (!push_str(&M->inst, &n, inst) || !push_str(&M->inst_versions, &n2, version))
         return 1;
     M->ninst++;
+    return 0;
+}
+
+/* Does export `input` hold (inst, version)? */
+static int holds(const struct mstate *M, size_t input, const char *inst, const char *version)
+{
+    for (size_t i = 0; i < M->ninst; i++)
+        if (M->inst_input[i] == input && strcmp(M->inst[i], inst) == 0 &&
+            (!version || strcmp(M->inst_versions[i], version) == 0))
+            return 1;
+    return 0;
+}
+
+/*
+ * Every export that holds an instrument must hold the same versions of it: statistics of
+ * different definitions (other items, keys or scores) do not pool.
+ */
+static int check_versions(struct mstate *M, const char *const *dirs, size_t ndirs)
+{
+    for (size_t i = 0; i < M->ninst; i++)
+        for (size_t e = 0; e < ndirs; e++) {
+            if (e == M->inst_input[i] || !holds(M, e, M->inst[i], NULL) ||
+                holds(M, e, M->inst[i], M->inst_versions[i]))
+                continue;
+            qs_diag_list_add(M->errors, dirs[M->inst_input[i]], 0, 0, NULL,
+                             "instrument %s: version %s here, but %s holds other versions of it: "
+                             "merge only exports scored with the same instrument definitions",
+                             M->inst[i], M->inst_versions[i], dirs[e]);
+            return 1;
+        }
     return 0;
 }
 
@@ -246,6 +295,7 @@ static int note_site(struct mstate *M, const char *site)
     return 0;
 }
 
+/* A finite number. */
 static int parse_num(const char *s, double *out)
 {
     char *end;
@@ -253,7 +303,19 @@ static int parse_num(const char *s, double *out)
         return 0;
     errno = 0;
     *out = strtod(s, &end);
-    return !*end && !errno;
+    return !*end && !errno && isfinite(*out);
+}
+
+/* A whole number within +-2^53 (sums of answers and counts are exact below it). */
+static int parse_whole(const char *s, double *out)
+{
+    return parse_num(s, out) && fabs(*out) <= 9007199254740992.0 && floor(*out) == *out;
+}
+
+/* A count: a whole number from 0. */
+static int parse_count(const char *s, double *out)
+{
+    return parse_whole(s, out) && *out >= 0;
 }
 
 static int finish_pending(struct mstate *M)
@@ -296,8 +358,26 @@ static int on_stats(void *ctx, char **f, size_t n)
     if (strcmp(f[0], "meta") == 0) {
         if (strcmp(f[5], "format") == 0 && strcmp(f[9], "1") != 0)
             return fail(M, "export format %s: this qscore reads format 1", f[9]);
-        if (strcmp(f[5], "k") == 0 && parse_num(f[9], &v) && v > (double)M->k)
-            M->k = (long)v;
+        if (strcmp(f[5], "format") == 0)
+            M->format_seen = 1;
+        if (strcmp(f[5], "k") == 0) {
+            if (!parse_count(f[9], &v) || v < 1 || v > 1000000)
+                return fail(M, "stats.csv: k '%.20s' is not a whole number from 1 to 1000000",
+                            f[9]);
+            if (v > (double)M->k)
+                M->k = (long)v;
+        }
+        /* provenance, carried into the merged manifest */
+        if (strcmp(f[5], "override") == 0 || strcmp(f[5], "note") == 0 ||
+            strcmp(f[5], "since") == 0 || strcmp(f[5], "until") == 0 ||
+            strcmp(f[5], "instrument") == 0) {
+            char buf[1200];
+            snprintf(buf, sizeof(buf), "%s: %s%s %.1000s", M->dirs[M->input],
+                     strcmp(f[5], "note") == 0 ? "" : f[5], strcmp(f[5], "note") == 0 ? "" : ":",
+                     f[9]);
+            M->override |= strcmp(f[5], "override") == 0;
+            return !push_str(&M->notes, &M->nnotes, buf);
+        }
         if (strcmp(f[5], "year") == 0)
             M->year |= strcmp(f[9], "true") == 0;
         if (strcmp(f[5], "key_fingerprint") == 0) {
@@ -329,18 +409,21 @@ static int on_stats(void *ctx, char **f, size_t n)
         if (!x)
             return 1;
         if (f[0][1] == 'r') {
-            if (!parse_num(f[9], &v) || !parse_num(f[10], &c) || qs_freq_add(&x->freq, v, c))
+            if (!parse_num(f[9], &v) || !parse_count(f[10], &c) || c < 1 ||
+                qs_freq_add(&x->freq, v, c))
                 return fail(M, "stats.csv: bad frequency row");
         } else {
-            if (!parse_num(f[10], &c))
+            if (!parse_count(f[10], &c))
                 return fail(M, "stats.csv: bad flagged row");
             x->flagged += c;
         }
         return 0;
     }
     if (strcmp(f[0], "items_n") == 0) {
-        if (finish_pending(M) || note_version(M, f[3], f[4]) || !parse_num(f[10], &M->pending_n))
+        if (finish_pending(M) || note_version(M, f[3], f[4]))
             return 1;
+        if (!parse_count(f[10], &M->pending_n))
+            return fail(M, "stats.csv: bad items_n row");
         snprintf(M->pend_key[0], sizeof(M->pend_key[0]), "%s", f[3]);
         snprintf(M->pend_key[1], sizeof(M->pend_key[1]), "%s", f[4]);
         snprintf(M->pend_key[2], sizeof(M->pend_key[2]), "%s", f[5]);
@@ -349,8 +432,11 @@ static int on_stats(void *ctx, char **f, size_t n)
     }
     if (strcmp(f[0], "item_sum") == 0) {
         double *s = realloc(M->pending_sums, (M->npending + 1) * sizeof(double));
-        if (!s || !parse_num(f[10], &v))
+        if (!s)
             return 1;
+        M->pending_sums = s;
+        if (!parse_whole(f[10], &v))
+            return fail(M, "stats.csv: bad item_sum row");
         M->pending_sums = s;
         s[M->npending] = v;
         size_t np = M->npending;
@@ -362,7 +448,7 @@ static int on_stats(void *ctx, char **f, size_t n)
     if (strcmp(f[0], "item_cross") == 0) {
         if (!M->rel && finish_pending(M))
             return 1;
-        if (!M->rel || !parse_num(f[10], &v))
+        if (!M->rel || !parse_whole(f[10], &v))
             return fail(M, "stats.csv: item_cross row before its score's items");
         long a = item_index(M->rel, f[7]), b = item_index(M->rel, f[8]);
         if (a < 0 || b < 0)
@@ -500,9 +586,15 @@ static qs_error write_partitions(qs_xdir *dir, struct table *T, qs_xfile **files
                 rc = QS_ENOMEM;
         }
         for (size_t j = 0; j < nseen && !rc; j++) {
-            char site[400], name[600];
-            qs_x__partition_value(T->lines[a].f[1], site, sizeof(site));
-            snprintf(name, sizeof(name), "scores/instrument=%s/site=%s/part-0.csv", seen[j], site);
+            char site[400], inst[400], name[900];
+            if (!qs_x__partition_value(T->lines[a].f[1], site, sizeof(site)) ||
+                !qs_x__partition_value(seen[j], inst, sizeof(inst))) {
+                qs_diag_set(d, NULL, 0, 0, NULL,
+                            "a site label or instrument id is empty or too long for a folder");
+                rc = QS_EINVALID;
+                break;
+            }
+            snprintf(name, sizeof(name), "scores/instrument=%s/site=%s/part-0.csv", inst, site);
             FILE *fp = qs_x__open(dir, name, d);
             if (!fp) {
                 rc = QS_EIO;
@@ -522,6 +614,77 @@ static qs_error write_partitions(qs_xdir *dir, struct table *T, qs_xfile **files
         free_strs(seen, nseen);
         a = b;
     }
+    return rc;
+}
+
+/*
+ * Check an export's manifest.json: format 1, and the SHA-256 it records for each file merge reads
+ * equals the file's (an export edited or damaged since it was written is refused). The manifest
+ * is qscore's own fixed layout, so a plain scan suffices.
+ */
+static qs_error verify_manifest(const char *dir, char hex_out[65], qs_diag_list *errors)
+{
+    char path[4096];
+    qs_diag d;
+    snprintf(path, sizeof(path), "%s/manifest.json", dir);
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        qs_diag_list_add(errors, dir, 0, 0, NULL, "not a qscore export (no manifest.json)");
+        return QS_EINVALID;
+    }
+    size_t cap = 1 << 20, len = 0;
+    char *buf = malloc(cap + 1);
+    qs_error rc = buf ? QS_OK : QS_ENOMEM;
+    while (!rc) {
+        size_t n = fread(buf + len, 1, cap - len, fp);
+        len += n;
+        if (n == 0)
+            break;
+        if (len == cap) {
+            if (cap >= (size_t)64 << 20) {
+                rc = QS_ELIMIT;
+                break;
+            }
+            char *b = realloc(buf, cap * 2 + 1);
+            if (!b) {
+                rc = QS_ENOMEM;
+                break;
+            }
+            buf = b;
+            cap *= 2;
+        }
+    }
+    fclose(fp);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    buf[len] = '\0';
+    qs_diag_clear(&d);
+    rc = qs_sha256_file(path, hex_out, &d);
+    if (!rc && !strstr(buf, "\n  \"format\": 1,\n")) {
+        qs_diag_list_add(errors, path, 0, 0, NULL,
+                         "not an export of format 1 (the format this qscore reads)");
+        rc = QS_EINVALID;
+    }
+    static const char *const names[] = {"stats.csv", "scores.csv", "flags.csv", "items.csv"};
+    for (size_t i = 0; i < 4 && !rc; i++) {
+        char fpath[4096], key[64], hex[65];
+        snprintf(fpath, sizeof(fpath), "%s/%s", dir, names[i]);
+        snprintf(key, sizeof(key), "{\"name\": \"%s\", ", names[i]);
+        const char *at = strstr(buf, key);
+        const char *h = at ? strstr(at, "\"sha256\": \"") : NULL;
+        if (!at && i == 3 && access(fpath, F_OK) != 0)
+            continue; /* an export without --items */
+        if (!h || strlen(h) < 11 + 64 || qs_sha256_file(fpath, hex, &d) != QS_OK ||
+            strncmp(h + 11, hex, 64) != 0) {
+            qs_diag_list_add(errors, fpath, 0, 0, NULL,
+                             "does not match the SHA-256 in manifest.json: the export was "
+                             "changed or damaged after it was written");
+            rc = QS_EINVALID;
+        }
+    }
+    free(buf);
     return rc;
 }
 
@@ -546,6 +709,7 @@ qs_error qs_export_merge(const char *out_dir, const char *const *dirs, size_t nd
     dir.tmp[0] = '\0';
     qs_diag_clear(&d);
     M.errors = errors;
+    M.dirs = dirs;
     if (qs_xcohort__init(&M.C))
         return QS_ENOMEM;
     M.items = 1;
@@ -553,14 +717,10 @@ qs_error qs_export_merge(const char *out_dir, const char *const *dirs, size_t nd
     for (size_t i = 0; i < ndirs && !rc; i++) {
         char path[4096], hex[65];
         M.input = i;
-        snprintf(path, sizeof(path), "%s/manifest.json", dirs[i]);
-        rc = qs_sha256_file(path, hex, &d);
-        if (rc) {
-            qs_diag_list_add(errors, dirs[i], 0, 0, NULL,
-                             "not a qscore export (no readable manifest.json)");
-            rc = QS_EINVALID;
+        M.format_seen = 0;
+        rc = verify_manifest(dirs[i], hex, errors);
+        if (rc)
             break;
-        }
         if (!push_str(&manifests, &nmanifests, hex)) {
             rc = QS_ENOMEM;
             break;
@@ -570,6 +730,10 @@ qs_error qs_export_merge(const char *out_dir, const char *const *dirs, size_t nd
         rc = read_csv(path, on_stats, &M, errors);
         if (!rc && finish_pending(&M))
             rc = QS_EINVALID;
+        if (!rc && !M.format_seen) {
+            qs_diag_list_add(errors, path, 0, 0, NULL, "no format row: not written by qscore");
+            rc = QS_EINVALID;
+        }
         struct {
             const char *name;
             struct table *t;
@@ -589,10 +753,20 @@ qs_error qs_export_merge(const char *out_dir, const char *const *dirs, size_t nd
     }
     if (rc == QS_ENOTFOUND)
         rc = QS_EINVALID;
+    if (!rc && check_versions(&M, dirs, ndirs))
+        rc = QS_EINVALID;
     if (rc)
         goto done;
     if (k <= 0)
         k = M.k > 0 ? M.k : 11;
+    if (k < 5) {
+        qs_diag_list_add(errors, NULL, 0, 0, NULL,
+                         "k = %ld: cells of fewer than 5 clients can identify them; merge with "
+                         "--k 5 or more",
+                         k);
+        rc = QS_EINVALID;
+        goto done;
+    }
     M.items = !M.itemtab.missing && M.itemtab.head;
     if (M.scores.nlines)
         qsort(M.scores.lines, M.scores.nlines, sizeof(struct line), cmp_lines);
@@ -636,6 +810,11 @@ qs_error qs_export_merge(const char *out_dir, const char *const *dirs, size_t nd
                   .fingerprints = (const char *const *)M.fps,
                   .nsources = nmanifests,
                   .sources = (const char *const *)manifests,
+                  .override = M.override ? "one or more merged exports accepted unsafe settings "
+                                           "by export.override: see notes"
+                                         : NULL,
+                  .nwarnings = M.nnotes,
+                  .warnings = (const char *const *)M.notes,
                   .clients = clients};
     const char *names[] = {"aggregates.csv", "reliability.csv", "stats.csv", "README.txt"};
     for (size_t i = 0; i < 4 && !rc; i++) {
@@ -681,6 +860,8 @@ done:
     free_table(&M.itemtab);
     free_strs(M.inst, M.ninst);
     free_strs(M.inst_versions, M.ninst);
+    free(M.inst_input);
+    free_strs(M.notes, M.nnotes);
     free_strs(M.sites, M.nsites);
     free(M.site_input);
     free_strs(M.fps, M.nfp);

@@ -171,6 +171,8 @@ void qs_pseudonym(const unsigned char key[QS_KEY_BYTES], const char *domain, con
     crypto_auth_hmacsha256_update(&st, (const unsigned char *)id, strlen(id));
     crypto_auth_hmacsha256_final(&st, mac);
     base32(mac, 15, out);
+    sodium_memzero(&st, sizeof(st)); /* the state alone would compute pseudonyms */
+    sodium_memzero(mac, sizeof(mac));
 }
 
 void qs_key_fingerprint(const unsigned char key[QS_KEY_BYTES], char out[QS_FINGERPRINT_LEN + 1])

@@ -329,7 +329,8 @@ static qs_error ingest_file(struct runner *R, const qs_source *src, const qs_ins
         }
     }
     if (!R->opts->dry_run) {
-        qsort(R->touched, R->ntouched, sizeof(long long), cmp_ll);
+        if (R->ntouched)
+            qsort(R->touched, R->ntouched, sizeof(long long), cmp_ll);
         for (size_t i = 0; i < R->ntouched && !rc; i++) {
             if (i && R->touched[i] == R->touched[i - 1])
                 continue;

@@ -1,5 +1,6 @@
 /* cmd_export.c - `qscore export`, `qscore merge` and `qscore keygen`: research cohorts. */
 #include <getopt.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,8 +185,6 @@ int cmd_merge(int argc, char **argv)
         qs_cli_error("merge needs a folder and exports: -o DIR EXPORT_DIR...");
         return QS_EXIT_INVALID;
     }
-    if (k && k < 5)
-        qs_cli_error("warning: --k %ld is below 5: small cells can identify clients", k);
     qs_diag_list errors;
     qs_merge_counts n;
     qs_diag_list_init(&errors);
@@ -220,7 +219,7 @@ int cmd_keygen(int argc, char **argv)
         qs_cli_diag(&d);
     } else {
         qs_key_fingerprint(key, fp);
-        memset(key, 0, sizeof(key));
+        sodium_memzero(key, sizeof(key));
         printf(created ? "created %s (fingerprint %s)\n"
                        : "%s exists: kept, never overwritten (fingerprint %s)\n",
                cfg->export_.key_file, fp);

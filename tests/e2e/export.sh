@@ -150,8 +150,11 @@ st=0
 "$QSCORE" merge -o merged-twice exp-a exp-a >merge-twice.txt 2>&1 || st=$?
 check "merging a site twice is refused" test "$st" = 2
 check "... saying why" grep -q "site 'site-a' is in two exports" merge-twice.txt
-cp -r exp-b exp-b-old
-sed -i 's/,dsi-r,1\.0,/,dsi-r,0.9,/' exp-b-old/stats.csv exp-b-old/scores.csv
+# Site B scored with another version of the DSI-R definition: the merge is refused.
+sed 's/^version: .*/version: "0.9-local"/' "$TOP/instruments/dsi-r.yaml" >dsi-r-old.yaml
+sed -e 's|instrument: dsi-r,|instrument: dsi-r-old.yaml,|' -e 's|^store: b.db|store: b-old.db|' b.yaml >b-old.yaml
+"$QSCORE" run -c b-old.yaml >/dev/null 2>&1
+"$QSCORE" export -c b-old.yaml -o exp-b-old >/dev/null
 st=0
 "$QSCORE" merge -o merged-versions exp-a exp-b-old >merge-versions.txt 2>&1 || st=$?
 check "merging different instrument versions is refused" test "$st" = 2
@@ -164,7 +167,9 @@ check "--k sets the merged threshold" grep -q '"k": 20,' merged-keys/manifest.js
 check "aggregates of the merge at k = 20" "$PY" "$HERE/export/check_aggregates.py" merged-keys 20 1
 sed 's/^  key_file: keys\/site.key$/  key_file: keys\/site.key\n  year: true/' b.yaml >b-year.yaml
 "$QSCORE" export -c b-year.yaml -o exp-b-year >/dev/null
-check "export.year adds the year column" grep -q '^pid,site,group_pid,instrument,instrument_version,wave,days_since_baseline,year,score,' exp-b-year/scores.csv
+check "export.year adds the baseline year column" grep -q '^pid,site,group_pid,instrument,instrument_version,wave,days_since_baseline,baseline_year,score,' exp-b-year/scores.csv
+check "the year is the client's baseline year, one per client" test \
+    "$(cut -d, -f1,8 exp-b-year/scores.csv | tail -n +2 | sort -u | wc -l)" = "$(cut -d, -f1 exp-b-year/scores.csv | tail -n +2 | sort -u | wc -l)"
 st=0
 "$QSCORE" merge -o merged-cols exp-a exp-b-year >merge-cols.txt 2>&1 || st=$?
 check "merging exports with other columns is refused" test "$st" = 2
@@ -172,6 +177,32 @@ check "... saying why" grep -q "columns differ from the first export" merge-cols
 st=0
 "$QSCORE" merge -o merged-notexport exp-a cohort >/dev/null 2>&1 || st=$?
 check "a folder that is not an export is refused" test "$st" = 2
+cp -r exp-b exp-b-edited
+sed -i '2s/,dsi-r,1\.0,/,dsi-r,1.1,/' exp-b-edited/scores.csv
+st=0
+"$QSCORE" merge -o merged-edited exp-a exp-b-edited >merge-edited.txt 2>&1 || st=$?
+check "an export edited after it was written is refused" test "$st" = 2
+check "... by its SHA-256" grep -q "scores.csv: does not match the SHA-256 in manifest.json" merge-edited.txt
+# Even with the manifest forged to match, an instrument id that is a path goes nowhere.
+cp -r exp-b exp-b-forged
+"$PY" - <<'PY'
+import hashlib, re
+p = "exp-b-forged/scores.csv"
+t = open(p).read().replace(",dsi-r,1.0,", ",../../../../pwned,1.0,", 1)
+open(p, "w").write(t)
+m = open("exp-b-forged/manifest.json").read()
+h = hashlib.sha256(t.encode()).hexdigest()
+m = re.sub(r'("name": "scores.csv", .*?"sha256": ")[0-9a-f]{64}', lambda x: x.group(1) + h, m)
+open("exp-b-forged/manifest.json", "w").write(m)
+PY
+st=0
+"$QSCORE" merge -o sub/merged-forged exp-a exp-b-forged >merge-forged.txt 2>&1 || st=$?
+check "a forged instrument id is refused" test "$st" = 2
+check "... as not an instrument id" grep -q "is not an instrument id" merge-forged.txt
+check "... and nothing is written outside" test ! -e pwned -a ! -e ../pwned -a ! -e sub/pwned
+st=0
+"$QSCORE" merge -o merged-k3 --k 3 exp-a exp-b >/dev/null 2>&1 || st=$?
+check "merge refuses k below 5" test "$st" = 2
 
 # 7. Reliability equals R psych::alpha within 1e-6 on the same data.
 if command -v Rscript >/dev/null && Rscript -e 'library(psych)' >/dev/null 2>&1; then
@@ -216,6 +247,17 @@ st=0
 check "a category with a value per client is refused" test "$st" = 2
 check "... saying why" grep -q "covariate 'mood' has 45 distinct values" freetext.txt
 check "... and writes nothing" test ! -e exp-freetext
+sed 's/covariates: {gender: category, age: age_band, intake: year}/covariates: {code: category}/' a.yaml >code.yaml
+st=0
+"$QSCORE" export -c code.yaml -o exp-code >code.txt 2>&1 || st=$?
+check "a category that repeats the client id is refused" test "$st" = 2
+check "... saying so" grep -q "covariate 'code' holds the client id, response id, group or therapist of" code.txt
+sed 's/covariates: {gender: category, age: age_band, intake: year}/covariates: {ClientID: category}/' a.yaml >clientid.yaml
+st=0
+"$QSCORE" export -c clientid.yaml -o exp-clientid >clientid.txt 2>&1 || st=$?
+check "a covariate named like an id is refused" test "$st" = 2
+check "... by its name" grep -q "covariate 'ClientID' looks like an identifier" clientid.txt
+check "... and by its column, the mapping's client id" grep -q "covariate 'ClientID' is read from the mapping's client_id column 'client'" clientid.txt
 mkdir -p cohort-f/site-a
 sed 's/,F,/,=1+2,/' cohort/site-a/dsi-r.csv >cohort-f/site-a/dsi-r.csv
 sed -e 's|cohort/site-a/sfcds.csv|cohort/site-a/none.csv|' -e 's|cohort/|cohort-f/|' \
@@ -231,11 +273,14 @@ st=0
 "$QSCORE" export -c leakymap.yaml -o exp-leakymap >leakymap.txt 2>&1 || st=$?
 check "a covariate read from an e-mail column is refused" test "$st" = 2
 check "... naming the mapping line" grep -q "mapping-leaky.yaml:[0-9]*:[0-9]*: covariate 'gender' is read from column 'email'" leakymap.txt
-{ cat base.yaml; printf '  k: 3\n  override: "Ethics board ref 2026-17 approved k = 3 for this pilot"\n'; } >override.yaml
+{ cat a.yaml; printf '  k: 3\n  override: "Ethics board ref 2026-17 approved k = 3 for this pilot"\n'; } >override.yaml
 st=0
 "$QSCORE" export -c override.yaml -o exp-override >override.txt 2>&1 || st=$?
 check "an override lets it run" test "$st" = 0
 check "the override is recorded in the manifest" grep -q '"reason": "Ethics board ref 2026-17' exp-override/manifest.json
+check "... with what it accepted" grep -q 'accepted by export.override: k = 3' exp-override/manifest.json
+"$QSCORE" merge -o merged-override exp-override exp-b >/dev/null
+check "a merge carries an input's override into its manifest" grep -q 'exp-override: override: Ethics board ref 2026-17' merged-override/manifest.json
 check "and announced on stderr" grep -q "export.override accepted" override.txt
 chmod 644 keys/site.key
 st=0

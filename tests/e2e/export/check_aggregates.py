@@ -6,10 +6,13 @@ Usage: check_aggregates.py EXPORT_DIR K MIN_COMPLEMENTARY
 Checks, for every family (instrument, version, score, wave) of aggregates.csv:
 - a published cell has n >= K and its mean, min and max equal those computed from scores.csv;
 - a suppressed cell shows no statistic;
-- no published total has exactly one suppressed part (it would give that part away), and no
-  suppressed total can be rebuilt from parts that are all published;
-- the same for n_flagged: published counts are 0 or >= K;
-- at least MIN_COMPLEMENTARY cells are suppressed as complementary.
+- no published total has exactly one suppressed part (it would give that part away), the
+  suppressed parts under a published total hold K or more clients (their true n, from
+  scores.csv), and no suppressed total can be rebuilt from parts that are all published;
+- the same for n_flagged: a published count is 0, or K or more with K or more not flagged;
+- one suppression pattern per table: a cell is suppressed for every score of its instrument,
+  version and wave or for none;
+- at least MIN_COMPLEMENTARY cells with n >= K are suppressed (complementary suppression).
 Prints each violation; exit status 1 when there is one.
 """
 import csv
@@ -38,7 +41,7 @@ for key, cells in fam.items():
         if r["suppressed"] == "true":
             if any(r[c] for c in ("n", "mean", "sd", "min", "max", "q1", "median", "q3", "n_flagged")):
                 bad.append(f"suppressed cell shows statistics: {where}")
-            comp += r["suppression"] == "complementary"
+            comp += len(values[(r["level"], r["site"], r["group_pid"]) + key]) >= k
             continue
         n = int(r["n"])
         if n < k:
@@ -49,8 +52,10 @@ for key, cells in fam.items():
         elif abs(sum(vals) / n - float(r["mean"])) > 1e-9 or min(vals) != float(r["min"]) \
                 or max(vals) != float(r["max"]):
             bad.append(f"mean/min/max differ from scores.csv: {where}")
-        if r["flagged_suppressed"] == "false" and 0 < int(r["n_flagged"]) < k:
-            bad.append(f"published n_flagged {r['n_flagged']} < {k}: {where}")
+        if r["flagged_suppressed"] == "false":
+            f = int(r["n_flagged"])
+            if 0 < f < k or (f > 0 and n - f < k):
+                bad.append(f"published n_flagged {f} of {n} (k = {k}): {where}")
     # the hierarchy: all -> sites -> groups
     top = [r for r in cells if r["level"] == "all"]
     sites = [r for r in cells if r["level"] == "site"]
@@ -61,8 +66,19 @@ for key, cells in fam.items():
             ns = sum(kid[col] == "true" for kid in kids)
             if parent[col] == "false" and ns == 1:
                 bad.append(f"{col}: a published total has exactly one suppressed part: {key} {parent['site']}")
+            hidden = sum(len(values[(kid["level"], kid["site"], kid["group_pid"]) + key])
+                         for kid in kids if kid[col] == "true")
+            if col == "suppressed" and parent[col] == "false" and ns and hidden < k:
+                bad.append(f"suppressed parts under a published total hold only {hidden} < {k}: {key} {parent['site']}")
             if parent[col] == "true" and kids and ns == 0:
                 bad.append(f"{col}: a suppressed total equals the sum of its published parts: {key} {parent['site']}")
+pattern = defaultdict(set)
+for r in rows:
+    pattern[(r["instrument"], r["instrument_version"], r["wave"], r["level"], r["site"],
+             r["group_pid"])].add(r["suppressed"])
+for cell, states in pattern.items():
+    if len(states) != 1:
+        bad.append(f"suppressed for some scores and not others: {cell}")
 if comp < min_comp:
     bad.append(f"only {comp} complementary suppressions, expected at least {min_comp}")
 for b in bad[:20]:
