@@ -235,16 +235,8 @@ static qs_error load_instruments(struct xstate *X)
     if (!X->insts)
         return QS_ENOMEM;
     for (size_t i = 0; i < cfg->nsources; i++) {
-        char path[4096];
-        qs_diag d;
         qs_instrument *inst;
-        qs_diag_clear(&d);
-        qs_error rc = qs_instrument_find(path, sizeof(path), cfg->sources[i].instrument, &d);
-        if (rc) {
-            qs_diag_list_push(X->errors, &d);
-            return rc;
-        }
-        rc = qs_instrument_load(&inst, path, X->errors);
+        qs_error rc = qs_source_instrument(&cfg->sources[i], &inst, X->errors);
         if (rc)
             return rc;
         int dup = 0;
@@ -776,18 +768,6 @@ struct partfile {
     unsigned long rows;
 };
 
-static qs_error add_file(qs_xfile **files, size_t *n, const char *name, unsigned long rows)
-{
-    qs_xfile *v = realloc(*files, (*n + 1) * sizeof(qs_xfile));
-    if (!v)
-        return QS_ENOMEM;
-    *files = v;
-    snprintf(v[*n].name, sizeof(v[*n].name), "%s", name);
-    v[*n].rows = rows;
-    (*n)++;
-    return QS_OK;
-}
-
 static qs_error write_all(struct xstate *X, qs_xdir *dir, qs_export_counts *out)
 {
     qs_diag d;
@@ -836,7 +816,7 @@ static qs_error write_all(struct xstate *X, qs_xdir *dir, qs_export_counts *out)
                     rc = qs_x__close(parts[p].fp, parts[p].name, &d);
                     parts[p].fp = NULL;
                     if (!rc)
-                        rc = add_file(&files, &nfiles, parts[p].name, parts[p].rows);
+                        rc = qs_x__add_file(&files, &nfiles, parts[p].name, parts[p].rows);
                 }
             if (rc)
                 break;
@@ -948,7 +928,7 @@ static qs_error write_all(struct xstate *X, qs_xdir *dir, qs_export_counts *out)
             qs_error e = qs_x__close(parts[p].fp, parts[p].name, &d);
             parts[p].fp = NULL;
             if (!rc)
-                rc = e ? e : add_file(&files, &nfiles, parts[p].name, parts[p].rows);
+                rc = e ? e : qs_x__add_file(&files, &nfiles, parts[p].name, parts[p].rows);
         }
     if (rc)
         goto done;
@@ -1027,7 +1007,7 @@ static qs_error write_all(struct xstate *X, qs_xdir *dir, qs_export_counts *out)
         if (!rc)
             rc = e;
         if (!rc)
-            rc = add_file(&files, &nfiles, summary[i].name, rows);
+            rc = qs_x__add_file(&files, &nfiles, summary[i].name, rows);
     }
     if (!rc) {
         /* The long files first in the manifest, then the partitions and summaries. */

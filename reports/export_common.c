@@ -797,6 +797,18 @@ int qs_x__partition_value(const char *s, char *out, size_t size)
     return o > 0;
 }
 
+qs_error qs_x__add_file(qs_xfile **files, size_t *n, const char *name, unsigned long rows)
+{
+    qs_xfile *v = realloc(*files, (*n + 1) * sizeof(qs_xfile));
+    if (!v)
+        return QS_ENOMEM;
+    *files = v;
+    snprintf(v[*n].name, sizeof(v[*n].name), "%s", name);
+    v[*n].rows = rows;
+    (*n)++;
+    return QS_OK;
+}
+
 /* ---- manifest ---------------------------------------------------------------------------- */
 
 static void json_str(FILE *fp, const char *s)

@@ -73,6 +73,9 @@ typedef struct qs_xmeta {
     unsigned long clients, administrations, cells, cells_suppressed;
 } qs_xmeta;
 
+/** Append a file to the manifest's list. QS_ENOMEM or QS_OK. */
+qs_error qs_x__add_file(qs_xfile **files, size_t *n, const char *name, unsigned long rows);
+
 /** Write aggregates.csv (with suppression) into `fp`; counts the cells and suppressed cells. */
 qs_error qs_x__write_aggregates(qs_xcohort *c, long k, FILE *fp, unsigned long *rows,
                                 unsigned long *suppressed);

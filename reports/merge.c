@@ -542,18 +542,6 @@ static void free_table(struct table *T)
     free(T->lines);
 }
 
-static qs_error add_file(qs_xfile **files, size_t *n, const char *name, unsigned long rows)
-{
-    qs_xfile *v = realloc(*files, (*n + 1) * sizeof(qs_xfile));
-    if (!v)
-        return QS_ENOMEM;
-    *files = v;
-    snprintf(v[*n].name, sizeof(v[*n].name), "%s", name);
-    v[*n].rows = rows;
-    (*n)++;
-    return QS_OK;
-}
-
 static qs_error write_table(qs_xdir *dir, const char *name, struct table *T, qs_diag *d)
 {
     FILE *fp = qs_x__open(dir, name, d);
@@ -609,7 +597,7 @@ static qs_error write_partitions(qs_xdir *dir, struct table *T, qs_xfile **files
                 }
             rc = qs_x__close(fp, name, d);
             if (!rc)
-                rc = add_file(files, nfiles, name, rows);
+                rc = qs_x__add_file(files, nfiles, name, rows);
         }
         free_strs(seen, nseen);
         a = b;
@@ -783,15 +771,15 @@ qs_error qs_export_merge(const char *out_dir, const char *const *dirs, size_t nd
     }
     rc = write_table(&dir, "scores.csv", &M.scores, &d);
     if (!rc)
-        rc = add_file(&files, &nfiles, "scores.csv", M.scores.nlines);
+        rc = qs_x__add_file(&files, &nfiles, "scores.csv", M.scores.nlines);
     if (!rc)
         rc = write_table(&dir, "flags.csv", &M.flags, &d);
     if (!rc)
-        rc = add_file(&files, &nfiles, "flags.csv", M.flags.nlines);
+        rc = qs_x__add_file(&files, &nfiles, "flags.csv", M.flags.nlines);
     if (!rc && M.items)
         rc = write_table(&dir, "items.csv", &M.itemtab, &d);
     if (!rc && M.items)
-        rc = add_file(&files, &nfiles, "items.csv", M.itemtab.nlines);
+        rc = qs_x__add_file(&files, &nfiles, "items.csv", M.itemtab.nlines);
     if (!rc)
         rc = write_partitions(&dir, &M.scores, &files, &nfiles, &d);
     unsigned long clients = 0;
@@ -839,7 +827,7 @@ qs_error qs_export_merge(const char *out_dir, const char *const *dirs, size_t nd
         if (!rc)
             rc = e;
         if (!rc)
-            rc = add_file(&files, &nfiles, names[i], rows);
+            rc = qs_x__add_file(&files, &nfiles, names[i], rows);
     }
     if (!rc)
         rc = qs_x__write_manifest(dir.tmp, &m, files, nfiles, &d);

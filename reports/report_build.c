@@ -113,16 +113,8 @@ static qs_error load_instruments(struct build *B)
     if (!B->insts || !B->rep_insts)
         return QS_ENOMEM;
     for (size_t i = 0; i < cfg->nsources; i++) {
-        char path[4096];
-        qs_diag d;
         qs_instrument *inst;
-        qs_diag_clear(&d);
-        qs_error rc = qs_instrument_find(path, sizeof(path), cfg->sources[i].instrument, &d);
-        if (rc) {
-            qs_diag_list_push(B->errors, &d);
-            return rc;
-        }
-        rc = qs_instrument_load(&inst, path, B->errors);
+        qs_error rc = qs_source_instrument(&cfg->sources[i], &inst, B->errors);
         if (rc)
             return rc;
         if (find_inst(B, inst->id) >= 0) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "pool.h"
+#include "qscore/instrument.h"
 #include "yamldoc.h"
 
 struct cloader {
@@ -337,6 +338,20 @@ qs_error qs_config_load(qs_config **out, const char *path, qs_diag_list *errors)
     }
     *out = L.c;
     return QS_OK;
+}
+
+qs_error qs_source_instrument(const qs_source *src, qs_instrument **out, qs_diag_list *errors)
+{
+    char path[4096];
+    qs_diag d;
+    *out = NULL;
+    qs_diag_clear(&d);
+    qs_error rc = qs_instrument_find(path, sizeof(path), src->instrument, &d);
+    if (rc) {
+        qs_diag_list_push(errors, &d);
+        return rc;
+    }
+    return qs_instrument_load(out, path, errors);
 }
 
 const char *qs_config_norm_for(const qs_config *c, const char *instrument_id)

@@ -7,6 +7,7 @@
 #include "qscore/diag.h"
 #include "qscore/error.h"
 #include "qscore/ingest.h"
+#include "qscore/instrument.h"
 
 /*
  * A clinic config (examples/clinic.yaml documents every key). Every relative path in it is
@@ -78,6 +79,12 @@ typedef struct qs_config {
  * returns QS_OK, QS_EINVALID, or the YAML layer's QS_EPARSE/QS_ELIMIT/QS_EENCODING/QS_EIO.
  */
 qs_error qs_config_load(qs_config **out, const char *path, qs_diag_list *errors);
+
+/**
+ * Find and load the instrument a source names (an installed id or a path): QS_OK and *out (free
+ * with qs_instrument_free), or the error with its diagnostics appended to `errors`.
+ */
+qs_error qs_source_instrument(const qs_source *src, qs_instrument **out, qs_diag_list *errors);
 
 /** The norm population chosen for `instrument_id`, or NULL. */
 const char *qs_config_norm_for(const qs_config *c, const char *instrument_id);
