@@ -16,18 +16,7 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 cd "$WORK"
 umask 077
-pass=0
-fail=0
-check() { # name condition...
-    local name=$1
-    shift
-    if "$@"; then
-        pass=$((pass + 1))
-    else
-        fail=$((fail + 1))
-        echo "FAIL: $name" >&2
-    fi
-}
+. "$HERE/lib.sh"
 required() { case ",${QSCORE_TEST_REQUIRE:-}," in *,"$1",*) return 0 ;; esac; return 1; }
 skip_or_fail() { # what
     if required "$1"; then

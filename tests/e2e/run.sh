@@ -8,19 +8,7 @@ WORK=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$WORK"
 mkdir -p "$WORK"
-pass=0
-fail=0
-
-check() { # name condition...
-    local name=$1
-    shift
-    if "$@"; then
-        pass=$((pass + 1))
-    else
-        fail=$((fail + 1))
-        echo "FAIL: $name" >&2
-    fi
-}
+. "$HERE/lib.sh"
 
 # A fresh clinic folder: config, instrument, mapping; exports are added per test.
 fresh() {
