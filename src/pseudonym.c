@@ -1,5 +1,5 @@
 /* pseudonym.c - site keys and keyed pseudonyms (libsodium's HMAC-SHA-256). */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
 #include "qscore/pseudonym.h"
 
 #include <errno.h>
@@ -79,6 +79,16 @@ qs_error qs_key_load(const char *path, unsigned char key[QS_KEY_BYTES], qs_diag 
     if (sodium_init() < 0) {
         qs_diag_set(diag, NULL, 0, 0, NULL, "cannot initialise libsodium");
         return QS_EIO;
+    }
+    char dir[4096];
+    if (!parent_dir(path, dir, sizeof(dir)))
+        snprintf(dir, sizeof(dir), "%s", path[0] == '/' ? "/" : ".");
+    if (stat(dir, &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+        qs_diag_set(diag, path, 0, 0, NULL,
+                    "the key's folder '%s' is writable by group or others (mode %04o): anyone "
+                    "there could swap the key; refused ('chmod 700' it)",
+                    dir, (unsigned)(st.st_mode & 07777));
+        return QS_EINVALID;
     }
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {

@@ -212,6 +212,13 @@ v = [float(r["value"]) for r in csv.DictReader(open("merged/scores.csv"))
 print(sum(v) / len(v))')
     check "DuckDB counts every score row" "$PY" -c "import json,sys; d=json.loads('$out'); sys.exit(d['rows'] != $rows or d['sites'] != 2)"
     check "DuckDB's mean FO equals the CSV's" "$PY" -c "import json,sys; d=json.loads('$out'); sys.exit(abs(d['mean'] - $mean) > 1e-12)"
+    # A site label with a space and a comma: percent-encoded in the folder, decoded by DuckDB.
+    sed -e 's/site: site-a}/site: "north, site 2"}/' -e 's/^store: a.db/store: spaced.db/' a.yaml >spaced.yaml
+    "$QSCORE" run -c spaced.yaml >/dev/null 2>&1
+    "$QSCORE" export -c spaced.yaml -o exp-spaced >/dev/null
+    check "an odd site label is percent-encoded in the folder name" test -d "exp-spaced/scores/instrument=dsi-r/site=north%2C%20site%202"
+    out=$(node "$TOP/tests/duckdb/check_export.mjs" "$WORK/exp-spaced" dsi-r FO)
+    check "DuckDB decodes it back" "$PY" -c "import json,sys; d=json.loads('$out'); sys.exit(d['names'] != 'north, site 2')"
 else
     skip_or_fail duckdb
 fi

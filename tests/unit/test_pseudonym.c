@@ -72,6 +72,16 @@ static void test_refuses_readable_or_bad_keys(void **state)
     assert_int_equal(chmod(p, 0600), 0);
     assert_int_equal(qs_key_load(p, k, &d), QS_OK);
 
+    /* a key in a folder others can write to could be swapped */
+    char sub[512], cmd[1200];
+    path(sub, sizeof(sub), "open");
+    snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && chmod 777 '%s'", sub, sub);
+    assert_int_equal(system(cmd), 0);
+    path(p, sizeof(p), "open/c.key");
+    assert_int_equal(qs_key_generate(p, &created, &d), QS_OK);
+    assert_int_equal(qs_key_load(p, k, &d), QS_EINVALID);
+    assert_non_null(strstr(d.message, "writable by group or others (mode 0777)"));
+
     path(p, sizeof(p), "short.key");
     FILE *fp = fopen(p, "w");
     assert_non_null(fp);
