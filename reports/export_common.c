@@ -911,9 +911,12 @@ qs_error qs_x__write_manifest(const char *dir, const qs_xmeta *m, const qs_xfile
 
 void qs_x__write_readme(const qs_xmeta *m, FILE *fp)
 {
+    int title = fprintf(fp, "qscore research export (format %d, qscore %s)\n", QS_EXPORT_FORMAT,
+                        qs_version());
+    for (int i = 1; i < title; i++)
+        fputc('=', fp);
     fprintf(fp,
-            "qscore research export (format %d, qscore %s)\n"
-            "=============================================\n\n"
+            "\n\n"
             "Pseudonymized data of a clinic's questionnaire history, for research. Flags are\n"
             "screening aids for a clinician, never diagnoses.\n\n"
             "What it is and is not\n"
@@ -926,7 +929,7 @@ void qs_x__write_readme(const qs_xmeta *m, FILE *fp)
             "  unless an expert determines otherwise. Share them only under a data agreement.\n"
             "- aggregates.csv and reliability.csv are summaries with small cells suppressed\n"
             "  (n < k = %ld), including complementary suppression.\n\n",
-            QS_EXPORT_FORMAT, qs_version(), m->k);
+            m->k);
     fputs("Files\n"
           "- scores.csv      one row per client, administration and score (long format)\n"
           "- flags.csv       one row per raised or not-evaluable flag of an administration\n",

@@ -138,8 +138,8 @@ int cmd_export(int argc, char **argv)
     if (!rc && cfg->export_.override && errors.count)
         qs_cli_error("export.override accepted these settings (recorded in the manifest):");
     print_errors(&errors);
-    if (rc == QS_EINVALID)
-        qs_cli_error("export refused: nothing was written");
+    if (rc)
+        qs_cli_error("export failed: nothing was written");
     if (!rc)
         printf("exported %lu clients, %lu administrations to %s: %lu score rows, %lu flag rows, "
                "%lu item rows, %lu aggregate cells (%lu suppressed); key fingerprint %s\n",
