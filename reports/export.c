@@ -119,6 +119,12 @@ qs_error qs_export_check(const qs_config *cfg, qs_diag_list *problems)
                                                       "group", "administered"};
                 const qs_colref *ids[] = {&m->client_id, &m->response_id, &m->therapist, &m->group,
                                           &m->administered};
+                if (listed && m->covariates[i].col.text[0] == '#')
+                    qs_diag_list_add(problems, m->path, m->covariates[i].col.line,
+                                     m->covariates[i].col.column, NULL,
+                                     "covariate '%s' is read by column number (%s): qscore "
+                                     "cannot check what that column is; name it by its header",
+                                     m->covariates[i].name, m->covariates[i].col.text);
                 for (size_t j = 0; j < 5 && listed; j++)
                     if (ids[j]->text && strcmp(ids[j]->text, m->covariates[i].col.text) == 0)
                         qs_diag_list_add(problems, m->path, m->covariates[i].col.line,
@@ -339,8 +345,10 @@ static qs_error read_covariates(struct xstate *X, struct xrow *r, const char *te
                 } else if (c->kind == QS_COV_AGE_BAND) {
                     out = age_band(v);
                 } else if (parse_date(v, &days, &y)) {
+                    /* a year 90 or more before the baseline may be a birth year of someone
+                     * over 89 (HIPAA Safe Harbor): one category for all of them */
                     snprintf(year, sizeof(year), "%d", y);
-                    out = year;
+                    out = r->year && r->year - y >= 90 ? "90+ years before baseline" : year;
                 }
                 if (!out)
                     X->cov_unreadable++;
@@ -423,6 +431,60 @@ static size_t check_categories(struct xstate *X, qs_diag_list *problems)
     }
     free(v);
     return found;
+}
+
+struct covref {
+    const char *value, *site, *pid;
+    size_t row;
+};
+
+static int cmp_covref(const void *a, const void *b)
+{
+    const struct covref *x = a, *y = b;
+    int c;
+    if ((c = strcmp(x->site, y->site)) || (c = strcmp(x->value, y->value)))
+        return c;
+    return strcmp(x->pid, y->pid);
+}
+
+/*
+ * A covariate value held by fewer than k clients of a site could single them out: it is written
+ * as "(rare)" instead (for categories and years; age bands are wide already). Counted per site,
+ * so a site's export and a pooled or merged one recode alike. Returns QS_ENOMEM or QS_OK;
+ * *recoded counts the values replaced.
+ */
+static qs_error recode_rare(struct xstate *X, unsigned long *recoded)
+{
+    const qs_export_config *e = &X->cfg->export_;
+    struct covref *v = malloc((X->nrows ? X->nrows : 1) * sizeof(*v));
+    if (!v)
+        return QS_ENOMEM;
+    for (size_t i = 0; i < e->ncovariates; i++) {
+        size_t n = 0;
+        if (e->covariates[i].kind == QS_COV_AGE_BAND)
+            continue;
+        for (size_t r = 0; r < X->nrows; r++)
+            if (X->rows[r].cov && X->rows[r].cov[i])
+                v[n++] = (struct covref){X->rows[r].cov[i], X->rows[r].site, X->rows[r].pid, r};
+        if (n)
+            qsort(v, n, sizeof(*v), cmp_covref);
+        for (size_t a = 0; a < n;) {
+            size_t b = a, clients = 0;
+            while (b < n && strcmp(v[b].site, v[a].site) == 0 &&
+                   strcmp(v[b].value, v[a].value) == 0) {
+                clients += b == a || strcmp(v[b].pid, v[b - 1].pid) != 0;
+                b++;
+            }
+            if (clients < (size_t)e->k) {
+                (*recoded)++;
+                for (size_t j = a; j < b; j++)
+                    X->rows[v[j].row].cov[i] = "(rare)";
+            }
+            a = b;
+        }
+    }
+    free(v);
+    return QS_OK;
 }
 
 static qs_error read_admins(struct xstate *X)
@@ -1141,6 +1203,13 @@ qs_error qs_export_write(const qs_config *cfg, const qs_export_opts *opts, qs_ex
         for (size_t i = accepted_from; i < errors->count; i++)
             note(&X, "accepted by export.override: %s", errors->items[i].message);
     }
+    unsigned long recoded = 0;
+    rc = recode_rare(&X, &recoded);
+    if (rc)
+        goto done;
+    if (recoded)
+        note(&X, "%lu covariate values held by fewer than k = %ld clients were written as (rare)",
+             recoded, cfg->export_.k);
     for (size_t i = 0; i < cfg->export_.ncovariates; i++) {
         int mapped = 0;
         for (size_t r = 0; r < X.nrows && !mapped; r++)

@@ -176,7 +176,9 @@ void qs_x__csv_field(FILE *fp, const char *s)
 {
     if (!s)
         return;
-    if (!s[strcspn(s, ",\"\r\n")]) {
+    size_t n = strlen(s);
+    int edge = n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t');
+    if (!edge && !s[strcspn(s, ",\"\r\n")]) {
         fputs(s, fp);
         return;
     }
@@ -277,6 +279,155 @@ static int protect(struct node *parent, struct node **kids, size_t m, int flags,
         }
         changed = 1;
     }
+}
+
+/*
+ * The audit: what an analyst can derive from a table's published counts. For each score, every
+ * cell's n, n_flagged and n - n_flagged get an interval: the published value, or [1 (0 for a
+ * cell without values of that score), unbounded] when hidden, narrowed by propagation through
+ * total = sum of parts at both levels and n = flagged + not flagged in each cell, until nothing
+ * changes. A hidden count that is small (below k) must keep an interval at least k - 1 wide, so
+ * an analyst cannot tell it from a count of k or more.
+ */
+#define QS_UNBOUNDED 1e15
+
+struct iv {
+    double lo, hi;
+};
+
+static int narrow(struct iv *x, double lo, double hi)
+{
+    int changed = 0;
+    lo = ceil(lo - 1e-9);
+    hi = floor(hi + 1e-9);
+    if (lo > x->lo) {
+        x->lo = lo;
+        changed = 1;
+    }
+    if (hi < x->hi) {
+        x->hi = hi;
+        changed = 1;
+    }
+    return changed;
+}
+
+/* total = sum of parts: x[p] and x[kids[0..m)]. */
+static int propagate_sum(struct iv *x, size_t p, const size_t *kids, size_t m)
+{
+    double slo = 0, shi = 0;
+    int changed = 0;
+    for (size_t i = 0; i < m; i++) {
+        slo += x[kids[i]].lo;
+        shi += x[kids[i]].hi;
+    }
+    changed |= narrow(&x[p], slo, shi);
+    for (size_t i = 0; i < m; i++) {
+        struct iv *c = &x[kids[i]];
+        changed |= narrow(c, x[p].lo - (shi - c->hi), x[p].hi - (slo - c->lo));
+    }
+    return changed;
+}
+
+static void derive_bounds(const struct node *nodes, const size_t *parent, size_t nn, size_t s,
+                          struct iv *N, struct iv *F, struct iv *G, size_t *kids)
+{
+    for (size_t i = 0; i < nn; i++) {
+        const struct node *d = &nodes[i];
+        double n = d->n[s], f = d->f[s];
+        int fh = d->supp || d->fsupp;
+        N[i] = d->supp ? (struct iv){n >= 1 ? 1 : 0, QS_UNBOUNDED} : (struct iv){n, n};
+        F[i] = fh ? (struct iv){0, QS_UNBOUNDED} : (struct iv){f, f};
+        G[i] = fh ? (struct iv){0, QS_UNBOUNDED} : (struct iv){n - f, n - f};
+    }
+    for (int round = 0, changed = 1; changed && round < 1000; round++) {
+        changed = 0;
+        for (size_t i = 0; i < nn; i++) {
+            struct iv fg[3] = {N[i], F[i], G[i]};
+            size_t two[2] = {1, 2};
+            changed |= propagate_sum(fg, 0, two, 2);
+            N[i] = fg[0];
+            F[i] = fg[1];
+            G[i] = fg[2];
+        }
+        /* The parts of a total are the nodes right after it whose parent it is (the layout:
+         * all, then each site followed by its groups), gathered once per round into kids. */
+        for (size_t p = 0; p < nn; p++) {
+            if (nodes[p].level == 2)
+                continue;
+            size_t m = 0;
+            for (size_t i = p + 1; i < nn; i++)
+                if (parent[i] == p && (p != 0 || nodes[i].level == 1))
+                    kids[m++] = i;
+                else if (p != 0 && nodes[i].level != 2)
+                    break;
+            if (!m)
+                continue;
+            changed |= propagate_sum(N, p, kids, m);
+            changed |= propagate_sum(F, p, kids, m);
+            changed |= propagate_sum(G, p, kids, m);
+        }
+    }
+}
+
+/* The first cell whose hidden small count is pinned too closely: its index, and *flags 0 for n,
+ * 1 for n_flagged; nn when the table passes. */
+static size_t audit_table(const struct node *nodes, const size_t *parent, size_t nn, size_t nsc,
+                          long k, struct iv *N, struct iv *F, struct iv *G, size_t *kids,
+                          int *flags)
+{
+    double need = (double)k - 1;
+    for (size_t s = 0; s < nsc; s++) {
+        derive_bounds(nodes, parent, nn, s, N, F, G, kids);
+        for (size_t i = 0; i < nn; i++) {
+            const struct node *d = &nodes[i];
+            double n = d->n[s], f = d->f[s];
+            if (d->supp && n < (double)k && N[i].hi - N[i].lo < need) {
+                *flags = 0;
+                return i;
+            }
+            if ((d->supp || d->fsupp) && ((f >= 1 && f < (double)k) || n - f < (double)k) &&
+                (F[i].hi - F[i].lo < need || G[i].hi - G[i].lo < need)) {
+                *flags = 1;
+                return i;
+            }
+        }
+    }
+    return nn;
+}
+
+/* Hide one more cell to widen cell i's interval: its smallest published part, else its smallest
+ * published sibling, else its total; the same one level up when those are hidden. 0 when
+ * everything that could help is hidden already. */
+static int widen(struct node *nodes, const size_t *parent, size_t nn, size_t i, int flags)
+{
+#define HIDDEN(x) (flags ? (x)->fsupp || (x)->supp : (x)->supp)
+#define SIZE(x)   (flags ? (x)->fmax : (x)->nmax)
+    for (size_t x = i, first = 1;; first = 0) {
+        struct node *best = NULL;
+        if (!first && x == 0)
+            return 0; /* the grand total has no siblings and no total above it */
+        for (size_t j = 1; j < nn; j++) {
+            int candidate = first ? parent[j] == x : parent[j] == parent[x] && j != x;
+            if (candidate && !HIDDEN(&nodes[j]) && (!best || SIZE(&nodes[j]) < SIZE(best)))
+                best = &nodes[j];
+        }
+        if (!best && first)
+            continue; /* no published part: look at the siblings */
+        if (!best && x != 0 && !HIDDEN(&nodes[parent[x]]))
+            best = &nodes[parent[x]];
+        if (best) {
+            if (flags)
+                best->fsupp = 2;
+            else
+                best->supp = best->fsupp = 2;
+            return 1;
+        }
+        if (x == 0)
+            return 0;
+        x = parent[x];
+    }
+#undef HIDDEN
+#undef SIZE
 }
 
 static void write_row(FILE *fp, const qs_xcell *t, const char *score, const struct node *nd,
@@ -381,31 +532,53 @@ static qs_error write_table(qs_xcell **v, size_t a, size_t b, long k, FILE *fp, 
         }
         d->supp = d->nmin < (double)k;
     }
-    for (int pass = 0; pass < 2 && !rc; pass++) {
-        if (pass == 1) /* 1 to k - 1 flagged, or all but 0 to k - 1 flagged: too few either way */
-            for (size_t i = 0; i < nn; i++) {
-                struct node *d = &nodes[i];
-                d->fsupp = d->supp;
-                for (size_t s = 0; s < nsc; s++)
-                    if ((d->f[s] >= 1 && d->f[s] < (double)k) || d->n[s] - d->f[s] < (double)k)
-                        d->fsupp = 1;
-            }
-        for (int changed = 1; changed;) {
-            size_t nk = 0;
-            for (size_t i = 1; i < nn; i++)
-                if (nodes[i].level == 1)
-                    kids[nk++] = &nodes[i];
-            changed = protect(&nodes[0], kids, nk, pass, k);
-            for (size_t i = 1; i < nn; i++) {
-                if (nodes[i].level != 1)
-                    continue;
-                size_t ng = 0;
-                for (size_t j = i + 1; j < nn && nodes[j].level == 2; j++)
-                    kids[ng++] = &nodes[j];
-                changed |= protect(&nodes[i], kids, ng, pass, k);
-            }
-        }
+    /* Primary: fewer than k values; for n_flagged, 1 to k - 1 flagged or fewer than k not
+     * flagged (all 12 of 12 flagged says everyone in the group was). */
+    for (size_t i = 0; i < nn && !rc; i++) {
+        struct node *d = &nodes[i];
+        d->fsupp = d->supp;
+        for (size_t s = 0; s < nsc; s++)
+            if ((d->f[s] >= 1 && d->f[s] < (double)k) || d->n[s] - d->f[s] < (double)k)
+                d->fsupp = 1;
     }
+    size_t *parent = malloc(nn * sizeof(size_t)), *tmp = malloc(nn * sizeof(size_t));
+    struct iv *ivs = malloc(3 * nn * sizeof(struct iv));
+    if (!parent || !tmp || !ivs)
+        rc = QS_ENOMEM;
+    for (size_t i = 0, site = 0; !rc && i < nn; i++) {
+        if (nodes[i].level == 1)
+            site = i;
+        parent[i] = nodes[i].level == 2 ? site : 0;
+    }
+    /* Complementary suppression, then the audit; again until both are satisfied. */
+    for (size_t round = 0; !rc && round <= 2 * nn + 2; round++) {
+        for (int pass = 0; pass < 2; pass++)
+            for (int changed = 1; changed;) {
+                size_t nk = 0;
+                for (size_t i = 0; i < nn; i++) /* a hidden n hides its n_flagged */
+                    nodes[i].fsupp = nodes[i].fsupp ? nodes[i].fsupp : nodes[i].supp;
+                for (size_t i = 1; i < nn; i++)
+                    if (nodes[i].level == 1)
+                        kids[nk++] = &nodes[i];
+                changed = protect(&nodes[0], kids, nk, pass, k);
+                for (size_t i = 1; i < nn; i++) {
+                    if (nodes[i].level != 1)
+                        continue;
+                    size_t ng = 0;
+                    for (size_t j = i + 1; j < nn && nodes[j].level == 2; j++)
+                        kids[ng++] = &nodes[j];
+                    changed |= protect(&nodes[i], kids, ng, pass, k);
+                }
+            }
+        int flags = 0;
+        size_t bad =
+            audit_table(nodes, parent, nn, nsc, k, ivs, ivs + nn, ivs + 2 * nn, tmp, &flags);
+        if (bad == nn || !widen(nodes, parent, nn, bad, flags))
+            break;
+    }
+    free(parent);
+    free(tmp);
+    free(ivs);
     for (size_t s = 0; s < nsc && !rc; s++)
         for (size_t i = 0; i < nn; i++) {
             write_row(fp, v[a], scores[s], &nodes[i], s);

@@ -32,6 +32,10 @@ static void on_field(void *s, size_t len, void *data)
     struct reader *R = data;
     if (R->failed)
         return;
+    if (len && memchr(s, '\0', len)) { /* qscore never writes one */
+        R->failed = 1;
+        return;
+    }
     if (R->rec.n == R->rec.cap) {
         size_t cap = R->rec.cap ? R->rec.cap * 2 : 32;
         char **v = realloc(R->rec.f, cap * sizeof(char *));
@@ -69,6 +73,13 @@ static void on_record(int c, void *data)
     clear_rec(&R->rec);
 }
 
+/* Every byte of a field counts: nothing is trimmed. */
+static int no_space(unsigned char c)
+{
+    (void)c;
+    return 0;
+}
+
 /* Read `path` record by record; 0 on success. */
 static qs_error read_csv(const char *path, int (*fn)(void *, char **, size_t), void *ctx,
                          qs_diag_list *errors)
@@ -88,6 +99,7 @@ static qs_error read_csv(const char *path, int (*fn)(void *, char **, size_t), v
         fclose(fp);
         return QS_ENOMEM;
     }
+    csv_set_space_func(&p, no_space); /* libcsv trims unquoted spaces by default */
     qs_error rc = QS_OK;
     size_t n;
     while (!R.failed && (n = fread(buf, 1, sizeof(buf), fp)) > 0)
@@ -165,6 +177,7 @@ struct mstate {
     char pend_key[3][256];
     const char *const *dirs;
     int format_seen;
+    char *covsig[2]; /* covariate meta rows of the first export, and of the one being read */
 };
 
 static char *xdup(const char *s)
@@ -386,6 +399,17 @@ static int on_stats(void *ctx, char **f, size_t n)
                     return 0;
             return !push_str(&M->fps, &M->nfp, f[9]);
         }
+        if (strcmp(f[5], "covariate") == 0) {
+            /* the covariates and their kinds must be the same in every export */
+            char buf[300];
+            snprintf(buf, sizeof(buf), "%s;", f[9]);
+            size_t have = M->covsig[M->input > 0] ? strlen(M->covsig[M->input > 0]) : 0;
+            char *sig = realloc(M->covsig[M->input > 0], have + strlen(buf) + 1);
+            if (!sig)
+                return 1;
+            memcpy(sig + have, buf, strlen(buf) + 1);
+            M->covsig[M->input > 0] = sig;
+        }
         if (strcmp(f[5], "covariate") == 0 && M->input == 0) {
             char *eq = strchr(f[9], '=');
             if (!eq)
@@ -400,16 +424,17 @@ static int on_stats(void *ctx, char **f, size_t n)
     }
     if (strcmp(f[0], "freq") == 0 || strcmp(f[0], "flagged") == 0) {
         char *end;
+        errno = 0;
         long wave = strtol(f[6], &end, 10);
-        if (*end || wave < 1)
-            return fail(M, "stats.csv: bad wave '%s'", f[6]);
+        if (*end || errno || wave < 1 || wave > 1000000 || !f[5][0])
+            return fail(M, "stats.csv: bad wave '%.20s' or score", f[6]);
         if (note_site(M, f[1]) || note_version(M, f[3], f[4]))
             return 1;
         qs_xcell *x = qs_xcohort__cell(&M->C, f[1], f[2], f[3], f[4], f[5], wave);
         if (!x)
             return 1;
         if (f[0][1] == 'r') {
-            if (!parse_num(f[9], &v) || !parse_count(f[10], &c) || c < 1 ||
+            if (!parse_num(f[9], &v) || fabs(v) > 1e9 || !parse_count(f[10], &c) || c < 1 ||
                 qs_freq_add(&x->freq, v, c))
                 return fail(M, "stats.csv: bad frequency row");
         } else {
@@ -483,6 +508,12 @@ static int on_long(void *ctx, char **f, size_t n)
     }
     if (n != T->nhead || n < 7)
         return fail(M, "a row has another number of columns than the header");
+    char *end;
+    errno = 0;
+    long wave = strtol(f[5], &end, 10);
+    if (strlen(f[0]) != 24 || strspn(f[0], "abcdefghijklmnopqrstuvwxyz234567") != 24 || *end ||
+        errno || wave < 1 || wave > 1000000)
+        return fail(M, "a row's pid or wave is not what qscore writes");
     if (note_site(M, f[1]) || note_version(M, f[3], f[4]))
         return 1;
     if (T->nlines == T->cap) {
@@ -722,6 +753,17 @@ qs_error qs_export_merge(const char *out_dir, const char *const *dirs, size_t nd
             qs_diag_list_add(errors, path, 0, 0, NULL, "no format row: not written by qscore");
             rc = QS_EINVALID;
         }
+        if (!rc && i > 0) {
+            const char *a = M.covsig[0] ? M.covsig[0] : "", *b = M.covsig[1] ? M.covsig[1] : "";
+            if (strcmp(a, b) != 0) {
+                qs_diag_list_add(errors, path, 0, 0, NULL,
+                                 "its covariates or their kinds differ from the first export's: "
+                                 "merge only exports made with the same export.covariates");
+                rc = QS_EINVALID;
+            }
+            free(M.covsig[1]);
+            M.covsig[1] = NULL;
+        }
         struct {
             const char *name;
             struct table *t;
@@ -743,6 +785,18 @@ qs_error qs_export_merge(const char *out_dir, const char *const *dirs, size_t nd
         rc = QS_EINVALID;
     if (!rc && check_versions(&M, dirs, ndirs))
         rc = QS_EINVALID;
+    for (size_t i = 0; !rc && i < M.C.ncells; i++)
+        if (M.C.cells[i].flagged > qs_freq_n(&M.C.cells[i].freq)) {
+            qs_diag_list_add(errors, NULL, 0, 0, NULL,
+                             "stats.csv: a cell has more flagged administrations than "
+                             "administrations: not an export written by qscore");
+            rc = QS_EINVALID;
+        }
+    /* The merged manifest does not depend on the order the exports were named in. */
+    if (!rc && nmanifests)
+        qsort(manifests, nmanifests, sizeof(char *), cmp_str);
+    if (!rc && M.nnotes)
+        qsort(M.notes, M.nnotes, sizeof(char *), cmp_str);
     if (rc)
         goto done;
     if (k <= 0)
@@ -849,6 +903,8 @@ done:
     free_strs(M.inst, M.ninst);
     free_strs(M.inst_versions, M.ninst);
     free(M.inst_input);
+    free(M.covsig[0]);
+    free(M.covsig[1]);
     free_strs(M.notes, M.nnotes);
     free_strs(M.sites, M.nsites);
     free(M.site_input);

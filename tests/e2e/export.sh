@@ -119,21 +119,59 @@ check "covariate columns end the header" test "$(head -1 exp-a/scores.csv)" = \
 check "ages are bands" bash -c "! cut -d, -f13 exp-pooled/scores.csv | tail -n +2 | grep -v -q -x -E '(18-24|25-34|35-44|45-54|55-64|65-74|75-89|90\+)'"
 check "ages over 89 are 90+" grep -q ',90+,' exp-pooled/scores.csv
 check "intake dates are years" bash -c "! cut -d, -f14 exp-pooled/scores.csv | tail -n +2 | grep -v -q -x 2024"
-check "genders are exported" test "$(cut -d, -f12 exp-pooled/scores.csv | tail -n +2 | sort -u | tr '\n' ' ')" = "F M X "
+check "genders are exported, rare ones (fewer than k clients of a site) as (rare)" bash -c \
+    "! cut -d, -f12 exp-pooled/scores.csv | tail -n +2 | sort -u | grep -v -q -x -E 'F|M|X|\(rare\)'"
+check "common genders stay" test "$(cut -d, -f12 exp-pooled/scores.csv | grep -c -x -E 'F|M|X')" -gt 100
 check "a mapped covariate that is not allow-listed never leaves" bash -c "! grep -q -r Plantfeel exp-pooled"
 
 # 5. Small cells: k = 11; group Gamma (3 clients) is suppressed and a complementary cell with it.
 check "aggregates of site A: suppression and statistics" "$PY" "$HERE/export/check_aggregates.py" exp-a 11 1
 check "aggregates of the pooled cohort: suppression and statistics" "$PY" "$HERE/export/check_aggregates.py" exp-pooled 11 1
 
+# Suppression against an independent solver (export/attack.py, by a red-team reviewer): on
+# cohorts shaped to break it (a group all flagged, small cells across levels, a score missing in
+# most of a group, one-score tables, k = 5), no hidden count may be narrowed to width 2 or less.
+EC='[2, 3, 8, 12, 16, 20, 24, 28, 32, 36, 39, 42]'
+audit_case() { # name k seed spec
+    local d="audit-$1"
+    mkdir -p "$d"
+    "$PY" "$HERE/export/gen_spec.py" "$TOP/instruments" "$4" "$d/cohort" "$3"
+    cp "$HERE/export/mapping-spec.yaml" "$d/mapping.yaml"
+    {
+        echo "store: s.db"
+        echo "output: out"
+        echo "sources:"
+        for site in $(ls "$d/cohort"); do
+            for inst in dsi-r sfcds; do
+                echo "  - {id: $site-$inst, files: cohort/$site/$inst.csv, instrument: $inst, mapping: mapping.yaml, site: $site}"
+            done
+        done
+        echo "export: {key_file: ../keys/site.key, k: $2}"
+    } >"$d/c.yaml"
+    "$QSCORE" run -c "$d/c.yaml" >/dev/null 2>&1 || true
+    "$QSCORE" export -c "$d/c.yaml" -o "$d/exp" >/dev/null
+    check "audit $1: no hidden count narrowed by the table's sums" \
+        bash -c "'$PY' '$HERE/export/attack.py' '$d/exp' --exist | tail -n 1 | grep -q ': 0 findings'"
+    check "audit $1: the suppression rules hold" "$PY" "$HERE/export/check_aggregates.py" "$d/exp" "$2" 0
+}
+audit_case all-flagged 11 1 '{"s0": [["A", 12, -9, [1]], ["B", 12, -9, [1]], ["C", 30, 9, [1]]]}'
+audit_case mixed-levels 11 2 '{"s0": [["A", 1, 0, [1]]], "s1": [["A", 1, 0, [1]], ["B", 13, 0, [1]]]}'
+audit_case missing-score 11 3 "{\"s0\": [[\"G1\", 12, 0, [1], [$EC, 11]], [\"G2\", 1, 0, [1]], [\"G3\", 20, 0, [1]]]}"
+audit_case one-score 11 4 '{"s0": [["G0", 3, -9, [1, 2, 3]]], "s1": [["G1", 2, -1.5, [1, 2]], ["G2", 25, 1.5, [1, 2, 3]]]}'
+audit_case k5 5 5 '{"s0": [["", 2, 1.5, [1]], ["G1", 12, 0, [1, 2]]], "s1": [["G2", 3, 0, [1, 2, 3]]], "s2": [["G3", 1, -9, [1]], ["G4", 13, 9, [1, 2]]]}'
+audit_case many-groups 11 6 '{"s0": [["G0", 2, 0, [1, 2]], ["G1", 1, -9, [1]], ["G2", 3, 9, [1]], ["G3", 25, 0, [1, 2, 3]]], "s1": [["G4", 25, -9, [1, 2]], ["G5", 25, 0, [1, 2, 3]], ["G6", 1, -9, [1, 2]], ["G7", 25, 1.5, [1, 2, 3]]], "s2": [["G8", 1, 0, [1, 2, 3]], ["G9", 2, 0, [1, 2, 3]], ["GA", 13, -1.5, [1, 2]], ["GB", 2, -9, [1, 2, 3]]]}'
+
 # 6. Merge: two site exports equal the export of the pooled store.
 st=0
 "$QSCORE" merge -o merged exp-a exp-b >merge.txt 2>&1 || st=$?
 check "merge exits 0" test "$st" = 0
-for f in scores.csv flags.csv items.csv aggregates.csv reliability.csv stats.csv \
+for f in scores.csv flags.csv items.csv aggregates.csv reliability.csv \
     scores/instrument=dsi-r/site=site-a/part-0.csv scores/instrument=sfcds/site=site-b/part-0.csv; do
     check "merged $f equals the pooled export's" cmp merged/$f exp-pooled/$f
 done
+# stats.csv: the same statistics; its meta rows (notes, provenance) differ by design
+check "merged stats.csv holds the pooled statistics" cmp <(grep -v '^meta,' merged/stats.csv) \
+    <(grep -v '^meta,' exp-pooled/stats.csv)
 check "merged manifest lists both inputs" test "$(grep -c '"[0-9a-f]\{64\}"' merged/manifest.json)" -ge 2
 st=0
 "$QSCORE" merge -o merged-twice exp-a exp-a >merge-twice.txt 2>&1 || st=$?
@@ -163,6 +201,14 @@ st=0
 "$QSCORE" merge -o merged-cols exp-a exp-b-year >merge-cols.txt 2>&1 || st=$?
 check "merging exports with other columns is refused" test "$st" = 2
 check "... saying why" grep -q "columns differ from the first export" merge-cols.txt
+sed 's/gender: category/gender: year/' b.yaml >b-kinds.yaml
+"$QSCORE" export -c b-kinds.yaml -o exp-b-kinds >/dev/null
+st=0
+"$QSCORE" merge -o merged-kinds exp-a exp-b-kinds >merge-kinds.txt 2>&1 || st=$?
+check "merging exports with other covariate kinds is refused" test "$st" = 2
+check "... saying so" grep -q "covariates or their kinds differ" merge-kinds.txt
+"$QSCORE" merge -o merged-ba exp-b exp-a >/dev/null
+check "merge does not depend on the order of its inputs" diff -r merged merged-ba
 st=0
 "$QSCORE" merge -o merged-notexport exp-a cohort >/dev/null 2>&1 || st=$?
 check "a folder that is not an export is refused" test "$st" = 2
@@ -263,6 +309,12 @@ st=0
 "$QSCORE" export -c formula.yaml -o exp-formula >formula.txt 2>&1 || st=$?
 check "a category that looks like a spreadsheet formula is refused" test "$st" = 2
 check "... saying why" grep -q "covariate 'gender' has 3 distinct values, some like spreadsheet formulas" formula.txt
+sed 's/^  gender: gender$/  gender: "#8"/' mapping.yaml >mapping-bynumber.yaml
+sed 's/mapping: mapping.yaml/mapping: mapping-bynumber.yaml/' a.yaml >bynumber.yaml
+st=0
+"$QSCORE" export -c bynumber.yaml -o exp-bynumber >bynumber.txt 2>&1 || st=$?
+check "a covariate read by column number is refused" test "$st" = 2
+check "... saying its name cannot be checked" grep -q "covariate 'gender' is read by column number (#8)" bynumber.txt
 sed 's/^  gender: gender$/  gender: email/' mapping.yaml >mapping-leaky.yaml
 sed 's/mapping: mapping.yaml/mapping: mapping-leaky.yaml/' a.yaml >leakymap.yaml
 st=0
