@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -328,71 +329,140 @@ static int propagate_sum(struct iv *x, size_t p, const size_t *kids, size_t m)
     return changed;
 }
 
-static void derive_bounds(const struct node *nodes, const size_t *parent, size_t nn, size_t s,
-                          struct iv *N, struct iv *F, struct iv *G, size_t *kids)
+/*
+ * One table: an instrument, version and wave; nodes in the order all, then each site followed by
+ * its groups; prev[i]: the same node (level, site, group) in the wave before, or SIZE_MAX.
+ */
+struct table {
+    const qs_xcell *cell; /* names the instrument, version and wave */
+    size_t nn, nsc;
+    const char **scores; /* sorted */
+    struct node *nodes;
+    size_t *parent, *prev, *kids;
+    struct node **kidp;
+    double *nums;
+    qs_freq *freqs;
+    struct iv *ivs; /* 3 * nn: N, F, G of the score being audited */
+    long score;     /* index of that score in this table, or -1 */
+};
+
+static void init_bounds(struct table *t)
 {
-    for (size_t i = 0; i < nn; i++) {
-        const struct node *d = &nodes[i];
-        double n = d->n[s], f = d->f[s];
+    struct iv *N = t->ivs, *F = N + t->nn, *G = F + t->nn;
+    for (size_t i = 0; i < t->nn; i++) {
+        const struct node *d = &t->nodes[i];
+        if (t->score < 0) {
+            N[i] = F[i] = G[i] = (struct iv){0, QS_UNBOUNDED};
+            continue;
+        }
+        double n = d->n[t->score], f = d->f[t->score];
         int fh = d->supp || d->fsupp;
         N[i] = d->supp ? (struct iv){n >= 1 ? 1 : 0, QS_UNBOUNDED} : (struct iv){n, n};
         F[i] = fh ? (struct iv){0, QS_UNBOUNDED} : (struct iv){f, f};
         G[i] = fh ? (struct iv){0, QS_UNBOUNDED} : (struct iv){n - f, n - f};
     }
-    for (int round = 0, changed = 1; changed && round < 1000; round++) {
-        changed = 0;
-        for (size_t i = 0; i < nn; i++) {
-            struct iv fg[3] = {N[i], F[i], G[i]};
-            size_t two[2] = {1, 2};
-            changed |= propagate_sum(fg, 0, two, 2);
-            N[i] = fg[0];
-            F[i] = fg[1];
-            G[i] = fg[2];
-        }
-        /* The parts of a total are the nodes right after it whose parent it is (the layout:
-         * all, then each site followed by its groups), gathered once per round into kids. */
-        for (size_t p = 0; p < nn; p++) {
-            if (nodes[p].level == 2)
-                continue;
-            size_t m = 0;
-            for (size_t i = p + 1; i < nn; i++)
-                if (parent[i] == p && (p != 0 || nodes[i].level == 1))
-                    kids[m++] = i;
-                else if (p != 0 && nodes[i].level != 2)
-                    break;
-            if (!m)
-                continue;
-            changed |= propagate_sum(N, p, kids, m);
-            changed |= propagate_sum(F, p, kids, m);
-            changed |= propagate_sum(G, p, kids, m);
-        }
-    }
 }
 
-/* The first cell whose hidden small count is pinned too closely: its index, and *flags 0 for n,
- * 1 for n_flagged; nn when the table passes. */
-static size_t audit_table(const struct node *nodes, const size_t *parent, size_t nn, size_t nsc,
-                          long k, struct iv *N, struct iv *F, struct iv *G, size_t *kids,
-                          int *flags)
+/* One round of propagation inside a table; 1 when an interval narrowed. */
+static int propagate_table(struct table *t)
+{
+    struct iv *N = t->ivs, *F = N + t->nn, *G = F + t->nn;
+    int changed = 0;
+    if (t->score < 0)
+        return 0;
+    for (size_t i = 0; i < t->nn; i++) {
+        struct iv fg[3] = {N[i], F[i], G[i]};
+        size_t two[2] = {1, 2};
+        changed |= propagate_sum(fg, 0, two, 2);
+        N[i] = fg[0];
+        F[i] = fg[1];
+        G[i] = fg[2];
+    }
+    /* The parts of a total are the nodes after it whose parent it is (all, then each site
+     * followed by its groups). */
+    for (size_t p = 0; p < t->nn; p++) {
+        if (t->nodes[p].level == 2)
+            continue;
+        size_t m = 0;
+        for (size_t i = p + 1; i < t->nn; i++)
+            if (t->parent[i] == p && (p != 0 || t->nodes[i].level == 1))
+                t->kids[m++] = i;
+            else if (p != 0 && t->nodes[i].level != 2)
+                break;
+        if (!m)
+            continue;
+        changed |= propagate_sum(N, p, t->kids, m);
+        changed |= propagate_sum(F, p, t->kids, m);
+        changed |= propagate_sum(G, p, t->kids, m);
+    }
+    return changed;
+}
+
+/*
+ * The audit of all waves of one instrument and version together: for each score, the intervals
+ * of every table, narrowed inside each table and across waves — a client's wave w + 1 comes after
+ * a wave w, so a cell's n in wave w + 1 is at most its n in wave w. Returns the table and cell
+ * whose hidden small count is pinned too closely (*flags 0: n, 1: n_flagged), or 0 when all
+ * pass.
+ */
+static int audit_family(struct table *tabs, size_t ntab, long k, size_t *bad_t, size_t *bad_i,
+                        int *flags)
 {
     double need = (double)k - 1;
-    for (size_t s = 0; s < nsc; s++) {
-        derive_bounds(nodes, parent, nn, s, N, F, G, kids);
-        for (size_t i = 0; i < nn; i++) {
-            const struct node *d = &nodes[i];
-            double n = d->n[s], f = d->f[s];
-            if (d->supp && n < (double)k && N[i].hi - N[i].lo < need) {
-                *flags = 0;
-                return i;
+    for (size_t t0 = 0; t0 < ntab; t0++)
+        for (size_t s0 = 0; s0 < tabs[t0].nsc; s0++) {
+            const char *score = tabs[t0].scores[s0];
+            int done_before = 0; /* audited already from an earlier table holding this score */
+            for (size_t t = 0; t < t0 && !done_before; t++)
+                for (size_t s = 0; s < tabs[t].nsc && !done_before; s++)
+                    done_before = strcmp(tabs[t].scores[s], score) == 0;
+            if (done_before)
+                continue;
+            for (size_t t = 0; t < ntab; t++) {
+                tabs[t].score = -1;
+                for (size_t s = 0; s < tabs[t].nsc; s++)
+                    if (strcmp(tabs[t].scores[s], score) == 0)
+                        tabs[t].score = (long)s;
+                init_bounds(&tabs[t]);
             }
-            if ((d->supp || d->fsupp) && ((f >= 1 && f < (double)k) || n - f < (double)k) &&
-                (F[i].hi - F[i].lo < need || G[i].hi - G[i].lo < need)) {
-                *flags = 1;
-                return i;
+            for (int round = 0, changed = 1; changed && round < 1000; round++) {
+                changed = 0;
+                for (size_t t = 0; t < ntab; t++)
+                    changed |= propagate_table(&tabs[t]);
+                for (size_t t = 1; t < ntab; t++) {
+                    if (tabs[t].score < 0 || tabs[t - 1].score < 0)
+                        continue;
+                    struct iv *N = tabs[t].ivs, *P = tabs[t - 1].ivs;
+                    for (size_t i = 0; i < tabs[t].nn; i++) {
+                        size_t j = tabs[t].prev[i];
+                        if (j == SIZE_MAX)
+                            continue;
+                        changed |= narrow(&N[i], 0, P[j].hi);
+                        changed |= narrow(&P[j], N[i].lo, QS_UNBOUNDED);
+                    }
+                }
+            }
+            for (size_t t = 0; t < ntab; t++) {
+                if (tabs[t].score < 0)
+                    continue;
+                const struct iv *N = tabs[t].ivs, *F = N + tabs[t].nn, *G = F + tabs[t].nn;
+                for (size_t i = 0; i < tabs[t].nn; i++) {
+                    const struct node *d = &tabs[t].nodes[i];
+                    double n = d->n[tabs[t].score], f = d->f[tabs[t].score];
+                    int nbad = d->supp && n < (double)k && N[i].hi - N[i].lo < need;
+                    int fbad = (d->supp || d->fsupp) &&
+                               ((f >= 1 && f < (double)k) || n - f < (double)k) &&
+                               (F[i].hi - F[i].lo < need || G[i].hi - G[i].lo < need);
+                    if (nbad || fbad) {
+                        *bad_t = t;
+                        *bad_i = i;
+                        *flags = !nbad;
+                        return 1;
+                    }
+                }
             }
         }
-    }
-    return nn;
+    return 0;
 }
 
 /* Hide one more cell to widen cell i's interval: its smallest published part, else its smallest
@@ -462,43 +532,65 @@ static void write_row(FILE *fp, const qs_xcell *t, const char *score, const stru
     fprintf(fp, ",%s,%s\n", nd->supp ? "true" : "false", nd->fsupp ? "true" : "false");
 }
 
-/* One table v[a..b): build its hierarchy, suppress, write every score's rows. */
-static qs_error write_table(qs_xcell **v, size_t a, size_t b, long k, FILE *fp, unsigned long *rows,
-                            unsigned long *suppressed)
+static void table_free(struct table *t)
 {
-    qs_error rc = QS_OK;
-    const char **scores = malloc((b - a) * sizeof(char *));
-    size_t nsc = 0, nn = 1;
-    if (!scores)
+    for (size_t i = 0; t->freqs && i < t->nn * t->nsc; i++)
+        qs_freq_free(&t->freqs[i]);
+    free(t->freqs);
+    free(t->nums);
+    free(t->nodes);
+    free(t->kids);
+    free(t->kidp);
+    free(t->parent);
+    free(t->prev);
+    free(t->ivs);
+    free(t->scores);
+    memset(t, 0, sizeof(*t));
+}
+
+/* Build the table of cells v[a..b): its nodes with their counts, and the primary suppression. */
+static qs_error table_build(qs_xcell **v, size_t a, size_t b, long k, struct table *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->cell = v[a];
+    t->scores = malloc((b - a) * sizeof(char *));
+    if (!t->scores)
         return QS_ENOMEM;
+    t->nn = 1;
     for (size_t i = a; i < b; i++) {
         int seen = 0;
-        for (size_t j = 0; j < nsc && !seen; j++)
-            seen = strcmp(scores[j], v[i]->score) == 0;
+        for (size_t j = 0; j < t->nsc && !seen; j++)
+            seen = strcmp(t->scores[j], v[i]->score) == 0;
         if (!seen)
-            scores[nsc++] = v[i]->score;
+            t->scores[t->nsc++] = v[i]->score;
         if (i == a || strcmp(v[i]->site, v[i - 1]->site) != 0)
-            nn++; /* a site node */
+            t->nn++; /* a site node */
         if (i == a || strcmp(v[i]->site, v[i - 1]->site) != 0 ||
             strcmp(v[i]->group, v[i - 1]->group) != 0)
-            nn++; /* a group node */
+            t->nn++; /* a group node */
     }
-    qsort(scores, nsc, sizeof(char *), cmp_strs);
-    struct node *nodes = calloc(nn, sizeof(*nodes));
-    struct node **kids = calloc(nn, sizeof(*kids));
-    double *nums = calloc(nn * nsc * 2, sizeof(double));
-    qs_freq *freqs = calloc(nn * nsc, sizeof(qs_freq));
-    if (!nodes || !kids || !nums || !freqs) {
-        rc = QS_ENOMEM;
-        goto done;
-    }
+    qsort(t->scores, t->nsc, sizeof(char *), cmp_strs);
+    size_t nn = t->nn, nsc = t->nsc;
+    t->nodes = calloc(nn, sizeof(*t->nodes));
+    t->kids = calloc(nn, sizeof(size_t));
+    t->kidp = calloc(nn, sizeof(struct node *));
+    t->parent = calloc(nn, sizeof(size_t));
+    t->prev = calloc(nn, sizeof(size_t));
+    t->ivs = calloc(3 * nn, sizeof(struct iv));
+    t->nums = calloc(nn * nsc * 2, sizeof(double));
+    t->freqs = calloc(nn * nsc, sizeof(qs_freq));
+    if (!t->nodes || !t->kids || !t->kidp || !t->parent || !t->prev || !t->ivs || !t->nums ||
+        !t->freqs)
+        return QS_ENOMEM;
+    struct node *nodes = t->nodes;
     for (size_t i = 0; i < nn; i++) {
-        nodes[i].n = nums + i * nsc * 2;
+        nodes[i].n = t->nums + i * nsc * 2;
         nodes[i].f = nodes[i].n + nsc;
-        nodes[i].freq = freqs + i * nsc;
+        nodes[i].freq = t->freqs + i * nsc;
+        t->prev[i] = SIZE_MAX;
     }
     size_t p = 1, site_at = 0;
-    for (size_t i = a; i < b && !rc; i++) {
+    for (size_t i = a; i < b; i++) {
         if (i == a || strcmp(v[i]->site, v[i - 1]->site) != 0) {
             nodes[p].site = v[i]->site;
             nodes[p].level = 1;
@@ -509,20 +601,24 @@ static qs_error write_table(qs_xcell **v, size_t a, size_t b, long k, FILE *fp, 
             nodes[p].site = v[i]->site;
             nodes[p].group = v[i]->group;
             nodes[p].level = 2;
+            t->parent[p] = site_at;
             p++;
         }
         struct node *g = &nodes[p - 1];
         size_t s = 0;
-        while (s < nsc && strcmp(scores[s], v[i]->score) != 0)
+        while (s < nsc && strcmp(t->scores[s], v[i]->score) != 0)
             s++;
         struct node *up[] = {g, &nodes[site_at], &nodes[0]};
-        for (size_t u = 0; u < 3 && !rc; u++) {
+        for (size_t u = 0; u < 3; u++) {
             up[u]->n[s] += qs_freq_n(&v[i]->freq);
             up[u]->f[s] += v[i]->flagged;
-            rc = qs_freq_merge(&up[u]->freq[s], &v[i]->freq);
+            if (qs_freq_merge(&up[u]->freq[s], &v[i]->freq))
+                return QS_ENOMEM;
         }
     }
-    for (size_t i = 0; i < nn && !rc; i++) {
+    /* Primary: fewer than k values; for n_flagged, 1 to k - 1 flagged or fewer than k not
+     * flagged (all 12 of 12 flagged says everyone in the group was). */
+    for (size_t i = 0; i < nn; i++) {
         struct node *d = &nodes[i];
         d->nmin = d->n[0];
         for (size_t s = 0; s < nsc; s++) {
@@ -531,68 +627,101 @@ static qs_error write_table(qs_xcell **v, size_t a, size_t b, long k, FILE *fp, 
             d->fmax = d->f[s] > d->fmax ? d->f[s] : d->fmax;
         }
         d->supp = d->nmin < (double)k;
-    }
-    /* Primary: fewer than k values; for n_flagged, 1 to k - 1 flagged or fewer than k not
-     * flagged (all 12 of 12 flagged says everyone in the group was). */
-    for (size_t i = 0; i < nn && !rc; i++) {
-        struct node *d = &nodes[i];
         d->fsupp = d->supp;
         for (size_t s = 0; s < nsc; s++)
             if ((d->f[s] >= 1 && d->f[s] < (double)k) || d->n[s] - d->f[s] < (double)k)
                 d->fsupp = 1;
     }
-    size_t *parent = malloc(nn * sizeof(size_t)), *tmp = malloc(nn * sizeof(size_t));
-    struct iv *ivs = malloc(3 * nn * sizeof(struct iv));
-    if (!parent || !tmp || !ivs)
-        rc = QS_ENOMEM;
-    for (size_t i = 0, site = 0; !rc && i < nn; i++) {
-        if (nodes[i].level == 1)
-            site = i;
-        parent[i] = nodes[i].level == 2 ? site : 0;
+    return QS_OK;
+}
+
+/* Complementary suppression in a table, until nothing changes. */
+static void table_protect(struct table *t, long k)
+{
+    struct node *nodes = t->nodes;
+    for (int pass = 0; pass < 2; pass++)
+        for (int changed = 1; changed;) {
+            size_t nk = 0;
+            for (size_t i = 0; i < t->nn; i++) /* a hidden n hides its n_flagged */
+                nodes[i].fsupp = nodes[i].fsupp ? nodes[i].fsupp : nodes[i].supp;
+            for (size_t i = 1; i < t->nn; i++)
+                if (nodes[i].level == 1)
+                    t->kidp[nk++] = &nodes[i];
+            changed = protect(&nodes[0], t->kidp, nk, pass, k);
+            for (size_t i = 1; i < t->nn; i++) {
+                if (nodes[i].level != 1)
+                    continue;
+                size_t ng = 0;
+                for (size_t j = i + 1; j < t->nn && nodes[j].level == 2; j++)
+                    t->kidp[ng++] = &nodes[j];
+                changed |= protect(&nodes[i], t->kidp, ng, pass, k);
+            }
+        }
+}
+
+/* Link each node of table t to the same node of table u (the wave before). */
+static void table_link(struct table *t, const struct table *u)
+{
+    for (size_t i = 0; i < t->nn; i++) {
+        const struct node *x = &t->nodes[i];
+        for (size_t j = 0; j < u->nn && t->prev[i] == SIZE_MAX; j++) {
+            const struct node *y = &u->nodes[j];
+            if (x->level == y->level && (!x->site || strcmp(x->site, y->site) == 0) &&
+                (!x->group || strcmp(x->group, y->group) == 0))
+                t->prev[i] = j;
+        }
+    }
+}
+
+/* All waves of one instrument and version, cells v[a..b): suppress, audit, write. */
+static qs_error write_family(qs_xcell **v, size_t a, size_t b, long k, FILE *fp,
+                             unsigned long *rows, unsigned long *suppressed)
+{
+    qs_error rc = QS_OK;
+    size_t ntab = 0, cap = 0;
+    struct table *tabs = NULL;
+    for (size_t x = a; x < b && !rc;) {
+        size_t y = x + 1;
+        while (y < b && v[y]->wave == v[x]->wave)
+            y++;
+        if (ntab == cap) {
+            size_t c = cap ? cap * 2 : 8;
+            struct table *nt = realloc(tabs, c * sizeof(*nt));
+            if (!nt) {
+                rc = QS_ENOMEM;
+                break;
+            }
+            tabs = nt;
+            cap = c;
+        }
+        rc = table_build(v, x, y, k, &tabs[ntab++]);
+        if (!rc && ntab > 1 && tabs[ntab - 1].cell->wave == tabs[ntab - 2].cell->wave + 1)
+            table_link(&tabs[ntab - 1], &tabs[ntab - 2]);
+        x = y;
     }
     /* Complementary suppression, then the audit; again until both are satisfied. */
-    for (size_t round = 0; !rc && round <= 2 * nn + 2; round++) {
-        for (int pass = 0; pass < 2; pass++)
-            for (int changed = 1; changed;) {
-                size_t nk = 0;
-                for (size_t i = 0; i < nn; i++) /* a hidden n hides its n_flagged */
-                    nodes[i].fsupp = nodes[i].fsupp ? nodes[i].fsupp : nodes[i].supp;
-                for (size_t i = 1; i < nn; i++)
-                    if (nodes[i].level == 1)
-                        kids[nk++] = &nodes[i];
-                changed = protect(&nodes[0], kids, nk, pass, k);
-                for (size_t i = 1; i < nn; i++) {
-                    if (nodes[i].level != 1)
-                        continue;
-                    size_t ng = 0;
-                    for (size_t j = i + 1; j < nn && nodes[j].level == 2; j++)
-                        kids[ng++] = &nodes[j];
-                    changed |= protect(&nodes[i], kids, ng, pass, k);
-                }
-            }
-        int flags = 0;
-        size_t bad =
-            audit_table(nodes, parent, nn, nsc, k, ivs, ivs + nn, ivs + 2 * nn, tmp, &flags);
-        if (bad == nn || !widen(nodes, parent, nn, bad, flags))
+    size_t limit = 2;
+    for (size_t t = 0; t < ntab; t++)
+        limit += 2 * tabs[t].nn;
+    for (size_t round = 0; !rc && round < limit; round++) {
+        for (size_t t = 0; t < ntab; t++)
+            table_protect(&tabs[t], k);
+        size_t bt, bi;
+        int flags;
+        if (!audit_family(tabs, ntab, k, &bt, &bi, &flags) ||
+            !widen(tabs[bt].nodes, tabs[bt].parent, tabs[bt].nn, bi, flags))
             break;
     }
-    free(parent);
-    free(tmp);
-    free(ivs);
-    for (size_t s = 0; s < nsc && !rc; s++)
-        for (size_t i = 0; i < nn; i++) {
-            write_row(fp, v[a], scores[s], &nodes[i], s);
-            (*rows)++;
-            *suppressed += nodes[i].supp != 0;
-        }
-done:
-    for (size_t i = 0; freqs && i < nn * nsc; i++)
-        qs_freq_free(&freqs[i]);
-    free(freqs);
-    free(nums);
-    free(nodes);
-    free(kids);
-    free(scores);
+    for (size_t t = 0; t < ntab && !rc; t++)
+        for (size_t s = 0; s < tabs[t].nsc; s++)
+            for (size_t i = 0; i < tabs[t].nn; i++) {
+                write_row(fp, tabs[t].cell, tabs[t].scores[s], &tabs[t].nodes[i], s);
+                (*rows)++;
+                *suppressed += tabs[t].nodes[i].supp != 0;
+            }
+    for (size_t t = 0; t < ntab; t++)
+        table_free(&tabs[t]);
+    free(tabs);
     return rc;
 }
 
@@ -610,9 +739,9 @@ qs_error qs_x__write_aggregates(qs_xcohort *c, long k, FILE *fp, unsigned long *
     for (size_t a = 0; a < c->ncells && !rc;) {
         size_t b = a + 1;
         while (b < c->ncells && strcmp(v[b]->instrument, v[a]->instrument) == 0 &&
-               strcmp(v[b]->version, v[a]->version) == 0 && v[b]->wave == v[a]->wave)
+               strcmp(v[b]->version, v[a]->version) == 0)
             b++;
-        rc = write_table(v, a, b, k, fp, rows, suppressed);
+        rc = write_family(v, a, b, k, fp, rows, suppressed);
         a = b;
     }
     free(v);
