@@ -7,14 +7,9 @@ shift; waves a list to draw each client's number of waves from; blank optional [
 clients] leaves those DSI-R items unanswered for the group's first clients.
 Writes OUT/<site>/dsi-r.csv and sfcds.csv (the mapping is tests/e2e/export/mapping-spec.yaml)."""
 import csv, os, random, re, sys, json
-def reverse_items(path):
-    rev, n = set(), 0
-    for line in open(path, encoding="utf-8"):
-        m = re.match(r"\s*- \{id: (\d+), column: \w+(, reverse: true)?\}", line)
-        if m:
-            n = max(n, int(m.group(1)))
-            if m.group(2): rev.add(int(m.group(1)))
-    return n, rev
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_cohort import reverse_items  # noqa: E402 (the same reading of the instrument files)
+
 inst_dir = sys.argv[1]
 spec = json.loads(sys.argv[2])
 out, seed = sys.argv[3], int(sys.argv[4])
