@@ -27,17 +27,33 @@
  * A covariate whose name contains one is refused unless the config gives an override reason.
  */
 static const char *const risky_parts[] = {
-    "name",       "mail",    "phone",   "mobile",   "fax",     "address", "street",
-    "city",       "town",    "postal",  "postcode", "birth",   "date",    "ssn",
-    "social",     "medical", "record",  "insur",    "account", "licen",   "vehicle",
-    "plate",      "device",  "serial",  "url",      "web",     "photo",   "image",
-    "biometr",    "finger",  "comment", "note",     "text",    "free",    "therapist",
-    "clinician",  "doctor",  "time",    "ip_",      "mrn",     "nhs",     "passport",
-    "login",      "user",    "client",  "patient",  "subject", "person",  "participant",
-    "respondent", "member",  "born",    "identif",  NULL};
+    "name",       "mail",      "phone",     "mobile",    "fax",     "address",  "street",
+    "city",       "town",      "postal",    "postcode",  "birth",   "date",     "ssn",
+    "social",     "medical",   "record",    "insur",     "account", "licen",    "vehicle",
+    "plate",      "device",    "serial",    "url",       "web",     "photo",    "image",
+    "biometr",    "finger",    "comment",   "note",      "text",    "free",     "therapist",
+    "clinician",  "doctor",    "time",      "ip_",       "mrn",     "nhs",      "passport",
+    "login",      "user",      "client",    "patient",   "subject", "person",   "participant",
+    "respondent", "member",    "born",      "identif",   "counsel", "provider", "staff",
+    "nurse",      "psycholog", "psychiatr", "physician", "worker",  "coach",    "supervis",
+    "team",       "carer",     "caregiver", NULL};
 /* Whole words (between non-alphanumerics or the ends) that are identifiers on their own. */
 static const char *const risky_words[] = {"id",  "ip",  "dob",  "zip",   "tel", "ssn",
                                           "mrn", "uid", "guid", "email", "yob", NULL};
+
+/* An identifier folded for comparison: ASCII letters lowercased, only letters and digits kept
+ * (bytes above 127 kept as they are). Returns its length. */
+static size_t fold_id(const char *s, char *out, size_t size)
+{
+    size_t o = 0;
+    for (; *s && o + 1 < size; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 128 || isalnum(c))
+            out[o++] = (char)tolower(c);
+    }
+    out[o] = '\0';
+    return o;
+}
 
 static const char *risky(const char *name, qs_cov_kind kind)
 {
@@ -192,7 +208,9 @@ struct xstate {
     const char **notes;
     unsigned long undated_skipped, cov_unreadable;
     int oom;                 /* a note could not be recorded */
-    unsigned long *cov_echo; /* per covariate: values equal to the row's client id, group, ... */
+    unsigned long *cov_echo; /* per covariate: values equal to a client id, group, therapist */
+    const char **who;        /* folded client ids, response ids, groups, therapists */
+    size_t nwho, whocap;
 };
 
 static void note(struct xstate *X, const char *fmt, ...)
@@ -375,6 +393,8 @@ static size_t check_categories(struct xstate *X, qs_diag_list *problems)
 {
     const qs_export_config *e = &X->cfg->export_;
     size_t found = 0;
+    if (X->nwho)
+        qsort(X->who, X->nwho, sizeof(char *), cmp_strp);
     const char **v = malloc((X->nrows ? X->nrows : 1) * sizeof(char *));
     if (!v) {
         qs_diag_list_add(problems, X->cfg->path, 0, 0, "export.covariates",
@@ -407,13 +427,22 @@ static size_t check_categories(struct xstate *X, qs_diag_list *problems)
                 }
             }
         }
+        for (size_t k = 0; k < n; k++) {
+            char folded[256];
+            if (fold_id(v[k], folded, sizeof(folded)) < 3)
+                continue;
+            const char *key = folded;
+            if (X->nwho && bsearch(&key, X->who, X->nwho, sizeof(char *), cmp_strp))
+                X->cov_echo[i]++;
+        }
         char path[128];
         snprintf(path, sizeof(path), "export.covariates.%s", c->name);
         if (X->cov_echo[i]) {
             found++;
             qs_diag_list_add(problems, X->cfg->path, c->line, c->column, path,
-                             "covariate '%s' holds the client id, response id, group or "
-                             "therapist of %lu administrations: it must not leave the clinic",
+                             "covariate '%s' holds a client id, response id, group or "
+                             "therapist name (%lu values, compared without case or "
+                             "punctuation): it must not leave the clinic",
                              c->name, X->cov_echo[i]);
         }
         if (distinct > 20 || emails || dates || formulas) {
@@ -579,14 +608,30 @@ static qs_error read_admins(struct xstate *X)
         rc = read_covariates(X, r, (const char *)sqlite3_column_text(st, 10));
         if (rc)
             break;
-        /* A covariate that repeats who the client is (an id, the group, the therapist). */
+        /* Who the clients are (ids, groups, therapists), folded: no covariate may repeat them. */
         const char *who[] = {client, group, (const char *)sqlite3_column_text(st, 11),
                              (const char *)sqlite3_column_text(st, 12)};
-        for (size_t i = 0; r->cov && i < X->cfg->export_.ncovariates; i++)
-            for (size_t w = 0; w < 4 && r->cov[i]; w++)
-                if (who[w] && who[w][0] && strcmp(who[w], r->cov[i]) == 0 &&
-                    X->cfg->export_.covariates[i].kind == QS_COV_CATEGORY)
-                    X->cov_echo[i]++;
+        for (size_t w = 0; w < 4 && X->cfg->export_.ncovariates; w++) {
+            char folded[256];
+            if (!who[w] || fold_id(who[w], folded, sizeof(folded)) < 3)
+                continue;
+            if (X->nwho == X->whocap) {
+                size_t cap = X->whocap ? X->whocap * 2 : 1024;
+                const char **v = realloc(X->who, cap * sizeof(char *));
+                if (!v) {
+                    rc = QS_ENOMEM;
+                    break;
+                }
+                X->who = v;
+                X->whocap = cap;
+            }
+            if (!(X->who[X->nwho++] = qs_pool__strndup(X->pool, folded, strlen(folded)))) {
+                rc = QS_ENOMEM;
+                break;
+            }
+        }
+        if (rc)
+            break;
         X->nrows++;
     }
     if (!rc && step != SQLITE_DONE)
@@ -1245,6 +1290,7 @@ done:
         qs_instrument_free(X.insts[i]);
     free(X.rows);
     free(X.flags);
+    free(X.who);
     qs_pool__free(X.pool);
     return rc;
 }

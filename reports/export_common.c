@@ -519,6 +519,11 @@ static void write_row(FILE *fp, const qs_xcell *t, const char *score, const stru
     fprintf(fp, ",%ld,", t->wave);
     if (nd->supp) {
         fputs(",,,,,,,,", fp);
+    } else if (nd->fsupp) {
+        /* The score statistics would bound how many passed a flag's cutoff (a max below it says
+         * all did): with n_flagged hidden, only n is shown. */
+        qs_x__csv_num(fp, nd->n[s]);
+        fputs(",,,,,,,,", fp);
     } else {
         qs_freq_summary(&nd->freq[s], &sum);
         double v[] = {sum.n, sum.mean, sum.sd, sum.min, sum.max, sum.q1, sum.median, sum.q3};
@@ -699,19 +704,32 @@ static qs_error write_family(qs_xcell **v, size_t a, size_t b, long k, FILE *fp,
             table_link(&tabs[ntab - 1], &tabs[ntab - 2]);
         x = y;
     }
-    /* Complementary suppression, then the audit; again until both are satisfied. */
-    size_t limit = 2;
+    /*
+     * Complementary suppression, then the audit; again until both are satisfied. Each round
+     * hides at least one more cell: for a pinned n_flagged, a cell's n_flagged, else a cell's n;
+     * when nothing near the cell is left to hide, the whole table. Hiding everything always
+     * passes, so the loop ends with the audit satisfied.
+     */
+    size_t limit = 4;
     for (size_t t = 0; t < ntab; t++)
-        limit += 2 * tabs[t].nn;
-    for (size_t round = 0; !rc && round < limit; round++) {
+        limit += 4 * tabs[t].nn;
+    int passed = 0;
+    for (size_t round = 0; !rc && round < limit && !passed; round++) {
         for (size_t t = 0; t < ntab; t++)
             table_protect(&tabs[t], k);
         size_t bt, bi;
         int flags;
-        if (!audit_family(tabs, ntab, k, &bt, &bi, &flags) ||
-            !widen(tabs[bt].nodes, tabs[bt].parent, tabs[bt].nn, bi, flags))
-            break;
+        if (!audit_family(tabs, ntab, k, &bt, &bi, &flags)) {
+            passed = 1;
+        } else if (!widen(tabs[bt].nodes, tabs[bt].parent, tabs[bt].nn, bi, flags) &&
+                   !(flags && widen(tabs[bt].nodes, tabs[bt].parent, tabs[bt].nn, bi, 0))) {
+            for (size_t i = 0; i < tabs[bt].nn; i++)
+                tabs[bt].nodes[i].supp = tabs[bt].nodes[i].fsupp = 2;
+        }
     }
+    for (size_t t = 0; !rc && !passed && t < ntab; t++) /* the round limit: hide everything */
+        for (size_t i = 0; i < tabs[t].nn; i++)
+            tabs[t].nodes[i].supp = tabs[t].nodes[i].fsupp = 2;
     for (size_t t = 0; t < ntab && !rc; t++)
         for (size_t s = 0; s < tabs[t].nsc; s++)
             for (size_t i = 0; i < tabs[t].nn; i++) {
@@ -1301,7 +1319,9 @@ void qs_x__write_readme(const qs_xmeta *m, FILE *fp)
             "                      or needed to protect another cell; all statistics are empty.\n"
             "                      One pattern per instrument, version and wave, for every score\n"
             "- flagged_suppressed  true: n_flagged is empty (1 to k - 1 flagged, fewer than k\n"
-            "                      not flagged, or protecting another cell's count)\n"
+            "                      not flagged, or protecting another cell's count); the cell\n"
+            "                      then shows n only, as its score statistics would bound the\n"
+            "                      flagged count\n"
             "- min and max are one client's value each; review before publishing\n\n"
             "Columns of reliability.csv\n"
             "- one row per score with item empty: n (complete cases: each client's first\n"

@@ -32,7 +32,7 @@ static void on_field(void *s, size_t len, void *data)
     struct reader *R = data;
     if (R->failed)
         return;
-    if (len && memchr(s, '\0', len)) { /* qscore never writes one */
+    if (len > 65536 || (len && memchr(s, '\0', len))) { /* qscore never writes these */
         R->failed = 1;
         return;
     }
@@ -325,10 +325,10 @@ static int parse_whole(const char *s, double *out)
     return parse_num(s, out) && fabs(*out) <= 9007199254740992.0 && floor(*out) == *out;
 }
 
-/* A count: a whole number from 0. */
+/* A count: a whole number from 0 to 10^9 (far above any clinic's). */
 static int parse_count(const char *s, double *out)
 {
-    return parse_whole(s, out) && *out >= 0;
+    return parse_whole(s, out) && *out >= 0 && *out <= 1e9;
 }
 
 static int finish_pending(struct mstate *M)

@@ -129,7 +129,8 @@ check "aggregates of site A: suppression and statistics" "$PY" "$HERE/export/che
 check "aggregates of the pooled cohort: suppression and statistics" "$PY" "$HERE/export/check_aggregates.py" exp-pooled 11 1
 
 # Suppression against independent solvers (export/attack.py within a table, attack_waves.py
-# across waves, both by a red-team reviewer): on cohorts shaped to break it (a group all flagged,
+# across waves, attack_flags.py from the statistics of the scores flags are defined on; all by
+# red-team reviewers): on cohorts shaped to break it (a group all flagged,
 # small cells across levels, a score missing in most of a group, one-score tables, k = 5, waves),
 # no hidden count may be narrowed to width 2 or less.
 EC='[2, 3, 8, 12, 16, 20, 24, 28, 32, 36, 39, 42]'
@@ -155,6 +156,8 @@ audit_case() { # name k seed spec
         bash -c "'$PY' '$HERE/export/attack.py' '$d/exp' --exist | tail -n 1 | grep -q ': 0 findings'"
     check "audit $1: nor across waves" \
         bash -c "'$PY' '$HERE/export/attack_waves.py' '$d/exp' --exist --waves | tail -n 1 | grep -q ' 0 narrowed'"
+    check "audit $1: nor from the score statistics a flag is defined on" \
+        bash -c "'$PY' '$HERE/export/attack_flags.py' '$d/exp' --waves | tail -n 1 | grep -q ' 0 narrowed'"
     check "audit $1: the suppression rules hold" "$PY" "$HERE/export/check_aggregates.py" "$d/exp" "$2" 0
 }
 audit_case all-flagged 11 1 '{"s0": [["A", 12, -9, [1]], ["B", 12, -9, [1]], ["C", 30, 9, [1]]]}'
@@ -164,6 +167,9 @@ audit_case one-score 11 4 '{"s0": [["G0", 3, -9, [1, 2, 3]]], "s1": [["G1", 2, -
 audit_case k5 5 5 '{"s0": [["", 2, 1.5, [1]], ["G1", 12, 0, [1, 2]]], "s1": [["G2", 3, 0, [1, 2, 3]]], "s2": [["G3", 1, -9, [1]], ["G4", 13, 9, [1, 2]]]}'
 audit_case waves 5 7 '{"site0": [["", 2, 9, [1]], ["G01", 1, 0, [1, 2, 3]]], "site1": [["G10", 13, 9, [1, 2, 3]]]}'
 audit_case waves-k11 11 8 '{"site0": [["G00", 13, -9, [1]], ["G01", 3, -1.5, [1]]], "site1": [["G10", 12, -9, [1, 2]], ["G11", 13, 1.5, [1, 2, 3]], ["G12", 12, 0, [1]], ["G13", 2, -9, [1]]]}'
+audit_case unfixable-flag 11 9 '{"s0": [["X", 1, -9, [1]]], "s1": [["A", 12, 9, [1]], ["B", 12, 9, [1]], ["C", 1, 0, [1]]]}'
+audit_case unfixable-flag2 11 10 '{"s0": [["X", 1, -9, [1]]], "s1": [["A", 12, 9, [1]], ["B", 12, 9, [1]], ["C", 2, -9, [1]]]}'
+audit_case flags-from-stats 11 2 '{"s0": [["A", 14, -2, [1]], ["B", 20, 0, [1]]]}'
 audit_case many-groups 11 6 '{"s0": [["G0", 2, 0, [1, 2]], ["G1", 1, -9, [1]], ["G2", 3, 9, [1]], ["G3", 25, 0, [1, 2, 3]]], "s1": [["G4", 25, -9, [1, 2]], ["G5", 25, 0, [1, 2, 3]], ["G6", 1, -9, [1, 2]], ["G7", 25, 1.5, [1, 2, 3]]], "s2": [["G8", 1, 0, [1, 2, 3]], ["G9", 2, 0, [1, 2, 3]], ["GA", 13, -1.5, [1, 2]], ["GB", 2, -9, [1, 2, 3]]]}'
 
 # 6. Merge: two site exports equal the export of the pooled store.
@@ -298,7 +304,12 @@ sed 's/covariates: {gender: category, age: age_band, intake: year}/covariates: {
 st=0
 "$QSCORE" export -c code.yaml -o exp-code >code.txt 2>&1 || st=$?
 check "a category that repeats the client id is refused" test "$st" = 2
-check "... saying so" grep -q "covariate 'code' holds the client id, response id, group or therapist of" code.txt
+check "... saying so" grep -q "covariate 'code' holds a client id, response id, group or therapist name" code.txt
+sed 's/covariates: {gender: category, age: age_band, intake: year}/covariates: {th: category}/' a.yaml >th.yaml
+st=0
+"$QSCORE" export -c th.yaml -o exp-th >th.txt 2>&1 || st=$?
+check "a category holding therapist names in another case is refused" test "$st" = 2
+check "... saying so" grep -q "covariate 'th' holds a client id, response id, group or therapist name" th.txt
 sed 's/covariates: {gender: category, age: age_band, intake: year}/covariates: {ClientID: category}/' a.yaml >clientid.yaml
 st=0
 "$QSCORE" export -c clientid.yaml -o exp-clientid >clientid.txt 2>&1 || st=$?

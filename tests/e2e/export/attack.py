@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """attack.py EXPORT_DIR [--truth] [--exist] : interval bounds on suppressed n / n_flagged from
 aggregates.csv alone (hierarchy sums all=sum(sites), site=sum(groups) for n, f=n_flagged and
-u=n-f; 0<=f<=n; --exist: a hidden row of a one-score table holds at least 1). Reports every
+u=n-f; 0<=f<=n; --exist: a hidden row holds at least 1). Reports every
 suppressed value narrowed to width <= 2, and every hidden cell proven all-flagged; the last line
 counts the findings. Written by a red-team reviewer, independently of reports/export_common.c."""
 import csv, sys, collections
@@ -66,7 +66,7 @@ def main():
     found = 0
     nsc = collections.Counter(k[:3] for k in T)
     for key, rows in T.items():
-        nodes, lo, hi = solve(rows, '--exist' in sys.argv and nsc[key[:3]] == 1)
+        nodes, lo, hi = solve(rows, '--exist' in sys.argv)
         for i, r in enumerate(nodes):
             node = (r['level'], r['site'], r['group_pid'])
             tag = '%s/%s w%s %s | %s site=%r group=%s' % (key[0], key[1], key[2], key[3], node[0], node[1], node[2][:8])

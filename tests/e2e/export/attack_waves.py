@@ -17,7 +17,7 @@ lo = {v: [0]*N for v in 'nfu'}; hi = {v: [INF]*N for v in 'nfu'}
 nsc = collections.defaultdict(set)
 for r in V: nsc[(r['instrument'], r['instrument_version'], r['wave'])].add(r['score'])
 for i, r in enumerate(V):
-    if '--exist' in sys.argv and len(nsc[(r['instrument'], r['instrument_version'], r['wave'])]) == 1: lo['n'][i] = 1
+    if '--exist' in sys.argv: lo['n'][i] = 1
     if r['n'] != '': lo['n'][i] = hi['n'][i] = int(float(r['n']))
     if r['n_flagged'] != '': lo['f'][i] = hi['f'][i] = int(float(r['n_flagged']))
 eqs = []  # (parent, [kids])

@@ -5,6 +5,7 @@ Usage: check_aggregates.py EXPORT_DIR K MIN_COMPLEMENTARY
 
 Checks, for every family (instrument, version, score, wave) of aggregates.csv:
 - a published cell has n >= K and its mean, min and max equal those computed from scores.csv;
+  with n_flagged hidden it shows n only (the score statistics would bound the flagged count);
 - a suppressed cell shows no statistic;
 - no published total has exactly one suppressed part (it would give that part away), the
   suppressed parts under a published total hold K or more clients (their true n, from
@@ -49,6 +50,9 @@ for key, cells in fam.items():
         vals = values[(r["level"], r["site"], r["group_pid"]) + key]
         if len(vals) != n:
             bad.append(f"n = {n} but scores.csv has {len(vals)}: {where}")
+        elif r["flagged_suppressed"] == "true":
+            if any(r[c] for c in ("mean", "sd", "min", "max", "q1", "median", "q3")):
+                bad.append(f"a hidden n_flagged with its score statistics shown: {where}")
         elif abs(sum(vals) / n - float(r["mean"])) > 1e-9 or min(vals) != float(r["min"]) \
                 or max(vals) != float(r["max"]):
             bad.append(f"mean/min/max differ from scores.csv: {where}")

@@ -8,7 +8,8 @@ every identifier planted in the exports (client and response ids, names, e-mails
 group names, exact dates, free text), one per line, for the test to grep for in the research
 export. Covariates: gender (F/M/X), age (18-95), intake_date (a date), feeling (free text,
 unique per client, for the refusal of a category with too many values), code (the client id
-again, innocently named, for the refusal of a covariate that repeats an identifier).
+again, innocently named, for the refusal of a covariate that repeats an identifier), th (the
+therapist's name in capitals with a full stop: the same refusal, compared without case).
 Answers follow one latent trait per client so scales are internally consistent; reverse-keyed
 items (read from the instrument files) are answered in reverse. A few answers are left blank.
 """
@@ -81,12 +82,13 @@ def main():
                             else:
                                 ans.append(str(v))
                         rows[inst].append([rid, client, name, email, therapist, gname, date, gender,
-                                           age, intake, feeling, comment, client] + ans)
+                                           age, intake, feeling, comment, client,
+                                           therapist.upper() + "."] + ans)
         for inst, (prefix, nitems, _) in specs.items():
             with open(os.path.join(out, site, inst + ".csv"), "w", newline="", encoding="utf-8") as f:
                 w = csv.writer(f, lineterminator="\n")
                 w.writerow(["rid", "client", "name", "email", "therapist", "group", "date", "gender",
-                            "age", "intake_date", "feeling", "comment", "code"]
+                            "age", "intake_date", "feeling", "comment", "code", "th"]
                            + ["%s%d" % (prefix, i) for i in range(1, nitems + 1)])
                 w.writerows(rows[inst])
     with open(os.path.join(out, "planted.txt"), "w", encoding="utf-8") as f:
