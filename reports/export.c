@@ -8,6 +8,7 @@
 #include <math.h>
 #include <sodium.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +209,7 @@ struct xstate {
     const char **notes;
     unsigned long undated_skipped, cov_unreadable;
     int oom;                 /* a note could not be recorded */
+    long since, until;       /* --since/--until as days since 1970, or LONG_MIN/LONG_MAX */
     unsigned long *cov_echo; /* per covariate: values equal to a client id, group, therapist */
     const char **who;        /* folded client ids, response ids, groups, therapists */
     size_t nwho, whocap;
@@ -527,12 +529,7 @@ static qs_error read_admins(struct xstate *X)
         " MIN(substr(a.administered, 1, 10)) OVER (PARTITION BY a.client), a.covariates,"
         " a.therapist, a.response_id"
         " FROM administrations a JOIN clients c ON c.id = a.client WHERE a.current = 1";
-    long since = LONG_MIN, until = LONG_MAX;
-    int y;
-    if (X->opts->since && !parse_date(X->opts->since, &since, &y))
-        return QS_EUSAGE;
-    if (X->opts->until && !parse_date(X->opts->until, &until, &y))
-        return QS_EUSAGE;
+    long since = X->since, until = X->until;
     if (sqlite3_prepare_v2(X->db, sql, -1, &st, NULL) != SQLITE_OK)
         return sql_error(X, "reading administrations");
     qs_error rc = QS_OK;
@@ -869,6 +866,39 @@ static void score_items(const qs_instrument *inst, size_t s, char *mark, int dep
         score_items(inst, (size_t)d->parts[i], mark, depth + 1);
 }
 
+/* A score's items for reliability, worked out once per instrument: their indices and ids, and
+ * the item statistics they go to (created when first used). */
+struct relplan {
+    size_t nitems;
+    size_t *item;
+    const char **ids;
+    size_t rel; /* index into the cohort's rels, or SIZE_MAX */
+};
+
+static struct relplan *plan_scores(qs_pool *pool, const qs_instrument *inst, char *mark)
+{
+    struct relplan *pl = qs_pool__calloc(pool, inst->nscores ? inst->nscores : 1, sizeof(*pl));
+    for (size_t s = 0; pl && s < inst->nscores; s++) {
+        memset(mark, 0, inst->nitems);
+        score_items(inst, s, mark, 0);
+        pl[s].rel = SIZE_MAX;
+        pl[s].item = qs_pool__calloc(pool, inst->nitems ? inst->nitems : 1, sizeof(size_t));
+        pl[s].ids = qs_pool__calloc(pool, inst->nitems ? inst->nitems : 1, sizeof(char *));
+        if (!pl[s].item || !pl[s].ids)
+            return NULL;
+        for (size_t j = 0; j < inst->nitems; j++) {
+            char id[16];
+            if (!mark[j])
+                continue;
+            snprintf(id, sizeof(id), "%d", inst->items[j].id);
+            pl[s].item[pl[s].nitems] = j;
+            if (!(pl[s].ids[pl[s].nitems++] = qs_pool__strndup(pool, id, strlen(id))))
+                return NULL;
+        }
+    }
+    return pl;
+}
+
 struct partfile {
     FILE *fp;
     char name[600];
@@ -898,10 +928,16 @@ static qs_error write_all(struct xstate *X, qs_xdir *dir, qs_export_counts *out)
     ans = malloc(maxitems * sizeof(int));
     keyed = malloc(maxitems * sizeof(double));
     mark = malloc(maxitems);
-    if (!ans || !keyed || !mark) {
+    struct relplan **plans = qs_pool__calloc(X->pool, X->ninsts ? X->ninsts : 1, sizeof(*plans));
+    if (!ans || !keyed || !mark || !plans) {
         rc = QS_ENOMEM;
         goto done;
     }
+    for (size_t i = 0; i < X->ninsts; i++)
+        if (!(plans[i] = plan_scores(X->pool, X->insts[i], mark))) {
+            rc = QS_ENOMEM;
+            goto done;
+        }
     sc = qs_x__open(dir, "scores.csv", &d);
     fl = sc ? qs_x__open(dir, "flags.csv", &d) : NULL;
     it = fl && X->opts->items ? qs_x__open(dir, "items.csv", &d) : NULL;
@@ -1003,31 +1039,27 @@ static qs_error write_all(struct xstate *X, qs_xdir *dir, qs_export_counts *out)
         if (!r->first || strcmp(r->version, inst->version) != 0)
             continue;
         for (size_t s = 0; s < inst->nscores && !rc; s++) {
-            memset(mark, 0, inst->nitems);
-            score_items(inst, s, mark, 0);
-            const char *ids[4096];
-            char idbuf[4096][12];
-            size_t k = 0, complete = 1;
-            for (size_t j = 0; j < inst->nitems && k < 4096; j++) {
-                if (!mark[j])
-                    continue;
-                snprintf(idbuf[k], sizeof(idbuf[k]), "%d", inst->items[j].id);
-                ids[k] = idbuf[k];
-                if (ans[j] == INT_MIN)
-                    complete = 0;
-                else
-                    keyed[k] = qs_instrument_keyed(inst, j, ans[j]);
-                k++;
-            }
-            if (k < 2)
+            struct relplan *pl = &plans[r->inst][s];
+            int complete = 1;
+            if (pl->nitems < 2)
                 continue;
-            qs_xrel *rel = qs_xcohort__rel(&C, inst->id, r->version, inst->scores[s].id, k, ids);
-            if (!rel) {
-                rc = QS_ENOMEM;
-                break;
+            for (size_t j = 0; j < pl->nitems && complete; j++) {
+                int a = ans[pl->item[j]];
+                complete = a != INT_MIN;
+                if (complete)
+                    keyed[j] = qs_instrument_keyed(inst, pl->item[j], a);
+            }
+            if (pl->rel == SIZE_MAX) {
+                qs_xrel *rel = qs_xcohort__rel(&C, inst->id, inst->version, inst->scores[s].id,
+                                               pl->nitems, pl->ids);
+                if (!rel) {
+                    rc = QS_ENOMEM;
+                    break;
+                }
+                pl->rel = (size_t)(rel - C.rels);
             }
             if (complete)
-                qs_itemstats_add(&rel->st, keyed);
+                qs_itemstats_add(&C.rels[pl->rel].st, keyed);
         }
     }
     for (size_t p = 0; p < X->ninsts; p++)
@@ -1174,10 +1206,11 @@ qs_error qs_export_write(const qs_config *cfg, const qs_export_opts *opts, qs_ex
     X.cfg = cfg;
     X.opts = opts;
     X.errors = errors;
-    long dummy = 0;
     int y = 0;
-    if ((opts->since && !parse_date(opts->since, &dummy, &y)) ||
-        (opts->until && !parse_date(opts->until, &dummy, &y))) {
+    X.since = LONG_MIN;
+    X.until = LONG_MAX;
+    if ((opts->since && !parse_date(opts->since, &X.since, &y)) ||
+        (opts->until && !parse_date(opts->until, &X.until, &y))) {
         qs_diag_list_add(errors, NULL, 0, 0, NULL, "--since/--until: expected YYYY-MM-DD");
         return QS_EUSAGE;
     }

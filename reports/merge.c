@@ -24,7 +24,8 @@ struct reader {
     struct rec rec;
     int (*on_record)(void *ctx, char **f, size_t n);
     void *ctx;
-    int failed; /* the handler said stop, or out of memory */
+    int failed;    /* the handler said stop, or out of memory */
+    int bad_field; /* a field with a NUL byte or over 64 KiB */
 };
 
 static void on_field(void *s, size_t len, void *data)
@@ -34,6 +35,7 @@ static void on_field(void *s, size_t len, void *data)
         return;
     if (len > 65536 || (len && memchr(s, '\0', len))) { /* qscore never writes these */
         R->failed = 1;
+        R->bad_field = 1;
         return;
     }
     if (R->rec.n == R->rec.cap) {
@@ -118,8 +120,11 @@ static qs_error read_csv(const char *path, int (*fn)(void *, char **, size_t), v
                          csv_strerror(csv_error(&p)));
         rc = QS_EINVALID;
     }
+    if (!rc && R.bad_field)
+        qs_diag_list_add(errors, path, 0, 0, NULL,
+                         "a field holds a NUL byte or more than 64 KiB: not written by qscore");
     if (!rc && R.failed)
-        rc = QS_EINVALID; /* the handler reported it */
+        rc = QS_EINVALID; /* the handler reported it, or the line above */
     csv_free(&p);
     clear_rec(&R.rec);
     free(R.rec.f);
@@ -132,6 +137,7 @@ static qs_error read_csv(const char *path, int (*fn)(void *, char **, size_t), v
 struct line {
     char **f;
     size_t n;
+    long wave;  /* f[5], parsed once */
     size_t seq; /* input order, for a stable sort */
 };
 
@@ -169,7 +175,7 @@ struct mstate {
     qs_xrel *rel;
     struct table scores, flags, itemtab;
     struct table *cur;
-    size_t seq;
+    int header; /* the next record of cur is its file's header */
     char **pending_items;
     double *pending_sums;
     size_t npending;
@@ -490,8 +496,8 @@ static int on_long(void *ctx, char **f, size_t n)
 {
     struct mstate *M = ctx;
     struct table *T = M->cur;
-    if (M->seq == (size_t)-1) { /* this file's header */
-        M->seq = 0;
+    if (M->header) {
+        M->header = 0;
         if (!T->head) {
             for (size_t i = 0; i < n; i++)
                 if (!push_str(&T->head, &T->nhead, f[i]))
@@ -502,8 +508,9 @@ static int on_long(void *ctx, char **f, size_t n)
         for (size_t i = 0; same && i < n; i++)
             same = strcmp(T->head[i], f[i]) == 0;
         if (!same)
-            return fail(M, "its columns differ from the first export's (another year or covariate "
-                           "setting): merge only exports made with the same settings");
+            return fail(
+                M, "its columns differ from the first export's (another baseline_year or covariate "
+                   "setting): merge only exports made with the same settings");
         return 0;
     }
     if (n != T->nhead || n < 7)
@@ -528,9 +535,12 @@ static int on_long(void *ctx, char **f, size_t n)
     L->f = malloc(n * sizeof(char *));
     if (!L->f)
         return 1;
-    for (size_t i = 0; i < n; i++)
-        L->f[i] = f[i], f[i] = xdup(""); /* take the field; the reader frees the placeholder */
+    for (size_t i = 0; i < n; i++) { /* take the fields from the reader */
+        L->f[i] = f[i];
+        f[i] = NULL;
+    }
     L->n = n;
+    L->wave = wave;
     L->seq = T->nlines++;
     return 0;
 }
@@ -545,9 +555,8 @@ static int cmp_lines(const void *a, const void *b)
         if (c)
             return c;
     }
-    long wx = strtol(x->f[5], NULL, 10), wy = strtol(y->f[5], NULL, 10);
-    if (wx != wy)
-        return wx < wy ? -1 : 1;
+    if (x->wave != y->wave)
+        return x->wave < y->wave ? -1 : 1;
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -773,7 +782,7 @@ qs_error qs_export_merge(const char *out_dir, const char *const *dirs, size_t nd
             snprintf(lp, sizeof(lp), "%s/%s", dirs[i], longs[j].name);
             M.file = lp;
             M.cur = longs[j].t;
-            M.seq = (size_t)-1;
+            M.header = 1;
             if (j == 2 && access(lp, R_OK) != 0) {
                 M.itemtab.missing = 1;
                 continue;
