@@ -34,6 +34,22 @@ struct idset {
     size_t cap, count;
 };
 
+/* A problem that every quarantined row so far shares (see track_common). */
+struct candidate {
+    qs_problem_kind kind;
+    char column[128];
+    char value[QS_PROBLEM_VALUE_MAX];
+    char folded[QS_PROBLEM_VALUE_MAX];
+    int alive;
+    int day_first, month_first; /* dates: an order some value proves */
+};
+
+struct common {
+    int started;
+    size_t n;
+    struct candidate c[QS_PROBLEMS_MAX];
+};
+
 struct qs_ingest {
     qs_reader *reader;
     const qs_instrument *inst;
@@ -77,6 +93,18 @@ struct qs_ingest {
     struct idset ids;
     unsigned long ids_unchecked;
     int unique_client_date; /* see qs_ingest_require_unique_client_date */
+
+    /* where the bytes are, for the second pass over the date column (decide_date_order) */
+    char *path;       /* a copy; NULL when reading a buffer */
+    const void *data; /* the borrowed buffer */
+    size_t len;
+    unsigned char *col_named; /* per column: the mapping named it by its header text */
+    qs_date_order date_order; /* of slash dates, once decided for the whole file */
+    qs_error failed;          /* the file was refused: every later qs_ingest_next says so */
+    qs_diag failed_diag;
+
+    unsigned long scored, not_administered, quarantined;
+    struct common common;
 };
 
 /* ---- names ------------------------------------------------------------------------------- */
@@ -132,6 +160,26 @@ unsigned long qs_ingest_rows(const qs_ingest *g)
     return g->rows;
 }
 
+unsigned long qs_ingest_scored(const qs_ingest *g)
+{
+    return g->scored;
+}
+
+unsigned long qs_ingest_not_administered(const qs_ingest *g)
+{
+    return g->not_administered;
+}
+
+static const char *const kind_names[] = {"row",   "encoding", "response-id", "client-id", "date",
+                                         "label", "scale",    "attention",   "duplicate"};
+
+const char *qs_problem_kind_name(qs_problem_kind kind)
+{
+    if ((unsigned)kind >= sizeof(kind_names) / sizeof(kind_names[0]))
+        return "unknown";
+    return kind_names[kind];
+}
+
 /* ---- small helpers ----------------------------------------------------------------------- */
 
 static char *dup_trimmed(const char *s, size_t len)
@@ -161,21 +209,22 @@ static void copy_value(char *dst, size_t size, const char *src, size_t len)
     dst[len] = '\0';
 }
 
-static void add_problem(qs_row_problems *p, const char *column, const char *value, size_t vlen,
-                        const char *fmt, ...)
+static void add_problem(qs_row_problems *p, qs_problem_kind kind, const char *column,
+                        const char *value, size_t vlen, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 5, 6)))
+    __attribute__((format(printf, 6, 7)))
 #endif
     ;
 
-static void add_problem(qs_row_problems *p, const char *column, const char *value, size_t vlen,
-                        const char *fmt, ...)
+static void add_problem(qs_row_problems *p, qs_problem_kind kind, const char *column,
+                        const char *value, size_t vlen, const char *fmt, ...)
 {
     if (p->count >= QS_PROBLEMS_MAX) {
         p->dropped++;
         return;
     }
     qs_problem *q = &p->items[p->count++];
+    q->kind = kind;
     copy_value(q->column, sizeof(q->column), column ? column : "", column ? strlen(column) : 0);
     copy_value(q->value, sizeof(q->value), value ? value : "", value ? vlen : 0);
     va_list ap;
@@ -279,8 +328,11 @@ static long resolve(qs_ingest *g, const char *ref, const char *what, const char 
             }
             found = (long)c;
         }
-        if (found >= 0)
+        if (found >= 0) {
+            if (g->col_named)
+                g->col_named[found] = 1;
             return found;
+        }
     }
     if (required && g->header_known) {
         char near[200];
@@ -489,6 +541,9 @@ static qs_error resolve_columns(qs_ingest *g, qs_diag_list *errors)
 
     g->col_response = g->col_group = g->col_therapist = g->col_admin = -1;
     g->col_event = g->col_instance = -1;
+    g->col_named = calloc(g->ncols ? g->ncols : 1, 1);
+    if (!g->col_named)
+        return QS_ENOMEM;
     if (m->response_id.text) {
         g->col_response = resolve(g, m->response_id.text, "response_id", mf, m->response_id.line,
                                   m->response_id.column, 1, errors);
@@ -660,6 +715,17 @@ static qs_error ingest_open(qs_ingest **out, const char *path, const void *data,
     if (!g)
         return QS_ENOMEM;
     qs_diag_clear(&d);
+    g->data = data;
+    g->len = len;
+    if (path) {
+        size_t n = strlen(path);
+        g->path = malloc(n + 1);
+        if (!g->path) {
+            qs_ingest_free(g);
+            return QS_ENOMEM;
+        }
+        memcpy(g->path, path, n + 1);
+    }
     qs_error rc = path ? qs_reader_open(&g->reader, path, display, NULL, &d)
                        : qs_reader_open_mem(&g->reader, data, len, display, NULL, &d);
     if (rc)
@@ -704,6 +770,8 @@ void qs_ingest_free(qs_ingest *g)
     free(g->scratch);
     free(g->ids.keys);
     free(g->ids.lines);
+    free(g->path);
+    free(g->col_named);
     free(g);
 }
 
@@ -960,8 +1028,26 @@ static const char *header_of(const qs_ingest *g, long col)
     return col >= 0 && (size_t)col < g->ncols ? g->row1[col] : "";
 }
 
-/* Parse one answer cell into *value (QS_MISSING when blank or a missing spelling). */
-static int parse_cell(qs_ingest *g, const char *s, size_t n, int *value, char *why, size_t wsize)
+/* Is a (trimmed, non-blank) cell one of the mapping's missing spellings? */
+static int is_missing(const qs_ingest *g, const char *s, size_t n)
+{
+    const qs_mapping *m = g->map;
+    if (m->nmissing == 0)
+        return 0;
+    char folded[QS_PROBLEM_VALUE_MAX];
+    size_t fl = qs_text__fold(s, n, folded, sizeof(folded));
+    if (fl >= sizeof(folded))
+        return 0;
+    for (size_t k = 0; k < m->nmissing; k++)
+        if (strcmp(m->missing[k], folded) == 0)
+            return 1;
+    return 0;
+}
+
+/* Parse one answer cell into *value (QS_MISSING when blank or a missing spelling). On failure
+ * returns 0 with *kind and `why` (which never holds the value) set. */
+static int parse_cell(qs_ingest *g, const char *s, size_t n, int *value, qs_problem_kind *kind,
+                      char *why, size_t wsize)
 {
     const qs_instrument *inst = g->inst;
     const qs_mapping *m = g->map;
@@ -977,18 +1063,14 @@ static int parse_cell(qs_ingest *g, const char *s, size_t n, int *value, char *w
             return 1;
         }
     }
-    char folded[QS_PROBLEM_VALUE_MAX];
-    size_t fl = qs_text__fold(s, n, folded, sizeof(folded));
-    if (fl < sizeof(folded)) {
-        for (size_t k = 0; k < m->nmissing; k++) {
-            if (strcmp(m->missing[k], folded) == 0) {
-                *value = QS_MISSING;
-                return 1;
-            }
-        }
+    if (is_missing(g, s, n)) {
+        *value = QS_MISSING;
+        return 1;
     }
     if (qs_instrument_parse_answer(inst, s, n, value))
         return 1;
+    char folded[QS_PROBLEM_VALUE_MAX];
+    size_t fl = qs_text__fold(s, n, folded, sizeof(folded));
     if (fl < sizeof(folded)) {
         for (size_t k = 0; k < m->nlabels; k++) {
             if (strcmp(m->labels[k].folded, folded) == 0) {
@@ -1006,15 +1088,17 @@ static int parse_cell(qs_ingest *g, const char *s, size_t n, int *value, char *w
         errno = 0;
         double d = strtod(num, &end);
         if (end != num && *end == '\0' && errno == 0) {
+            *kind = QS_PROBLEM_SCALE;
             if (d > -1e15 && d < 1e15 && d == (double)(long long)d)
-                snprintf(why, wsize, "answer %s is outside the scale %d..%d", num, inst->scale.min,
+                snprintf(why, wsize, "answer is outside the scale %d..%d", inst->scale.min,
                          inst->scale.max);
             else
-                snprintf(why, wsize, "answer %s is not a whole number on the scale %d..%d", num,
+                snprintf(why, wsize, "answer is not a whole number on the scale %d..%d",
                          inst->scale.min, inst->scale.max);
             return 0;
         }
     }
+    *kind = QS_PROBLEM_LABEL;
     snprintf(why, wsize,
              "not an answer on the scale %d..%d, a known label or a listed missing spelling",
              inst->scale.min, inst->scale.max);
@@ -1043,12 +1127,536 @@ static size_t response_id(qs_ingest *g, const qs_record *r, char *buf, size_t si
     return w < 0 ? 0 : ((size_t)w < size ? (size_t)w : size - 1);
 }
 
-static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_problems *probs)
+/*
+ * Dates without date_format. A date cell is read as ISO 8601 first (qs_parse_date), then as a
+ * "shape": three numbers joined by one separator ('/', '.' or '-'), an optional time H:MM[:SS]
+ * and an optional AM/PM. Only slash dates with a four-digit year are read without help; every
+ * other shape becomes a row problem whose reason names the form (never the digits) and, when it
+ * can be derived, the date_format line that reads it.
+ */
+struct shape {
+    int n[3], len[3];
+    char sep;
+    int timed, secs, ampm; /* ampm: 0 none, 1 AM, 2 PM */
+    int tsep;              /* the time follows a 'T' (ISO 8601), not a space */
+    int h, mi, s, hlen;
+    const char *rest; /* what follows the recognised part ("" when all of it was read) */
+};
+
+static int read_number(const char **p, int maxlen, int *value, int *len)
+{
+    int v = 0, n = 0;
+    while (**p >= '0' && **p <= '9' && n < maxlen) {
+        v = v * 10 + (**p - '0');
+        (*p)++;
+        n++;
+    }
+    if (n == 0 || (**p >= '0' && **p <= '9'))
+        return 0;
+    *value = v;
+    *len = n;
+    return 1;
+}
+
+/* Recognise a date shape at the start of `p` (NUL-terminated, trimmed). Returns 1 when three
+ * numbers and two equal separators were found; sh->rest says what was left unread. */
+static int scan_shape(const char *p, struct shape *sh)
+{
+    memset(sh, 0, sizeof(*sh));
+    for (int k = 0; k < 3; k++) {
+        if (!read_number(&p, 4, &sh->n[k], &sh->len[k]))
+            return 0;
+        if (k < 2) {
+            if (*p != '/' && *p != '.' && *p != '-')
+                return 0;
+            if (k == 0)
+                sh->sep = *p;
+            else if (*p != sh->sep)
+                return 0;
+            p++;
+        }
+    }
+    sh->rest = p;
+    const char *q = p;
+    if (*q == 'T' && sh->len[0] == 4) {
+        q++; /* ISO 8601: YYYY-MM-DDTHH:MM */
+        sh->tsep = 1;
+    } else {
+        while (*q == ' ')
+            q++;
+    }
+    int len;
+    if (q != p && read_number(&q, 2, &sh->h, &sh->hlen) && *q == ':') {
+        q++;
+        if (!read_number(&q, 2, &sh->mi, &len) || len != 2) {
+            sh->tsep = 0;
+            return 1;
+        }
+        sh->timed = 1;
+        if (*q == ':') {
+            const char *r = q + 1;
+            if (read_number(&r, 2, &sh->s, &len) && len == 2) {
+                sh->secs = 1;
+                q = r;
+            }
+        }
+        sh->rest = q;
+        const char *r = q;
+        if (*r == ' ')
+            r++;
+        if ((r[0] == 'A' || r[0] == 'a' || r[0] == 'P' || r[0] == 'p') &&
+            (r[1] == 'M' || r[1] == 'm') &&
+            !((r[2] >= 'A' && r[2] <= 'Z') || (r[2] >= 'a' && r[2] <= 'z'))) {
+            sh->ampm = (r[0] == 'A' || r[0] == 'a') ? 1 : 2;
+            sh->rest = r + 2;
+        }
+    }
+    return 1;
+}
+
+/* A slash date qscore reads without date_format: A/B/Y with A and B of 1-2 digits, the whole
+ * text read. `year_digits` is 4 (readable) or 2 (a two-digit year: never guessed). */
+static int is_slash_date(const struct shape *sh, int year_digits)
+{
+    return sh->sep == '/' && sh->len[0] <= 2 && sh->len[1] <= 2 && sh->len[2] == year_digits &&
+           sh->rest[0] == '\0';
+}
+
+/* The 24-hour clock of a shape's time; 0 when it is not a valid time. */
+static int shape_hour(const struct shape *sh, int *hour)
+{
+    int h = sh->h;
+    if (sh->ampm) {
+        if (h < 1 || h > 12)
+            return 0;
+        h = h % 12 + (sh->ampm == 2 ? 12 : 0);
+    }
+    *hour = h;
+    return 1;
+}
+
+static int slash_to_iso(const struct shape *sh, qs_date_order order, char *out, size_t size)
+{
+    int h = 0;
+    if (order == QS_DATE_ORDER_UNKNOWN || !is_slash_date(sh, 4))
+        return 0;
+    int mo = order == QS_DATE_MONTH_FIRST ? sh->n[0] : sh->n[1];
+    int d = order == QS_DATE_MONTH_FIRST ? sh->n[1] : sh->n[0];
+    if (sh->timed && !shape_hour(sh, &h))
+        return 0;
+    if (!valid_ymdhms(sh->n[2], mo, d, h, sh->mi, sh->s))
+        return 0;
+    if (sh->timed)
+        snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d", sh->n[2], mo, d, h, sh->mi, sh->s);
+    else
+        snprintf(out, size, "%04d-%02d-%02d", sh->n[2], mo, d);
+    return 1;
+}
+
+/* Trimmed NUL-terminated copy of a date text into buf; 0 when empty or too long. */
+static int date_text(const char *text, size_t len, char *buf, size_t size)
+{
+    const char *t;
+    size_t n = qs_text__trim(text, len, &t);
+    if (n == 0 || n >= size)
+        return 0;
+    memcpy(buf, t, n);
+    buf[n] = '\0';
+    return 1;
+}
+
+int qs_parse_slash_date(const char *text, qs_date_order order, char *out, size_t size)
+{
+    char buf[128];
+    struct shape sh;
+    if (!date_text(text, strlen(text), buf, sizeof(buf)) || !scan_shape(buf, &sh))
+        return 0;
+    return slash_to_iso(&sh, order, out, size);
+}
+
+/* Which order a slash date proves by itself: a first number over 12 (and a second of 12 or
+ * less) is a day, a second number over 12 (and a first of 12 or less) is a day. */
+static qs_date_order shape_evidence(const struct shape *sh)
+{
+    if (sh->n[0] > 12 && sh->n[0] <= 31 && sh->n[1] >= 1 && sh->n[1] <= 12)
+        return QS_DATE_DAY_FIRST;
+    if (sh->n[1] > 12 && sh->n[1] <= 31 && sh->n[0] >= 1 && sh->n[0] <= 12)
+        return QS_DATE_MONTH_FIRST;
+    return QS_DATE_ORDER_UNKNOWN;
+}
+
+struct sbuf {
+    char *p;
+    size_t size, used;
+};
+
+static void sb_put(struct sbuf *b, const char *s)
+{
+    while (*s && b->used + 1 < b->size)
+        b->p[b->used++] = *s++;
+    b->p[b->used] = '\0';
+}
+
+static void sb_rep(struct sbuf *b, char c, int n)
+{
+    char one[2] = {c, '\0'};
+    for (int i = 0; i < n; i++)
+        sb_put(b, one);
+}
+
+/* Every digit as N, every letter as a (one per character), the rest as it is. */
+static void sb_masked(struct sbuf *b, const char *s, size_t max)
+{
+    size_t shown = 0;
+    for (; *s && shown < max; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c & 0xC0) == 0x80)
+            continue; /* a UTF-8 continuation byte: its character was shown already */
+        shown++;
+        if (c >= '0' && c <= '9')
+            sb_put(b, "N");
+        else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0x80)
+            sb_put(b, "a");
+        else {
+            char one[2] = {(char)c, '\0'};
+            sb_put(b, one);
+        }
+    }
+    if (*s)
+        sb_put(b, "...");
+}
+
+/* Roles of a shape's three numbers: 'Y', 'M', 'D' or 'N' (unknown). */
+static void shape_roles(const struct shape *sh, qs_date_order order, char roles[3])
+{
+    roles[0] = roles[1] = roles[2] = 'N';
+    if (sh->len[0] == 4) {
+        roles[0] = 'Y';
+        roles[1] = 'M';
+        roles[2] = 'D';
+    } else if (sh->len[0] <= 2 && sh->len[1] <= 2 && (sh->len[2] == 4 || sh->len[2] == 2)) {
+        roles[2] = 'Y';
+        if (order == QS_DATE_MONTH_FIRST) {
+            roles[0] = 'M';
+            roles[1] = 'D';
+        } else if (order == QS_DATE_DAY_FIRST) {
+            roles[0] = 'D';
+            roles[1] = 'M';
+        }
+    }
+}
+
+void qs_date_form(const char *text, qs_date_order order, char *out, size_t size)
+{
+    char buf[128];
+    struct shape sh;
+    struct sbuf b = {out, size, 0};
+    if (size == 0)
+        return;
+    out[0] = '\0';
+    size_t n = strlen(text);
+    if (n >= sizeof(buf))
+        n = sizeof(buf) - 1;
+    memcpy(buf, text, n);
+    buf[n] = '\0';
+    const char *t;
+    n = qs_text__trim(buf, n, &t);
+    memmove(buf, t, n);
+    buf[n] = '\0';
+    if (!scan_shape(buf, &sh)) {
+        sb_masked(&b, buf, 40);
+        return;
+    }
+    char roles[3];
+    shape_roles(&sh, order, roles);
+    for (int k = 0; k < 3; k++) {
+        char sep[2] = {sh.sep, '\0'};
+        sb_rep(&b, roles[k], sh.len[k]);
+        if (k < 2)
+            sb_put(&b, sep);
+    }
+    if (sh.timed) {
+        sb_put(&b, sh.tsep ? "T" : " ");
+        sb_rep(&b, 'H', sh.hlen);
+        sb_put(&b, sh.secs ? ":MM:SS" : ":MM");
+        if (sh.ampm)
+            sb_put(&b, " AM|PM");
+    }
+    sb_masked(&b, sh.rest, 20);
+}
+
+/*
+ * The strptime format that reads a date of this shape with this order, into fmt; 0 when none can
+ * be derived (an unknown order of a day and a month, or text left over that is not a date).
+ */
+static int shape_format(const struct shape *sh, qs_date_order order, char *fmt, size_t size)
+{
+    char roles[3];
+    struct sbuf b = {fmt, size, 0};
+    fmt[0] = '\0';
+    shape_roles(sh, order, roles);
+    if (sh->rest[0] != '\0')
+        return 0;
+    for (int k = 0; k < 3; k++) {
+        char sep[2] = {sh->sep, '\0'};
+        switch (roles[k]) {
+        case 'Y':
+            sb_put(&b, sh->len[k] == 4 ? "%Y" : "%y");
+            break;
+        case 'M':
+            sb_put(&b, "%m");
+            break;
+        case 'D':
+            sb_put(&b, "%d");
+            break;
+        default:
+            return 0;
+        }
+        if (k < 2)
+            sb_put(&b, sep);
+    }
+    if (sh->timed) {
+        sb_put(&b, sh->tsep ? "T" : " ");
+        sb_put(&b, sh->ampm ? "%I:%M" : "%H:%M");
+        if (sh->secs)
+            sb_put(&b, ":%S");
+        if (sh->ampm)
+            sb_put(&b, " %p");
+    }
+    return 1;
+}
+
+/*
+ * The fix for dates of this form, as a sentence fragment: `date_format: "..."` (both orders when
+ * the values do not tell them), or a general hint when no format can be derived.
+ */
+static void date_format_hint(const struct shape *sh, int have_shape, qs_date_order order, char *out,
+                             size_t size)
+{
+    char f1[64], f2[64];
+    if (have_shape && shape_format(sh, order, f1, sizeof(f1))) {
+        snprintf(out, size, "add date_format: \"%s\" to the mapping file", f1);
+        return;
+    }
+    if (have_shape && order == QS_DATE_ORDER_UNKNOWN &&
+        shape_format(sh, QS_DATE_DAY_FIRST, f1, sizeof(f1)) &&
+        shape_format(sh, QS_DATE_MONTH_FIRST, f2, sizeof(f2))) {
+        snprintf(out, size,
+                 "add date_format: \"%s\" to the mapping file if the day comes first, or "
+                 "date_format: \"%s\" if the month does",
+                 f1, f2);
+        return;
+    }
+    snprintf(out, size,
+             "add a date_format (a strptime format, e.g. \"%%d.%%m.%%Y %%H:%%M\") "
+             "that reads this form to the mapping file");
+}
+
+int qs_ingest_has_response_id(const qs_ingest *g)
+{
+    return g->col_response >= 0;
+}
+
+/* ---- rows -------------------------------------------------------------------------------- */
+
+/* The name of a column for messages on stderr: its header when row 1 is known to be a header or
+ * the mapping named the column by it; otherwise "#N" (row 1 may be a client's data). */
+static void safe_column(const qs_ingest *g, const char *header, char *out, size_t size)
+{
+    for (size_t c = 0; c < g->ncols; c++) {
+        if (strcmp(g->row1[c], header) != 0)
+            continue;
+        if (g->header_known || (g->col_named && g->col_named[c]))
+            snprintf(out, size, "%s", header);
+        else
+            snprintf(out, size, "#%zu", c + 1);
+        return;
+    }
+    snprintf(out, size, "%s", header);
+}
+
+/*
+ * The day/month order of the file's slash dates, decided from the whole date column by a second
+ * reader over the same bytes (header rows skipped as the first reader did). A first number over
+ * 12 on any row means day-first, a second number over 12 month-first; both in one file, or
+ * neither, refuses the file (QS_EINVALID, diag naming the file, the column and the fix).
+ */
+static qs_error decide_date_order(qs_ingest *g, qs_diag *diag)
+{
+    char col[160], hint[400];
+    safe_column(g, header_of(g, g->col_admin), col, sizeof(col));
+    if (g->path && strcmp(g->path, "-") == 0) {
+        qs_diag_set(diag, g->name, 0, 0, NULL,
+                    "column '%s' holds slash dates, whose day/month order is decided from the "
+                    "whole file, and standard input cannot be read twice: set date_format in the "
+                    "mapping file (e.g. date_format: \"%%d/%%m/%%Y %%H:%%M:%%S\" or \"%%m/%%d/%%Y "
+                    "%%H:%%M:%%S\"), or give the file's path",
+                    col);
+        return QS_EINVALID;
+    }
+    qs_reader *r = NULL;
+    qs_diag d;
+    qs_diag_clear(&d);
+    qs_error rc = g->path ? qs_reader_open(&r, g->path, g->name, NULL, &d)
+                          : qs_reader_open_mem(&r, g->data, g->len, g->name, NULL, &d);
+    if (rc) {
+        *diag = d;
+        return rc;
+    }
+    int skip = g->header_rows;
+    unsigned long day_line = 0, month_line = 0;
+    struct shape first, day_shape, month_shape;
+    int seen = 0;
+    for (;;) {
+        qs_record rec;
+        rc = qs_reader_next(r, &rec, &d);
+        if (rc == QS_EEOF) {
+            rc = QS_OK;
+            break;
+        }
+        if (rc == QS_EDATA)
+            continue; /* header rows are never such records (header_record refuses them) */
+        if (rc) {
+            *diag = d;
+            goto done;
+        }
+        if (skip > 0) {
+            skip--;
+            continue;
+        }
+        if (rec.bad_encoding || rec.nfields != g->ncols)
+            continue;
+        char buf[128];
+        struct shape sh;
+        const char *f = rec.fields[g->col_admin];
+        if (!date_text(f, rec.lens[g->col_admin], buf, sizeof(buf)) || !scan_shape(buf, &sh) ||
+            !is_slash_date(&sh, 4))
+            continue;
+        if (!seen) {
+            first = sh;
+            first.rest = "";
+            seen = 1;
+        }
+        qs_date_order e = shape_evidence(&sh);
+        if (e == QS_DATE_DAY_FIRST && !day_line) {
+            day_line = rec.line;
+            day_shape = sh;
+            day_shape.rest = "";
+        } else if (e == QS_DATE_MONTH_FIRST && !month_line) {
+            month_line = rec.line;
+            month_shape = sh;
+            month_shape.rest = "";
+        }
+        if (day_line && month_line)
+            break;
+    }
+    if (day_line && month_line) {
+        char f1[64], f2[64];
+        shape_format(&day_shape, QS_DATE_DAY_FIRST, f1, sizeof(f1));
+        shape_format(&month_shape, QS_DATE_MONTH_FIRST, f2, sizeof(f2));
+        qs_diag_set(diag, g->name, 0, 0, NULL,
+                    "column '%s' mixes day-first and month-first slash dates (line %lu has a "
+                    "first number over 12, line %lu a second number over 12), so no order reads "
+                    "them all: correct the export, or set date_format in the mapping file if one "
+                    "of the forms is wanted (date_format: \"%s\" or \"%s\")",
+                    col, day_line, month_line, f1, f2);
+        rc = QS_EINVALID;
+    } else if (day_line) {
+        g->date_order = QS_DATE_DAY_FIRST;
+    } else if (month_line) {
+        g->date_order = QS_DATE_MONTH_FIRST;
+    } else if (seen) {
+        date_format_hint(&first, 1, QS_DATE_ORDER_UNKNOWN, hint, sizeof(hint));
+        qs_diag_set(diag, g->name, 0, 0, NULL,
+                    "column '%s': no slash date in the file shows whether the day or the month "
+                    "comes first (no first or second number is over 12): %s",
+                    col, hint);
+        rc = QS_EINVALID;
+    }
+done:
+    qs_reader_free(r);
+    return rc;
+}
+
+/* Does the record answer (or attempt) any item? Blank cells and missing spellings do not. */
+static int answers_something(const qs_ingest *g, const qs_record *r)
+{
+    for (size_t i = 0; i < g->inst->nitems; i++) {
+        long c = g->item_col[i];
+        const char *t;
+        size_t n = qs_text__trim(r->fields[c], r->lens[c], &t);
+        if (n && !is_missing(g, t, n))
+            return 1;
+    }
+    return 0;
+}
+
+/* Read the administered cell (trimmed, non-blank) into g->date, or add the row's problem.
+ * Returns QS_EINVALID (diag set) when the file's slash dates cannot be decided. */
+static qs_error read_date(qs_ingest *g, const char *s, size_t len, qs_row_problems *probs,
+                          qs_diag *diag)
+{
+    const char *column = header_of(g, g->col_admin);
+    char text[128], form[64];
+    struct shape sh;
+    int ok = len < sizeof(text);
+    if (ok) {
+        memcpy(text, s, len);
+        text[len] = '\0';
+    }
+    if (g->map->date_format) {
+        if (!ok || !qs_parse_date(text, g->map->date_format, g->date, sizeof(g->date)))
+            add_problem(probs, QS_PROBLEM_DATE, column, s, len,
+                        "date does not match date_format '%s'", g->map->date_format);
+        return QS_OK;
+    }
+    if (ok && qs_parse_date(text, NULL, g->date, sizeof(g->date)))
+        return QS_OK;
+    if (!ok || !scan_shape(text, &sh)) {
+        add_problem(probs, QS_PROBLEM_DATE, column, s, len,
+                    "not a date read without date_format (YYYY-MM-DD[ HH:MM[:SS]], or "
+                    "M/D/YYYY or D/M/YYYY[ H:MM[:SS][ AM|PM]]): set date_format in the mapping "
+                    "file");
+        return QS_OK;
+    }
+    if (is_slash_date(&sh, 4)) {
+        if (g->date_order == QS_DATE_ORDER_UNKNOWN) {
+            qs_error rc = decide_date_order(g, diag);
+            if (rc)
+                return rc;
+        }
+        if (slash_to_iso(&sh, g->date_order, g->date, sizeof(g->date)))
+            return QS_OK;
+        qs_date_form(text, g->date_order, form, sizeof(form));
+        add_problem(probs, QS_PROBLEM_DATE, column, s, len,
+                    "not a real calendar date or time (form %s)", form);
+        return QS_OK;
+    }
+    qs_date_form(text, g->date_order, form, sizeof(form));
+    if (sh.len[0] == 4 && sh.sep == '-' && sh.len[1] == 2 && sh.len[2] == 2)
+        add_problem(probs, QS_PROBLEM_DATE, column, s, len,
+                    "not a real calendar date or time (form %s)", form);
+    else if (is_slash_date(&sh, 2))
+        add_problem(probs, QS_PROBLEM_DATE, column, s, len,
+                    "two-digit year (form %s): the century is never guessed: set date_format in "
+                    "the mapping file, e.g. date_format: \"%%m/%%d/%%y\"",
+                    form);
+    else
+        add_problem(probs, QS_PROBLEM_DATE, column, s, len,
+                    "a date of the form %s is not read without date_format: set date_format in "
+                    "the mapping file",
+                    form);
+    return QS_OK;
+}
+
+static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_problems *probs,
+                        qs_diag *diag)
 {
     const qs_instrument *inst = g->inst;
     size_t len;
     const char *s;
     char why[256];
+    qs_problem_kind kind = QS_PROBLEM_LABEL;
 
     probs->line = r->line;
     probs->response_id[0] = '\0';
@@ -1058,15 +1666,16 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
 
     if (r->bad_encoding) {
         qs_encoding enc = qs_reader_encoding(g->reader);
-        add_problem(probs, NULL, NULL, 0, "bytes are not valid %s text (not copied here)",
+        add_problem(probs, QS_PROBLEM_ENCODING, NULL, NULL, 0,
+                    "bytes are not valid %s text (not copied here)",
                     enc == QS_ENC_CP1252                               ? "Windows-1252"
                     : (enc == QS_ENC_UTF16LE || enc == QS_ENC_UTF16BE) ? "UTF-16"
                                                                        : "UTF-8");
         return QS_EDATA;
     }
     if (r->nfields != g->ncols) {
-        add_problem(probs, NULL, NULL, 0, "row has %zu fields but the header has %zu", r->nfields,
-                    g->ncols);
+        add_problem(probs, QS_PROBLEM_ROW, NULL, NULL, 0,
+                    "row has %zu fields but the header has %zu", r->nfields, g->ncols);
         /* The id still helps find the row when its columns are there. */
         char id[512];
         len = response_id(g, r, id, sizeof(id));
@@ -1078,11 +1687,12 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
      * line number. */
     adm->response_id = NULL;
     adm->id_is_line = g->col_response < 0;
+    int blank_id = 0;
     if (g->col_response >= 0) {
         char id[512];
         len = response_id(g, r, id, sizeof(id));
         if (len == 0)
-            add_problem(probs, header_of(g, g->col_response), "", 0, "blank response id");
+            blank_id = 1;
         else
             adm->response_id = scratch_copy(g, id, len);
     } else {
@@ -1092,11 +1702,21 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
     if (adm->response_id)
         copy_value(probs->response_id, sizeof(probs->response_id), adm->response_id,
                    strlen(adm->response_id));
+    adm->line = r->line;
 
+    /* Not administered: nothing of this instrument on the row, so its other cells (ids, date)
+     * are not this instrument's business. */
+    if (!answers_something(g, r))
+        return QS_ENOANSWER;
+
+    if (blank_id)
+        add_problem(probs, QS_PROBLEM_RESPONSE_ID, header_of(g, g->col_response), "", 0,
+                    "blank response id");
     s = field_trimmed(g, r, g->col_client, &len);
     adm->client_id = scratch_copy(g, s, len);
     if (len == 0)
-        add_problem(probs, header_of(g, g->col_client), "", 0, "blank client id");
+        add_problem(probs, QS_PROBLEM_CLIENT_ID, header_of(g, g->col_client), "", 0,
+                    "blank client id");
     adm->group = NULL;
     if (g->col_group >= 0) {
         s = field_trimmed(g, r, g->col_group, &len);
@@ -1120,26 +1740,15 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
     if (g->col_admin >= 0) {
         s = field_trimmed(g, r, g->col_admin, &len);
         if (len) {
-            char text[128];
-            int ok = len < sizeof(text);
-            if (ok) {
-                memcpy(text, s, len);
-                text[len] = '\0';
-                ok = qs_parse_date(text, g->map->date_format, g->date, sizeof(g->date));
-            }
-            if (ok)
+            size_t before = probs->count + probs->dropped;
+            qs_error rc = read_date(g, s, len, probs, diag);
+            if (rc)
+                return rc;
+            if (probs->count + probs->dropped == before)
                 adm->administered = g->date;
-            else if (g->map->date_format)
-                add_problem(probs, header_of(g, g->col_admin), s, len,
-                            "date does not match date_format '%s'", g->map->date_format);
-            else
-                add_problem(probs, header_of(g, g->col_admin), s, len,
-                            "not an ISO 8601 date (YYYY-MM-DD[ HH:MM[:SS]]): set date_format "
-                            "in the mapping file");
         }
     }
 
-    size_t answered = 0;
     const int fast_digits = g->map->nmissing == 0;
     for (size_t i = 0; i < inst->nitems; i++) {
         long c = g->item_col[i];
@@ -1152,29 +1761,25 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
             int v = r->fields[c][0] - '0';
             if (v >= 0 && v <= 9 && v >= inst->scale.min && v <= inst->scale.max) {
                 g->answers[i] = v;
-                answered++;
                 continue;
             }
         }
         s = field_trimmed(g, r, c, &len);
-        if (!parse_cell(g, s, len, &g->answers[i], why, sizeof(why))) {
-            add_problem(probs, header_of(g, c), s, len, "item %d: %s", inst->items[i].id, why);
+        if (!parse_cell(g, s, len, &g->answers[i], &kind, why, sizeof(why))) {
+            add_problem(probs, kind, header_of(g, c), s, len, "item %d: %s", inst->items[i].id,
+                        why);
             g->answers[i] = QS_MISSING;
-        } else if (g->answers[i] != QS_MISSING) {
-            answered++;
         }
     }
     for (size_t k = 0; k < inst->validity.nchecks; k++) {
         long c = g->check_col[k];
         s = field_trimmed(g, r, c, &len);
-        if (!parse_cell(g, s, len, &g->checks[k], why, sizeof(why))) {
-            add_problem(probs, header_of(g, c), s, len, "attention check '%s': %s",
-                        inst->validity.checks[k].id, why);
+        if (!parse_cell(g, s, len, &g->checks[k], &kind, why, sizeof(why))) {
+            add_problem(probs, QS_PROBLEM_ATTENTION, header_of(g, c), s, len,
+                        "attention check '%s': %s", inst->validity.checks[k].id, why);
             g->checks[k] = QS_MISSING;
         }
     }
-    if (answered == 0 && probs->count == 0)
-        add_problem(probs, NULL, NULL, 0, "no item is answered");
 
     if (probs->count == 0 && g->col_response >= 0) {
         long first =
@@ -1184,8 +1789,8 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
         if (first == -2)
             g->ids_unchecked++;
         if (first > 0)
-            add_problem(probs, header_of(g, g->col_response), adm->response_id,
-                        strlen(adm->response_id),
+            add_problem(probs, QS_PROBLEM_DUPLICATE, header_of(g, g->col_response),
+                        adm->response_id, strlen(adm->response_id),
                         "duplicate response id: first seen at line %ld, which was scored", first);
     } else if (probs->count == 0 && g->unique_client_date && adm->administered) {
         /* No id column: the store tells rows apart by client and date (the id set is free). */
@@ -1196,7 +1801,7 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
         if (first == -2)
             g->ids_unchecked++;
         if (first > 0)
-            add_problem(probs, header_of(g, g->col_admin), adm->administered,
+            add_problem(probs, QS_PROBLEM_DUPLICATE, header_of(g, g->col_admin), adm->administered,
                         strlen(adm->administered),
                         "same client and date as line %ld, which was scored: map a response id "
                         "column to tell them apart",
@@ -1206,19 +1811,201 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
         return QS_EDATA;
     adm->answers = g->answers;
     adm->checks = g->checks;
-    adm->line = r->line;
     return QS_OK;
+}
+
+/* ---- a problem common to every quarantined row ------------------------------------------- */
+
+/* Kinds that can be a file's problem: keyed by column (dates, ids) or by value (answers). */
+static int keyed_by_column(qs_problem_kind k)
+{
+    return k == QS_PROBLEM_DATE || k == QS_PROBLEM_CLIENT_ID || k == QS_PROBLEM_RESPONSE_ID;
+}
+
+static int keyed_by_value(qs_problem_kind k)
+{
+    return k == QS_PROBLEM_LABEL || k == QS_PROBLEM_SCALE || k == QS_PROBLEM_ATTENTION;
+}
+
+static int candidate_matches(const struct candidate *c, const qs_problem *p, const char *folded)
+{
+    if (c->kind != p->kind)
+        return 0;
+    if (keyed_by_column(c->kind))
+        return strcmp(c->column, p->column) == 0;
+    return strcmp(c->folded, folded) == 0;
+}
+
+static void note_date_order(struct candidate *c, const char *value)
+{
+    struct shape sh;
+    if (!scan_shape(value, &sh) || sh.sep != '/')
+        return;
+    qs_date_order e = shape_evidence(&sh);
+    c->day_first |= e == QS_DATE_DAY_FIRST;
+    c->month_first |= e == QS_DATE_MONTH_FIRST;
+}
+
+/*
+ * Narrow the candidates to the problems this quarantined row shares with every earlier one. The
+ * first quarantined row gives at most QS_PROBLEMS_MAX candidates; later rows only remove some,
+ * so the memory is fixed whatever the row count.
+ */
+static void track_common(qs_ingest *g, const qs_row_problems *probs)
+{
+    struct common *cm = &g->common;
+    char folded[QS_PROBLEM_VALUE_MAX];
+    g->quarantined++;
+    if (!cm->started) {
+        cm->started = 1;
+        for (size_t i = 0; i < probs->count; i++) {
+            const qs_problem *p = &probs->items[i];
+            if (!keyed_by_column(p->kind) && !keyed_by_value(p->kind))
+                continue;
+            qs_text__fold(p->value, strlen(p->value), folded, sizeof(folded));
+            int dup = 0;
+            for (size_t k = 0; k < cm->n && !dup; k++)
+                dup = candidate_matches(&cm->c[k], p, folded);
+            if (dup || cm->n >= QS_PROBLEMS_MAX)
+                continue;
+            struct candidate *c = &cm->c[cm->n++];
+            memset(c, 0, sizeof(*c));
+            c->kind = p->kind;
+            c->alive = 1;
+            snprintf(c->column, sizeof(c->column), "%s", p->column);
+            snprintf(c->value, sizeof(c->value), "%s", p->value);
+            snprintf(c->folded, sizeof(c->folded), "%s", folded);
+            if (c->kind == QS_PROBLEM_DATE)
+                note_date_order(c, p->value);
+        }
+        return;
+    }
+    for (size_t k = 0; k < cm->n; k++) {
+        struct candidate *c = &cm->c[k];
+        if (!c->alive)
+            continue;
+        int found = 0;
+        for (size_t i = 0; i < probs->count && !found; i++) {
+            const qs_problem *p = &probs->items[i];
+            if (p->kind != c->kind)
+                continue;
+            if (keyed_by_value(c->kind))
+                qs_text__fold(p->value, strlen(p->value), folded, sizeof(folded));
+            else
+                folded[0] = '\0';
+            if (candidate_matches(c, p, folded)) {
+                found = 1;
+                if (c->kind == QS_PROBLEM_DATE)
+                    note_date_order(c, p->value);
+            }
+        }
+        c->alive = found;
+    }
+}
+
+/* `s` as the inside of a YAML double-quoted string, cut (at a character boundary) to fit. */
+static void yaml_quoted(const char *s, char *out, size_t size)
+{
+    size_t used = 0;
+    while (*s) {
+        size_t n = 1;
+        while (((unsigned char)s[n] & 0xC0) == 0x80)
+            n++;
+        size_t need = n + (*s == '"' || *s == '\\');
+        if (used + need + 1 > size)
+            break;
+        if (*s == '"' || *s == '\\')
+            out[used++] = '\\';
+        memcpy(out + used, s, n);
+        used += n;
+        s += n;
+    }
+    out[used] = '\0';
+}
+
+int qs_ingest_file_problem(const qs_ingest *g, qs_file_problem *out)
+{
+    const struct candidate *c = NULL;
+    if (g->scored != 0 || g->quarantined == 0)
+        return 0;
+    for (size_t k = 0; k < g->common.n && !c; k++)
+        if (g->common.c[k].alive)
+            c = &g->common.c[k];
+    if (!c)
+        return 0;
+    memset(out, 0, sizeof(*out));
+    out->kind = c->kind;
+    out->rows = g->quarantined;
+    safe_column(g, c->column, out->column, sizeof(out->column));
+    const char *every = g->quarantined == 1 ? "the only quarantined row" : "every quarantined row";
+    char q[100], fix[400];
+    const qs_scale *sc = &g->inst->scale;
+    switch (c->kind) {
+    case QS_PROBLEM_DATE: {
+        struct shape sh;
+        char text[128];
+        int have =
+            date_text(c->value, strlen(c->value), text, sizeof(text)) && scan_shape(text, &sh);
+        qs_date_order order = c->day_first == c->month_first
+                                  ? QS_DATE_ORDER_UNKNOWN
+                                  : (c->day_first ? QS_DATE_DAY_FIRST : QS_DATE_MONTH_FIRST);
+        qs_date_form(c->value, order, out->example, sizeof(out->example));
+        if (g->map->date_format)
+            snprintf(fix, sizeof(fix), "correct date_format '%s' in the mapping file",
+                     g->map->date_format);
+        else
+            date_format_hint(&sh, have, order, fix, sizeof(fix));
+        snprintf(out->message, sizeof(out->message),
+                 "no date in column '%s' could be read (%s has one of the form %.64s): %s",
+                 out->column, every, out->example, fix);
+        break;
+    }
+    case QS_PROBLEM_CLIENT_ID:
+    case QS_PROBLEM_RESPONSE_ID: {
+        const char *key = c->kind == QS_PROBLEM_CLIENT_ID ? "client_id" : "response_id";
+        snprintf(out->message, sizeof(out->message),
+                 "column '%s' (%s) is blank on %s: map %s in the mapping file to the column that "
+                 "holds the %s",
+                 out->column, key, every, key,
+                 c->kind == QS_PROBLEM_CLIENT_ID ? "client id" : "response id");
+        break;
+    }
+    case QS_PROBLEM_SCALE:
+        snprintf(out->example, sizeof(out->example), "%s", c->value);
+        yaml_quoted(c->value, q, sizeof(q));
+        snprintf(
+            out->message, sizeof(out->message),
+            "%s holds %s (first in column '%s'), outside the scale %d..%d of '%.40s': if it is "
+            "a missing-data code, add missing: [\"%s\"] to the mapping file; otherwise the "
+            "export codes its answers on another scale",
+            every, q, out->column, sc->min, sc->max, g->inst->id, q);
+        break;
+    case QS_PROBLEM_LABEL:
+    case QS_PROBLEM_ATTENTION:
+    default:
+        snprintf(out->example, sizeof(out->example), "%s", c->value);
+        yaml_quoted(c->value, q, sizeof(q));
+        snprintf(out->message, sizeof(out->message),
+                 "%s answers \"%s\" (first in column '%s'), which is not an answer of '%.40s': add "
+                 "it to the mapping file as labels: {\"%s\": N} with N its value on the scale "
+                 "%d..%d, or as missing: [\"%s\"] if it means not answered",
+                 every, q, out->column, g->inst->id, q, sc->min, sc->max, q);
+        break;
+    }
+    return 1;
 }
 
 qs_error qs_ingest_next(qs_ingest *g, qs_admin *adm, qs_row_problems *probs, qs_diag *diag)
 {
     qs_error rc;
+    if (g->failed) {
+        *diag = g->failed_diag;
+        return g->failed;
+    }
     if (g->pending == 1) {
         g->pending = 0;
-        g->rows++;
-        return process(g, &g->rec, adm, probs);
-    }
-    if (g->pending == 2) {
+        rc = QS_OK;
+    } else if (g->pending == 2) {
         g->pending = 0;
         *diag = g->pending_diag;
         rc = QS_EDATA;
@@ -1230,11 +2017,30 @@ qs_error qs_ingest_next(qs_ingest *g, qs_admin *adm, qs_row_problems *probs, qs_
         probs->line = diag->line;
         probs->response_id[0] = '\0';
         probs->count = probs->dropped = 0;
-        add_problem(probs, NULL, NULL, 0, "%s", diag->message);
+        add_problem(probs, QS_PROBLEM_ROW, NULL, NULL, 0, "%s", diag->message);
+        track_common(g, probs);
         return QS_EDATA;
     }
     if (rc)
         return rc;
     g->rows++;
-    return process(g, &g->rec, adm, probs);
+    rc = process(g, &g->rec, adm, probs, diag);
+    switch (rc) {
+    case QS_OK:
+        g->scored++;
+        break;
+    case QS_ENOANSWER:
+        g->not_administered++;
+        break;
+    case QS_EDATA:
+        track_common(g, probs);
+        break;
+    case QS_EINVALID:
+        g->failed = rc;
+        g->failed_diag = *diag;
+        break;
+    default:
+        break;
+    }
+    return rc;
 }

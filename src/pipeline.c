@@ -255,6 +255,8 @@ qs_error qs_pipeline_run(qs_ingest *g, qs_scorer *scorer, const qs_instrument *i
             }
             continue;
         }
+        if (rc == QS_ENOANSWER) /* not administered: counted by the ingest, never scored */
+            continue;
         if (rc)
             break;
         const qs_result *res = qs_scorer_run(scorer, adm.answers, adm.checks);

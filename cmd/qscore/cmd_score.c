@@ -1,6 +1,7 @@
 /* cmd_score.c - `qscore score`: score survey exports against an instrument (docs/score.md). */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +34,10 @@ const char cmd_score_usage[] =
     "                            machine has two cores); the output is the same either way\n"
     "  INPUT                     export files; - reads standard input\n"
     "\n"
-    "Exit status: 0 every row scored; 1 some rows quarantined; 2 usage, instrument or mapping\n"
-    "error (nothing written); 3 a file could not be read or written.\n";
+    "Exit status: 0 every row scored (rows not administered are counted, never a failure);\n"
+    "1 some rows quarantined; 2 usage, instrument or mapping error (nothing written), or an\n"
+    "input the mapping does not fit (one problem on every row, or slash dates whose day/month\n"
+    "order the file does not decide); 3 a file could not be read or written.\n";
 
 struct score_opts {
     const char *instrument;
@@ -163,20 +166,68 @@ static void worst(struct totals *t, int status)
         t->status = status;
 }
 
+/* Read all of standard input into *buf (malloc'd). Returns 0, or an errno value. */
+static int read_stdin(char **buf, size_t *len)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *b = malloc(cap);
+    if (!b)
+        return ENOMEM;
+    for (;;) {
+        if (n == cap) {
+            char *nb = cap > SIZE_MAX / 2 ? NULL : realloc(b, cap * 2);
+            if (!nb) {
+                free(b);
+                return ENOMEM;
+            }
+            b = nb;
+            cap *= 2;
+        }
+        size_t got = fread(b + n, 1, cap - n, stdin);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(stdin)) {
+        int err = errno ? errno : EIO;
+        free(b);
+        return err;
+    }
+    *buf = b;
+    *len = n;
+    return 0;
+}
+
 static void score_input(const char *input, const qs_instrument *inst, const qs_mapping *map,
                         const struct score_opts *o, qs_scorer *scorer, qs_out *out, FILE *qfp,
                         struct totals *t)
 {
     qs_diag_list errors;
     qs_ingest *g = NULL;
+    char *data = NULL;
+    size_t len = 0;
+    qs_error rc;
     const char *display = strcmp(input, "-") == 0 ? "(stdin)" : input;
     qs_diag_list_init(&errors);
-    qs_error rc = qs_ingest_open(&g, input, display, inst, map, o->profile, &errors);
+    if (strcmp(input, "-") == 0 && !map->date_format) {
+        /* Slash dates without date_format are decided from the whole file, which needs a second
+         * pass: standard input is read into memory first (docs/score.md). */
+        int err = read_stdin(&data, &len);
+        if (err) {
+            qs_cli_error("cannot read standard input: %s", strerror(err));
+            worst(t, err == ENOMEM ? QS_EXIT_INTERNAL : QS_EXIT_IO);
+            return;
+        }
+        rc = qs_ingest_open_mem(&g, data, len, display, inst, map, o->profile, &errors);
+    } else {
+        rc = qs_ingest_open(&g, input, display, inst, map, o->profile, &errors);
+    }
     if (rc) {
         print_errors(&errors);
         qs_cli_error("%s: not scored", display);
         worst(t, qs_exit_status_for(rc));
         qs_diag_list_release(&errors);
+        free(data);
         return;
     }
     t->files++;
@@ -198,12 +249,23 @@ static void score_input(const char *input, const qs_instrument *inst, const qs_m
         worst(t, qs_exit_status_for(rc));
     }
     t->rows += qs_ingest_rows(g);
+    if (qs_ingest_not_administered(g))
+        qs_cli_error("%s: %lu row%s not administered (no item of %s answered)", display,
+                     qs_ingest_not_administered(g), qs_ingest_not_administered(g) == 1 ? "" : "s",
+                     inst->id);
     if (qs_ingest_ids_unchecked(g))
         qs_cli_error("%s: %lu rows past the duplicate-check budget were not checked for "
                      "duplicate response ids",
                      display, qs_ingest_ids_unchecked(g));
+    /* One problem on every row and nothing scored: the mapping does not fit the file. */
+    qs_file_problem fp;
+    if (rc == QS_OK && qs_ingest_file_problem(g, &fp)) {
+        qs_cli_error("%s: %s: %s", display, fp.column, fp.message);
+        worst(t, QS_EXIT_INVALID);
+    }
     qs_ingest_free(g);
     qs_diag_list_release(&errors);
+    free(data);
 }
 
 int cmd_score(int argc, char **argv)

@@ -41,6 +41,7 @@ int qs_exit_status_for(qs_error err)
     switch (err) {
     case QS_OK:
     case QS_EEOF:
+    case QS_ENOANSWER: /* a questionnaire not administered on a row: never a failure */
         return QS_EXIT_OK;
     case QS_EDATA:
         return QS_EXIT_DATA;

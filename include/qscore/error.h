@@ -24,7 +24,8 @@
     X(ELOCKED, "resource is locked by another process")                                            \
     X(ESTORE, "database error")                                                                    \
     X(EREPORT, "report writer error")                                                              \
-    X(EEOF, "end of input")
+    X(EEOF, "end of input")                                                                        \
+    X(ENOANSWER, "no item of the instrument is answered")
 
 typedef enum qs_error {
 #define QS__ERROR_ENUM(name, msg) QS_##name,

@@ -52,10 +52,30 @@ typedef struct qs_admin {
 #define QS_PROBLEMS_MAX      16
 #define QS_PROBLEM_VALUE_MAX 256
 
+/* What a row problem is about. */
+typedef enum qs_problem_kind {
+    QS_PROBLEM_ROW = 0,     /* the record itself: wrong field count, or not readable as CSV */
+    QS_PROBLEM_ENCODING,    /* bytes that are not valid text in the file's encoding */
+    QS_PROBLEM_RESPONSE_ID, /* blank response id */
+    QS_PROBLEM_CLIENT_ID,   /* blank client id */
+    QS_PROBLEM_DATE,        /* the administered date does not parse */
+    QS_PROBLEM_LABEL,       /* an answer text that is no scale value, label or missing spelling */
+    QS_PROBLEM_SCALE,       /* a number outside the scale (or not a whole number) */
+    QS_PROBLEM_ATTENTION,   /* an attention check's answer cannot be read */
+    QS_PROBLEM_DUPLICATE    /* response id (or client and date) of an earlier scored row */
+} qs_problem_kind;
+
+/** "row", "encoding", "response-id", "client-id", "date", "label", "scale", "attention",
+ * "duplicate"; "unknown" out of range. */
+const char *qs_problem_kind_name(qs_problem_kind kind);
+
+/* One problem of a row. `reason` never holds the value (which has its own field): reasons can
+ * be counted, grouped and logged without health data. */
 typedef struct qs_problem {
     char column[128]; /* header of the column, or empty for the whole row */
     char value[QS_PROBLEM_VALUE_MAX];
     char reason[256];
+    qs_problem_kind kind;
 } qs_problem;
 
 /* Why a row was not scored: every problem found (up to QS_PROBLEMS_MAX), with the row's
@@ -87,11 +107,61 @@ qs_error qs_ingest_open_mem(qs_ingest **out, const void *data, size_t len, const
                             qs_diag_list *errors);
 
 /**
- * The next administration. QS_OK: *adm is filled. QS_EDATA: the row cannot be scored; *probs
- * says why (the caller quarantines it) and reading goes on. QS_EEOF at the end. QS_EIO or
- * QS_ENOMEM: stop; `diag` says why.
+ * The next administration.
+ *  - QS_OK: *adm is filled.
+ *  - QS_ENOANSWER: the row answers no item of the instrument (every item cell is blank or a
+ *    missing spelling; attention checks do not count): the instrument was not administered on
+ *    it (e.g. a bundled export carrying several questionnaires). Never a failure: count it and
+ *    go on. adm->line, adm->response_id, adm->id_is_line, probs->line and probs->response_id are
+ *    set (probs->count is 0); nothing else is. This takes precedence over every other problem
+ *    of the row except bad bytes and a wrong field count (QS_EDATA: nothing in the row can be
+ *    trusted). A row with an item cell that does not parse counts as answered (QS_EDATA).
+ *  - QS_EDATA: the row cannot be scored; *probs says why (the caller quarantines it) and
+ *    reading goes on.
+ *  - QS_EEOF at the end.
+ *  - QS_EINVALID: the file cannot be read as the mapping says; `diag` names the file, the
+ *    column and the fix, and every later call returns QS_EINVALID again. Today this is the
+ *    day/month order of slash dates read without `date_format` (see qs_parse_slash_date): it
+ *    is decided once for the whole file, by a second pass over the date column made at the
+ *    first slash date met (for an export all of whose dates are slash dates: at the first
+ *    data row, so no row is returned). A column mixing day-first and month-first dates, or
+ *    whose slash dates never show the order, refuses the file. Standard input ("-") cannot be
+ *    read twice: there it is refused too (buffer it and use qs_ingest_open_mem, or set
+ *    date_format). Rows returned before (ISO dates ahead of the first slash date) belong to a
+ *    refused file: the caller discards the file as a whole.
+ *  - QS_EIO or QS_ENOMEM: stop; `diag` says why.
  */
 qs_error qs_ingest_next(qs_ingest *g, qs_admin *adm, qs_row_problems *probs, qs_diag *diag);
+
+/** Rows returned QS_OK so far. */
+unsigned long qs_ingest_scored(const qs_ingest *g);
+
+/** Rows returned QS_ENOANSWER so far (not administered). */
+unsigned long qs_ingest_not_administered(const qs_ingest *g);
+
+/* A problem common to every quarantined row of a file: the mapping (or a date form) is wrong
+ * for the file, not the rows. */
+typedef struct qs_file_problem {
+    qs_problem_kind kind;
+    char column[128]; /* the column's header (or "#N" when row 1 may be data) */
+    /* One example: for a date its form ("D/M/YY H:MM", digits never shown: dates identify
+     * people); for an answer text or number the value (seen on every row: the form's wording or
+     * a code, not an answer of one client); empty for a blank id. */
+    char example[QS_PROBLEM_VALUE_MAX];
+    unsigned long rows; /* rows quarantined (each of them has the problem) */
+    char message[768];  /* one sentence: the column, the example and the fix */
+} qs_file_problem;
+
+/**
+ * After QS_EEOF: returns 1 and fills *out when no row was scored (qs_ingest_scored() == 0), at
+ * least one row was quarantined, and one problem is common to every quarantined row: the same
+ * kind in the same column (a date, a blank client or response id) or the same kind and value
+ * (an answer text or an out-of-scale number on every row, e.g. a label missing from the mapping,
+ * or a missing-data code such as -99). The caller should then refuse the file as a whole (the
+ * mapping needs the fix in `message`). Returns 0 otherwise. Memory used for this is fixed (the
+ * first quarantined row's problems, narrowed by each later row).
+ */
+int qs_ingest_file_problem(const qs_ingest *g, qs_file_problem *out);
 
 /** The profile in use (after detection). */
 qs_profile qs_ingest_profile(const qs_ingest *g);
@@ -128,7 +198,42 @@ void qs_ingest_free(qs_ingest *g);
  * without, ISO forms are accepted (YYYY-MM-DD, optional time HH:MM[:SS[.fff]] after 'T' or a
  * space, optional Z or +HH:MM). Writes "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS" (plus the zone as
  * given). Returns 1 on success, 0 when the text is not such a date or not a real calendar date.
+ * Slash dates are not read here without a format: see qs_parse_slash_date (the ingest uses both
+ * when a mapping has no date_format).
  */
 int qs_parse_date(const char *text, const char *format, char *out, size_t size);
+
+/* Which of the first two numbers of a slash date is the month. */
+typedef enum qs_date_order {
+    QS_DATE_ORDER_UNKNOWN = 0,
+    QS_DATE_MONTH_FIRST, /* M/D/YYYY: US Google Forms, SurveyMonkey, US Excel */
+    QS_DATE_DAY_FIRST    /* D/M/YYYY: Google Forms and Excel elsewhere */
+} qs_date_order;
+
+/*
+ * Parse a slash date as survey tools and Excel write it: A/B/YYYY (A and B of one or two digits,
+ * a four-digit year), optionally a space and a time H:MM or H:MM:SS (one or two hour digits),
+ * optionally followed by AM or PM (any case, a space before it optional: a 12-hour clock, hour
+ * 1..12, 12 AM = 00, 12 PM = 12). `order` says which of A and B is the month; with
+ * QS_DATE_ORDER_UNKNOWN nothing is parsed (the order is never guessed from one value). Writes
+ * "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS". Returns 1 on success; 0 when the text has another form
+ * (a two-digit year included: the century is never guessed), is not a real calendar date or
+ * time, or the order is unknown.
+ */
+int qs_parse_slash_date(const char *text, qs_date_order order, char *out, size_t size);
+
+/*
+ * The form of a date text, for messages that must not show the date (dates identify people):
+ * "M/D/YYYY H:MM:SS", "DD/MM/YYYY", "YYYY-MM-DD HH:MM" (N for a number whose role the order
+ * does not tell, "AM|PM" for either), other text with every digit shown as N and every letter
+ * as a. Writes at most `size` - 1 bytes.
+ */
+void qs_date_form(const char *text, qs_date_order order, char *out, size_t size);
+
+/**
+ * 1 when rows are identified by a response id column (mapped, or the profile's), 0 when by
+ * their line number (qs_admin.id_is_line). Valid after open.
+ */
+int qs_ingest_has_response_id(const qs_ingest *g);
 
 #endif
