@@ -395,7 +395,11 @@ static qs_error read_meta(struct build *B)
         return step_error(B, st, "cannot read runs");
     }
     sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(B->db, "SELECT count(*) FROM files", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            B->db,
+            "SELECT count(*) FROM files f WHERE f.id = (SELECT max(g.id) FROM files g"
+            " WHERE g.source = f.source AND g.path = f.path)",
+            -1, &st, NULL) != SQLITE_OK)
         return sql_error(B, "cannot read files");
     if (sqlite3_step(st) != SQLITE_ROW)
         return step_error(B, st, "cannot read files");
@@ -404,8 +408,11 @@ static qs_error read_meta(struct build *B)
     B->files = qs_pool__calloc(B->pool, n ? n : 1, sizeof(*B->files));
     if (!B->files)
         return QS_ENOMEM;
-    if (sqlite3_prepare_v2(B->db, "SELECT path, sha256, source FROM files ORDER BY id", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(B->db,
+                           "SELECT path, sha256, source FROM files f WHERE f.id = (SELECT max(g.id)"
+                           " FROM files g WHERE g.source = f.source AND g.path = f.path)"
+                           " ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
         return sql_error(B, "cannot read files");
     /* Inside the read transaction the count holds; stop at it all the same. */
     while (B->nfiles < n && (r = sqlite3_step(st)) == SQLITE_ROW) {

@@ -16,16 +16,29 @@
 #include "qscore/ingest.h"
 #include "qscore/output.h"
 #include "qscore/score.h"
+#include "qscore/version.h"
 
 /*
- * Design. A run is: lock the store, record the run, then for each source and each file its
- * globs match (sorted, so runs are deterministic): skip it when the store knows its path, size
- * and mtime, or its SHA-256 (a renamed copy); otherwise ingest it inside one transaction --
- * file row, administrations (new, unchanged or a new version), scores, flags, and the change
- * rows of every client it touched -- and commit. A kill between commits loses nothing that was
- * committed and leaves no half file; the next run skips what is in and redoes the rest. Rows
- * that cannot be scored are stored with the file and written to this run's quarantine file at
- * the end (atomically); a killed run's quarantine is written by the next run.
+ * Design. A run is: lock the store, record the run, write the quarantine files earlier runs
+ * could not write, then for each source and each file its globs match (sorted, so runs are
+ * deterministic) decide whether this source has processed the file:
+ *  - a path the source processed before is unchanged when the quick check (size, nanosecond
+ *    mtime and ctime, inode) matches its latest processing; any difference lets the SHA-256
+ *    decide, and different content (even content the path held earlier: A -> B -> A) is
+ *    processed again;
+ *  - a path the source never processed is skipped only when the source processed the same
+ *    content under another path (a copy);
+ *  - an unchanged file is processed again (a replay) when rows of it are still quarantined and
+ *    the source's fingerprint (qscore version, instrument and mapping bytes, profile, site)
+ *    differs from the one that processed it, or with --retry.
+ * Each processing is one transaction: file row, administrations (new, unchanged or a new
+ * version), scores, flags, the quarantined rows, the resolution of rows an earlier processing
+ * of the same path quarantined and this one stored, and the change rows of every client it
+ * touched. A file where every row fails on one cause is a mapping problem: it is rolled back
+ * (nothing stored, retried next run) and said once. A kill between commits loses nothing that
+ * was committed; the next run skips what is in and redoes the rest. The quarantine file of a
+ * run is written from the store after its files; one that could not be written is written by
+ * a later run.
  */
 
 /*
@@ -74,6 +87,8 @@ struct runner {
     size_t covcap;
     char *key; /* the current row's response key (response_key) */
     size_t cap_key;
+    char fingerprint[65]; /* the current source's */
+    long long replay_of;  /* the processing a replay repeats (qs_store_admin.replay_of), or 0 */
 };
 
 #if defined(__GNUC__)
@@ -151,30 +166,38 @@ static qs_error write_quarantine(struct runner *R, long long run_id, char *path,
 }
 
 /*
- * A killed run's quarantine file was never renamed into place: write it from the store, then
- * mark the run "killed_recovered" (also when it had no quarantined rows, or its file is there),
- * so it is done once: a file the user deletes later is not written again.
+ * Quarantine files that earlier runs could not write (killed before writing it, or the write
+ * failed: disk full, a read-only folder) are written from the store now; one that fails again
+ * stays pending for the next run. Killed runs are then marked "killed_recovered", once: a file
+ * the user deletes later is not written again.
  */
-static qs_error recover_killed(struct runner *R, qs_diag *d)
+static qs_error recover_pending(struct runner *R, qs_diag *d)
 {
-    long long ids[64];
-    size_t n;
-    qs_error rc;
-    do {
-        rc = qs_store_runs_with_status(R->store, "killed", ids, 64, &n, d);
-        for (size_t i = 0; i < n && !rc; i++) {
-            char path[4096], name[64];
-            snprintf(name, sizeof(name), "quarantine-run%lld.csv", ids[i]);
-            if (!qs_path_join(path, sizeof(path), R->cfg->output, name) ||
-                access(path, F_OK) != 0) {
-                rc = write_quarantine(R, ids[i], path, sizeof(path), d);
-                if (!rc && path[0])
-                    event(R, "event=quarantine_recovered killed_run=%lld file=%s", ids[i], path);
-            }
-            if (!rc)
-                rc = qs_store_run_recovered(R->store, ids[i], d);
+    long long killed[256], ids[256];
+    size_t nk = 0, n = 0;
+    qs_error rc = qs_store_runs_with_status(R->store, "killed", killed, 256, &nk, d);
+    if (!rc)
+        rc = qs_store_runs_with_status(R->store, "pending", ids, 256, &n, d);
+    for (size_t i = 0; i < n && !rc; i++) {
+        char path[4096];
+        qs_diag wd;
+        int was_killed = 0;
+        if (ids[i] == R->opts->run_id)
+            continue;
+        for (size_t k = 0; k < nk; k++)
+            was_killed |= killed[k] == ids[i];
+        qs_diag_clear(&wd);
+        if (write_quarantine(R, ids[i], path, sizeof(path), &wd)) {
+            qs_diag_list_push(R->errors, &wd); /* still pending: the next run tries again */
+            continue;
         }
-    } while (!rc && n == 64); /* the next 64: those done are no longer "killed" */
+        rc = qs_store_run_quarantine_pending(R->store, ids[i], 0, d);
+        if (!rc && path[0])
+            event(R, "event=quarantine_recovered %s=%lld file=%s",
+                  was_killed ? "killed_run" : "run", ids[i], path);
+    }
+    for (size_t k = 0; k < nk && !rc; k++)
+        rc = qs_store_run_recovered(R->store, killed[k], d);
     return rc;
 }
 
@@ -241,18 +264,256 @@ static const char *covariates_text(struct runner *R, const qs_admin *adm, const 
     return R->covbuf;
 }
 
-/* Ingest one file inside one transaction. */
+/*
+ * The rows an earlier processing of the same source and path quarantined and left open. A row
+ * of this processing is the same row when it has the same response id (files with an id
+ * column), or else the same line (files without one, and rows whose id was blank: a cumulative
+ * export keeps its old rows where they were). Each open row is matched at most once.
+ */
+struct open_rows {
+    qs_store_open_row *rows;
+    size_t n;
+    size_t *by_id, *by_line; /* indices sorted by response id / by line */
+    int has_ids;
+};
+
+static struct open_rows *g_sort_rows; /* qsort has no context argument */
+
+static int cmp_by_id(const void *a, const void *b)
+{
+    const qs_store_open_row *x = &g_sort_rows->rows[*(const size_t *)a];
+    const qs_store_open_row *y = &g_sort_rows->rows[*(const size_t *)b];
+    int c = strcmp(x->response_id, y->response_id);
+    return c ? c : (x->file > y->file) - (x->file < y->file);
+}
+
+static int cmp_by_line(const void *a, const void *b)
+{
+    const qs_store_open_row *x = &g_sort_rows->rows[*(const size_t *)a];
+    const qs_store_open_row *y = &g_sort_rows->rows[*(const size_t *)b];
+    if (x->line != y->line)
+        return (x->line > y->line) - (x->line < y->line);
+    return (x->file > y->file) - (x->file < y->file);
+}
+
+static void open_rows_free(struct open_rows *o)
+{
+    free(o->rows);
+    free(o->by_id);
+    free(o->by_line);
+    memset(o, 0, sizeof(*o));
+}
+
+static qs_error open_rows_load(struct open_rows *o, qs_store *store, const char *source,
+                               const char *path, int has_ids, qs_diag *d)
+{
+    memset(o, 0, sizeof(*o));
+    o->has_ids = has_ids;
+    qs_error rc = qs_store_open_rows(store, source, path, &o->rows, &o->n, d);
+    if (rc || o->n == 0)
+        return rc;
+    o->by_id = malloc(o->n * sizeof(size_t));
+    o->by_line = malloc(o->n * sizeof(size_t));
+    if (!o->by_id || !o->by_line) {
+        open_rows_free(o);
+        qs_diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        return QS_ENOMEM;
+    }
+    for (size_t i = 0; i < o->n; i++)
+        o->by_id[i] = o->by_line[i] = i;
+    g_sort_rows = o;
+    qsort(o->by_id, o->n, sizeof(size_t), cmp_by_id);
+    qsort(o->by_line, o->n, sizeof(size_t), cmp_by_line);
+    g_sort_rows = NULL;
+    return QS_OK;
+}
+
+/* The first position in the sorted index `idx` whose row is not below (id, line). */
+static size_t lower_bound(const struct open_rows *o, const size_t *idx, const char *id,
+                          unsigned long line, int by_id)
+{
+    size_t lo = 0, hi = o->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const qs_store_open_row *m = &o->rows[idx[mid]];
+        int c = by_id ? strcmp(m->response_id, id) : (m->line > line) - (m->line < line);
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The open row this processing's row (response id `id`, "" when none, at `line`) continues. */
+static qs_store_open_row *open_rows_match(struct open_rows *o, const char *id, unsigned long line)
+{
+    if (o->n == 0)
+        return NULL;
+    if (!id)
+        id = "";
+    if (o->has_ids && id[0]) {
+        for (size_t i = lower_bound(o, o->by_id, id, 0, 1);
+             i < o->n && strcmp(o->rows[o->by_id[i]].response_id, id) == 0; i++)
+            if (!o->rows[o->by_id[i]].resolved)
+                return &o->rows[o->by_id[i]];
+    }
+    /* By line: rows of files without ids, and rows whose id could not be read (an old row
+     * with an id at this line is another response). */
+    for (size_t i = lower_bound(o, o->by_line, NULL, line, 0);
+         i < o->n && o->rows[o->by_line[i]].line == line; i++) {
+        qs_store_open_row *r = &o->rows[o->by_line[i]];
+        if (!r->resolved && !(o->has_ids && r->response_id[0]))
+            return r;
+    }
+    return NULL;
+}
+
+/* Per-file outcome counts. */
+struct file_counts {
+    unsigned long scored, quarantined, not_admin, n_new, n_changed, n_same, flags, resolved;
+};
+
+/* Close the open row `row` (if any) because this processing stored or skipped it. */
+static qs_error resolve(struct runner *R, qs_store_open_row *row, const char *how,
+                        struct file_counts *fc, qs_diag *d)
+{
+    if (!row || R->opts->dry_run)
+        return QS_OK;
+    row->resolved = 1;
+    fc->resolved++;
+    return qs_store_resolve_row(R->store, row, R->opts->run_id, how, d);
+}
+
+/* Store one scored administration; counts it and touches its client. */
+static qs_error store_admin(struct runner *R, const qs_source *src, const qs_instrument *inst,
+                            const qs_mapping *map, const char *norm_id, const qs_admin *adm,
+                            const qs_result *res, long long file_id, struct file_counts *fc,
+                            qs_admin_outcome *out, qs_diag *d)
+{
+    const char *key = response_key(R, adm);
+    const char *cov = covariates_text(R, adm, map);
+    if (!key || (!cov && adm->ncovariates)) {
+        qs_diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        return QS_ENOMEM;
+    }
+    qs_store_admin a = {src->site,         src->id,     inst,
+                        norm_id,           key,         adm->response_id,
+                        adm->client_id,    adm->group,  adm->therapist,
+                        adm->administered, cov,         adm->answers,
+                        adm->checks,       file_id,     adm->line,
+                        R->opts->run_id,   R->replay_of};
+    long long client;
+    qs_error rc = qs_store_put_admin(R->store, &a, res, out, &client, d);
+    if (rc)
+        return rc;
+    crash_point();
+    fc->n_new += *out == QS_ADMIN_NEW;
+    fc->n_changed += *out == QS_ADMIN_CHANGED;
+    fc->n_same += *out == QS_ADMIN_UNCHANGED || *out == QS_ADMIN_SUPERSEDED;
+    if ((*out == QS_ADMIN_NEW || *out == QS_ADMIN_CHANGED) && !touch_client(R, client)) {
+        qs_diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        return QS_ENOMEM;
+    }
+    return QS_OK;
+}
+
+/* Read every row of the file: store, quarantine or count it. */
+static qs_error ingest_rows(struct runner *R, const qs_source *src, const qs_instrument *inst,
+                            const qs_mapping *map, const char *norm_id, qs_scorer *scorer,
+                            qs_ingest *g, long long file_id, struct open_rows *open,
+                            struct file_counts *fc, qs_diag *d)
+{
+    for (;;) {
+        qs_admin adm;
+        qs_row_problems probs;
+        qs_error rc = qs_ingest_next(g, &adm, &probs, d);
+        if (rc == QS_EEOF)
+            return QS_OK;
+        if (rc == QS_ENOANSWER) { /* that questionnaire was not given: nothing to store */
+            fc->not_admin++;
+            rc = resolve(R, open_rows_match(open, probs.response_id, probs.line),
+                         "not administered", fc, d);
+            if (rc)
+                return rc;
+            continue;
+        }
+        if (rc == QS_EDATA) {
+            fc->quarantined++;
+            if (R->opts->dry_run)
+                continue;
+            qs_store_open_row *was = open_rows_match(open, probs.response_id, probs.line);
+            long long first = was ? was->first_run : R->opts->run_id;
+            rc = resolve(R, was, "quarantined again", fc, d);
+            if (!rc)
+                rc = qs_store_add_quarantine(R->store, file_id, &probs, first, d);
+            if (rc)
+                return rc;
+            fc->resolved -= was != NULL; /* carried over, not resolved */
+            crash_point();
+            continue;
+        }
+        if (rc)
+            return rc;
+        const qs_result *res = qs_scorer_run(scorer, adm.answers, adm.checks);
+        fc->scored++;
+        for (size_t k = 0; k < inst->nflags; k++)
+            fc->flags += res->flags[k] == QS_TRI_TRUE;
+        fc->flags +=
+            (res->validity.careless == QS_TRI_TRUE) + (res->validity.invalid == QS_TRI_TRUE);
+        if (R->opts->dry_run)
+            continue;
+        qs_admin_outcome out;
+        rc = store_admin(R, src, inst, map, norm_id, &adm, res, file_id, fc, &out, d);
+        if (!rc)
+            rc = resolve(R, open_rows_match(open, adm.id_is_line ? "" : adm.response_id, adm.line),
+                         out == QS_ADMIN_SUPERSEDED ? "superseded by a later version" : "scored",
+                         fc, d);
+        if (rc)
+            return rc;
+    }
+}
+
+/* The change rows of every client the file touched, then the file's counts. */
+static qs_error finish_file(struct runner *R, const qs_instrument *inst, int norm, qs_ingest *g,
+                            long long file_id, const struct file_counts *fc, qs_diag *d)
+{
+    qs_error rc = QS_OK;
+    if (R->ntouched)
+        qsort(R->touched, R->ntouched, sizeof(long long), cmp_ll);
+    for (size_t i = 0; i < R->ntouched && !rc; i++) {
+        if (i && R->touched[i] == R->touched[i - 1])
+            continue;
+        rc = qs_store_update_changes(R->store, R->touched[i], inst, norm, d);
+    }
+    if (!rc)
+        rc = qs_store_file_counts(R->store, file_id, qs_ingest_rows(g), fc->scored, fc->quarantined,
+                                  fc->not_admin, d);
+    if (!rc && fc->quarantined)
+        rc = qs_store_run_quarantine_pending(R->store, R->opts->run_id, 1, d);
+    return rc;
+}
+
+/*
+ * Process one file inside one transaction (see Design). `why` is "new", "changed", "replay"
+ * or "retry", for the log.
+ */
 static qs_error ingest_file(struct runner *R, const qs_source *src, const qs_instrument *inst,
                             const qs_mapping *map, int norm, qs_scorer *scorer, const char *path,
-                            const struct stat *st, const char *sha)
+                            const struct stat *st, const char *sha, const char *why)
 {
     qs_diag d;
     qs_diag_list errs;
     qs_ingest *g = NULL;
     long long file_id = 0;
-    unsigned long scored = 0, quarantined = 0, n_new = 0, n_changed = 0, n_same = 0, flags = 0;
+    struct file_counts fc;
+    struct open_rows open;
+    qs_file_problem fp;
     qs_error rc;
+    int refused = 0;
 
+    memset(&fc, 0, sizeof(fc));
+    memset(&open, 0, sizeof(open));
     qs_diag_clear(&d);
     qs_diag_list_init(&errs);
     rc = qs_ingest_open(&g, path, path, inst, map, src->profile, &errs);
@@ -269,76 +530,34 @@ static qs_error ingest_file(struct runner *R, const qs_source *src, const qs_ins
         rc = qs_store_begin(R->store, &d);
         if (rc)
             goto done;
-        qs_store_file f = {sha,     path,     (long long)st->st_size, (long long)st->st_mtime,
-                           src->id, inst->id, R->opts->run_id};
+        qs_store_file f = {sha,
+                           path,
+                           (long long)st->st_size,
+                           (long long)st->st_mtime,
+                           src->id,
+                           inst->id,
+                           R->opts->run_id,
+                           (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec,
+                           (long long)st->st_ino,
+                           (long long)st->st_ctim.tv_sec * 1000000000LL + st->st_ctim.tv_nsec,
+                           R->fingerprint};
         rc = qs_store_add_file(R->store, &f, &file_id, &d);
+        if (!rc)
+            rc = open_rows_load(&open, R->store, src->id, path, qs_ingest_has_response_id(g), &d);
         if (rc)
             goto done;
     }
     R->ntouched = 0;
-    for (;;) {
-        qs_admin adm;
-        qs_row_problems probs;
-        rc = qs_ingest_next(g, &adm, &probs, &d);
-        if (rc == QS_EEOF) {
-            rc = QS_OK;
-            break;
-        }
-        if (rc == QS_EDATA) {
-            quarantined++;
-            if (!R->opts->dry_run) {
-                rc = qs_store_add_quarantine(R->store, file_id, &probs, &d);
-                if (rc)
-                    goto done;
-                crash_point();
-            }
-            continue;
-        }
-        if (rc)
-            goto done;
-        const qs_result *res = qs_scorer_run(scorer, adm.answers, adm.checks);
-        scored++;
-        for (size_t k = 0; k < inst->nflags; k++)
-            flags += res->flags[k] == QS_TRI_TRUE;
-        flags += (res->validity.careless == QS_TRI_TRUE) + (res->validity.invalid == QS_TRI_TRUE);
-        if (R->opts->dry_run)
-            continue;
-        const char *key = response_key(R, &adm);
-        const char *cov = covariates_text(R, &adm, map);
-        if (!key || (!cov && adm.ncovariates)) {
-            qs_diag_set(&d, NULL, 0, 0, NULL, "out of memory");
-            rc = QS_ENOMEM;
-            goto done;
-        }
-        qs_store_admin a = {src->site,     src->id,          inst,          norm_id,
-                            key,           adm.response_id,  adm.client_id, adm.group,
-                            adm.therapist, adm.administered, cov,           adm.answers,
-                            adm.checks,    file_id,          adm.line,      R->opts->run_id};
-        qs_admin_outcome out;
-        long long client;
-        rc = qs_store_put_admin(R->store, &a, res, &out, &client, &d);
-        if (rc)
-            goto done;
-        crash_point();
-        n_new += out == QS_ADMIN_NEW;
-        n_changed += out == QS_ADMIN_CHANGED;
-        n_same += out == QS_ADMIN_UNCHANGED;
-        if (out != QS_ADMIN_UNCHANGED && !touch_client(R, client)) {
-            rc = QS_ENOMEM;
-            goto done;
-        }
+    rc = ingest_rows(R, src, inst, map, norm_id, scorer, g, file_id, &open, &fc, &d);
+    if (!rc && qs_ingest_file_problem(g, &fp)) {
+        /* One cause on every row: the mapping (or the file's form), not the rows. */
+        refused = 1;
+        qs_diag_set(&d, path, 0, 0, fp.column[0] ? fp.column : NULL, "%s", fp.message);
+        rc = QS_EINVALID;
+        goto done;
     }
-    if (!R->opts->dry_run) {
-        if (R->ntouched)
-            qsort(R->touched, R->ntouched, sizeof(long long), cmp_ll);
-        for (size_t i = 0; i < R->ntouched && !rc; i++) {
-            if (i && R->touched[i] == R->touched[i - 1])
-                continue;
-            rc = qs_store_update_changes(R->store, R->touched[i], inst, norm, &d);
-        }
-        if (!rc)
-            rc =
-                qs_store_file_counts(R->store, file_id, qs_ingest_rows(g), scored, quarantined, &d);
+    if (!rc && !R->opts->dry_run) {
+        rc = finish_file(R, inst, norm, g, file_id, &fc, &d);
         crash_point();
         if (!rc)
             rc = qs_store_commit(R->store, &d);
@@ -351,19 +570,25 @@ done:
         if (!d.file[0])
             snprintf(d.file, sizeof(d.file), "%s", path);
         qs_diag_list_push(R->errors, &d);
+        if (refused)
+            event(R, "event=file_refused source=%s file=%s rows=%lu reason=one_cause_on_every_row",
+                  src->id, path, qs_ingest_rows(g));
     } else {
         R->c->files_ingested++;
         R->c->rows_read += qs_ingest_rows(g);
-        R->c->admins_new += n_new;
-        R->c->admins_changed += n_changed;
-        R->c->admins_unchanged += n_same;
-        R->c->rows_quarantined += quarantined;
-        R->c->flags_raised += flags;
+        R->c->admins_new += fc.n_new;
+        R->c->admins_changed += fc.n_changed;
+        R->c->admins_unchanged += fc.n_same;
+        R->c->rows_quarantined += fc.quarantined;
+        R->c->flags_raised += fc.flags;
+        R->c->rows_not_administered += fc.not_admin;
+        R->c->rows_resolved += fc.resolved;
         event(R,
-              "event=%s source=%s file=%s rows=%lu scored=%lu new=%lu changed=%lu "
-              "unchanged=%lu quarantined=%lu flags=%lu",
-              R->opts->dry_run ? "file_would_ingest" : "file_ingested", src->id, path,
-              qs_ingest_rows(g), scored, n_new, n_changed, n_same, quarantined, flags);
+              "event=%s source=%s file=%s why=%s rows=%lu scored=%lu new=%lu changed=%lu "
+              "unchanged=%lu quarantined=%lu not_administered=%lu resolved=%lu flags=%lu",
+              R->opts->dry_run ? "file_would_ingest" : "file_ingested", src->id, path, why,
+              qs_ingest_rows(g), fc.scored, fc.n_new, fc.n_changed, fc.n_same, fc.quarantined,
+              fc.not_admin, fc.resolved, fc.flags);
         if (qs_ingest_ids_unchecked(g)) { /* a warning: the file is in, as documented */
             event(R, "event=warning source=%s file=%s unchecked_rows=%lu", src->id, path,
                   qs_ingest_ids_unchecked(g));
@@ -374,9 +599,87 @@ done:
                              qs_ingest_ids_unchecked(g));
         }
     }
+    open_rows_free(&open);
     qs_ingest_free(g);
     qs_diag_list_release(&errs);
     return rc;
+}
+
+/*
+ * What processes a source's files, as one SHA-256: the qscore version, the instrument and
+ * mapping files' bytes, the profile and the site. When it changes, files with rows still
+ * quarantined are processed again (a fix to the mapping, or a qscore that reads more).
+ */
+static qs_error source_fingerprint(const qs_source *src, const char *ipath, char out[65],
+                                   qs_diag *d)
+{
+    char ih[65], mh[65] = "-", text[512];
+    qs_error rc = qs_sha256_file(ipath, ih, d);
+    if (!rc && src->mapping)
+        rc = qs_sha256_file(src->mapping, mh, d);
+    if (rc)
+        return rc;
+    int n = snprintf(text, sizeof(text), "qscore-source\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s",
+                     qs_version(), ih, mh, qs_profile_name(src->profile), src->site);
+    qs_sha256_hex(text, n > 0 && (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1, out);
+    return QS_OK;
+}
+
+static long long ns_of(struct timespec t)
+{
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/*
+ * Has this source processed the file (see Design)? *why receives "new", "changed", "replay"
+ * or "retry" when it is to be processed, NULL when it is to be skipped (*skip_why says why).
+ * sha receives the content's SHA-256.
+ */
+static qs_error decide(struct runner *R, const qs_source *src, const char *path,
+                       const struct stat *st, char sha[65], const char **why, const char **skip_why,
+                       qs_diag *d)
+{
+    qs_store_file_seen seen;
+    qs_error rc;
+    *why = "new";
+    *skip_why = NULL;
+    R->replay_of = 0;
+    if (!R->store) /* a dry run before the first run: everything is new */
+        return qs_sha256_file(path, sha, d);
+    rc = qs_store_file_latest(R->store, src->id, path, &seen, d);
+    if (rc)
+        return rc;
+    if (!seen.found) {
+        int copy = 0;
+        rc = qs_sha256_file(path, sha, d);
+        if (!rc)
+            rc = qs_store_file_copy(R->store, src->id, sha, path, &copy, d);
+        if (!rc && copy) {
+            *why = NULL;
+            *skip_why = "copy_of_processed_file";
+        }
+        return rc;
+    }
+    /* The quick check may only confirm "unchanged"; any difference lets the content decide. */
+    int quick = seen.size == (long long)st->st_size && seen.mtime_ns == ns_of(st->st_mtim) &&
+                seen.ctime_ns == ns_of(st->st_ctim) && seen.inode == (long long)st->st_ino;
+    if (quick)
+        memcpy(sha, seen.sha256, 65);
+    else if ((rc = qs_sha256_file(path, sha, d)) != QS_OK)
+        return rc;
+    if (strcmp(sha, seen.sha256) != 0)
+        return QS_OK; /* "changed" below */
+    R->replay_of = seen.file_id;
+    if (seen.open_quarantined && R->opts->retry)
+        *why = "retry";
+    else if (seen.open_quarantined && strcmp(seen.fingerprint, R->fingerprint) != 0)
+        *why = "replay";
+    else {
+        R->replay_of = 0;
+        *why = NULL;
+        *skip_why = "already_ingested";
+    }
+    return QS_OK;
 }
 
 static qs_error run_source(struct runner *R, const qs_source *src, unsigned long *done,
@@ -394,6 +697,8 @@ static qs_error run_source(struct runner *R, const qs_source *src, unsigned long
     qs_diag_clear(&d);
     qs_diag_list_init(&errs);
     rc = qs_instrument_find(ipath, sizeof(ipath), src->instrument, &d);
+    if (!rc)
+        rc = source_fingerprint(src, ipath, R->fingerprint, &d);
     if (rc) {
         qs_diag_list_push(R->errors, &d);
         goto fail;
@@ -419,7 +724,7 @@ static qs_error run_source(struct runner *R, const qs_source *src, unsigned long
         const char *path = paths[i];
         struct stat st;
         char sha[65];
-        int known = 0;
+        const char *why, *skip_why;
         (*done)++;
         if (R->progress)
             R->progress(R->ctx, *done, total, path);
@@ -430,32 +735,20 @@ static qs_error run_source(struct runner *R, const qs_source *src, unsigned long
             R->c->files_failed++;
             continue;
         }
-        if (R->store) {
-            rc = qs_store_file_known(R->store, path, (long long)st.st_size, (long long)st.st_mtime,
-                                     NULL, &known, &d);
-            if (!rc && !known) {
-                rc = qs_sha256_file(path, sha, &d);
-                if (!rc)
-                    rc = qs_store_file_known(R->store, NULL, 0, 0, sha, &known, &d);
-            }
-            if (rc) {
-                qs_diag_list_push(R->errors, &d);
-                R->c->files_failed++;
-                if (rc == QS_ESTORE)
-                    goto fail;
-                continue;
-            }
-        } else if (qs_sha256_file(path, sha, &d)) {
+        rc = decide(R, src, path, &st, sha, &why, &skip_why, &d);
+        if (rc) {
             qs_diag_list_push(R->errors, &d);
             R->c->files_failed++;
+            if (rc == QS_ESTORE || rc == QS_ENOMEM)
+                goto fail;
             continue;
         }
-        if (known) {
+        if (!why) {
             R->c->files_skipped++;
-            event(R, "event=file_skipped source=%s file=%s reason=already_ingested", src->id, path);
+            event(R, "event=file_skipped source=%s file=%s reason=%s", src->id, path, skip_why);
             continue;
         }
-        rc = ingest_file(R, src, inst, map, norm, scorer, path, &st, sha);
+        rc = ingest_file(R, src, inst, map, norm, scorer, path, &st, sha, why);
         if (rc) {
             R->c->files_failed++;
             event(R, "event=file_failed source=%s file=%s error=%s", src->id, path,
@@ -561,7 +854,7 @@ qs_error qs_run_execute(const qs_config *cfg, qs_run_opts *opts, qs_run_log_fn l
                                                                   : "path too long");
         /* From here on the run is recorded: every failure ends it as "failed" (finish), never
          * leaves it "running" (which the next run would take for a kill). */
-        rc = recover_killed(&R, &d);
+        rc = recover_pending(&R, &d);
         if (rc) {
             qs_diag_list_push(errors, &d);
             goto finish;
@@ -592,26 +885,37 @@ finish:
         qs_diag_clear(&qd);
         if (write_quarantine(&R, opts->run_id, opts->quarantine_path, sizeof(opts->quarantine_path),
                              &qd)) {
-            qs_diag_list_push(errors, &qd);
+            /* Still pending in the store: the next run writes it. */
+            qs_diag_list_add(errors, qd.file[0] ? qd.file : NULL, 0, 0, NULL,
+                             "%s; the quarantined rows are kept in the store and the next run "
+                             "writes this file",
+                             qd.message);
             if (!rc)
                 rc = QS_EIO;
-        }
-    }
-    crash_point();
-    if (R.store && !opts->dry_run) {
-        const char *status = rc ? "failed" : counts->rows_quarantined ? "quarantined" : "ok";
-        if (qs_store_run_end(R.store, opts->run_id, opts->now, status, counts, &d)) {
-            qs_diag_list_push(errors, &d);
+        } else if (qs_store_run_quarantine_pending(R.store, opts->run_id, 0, &qd)) {
+            qs_diag_list_push(errors, &qd);
             if (!rc)
                 rc = QS_ESTORE;
         }
     }
+    crash_point();
+    /* One status for the store and the log. */
+    const char *status = rc ? "failed" : counts->rows_quarantined ? "quarantined" : "ok";
+    if (R.store && !opts->dry_run &&
+        qs_store_run_end(R.store, opts->run_id, opts->now, status, counts, &d)) {
+        qs_diag_list_push(errors, &d);
+        if (!rc)
+            rc = QS_ESTORE;
+        status = "failed";
+    }
     event(&R,
-          "event=run_finished status=%s files_seen=%lu ingested=%lu skipped=%lu failed=%lu "
-          "rows=%lu new=%lu changed=%lu unchanged=%lu quarantined=%lu flags=%lu",
-          rc ? qs_error_name(rc) : "ok", counts->files_seen, counts->files_ingested,
-          counts->files_skipped, counts->files_failed, counts->rows_read, counts->admins_new,
-          counts->admins_changed, counts->admins_unchanged, counts->rows_quarantined,
+          "event=run_finished status=%s%s%s files_seen=%lu ingested=%lu skipped=%lu failed=%lu "
+          "rows=%lu new=%lu changed=%lu unchanged=%lu quarantined=%lu not_administered=%lu "
+          "resolved=%lu flags=%lu",
+          status, rc ? " error=" : "", rc ? qs_error_name(rc) : "", counts->files_seen,
+          counts->files_ingested, counts->files_skipped, counts->files_failed, counts->rows_read,
+          counts->admins_new, counts->admins_changed, counts->admins_unchanged,
+          counts->rows_quarantined, counts->rows_not_administered, counts->rows_resolved,
           counts->flags_raised);
 done:
     opts->crash_points = crash_seen;

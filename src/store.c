@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "qscore/atomic.h"
 #include "qscore/change.h"
 #include "qscore/output.h"
 #include "qscore/version.h"
@@ -34,11 +35,11 @@
 struct qs_store {
     sqlite3 *db;
     int readonly;
-    sqlite3_stmt *find_file_path, *find_file_sha, *add_file, *file_counts;
+    sqlite3_stmt *latest_file, *copy_file, *open_in_path, *add_file, *file_counts;
     sqlite3_stmt *find_client, *add_client;
-    sqlite3_stmt *find_current, *add_admin, *retire_admin;
+    sqlite3_stmt *find_current, *find_version, *add_admin, *retire_admin;
     sqlite3_stmt *add_score, *add_flag;
-    sqlite3_stmt *history, *put_change, *add_quarantine;
+    sqlite3_stmt *history, *put_change, *add_quarantine, *open_rows, *resolve_row;
     long long quarantine_seq; /* per file */
 };
 
@@ -92,6 +93,35 @@ static const char *const migrations[] = {
     " value TEXT NOT NULL, reason TEXT NOT NULL, PRIMARY KEY(file, seq)) WITHOUT ROWID;",
     /* 2: covariates a mapping names (age, gender, ...): "name<TAB>value" lines, or NULL */
     "ALTER TABLE administrations ADD COLUMN covariates TEXT;",
+    /* 3: file identity per source (a content may be processed by several sources, and again
+     * when a path's content changes back), the quick check's nanosecond times and inode, the
+     * fingerprint of what processed a file, rows not administered, and the quarantine as the
+     * record of rows not yet stored: first seen, resolved. Files of schema 2 keep their rows;
+     * their unknown fields are NULL. Runs record whether their quarantine file is still to be
+     * written (a killed run of schema 2 not yet recovered still needs it). */
+    "CREATE TABLE files_v3(id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, path TEXT NOT NULL,"
+    " size INTEGER NOT NULL, mtime INTEGER NOT NULL, source TEXT NOT NULL,"
+    " instrument TEXT NOT NULL, run INTEGER NOT NULL REFERENCES runs(id),"
+    " rows INTEGER NOT NULL DEFAULT 0, scored INTEGER NOT NULL DEFAULT 0,"
+    " quarantined INTEGER NOT NULL DEFAULT 0, mtime_ns INTEGER, inode INTEGER,"
+    " ctime_ns INTEGER, fingerprint TEXT, not_administered INTEGER NOT NULL DEFAULT 0);"
+    "INSERT INTO files_v3(id, sha256, path, size, mtime, source, instrument, run, rows, scored,"
+    " quarantined) SELECT id, sha256, path, size, mtime, source, instrument, run, rows, scored,"
+    " quarantined FROM files;"
+    "DROP TABLE files;"
+    "ALTER TABLE files_v3 RENAME TO files;"
+    "CREATE INDEX files_by_source_path ON files(source, path, id);"
+    "CREATE INDEX files_by_source_sha ON files(source, sha256);"
+    "ALTER TABLE quarantine ADD COLUMN first_run INTEGER REFERENCES runs(id);"
+    "ALTER TABLE quarantine ADD COLUMN resolved_run INTEGER REFERENCES runs(id);"
+    "ALTER TABLE quarantine ADD COLUMN resolution TEXT;"
+    "UPDATE quarantine SET first_run = (SELECT run FROM files WHERE files.id = quarantine.file);"
+    "CREATE INDEX quarantine_open ON quarantine(file) WHERE resolved_run IS NULL;"
+    "ALTER TABLE runs ADD COLUMN quarantine_pending INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE runs ADD COLUMN rows_not_administered INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE runs ADD COLUMN rows_resolved INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE runs SET quarantine_pending = 1 WHERE status = 'killed' AND EXISTS(SELECT 1 FROM"
+    " quarantine q JOIN files f ON f.id = q.file WHERE f.run = runs.id);",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -155,6 +185,17 @@ static qs_error schema_version(qs_store *s, int *v, qs_diag *diag)
     return rc;
 }
 
+/* 1 when PRAGMA foreign_key_check finds no broken reference. */
+static int foreign_keys_hold(qs_store *s)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    int r = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return r == SQLITE_DONE;
+}
+
 static qs_error migrate(qs_store *s, qs_diag *diag)
 {
     int v;
@@ -165,20 +206,35 @@ static qs_error migrate(qs_store *s, qs_diag *diag)
         qs_diag_set(diag, NULL, 0, 0, NULL,
                     "store: schema version %d was written by a newer qscore (this one knows %d)", v,
                     QS_STORE_SCHEMA_VERSION);
-        return QS_EINVALID;
+        return QS_ESTORE;
     }
-    for (int next = v + 1; next <= (int)NMIGRATIONS; next++) {
+    /* A migration may rebuild a table others refer to (schema 3 rebuilds `files`): foreign
+     * keys are off while it runs (the pragma is a no-op inside a transaction) and checked
+     * before its commit, as SQLite's documented procedure for changing a table does. */
+    if (v < (int)NMIGRATIONS && exec(s, "PRAGMA foreign_keys = OFF") != SQLITE_OK)
+        return db_error(s, diag, "migration failed");
+    for (int next = v + 1; next <= (int)NMIGRATIONS && !rc; next++) {
         char bump[128];
         snprintf(bump, sizeof(bump),
                  "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '%d');", next);
         if (exec(s, "BEGIN IMMEDIATE") != SQLITE_OK || exec(s, migrations[next - 1]) != SQLITE_OK ||
-            exec(s, bump) != SQLITE_OK || exec(s, "COMMIT") != SQLITE_OK) {
+            exec(s, bump) != SQLITE_OK) {
             rc = db_error(s, diag, "migration failed");
-            exec(s, "ROLLBACK");
-            return rc;
+        } else if (!foreign_keys_hold(s)) {
+            qs_diag_set(diag, NULL, 0, 0, NULL,
+                        "store: migration to schema %d would break a reference between tables; "
+                        "the store was left as it was",
+                        next);
+            rc = QS_ESTORE;
+        } else if (exec(s, "COMMIT") != SQLITE_OK) {
+            rc = db_error(s, diag, "migration failed");
         }
+        if (rc)
+            exec(s, "ROLLBACK");
     }
-    return QS_OK;
+    if (exec(s, "PRAGMA foreign_keys = ON") != SQLITE_OK && !rc)
+        rc = db_error(s, diag, "migration failed");
+    return rc;
 }
 
 #define PREP(field, sql)                                                                           \
@@ -190,16 +246,24 @@ static qs_error migrate(qs_store *s, qs_diag *diag)
 
 static qs_error prepare(qs_store *s, qs_diag *diag)
 {
-    PREP(find_file_path, "SELECT 1 FROM files WHERE path = ?1 AND size = ?2 AND mtime = ?3");
-    PREP(find_file_sha, "SELECT 1 FROM files WHERE sha256 = ?1");
-    PREP(add_file, "INSERT INTO files(sha256, path, size, mtime, source, instrument, run)"
-                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-    PREP(file_counts, "UPDATE files SET rows = ?2, scored = ?3, quarantined = ?4 WHERE id = ?1");
+    PREP(latest_file, "SELECT id, sha256, size, coalesce(mtime_ns, -1), coalesce(inode, -1),"
+                      " coalesce(ctime_ns, -1), coalesce(fingerprint, '') FROM files"
+                      " WHERE source = ?1 AND path = ?2 ORDER BY id DESC LIMIT 1");
+    PREP(copy_file, "SELECT 1 FROM files WHERE source = ?1 AND sha256 = ?2 AND path <> ?3 LIMIT 1");
+    PREP(open_in_path, "SELECT count(*) FROM quarantine q JOIN files f ON f.id = q.file"
+                       " WHERE f.source = ?1 AND f.path = ?2 AND q.resolved_run IS NULL");
+    PREP(add_file, "INSERT INTO files(sha256, path, size, mtime, source, instrument, run,"
+                   " mtime_ns, inode, ctime_ns, fingerprint) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+                   " ?8, ?9, ?10, ?11)");
+    PREP(file_counts, "UPDATE files SET rows = ?2, scored = ?3, quarantined = ?4,"
+                      " not_administered = ?5 WHERE id = ?1");
     PREP(find_client, "SELECT id FROM clients WHERE site = ?1 AND client_key = ?2");
     PREP(add_client, "INSERT INTO clients(site, client_key) VALUES(?1, ?2)");
-    PREP(find_current, "SELECT id, version, content_hash FROM administrations"
+    PREP(find_current, "SELECT id, version, content_hash, file FROM administrations"
                        " WHERE site = ?1 AND instrument = ?2 AND response_key = ?3"
                        " AND current = 1");
+    PREP(find_version, "SELECT 1 FROM administrations WHERE site = ?1 AND instrument = ?2"
+                       " AND response_key = ?3 AND content_hash = ?4 LIMIT 1");
     PREP(add_admin,
          "INSERT INTO administrations(client, site, source, instrument, instrument_version,"
          " response_key, response_id, version, current, content_hash, administered, group_name,"
@@ -218,7 +282,14 @@ static qs_error prepare(qs_store *s, qs_diag *diag)
                   " WHERE a.client = ?1 AND a.instrument = ?2 AND a.current = 1"
                   " ORDER BY a.administered IS NULL, a.administered, a.id");
     PREP(add_quarantine, "INSERT INTO quarantine(file, seq, line, response_id, column_name,"
-                         " value, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+                         " value, reason, first_run) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    /* One line per open quarantined row (a row has a quarantine line per problem). */
+    PREP(open_rows, "SELECT q.file, q.line, min(q.response_id), min(q.first_run)"
+                    " FROM quarantine q JOIN files f ON f.id = q.file"
+                    " WHERE f.source = ?1 AND f.path = ?2 AND q.resolved_run IS NULL"
+                    " GROUP BY q.file, q.line ORDER BY q.file, q.line");
+    PREP(resolve_row, "UPDATE quarantine SET resolved_run = ?3, resolution = ?4"
+                      " WHERE file = ?1 AND line = ?2 AND resolved_run IS NULL");
     PREP(put_change,
          "INSERT OR REPLACE INTO changes(client, instrument, score, n, baseline_admin,"
          " previous_admin, latest_admin, baseline, previous, latest, change_baseline,"
@@ -228,58 +299,156 @@ static qs_error prepare(qs_store *s, qs_diag *diag)
     return QS_OK;
 }
 
+/* Open a connection and set it up for writing (WAL, full sync, foreign keys). */
+static qs_error connect(qs_store *s, const char *path, int flags, qs_diag *diag)
+{
+    /* The store holds health data: created 0600 whatever the umask. */
+    mode_t old = umask(077);
+    int orc = sqlite3_open_v2(path, &s->db, flags, NULL);
+    umask(old);
+    if (orc != SQLITE_OK)
+        return db_error(s, diag, "cannot open");
+    sqlite3_busy_timeout(s->db, 5000);
+    sqlite3_extended_result_codes(s->db, 1);
+    if (!(flags & SQLITE_OPEN_READONLY) && (exec(s, "PRAGMA journal_mode = WAL") != SQLITE_OK ||
+                                            exec(s, "PRAGMA synchronous = FULL") != SQLITE_OK ||
+                                            exec(s, "PRAGMA foreign_keys = ON") != SQLITE_OK))
+        return db_error(s, diag, "cannot configure");
+    return QS_OK;
+}
+
+/*
+ * Create a new store at `path`, which does not exist: built complete under a temporary name
+ * beside it and linked into place, so no run ever leaves an empty or half-made file at `path`
+ * (an empty file there is refused, never taken for a new store). When another process created
+ * the store meanwhile, its store is kept.
+ */
+static qs_error create_store(const char *path, qs_diag *diag)
+{
+    char tmp[4200];
+    qs_error rc;
+    if (snprintf(tmp, sizeof(tmp), "%s.creating", path) >= (int)sizeof(tmp)) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "store: the path '%s' is too long", path);
+        return QS_EIO;
+    }
+    unlink(tmp); /* left by a run killed while creating: never a store anyone used */
+    qs_store t = {0};
+    rc = connect(&t, tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, diag);
+    if (!rc)
+        rc = migrate(&t, diag);
+    /* Closing the only connection checkpoints the WAL into the file and removes the WAL. */
+    if (t.db && sqlite3_close(t.db) != SQLITE_OK && !rc) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "store: cannot finish creating '%s'", tmp);
+        rc = QS_ESTORE;
+    }
+    int fd = rc ? -1 : open(tmp, O_RDONLY | O_CLOEXEC);
+    if (!rc && (fd < 0 || fsync(fd) != 0)) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "store: cannot sync '%s': %s", tmp, strerror(errno));
+        rc = QS_EIO;
+    }
+    if (fd >= 0)
+        close(fd);
+    if (!rc && link(tmp, path) != 0 && errno != EEXIST) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "store: cannot create '%s': %s", path, strerror(errno));
+        rc = QS_EIO;
+    }
+    unlink(tmp);
+    if (!rc && qs_atomic_sync_dir(path) != 0) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "store: cannot sync the folder of '%s': %s", path,
+                    strerror(errno));
+        rc = QS_EIO;
+    }
+    return rc;
+}
+
+/*
+ * Only a qscore store is opened as one: the file must be a regular, non-empty SQLite database
+ * with qscore's meta table. Anything else (an empty file left by a full disk or a copy that
+ * failed, another program's database, a newer schema) is refused with what to do, and nothing
+ * is changed: a run that took it for a new store would overwrite every workbook with a
+ * fraction of the history.
+ */
+static qs_error check_existing(const char *path, qs_diag *diag)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "store: cannot read '%s': %s", path, strerror(errno));
+        return QS_ESTORE;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "store: '%s' is not a regular file", path);
+        return QS_ESTORE;
+    }
+    if (st.st_size == 0) {
+        qs_diag_set(diag, NULL, 0, 0, NULL,
+                    "store: '%s' is empty (0 bytes), not a qscore store: restore it from a "
+                    "backup; only if this clinic has no history yet, remove the file (qscore "
+                    "creates a store only where no file exists)",
+                    path);
+        return QS_ESTORE;
+    }
+    return QS_OK;
+}
+
 qs_error qs_store_open(qs_store **out, const char *path, int readonly, qs_diag *diag)
 {
     qs_error rc;
+    int v = 0;
     *out = NULL;
     if (sodium_init() < 0) {
         qs_diag_set(diag, NULL, 0, 0, NULL, "cannot initialise libsodium");
         return QS_ESTORE;
     }
-    if (readonly && access(path, F_OK) != 0) {
-        qs_diag_set(diag, NULL, 0, 0, NULL, "no store at '%s' (run 'qscore run' first)", path);
-        return QS_ENOTFOUND;
+    if (access(path, F_OK) != 0) {
+        if (readonly || errno != ENOENT) {
+            if (errno != ENOENT) {
+                qs_diag_set(diag, NULL, 0, 0, NULL, "store: cannot read '%s': %s", path,
+                            strerror(errno));
+                return QS_ESTORE;
+            }
+            qs_diag_set(diag, NULL, 0, 0, NULL, "no store at '%s' (run 'qscore run' first)", path);
+            return QS_ENOTFOUND;
+        }
+        rc = create_store(path, diag);
+        if (rc)
+            return rc;
     }
+    rc = check_existing(path, diag);
+    if (rc)
+        return rc;
     qs_store *s = calloc(1, sizeof(*s));
     if (!s)
         return QS_ENOMEM;
     s->readonly = readonly;
-    int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    /* The store holds health data: created 0600 whatever the umask. */
-    mode_t old = umask(077);
-    int orc = sqlite3_open_v2(path, &s->db, flags, NULL);
-    umask(old);
-    if (orc != SQLITE_OK) {
-        rc = db_error(s, diag, "cannot open");
-        qs_store_close(s);
-        return rc;
-    }
-    sqlite3_busy_timeout(s->db, 5000);
-    sqlite3_extended_result_codes(s->db, 1);
-    if (!readonly) {
-        if (exec(s, "PRAGMA journal_mode = WAL") != SQLITE_OK ||
-            exec(s, "PRAGMA synchronous = FULL") != SQLITE_OK ||
-            exec(s, "PRAGMA foreign_keys = ON") != SQLITE_OK) {
-            rc = db_error(s, diag, "cannot configure");
-            qs_store_close(s);
-            return rc;
-        }
-        rc = migrate(s, diag);
-        if (!rc)
-            rc = prepare(s, diag);
-    } else {
-        int v;
+    rc = connect(s, path, readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, diag);
+    if (!rc)
         rc = schema_version(s, &v, diag);
-        if (!rc && v != QS_STORE_SCHEMA_VERSION) {
-            qs_diag_set(diag, NULL, 0, 0, NULL,
-                        "store: schema version %d, this qscore reads %d (run 'qscore run' to "
-                        "migrate)",
-                        v, QS_STORE_SCHEMA_VERSION);
-            rc = QS_EINVALID;
-        }
-        if (!rc)
-            rc = prepare(s, diag); /* lookups (a dry run asks which files are known) */
+    if (!rc && v == 0) {
+        qs_diag_set(diag, NULL, 0, 0, NULL,
+                    "store: '%s' is an SQLite database but not a qscore store (no qscore "
+                    "tables): point `store:` at the clinic's store, or remove this file if it "
+                    "is not needed",
+                    path);
+        rc = QS_ESTORE;
     }
+    if (!rc && v > QS_STORE_SCHEMA_VERSION) {
+        qs_diag_set(diag, NULL, 0, 0, NULL,
+                    "store: '%s' has schema version %d, written by a newer qscore (this one "
+                    "knows %d): install that qscore version or newer",
+                    path, v, QS_STORE_SCHEMA_VERSION);
+        rc = QS_ESTORE;
+    }
+    if (!rc && !readonly)
+        rc = migrate(s, diag);
+    if (!rc && readonly && v != QS_STORE_SCHEMA_VERSION) {
+        qs_diag_set(diag, NULL, 0, 0, NULL,
+                    "store: schema version %d, this qscore reads %d (run 'qscore run' to "
+                    "migrate)",
+                    v, QS_STORE_SCHEMA_VERSION);
+        rc = QS_EINVALID;
+    }
+    if (!rc)
+        rc = prepare(s, diag); /* read-only too: a dry run asks which files are known */
     if (rc) {
         qs_store_close(s);
         return rc;
@@ -292,10 +461,11 @@ void qs_store_close(qs_store *s)
 {
     if (!s)
         return;
-    sqlite3_stmt *all[] = {s->find_file_path, s->find_file_sha, s->add_file,     s->file_counts,
-                           s->find_client,    s->add_client,    s->find_current, s->add_admin,
-                           s->retire_admin,   s->add_score,     s->add_flag,     s->history,
-                           s->put_change,     s->add_quarantine};
+    sqlite3_stmt *all[] = {s->latest_file, s->copy_file,    s->open_in_path,   s->add_file,
+                           s->file_counts, s->find_client,  s->add_client,     s->find_current,
+                           s->add_admin,   s->retire_admin, s->add_score,      s->add_flag,
+                           s->history,     s->put_change,   s->add_quarantine, s->open_rows,
+                           s->resolve_row, s->find_version};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         sqlite3_finalize(all[i]);
     sqlite3_close(s->db);
@@ -434,18 +604,18 @@ qs_error qs_store_run_end(qs_store *s, long long run_id, const char *ended, cons
                            "UPDATE runs SET ended = ?2, status = ?3, files_seen = ?4,"
                            " files_ingested = ?5, files_skipped = ?6, files_failed = ?7,"
                            " rows_read = ?8, admins_new = ?9, admins_changed = ?10,"
-                           " admins_unchanged = ?11, rows_quarantined = ?12, flags_raised = ?13"
-                           " WHERE id = ?1",
+                           " admins_unchanged = ?11, rows_quarantined = ?12, flags_raised = ?13,"
+                           " rows_not_administered = ?14, rows_resolved = ?15 WHERE id = ?1",
                            -1, &st, NULL) != SQLITE_OK)
         return db_error(s, diag, "cannot finish the run");
     bind_int64(st, 1, run_id, &b);
     bind_text(st, 2, ended, &b);
     bind_text(st, 3, status, &b);
-    unsigned long v[] = {c->files_seen,     c->files_ingested,   c->files_skipped,
-                         c->files_failed,   c->rows_read,        c->admins_new,
-                         c->admins_changed, c->admins_unchanged, c->rows_quarantined,
-                         c->flags_raised};
-    for (int i = 0; i < 10; i++)
+    unsigned long v[] = {
+        c->files_seen,       c->files_ingested, c->files_skipped,         c->files_failed,
+        c->rows_read,        c->admins_new,     c->admins_changed,        c->admins_unchanged,
+        c->rows_quarantined, c->flags_raised,   c->rows_not_administered, c->rows_resolved};
+    for (int i = 0; i < 12; i++)
         bind_int64(st, 4 + i, (sqlite3_int64)v[i], &b);
     int ok = b == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE;
     qs_error rc = ok ? QS_OK : stmt_error(s, b, diag, "cannot finish the run");
@@ -482,31 +652,54 @@ static qs_error lookup_error(qs_store *s, sqlite3_stmt *st, int bound, qs_diag *
     return rc;
 }
 
-qs_error qs_store_file_known(qs_store *s, const char *path, long long size, long long mtime,
-                             const char *sha256, int *known, qs_diag *diag)
+qs_error qs_store_file_latest(qs_store *s, const char *source, const char *path,
+                              qs_store_file_seen *out, qs_diag *diag)
 {
-    int r, b = SQLITE_OK;
-    *known = 0;
-    if (path) {
-        bind_text(s->find_file_path, 1, path, &b);
-        bind_int64(s->find_file_path, 2, size, &b);
-        bind_int64(s->find_file_path, 3, mtime, &b);
-        r = step_exists(s->find_file_path, b);
-        if (r < 0)
-            return lookup_error(s, s->find_file_path, b, diag, "cannot look up a file");
-        if (r) {
-            *known = 1;
-            return QS_OK;
-        }
+    sqlite3_stmt *st = s->latest_file;
+    int b = SQLITE_OK;
+    memset(out, 0, sizeof(*out));
+    bind_text(st, 1, source, &b);
+    bind_text(st, 2, path, &b);
+    int r = b == SQLITE_OK ? sqlite3_step(st) : b;
+    if (r == SQLITE_ROW) {
+        out->found = 1;
+        out->file_id = sqlite3_column_int64(st, 0);
+        snprintf(out->sha256, sizeof(out->sha256), "%s", sqlite3_column_text(st, 1));
+        out->size = sqlite3_column_int64(st, 2);
+        out->mtime_ns = sqlite3_column_int64(st, 3);
+        out->inode = sqlite3_column_int64(st, 4);
+        out->ctime_ns = sqlite3_column_int64(st, 5);
+        snprintf(out->fingerprint, sizeof(out->fingerprint), "%s", sqlite3_column_text(st, 6));
+    } else if (r != SQLITE_DONE) {
+        return lookup_error(s, st, b, diag, "cannot look up a file");
     }
-    if (sha256) {
-        b = SQLITE_OK;
-        bind_text(s->find_file_sha, 1, sha256, &b);
-        r = step_exists(s->find_file_sha, b);
-        if (r < 0)
-            return lookup_error(s, s->find_file_sha, b, diag, "cannot look up a file");
-        *known = r;
-    }
+    step_done(st);
+    if (!out->found)
+        return QS_OK;
+    st = s->open_in_path;
+    b = SQLITE_OK;
+    bind_text(st, 1, source, &b);
+    bind_text(st, 2, path, &b);
+    r = b == SQLITE_OK ? sqlite3_step(st) : b;
+    if (r != SQLITE_ROW)
+        return lookup_error(s, st, b, diag, "cannot count a file's quarantined rows");
+    out->open_quarantined = sqlite3_column_int64(st, 0);
+    step_done(st);
+    return QS_OK;
+}
+
+qs_error qs_store_file_copy(qs_store *s, const char *source, const char *sha256, const char *path,
+                            int *found, qs_diag *diag)
+{
+    sqlite3_stmt *st = s->copy_file;
+    int b = SQLITE_OK;
+    bind_text(st, 1, source, &b);
+    bind_text(st, 2, sha256, &b);
+    bind_text(st, 3, path, &b);
+    int r = step_exists(st, b);
+    if (r < 0)
+        return lookup_error(s, st, b, diag, "cannot look up a file");
+    *found = r;
     return QS_OK;
 }
 
@@ -550,6 +743,10 @@ qs_error qs_store_add_file(qs_store *s, const qs_store_file *f, long long *file_
     bind_text(st, 5, f->source, &b);
     bind_text(st, 6, f->instrument, &b);
     bind_int64(st, 7, f->run_id, &b);
+    bind_int64(st, 8, f->mtime_ns, &b);
+    bind_int64(st, 9, f->inode, &b);
+    bind_int64(st, 10, f->ctime_ns, &b);
+    bind_text(st, 11, f->fingerprint, &b);
     qs_error rc = run_stmt(s, st, b, diag, "cannot record a file");
     if (!rc)
         *file_id = sqlite3_last_insert_rowid(s->db);
@@ -558,7 +755,8 @@ qs_error qs_store_add_file(qs_store *s, const qs_store_file *f, long long *file_
 }
 
 qs_error qs_store_file_counts(qs_store *s, long long file_id, unsigned long rows,
-                              unsigned long scored, unsigned long quarantined, qs_diag *diag)
+                              unsigned long scored, unsigned long quarantined,
+                              unsigned long not_administered, qs_diag *diag)
 {
     sqlite3_stmt *st = s->file_counts;
     int b = SQLITE_OK;
@@ -566,11 +764,12 @@ qs_error qs_store_file_counts(qs_store *s, long long file_id, unsigned long rows
     bind_int64(st, 2, (sqlite3_int64)rows, &b);
     bind_int64(st, 3, (sqlite3_int64)scored, &b);
     bind_int64(st, 4, (sqlite3_int64)quarantined, &b);
+    bind_int64(st, 5, (sqlite3_int64)not_administered, &b);
     return run_stmt(s, st, b, diag, "cannot record a file");
 }
 
 qs_error qs_store_add_quarantine(qs_store *s, long long file_id, const qs_row_problems *p,
-                                 qs_diag *diag)
+                                 long long first_run, qs_diag *diag)
 {
     for (size_t i = 0; i <= p->count; i++) {
         char dropped[96];
@@ -595,11 +794,83 @@ qs_error qs_store_add_quarantine(qs_store *s, long long file_id, const qs_row_pr
         bind_text(st, 5, col, &b);
         bind_text(st, 6, value, &b);
         bind_text(st, 7, reason, &b);
+        bind_int64(st, 8, first_run, &b);
         qs_error rc = run_stmt(s, st, b, diag, "cannot record a quarantined row");
         if (rc)
             return rc;
     }
     return QS_OK;
+}
+
+qs_error qs_store_open_rows(qs_store *s, const char *source, const char *path,
+                            qs_store_open_row **rows, size_t *n, qs_diag *diag)
+{
+    sqlite3_stmt *st = s->open_rows;
+    qs_store_open_row *v = NULL;
+    size_t count = 0, cap = 0;
+    int b = SQLITE_OK, r;
+    *rows = NULL;
+    *n = 0;
+    bind_text(st, 1, source, &b);
+    bind_text(st, 2, path, &b);
+    r = b;
+    while (b == SQLITE_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            qs_store_open_row *w = realloc(v, ncap * sizeof(*w));
+            if (!w) {
+                r = SQLITE_NOMEM;
+                break;
+            }
+            v = w;
+            cap = ncap;
+        }
+        qs_store_open_row *o = &v[count++];
+        o->file = sqlite3_column_int64(st, 0);
+        o->line = (unsigned long)sqlite3_column_int64(st, 1);
+        snprintf(o->response_id, sizeof(o->response_id), "%s", sqlite3_column_text(st, 2));
+        o->first_run = sqlite3_column_int64(st, 3);
+        o->resolved = 0;
+    }
+    if (r != SQLITE_DONE) {
+        free(v);
+        if (r == SQLITE_NOMEM) {
+            step_done(st);
+            qs_diag_set(diag, NULL, 0, 0, NULL, "out of memory");
+            return QS_ENOMEM;
+        }
+        return lookup_error(s, st, b, diag, "cannot read the open quarantine");
+    }
+    step_done(st);
+    *rows = v;
+    *n = count;
+    return QS_OK;
+}
+
+qs_error qs_store_resolve_row(qs_store *s, const qs_store_open_row *row, long long run_id,
+                              const char *resolution, qs_diag *diag)
+{
+    sqlite3_stmt *st = s->resolve_row;
+    int b = SQLITE_OK;
+    bind_int64(st, 1, row->file, &b);
+    bind_int64(st, 2, (sqlite3_int64)row->line, &b);
+    bind_int64(st, 3, run_id, &b);
+    bind_text(st, 4, resolution, &b);
+    return run_stmt(s, st, b, diag, "cannot resolve a quarantined row");
+}
+
+qs_error qs_store_run_quarantine_pending(qs_store *s, long long run_id, int pending, qs_diag *diag)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "UPDATE runs SET quarantine_pending = ?2 WHERE id = ?1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return db_error(s, diag, "cannot record the quarantine file's state");
+    int b = SQLITE_OK;
+    bind_int64(st, 1, run_id, &b);
+    bind_int64(st, 2, pending, &b);
+    qs_error rc = run_stmt(s, st, b, diag, "cannot record the quarantine file's state");
+    sqlite3_finalize(st);
+    return rc;
 }
 
 qs_error qs_store_write_quarantine(qs_store *s, long long run_id, FILE *fp, unsigned long *lines,
@@ -663,13 +934,17 @@ qs_error qs_store_runs_with_status(qs_store *s, const char *status, long long *i
 {
     sqlite3_stmt *st;
     *n = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT id FROM runs WHERE status = ?1 ORDER BY id", -1, &st,
-                           NULL) != SQLITE_OK)
+    /* "pending": runs whose quarantine file is still to be written. */
+    const char *sql = strcmp(status, "pending") == 0
+                          ? "SELECT id FROM runs WHERE quarantine_pending = 1 AND ?1 = ?1"
+                            " ORDER BY id"
+                          : "SELECT id FROM runs WHERE status = ?1 ORDER BY id";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return db_error(s, diag, "cannot read the runs");
     int b = SQLITE_OK;
     bind_text(st, 1, status, &b);
     int r = b;
-    while (b == SQLITE_OK && (r = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+    while (b == SQLITE_OK && *n < max && (r = sqlite3_step(st)) == SQLITE_ROW)
         ids[(*n)++] = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return r == SQLITE_ROW || r == SQLITE_DONE ? QS_OK : stmt_error(s, b, diag, "cannot read runs");
@@ -808,13 +1083,14 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
     bind_text(st, 1, a->site, &b);
     bind_text(st, 2, inst->id, &b);
     bind_text(st, 3, a->response_key, &b);
-    long long prev_id = 0, prev_version = 0;
+    long long prev_id = 0, prev_version = 0, prev_file = 0;
     int same = 0;
     int r = b == SQLITE_OK ? sqlite3_step(st) : b;
     if (r == SQLITE_ROW) {
         prev_id = sqlite3_column_int64(st, 0);
         prev_version = sqlite3_column_int64(st, 1);
         same = strcmp((const char *)sqlite3_column_text(st, 2), hash) == 0;
+        prev_file = sqlite3_column_int64(st, 3);
     }
     if (r != SQLITE_ROW && r != SQLITE_DONE) {
         rc = lookup_error(s, st, b, diag, "cannot look up an administration");
@@ -824,6 +1100,25 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
     if (same) {
         *outcome = QS_ADMIN_UNCHANGED;
         goto done;
+    }
+    if (prev_id && a->replay_of) {
+        /* A file processed again with the same content: a content any version already has is
+         * unchanged, and a response a later file has since given newer content keeps it. */
+        st = s->find_version;
+        b = SQLITE_OK;
+        bind_text(st, 1, a->site, &b);
+        bind_text(st, 2, inst->id, &b);
+        bind_text(st, 3, a->response_key, &b);
+        bind_text(st, 4, hash, &b);
+        r = step_exists(st, b);
+        if (r < 0) {
+            rc = lookup_error(s, st, b, diag, "cannot look up an administration");
+            goto done;
+        }
+        if (r || prev_file > a->replay_of) {
+            *outcome = r ? QS_ADMIN_UNCHANGED : QS_ADMIN_SUPERSEDED;
+            goto done;
+        }
     }
     if (prev_id) {
         b = SQLITE_OK;
@@ -1044,8 +1339,20 @@ qs_error qs_store_get_status(qs_store *s, qs_store_status *st, qs_diag *diag)
     st->clients = scalar(s, "SELECT count(*) FROM clients", &ok);
     st->administrations = scalar(s, "SELECT count(*) FROM administrations WHERE current = 1", &ok);
     st->versions = scalar(s, "SELECT count(*) FROM administrations WHERE current = 0", &ok);
-    st->files = scalar(s, "SELECT count(*) FROM files", &ok);
+    st->files = scalar(s, "SELECT count(DISTINCT source || ':' || path) FROM files", &ok);
     st->runs = scalar(s, "SELECT count(*) FROM runs", &ok);
+    st->open_quarantined = scalar(s,
+                                  "SELECT count(DISTINCT file || ':' || line) FROM quarantine"
+                                  " WHERE resolved_run IS NULL",
+                                  &ok);
+    /* Rows of the latest processing of each source and path that answered nothing of it. */
+    st->not_administered = scalar(s,
+                                  "SELECT coalesce(sum(not_administered), 0) FROM files f WHERE"
+                                  " f.id = (SELECT max(g.id) FROM files g WHERE"
+                                  " g.source = f.source AND g.path = f.path)",
+                                  &ok);
+    st->quarantine_files_pending =
+        scalar(s, "SELECT count(*) FROM runs WHERE quarantine_pending = 1", &ok);
     /* Flags raised on each client's latest administration of each instrument. */
     st->open_flags = scalar(s,
                             "SELECT count(*) FROM flags f JOIN changes c"
@@ -1072,6 +1379,65 @@ qs_error qs_store_get_status(qs_store *s, qs_store_status *st, qs_diag *diag)
         ok = 0;
     }
     return ok ? QS_OK : db_error(s, diag, "cannot read the status");
+}
+
+qs_error qs_store_each_open_reason(qs_store *s, qs_store_reason_fn fn, void *ctx, qs_diag *diag)
+{
+    sqlite3_stmt *st;
+    /* Rows, not lines: a row with three problems counts once under each of its reasons. */
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT f.source, q.reason, count(DISTINCT q.file || ':' || q.line)"
+                           " FROM quarantine q JOIN files f ON f.id = q.file"
+                           " WHERE q.resolved_run IS NULL GROUP BY f.source, q.reason"
+                           " ORDER BY f.source, 3 DESC, q.reason",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, diag, "cannot read the quarantine");
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW)
+        fn(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+           sqlite3_column_int64(st, 2));
+    sqlite3_finalize(st);
+    return r == SQLITE_DONE ? QS_OK : db_error(s, diag, "cannot read the quarantine");
+}
+
+qs_error qs_store_each_quarantined(qs_store *s, int all, qs_store_quarantined_fn fn, void *ctx,
+                                   qs_diag *diag)
+{
+    sqlite3_stmt *st;
+    const char *sql =
+        "SELECT f.source, f.path, q.line, q.response_id, q.column_name, q.value, q.reason,"
+        " q.first_run, coalesce(r1.started, ''), q.resolved_run, coalesce(r2.started, ''),"
+        " coalesce(q.resolution, '') FROM quarantine q JOIN files f ON f.id = q.file"
+        " LEFT JOIN runs r1 ON r1.id = q.first_run LEFT JOIN runs r2 ON r2.id = q.resolved_run"
+        " WHERE ?1 OR q.resolved_run IS NULL ORDER BY f.source, f.path, f.id, q.seq";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, diag, "cannot read the quarantine");
+    int b = SQLITE_OK, r = SQLITE_DONE, stop = 0;
+    bind_int64(st, 1, all != 0, &b);
+    while (b == SQLITE_OK && !stop && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        qs_store_quarantined q;
+        q.source = (const char *)sqlite3_column_text(st, 0);
+        q.file = (const char *)sqlite3_column_text(st, 1);
+        q.line = (unsigned long)sqlite3_column_int64(st, 2);
+        q.response_id = (const char *)sqlite3_column_text(st, 3);
+        q.column = (const char *)sqlite3_column_text(st, 4);
+        q.value = (const char *)sqlite3_column_text(st, 5);
+        q.reason = (const char *)sqlite3_column_text(st, 6);
+        q.first_run = sqlite3_column_int64(st, 7);
+        q.first_seen = (const char *)sqlite3_column_text(st, 8);
+        q.resolved_run =
+            sqlite3_column_type(st, 9) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 9);
+        q.resolved = (const char *)sqlite3_column_text(st, 10);
+        q.resolution = (const char *)sqlite3_column_text(st, 11);
+        stop = fn(ctx, &q) != 0;
+    }
+    qs_error rc = QS_OK;
+    if (b != SQLITE_OK || (!stop && r != SQLITE_DONE))
+        rc = stmt_error(s, b, diag, "cannot read the quarantine");
+    else if (stop)
+        rc = QS_EIO;
+    sqlite3_finalize(st);
+    return rc;
 }
 
 /* One query's rows as tab-separated text: NULL as "\\N", reals in shortest round-trip form. */
@@ -1112,7 +1478,7 @@ qs_error qs_store_dump(qs_store *s, FILE *fp, qs_diag *diag)
     /* Natural keys only: row ids, run ids and times differ between equivalent histories. */
     static const char *const queries[][2] = {
         {"files", "SELECT sha256, path, size, source, instrument, rows, scored, quarantined"
-                  " FROM files ORDER BY sha256"},
+                  " FROM files ORDER BY sha256, source, path, id"},
         {"clients", "SELECT site, client_key FROM clients ORDER BY site, client_key"},
         {"administrations",
          "SELECT a.site, a.instrument, a.response_key, a.version, a.current, c.client_key,"
@@ -1140,7 +1506,14 @@ qs_error qs_store_dump(qs_store *s, FILE *fp, qs_diag *diag)
                     " ORDER BY c.site, c.client_key, x.instrument, x.score"},
         {"quarantine", "SELECT f.sha256, q.seq, q.line, q.response_id, q.column_name, q.value,"
                        " q.reason FROM quarantine q JOIN files f ON f.id = q.file"
-                       " ORDER BY f.sha256, q.seq"},
+                       " ORDER BY f.sha256, f.source, f.path, f.id, q.seq"},
+        /* schema 3; after the sections of schema 2, so a migrated store dumps them alike */
+        {"quarantine state", "SELECT f.sha256, f.source, q.seq, coalesce(q.resolution, 'open')"
+                             " FROM quarantine q JOIN files f ON f.id = q.file"
+                             " ORDER BY f.sha256, f.source, f.path, f.id, q.seq"},
+        {"files not administered", "SELECT sha256, source, path, not_administered FROM files"
+                                   " WHERE not_administered > 0"
+                                   " ORDER BY sha256, source, path, id"},
     };
     int v;
     qs_error rc = schema_version(s, &v, diag);

@@ -46,6 +46,7 @@ int cmd_score(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_quarantine(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
@@ -60,12 +61,17 @@ int qs_cli_load_config(qs_config **cfg, const char *path);
 /** Parse "-c FILE" (and "--dry-run" when dry_run is not NULL); NULL after complaining. */
 const char *qs_cli_config_option(int argc, char **argv, const char *cmd, int *dry_run);
 
+/** As qs_cli_config_option, with "--retry", "--all" and "-o FILE" where their pointer is set. */
+const char *qs_cli_config_options(int argc, char **argv, const char *cmd, int *dry_run, int *retry,
+                                  int *all, const char **out);
+
 extern const char cmd_check_usage[];
 extern const char cmd_instruments_usage[];
 extern const char cmd_score_usage[];
 extern const char cmd_run_usage[];
 extern const char cmd_status_usage[];
 extern const char cmd_dump_usage[];
+extern const char cmd_quarantine_usage[];
 extern const char cmd_report_usage[];
 extern const char cmd_export_usage[];
 extern const char cmd_merge_usage[];

@@ -9,28 +9,37 @@
 #include "cmd.h"
 
 const char cmd_run_usage[] =
-    "usage: qscore run -c CLINIC.yaml [--dry-run]\n"
+    "usage: qscore run -c CLINIC.yaml [--dry-run] [--retry]\n"
     "\n"
     "The nightly job: score every export file of the config's sources that the store has not\n"
     "seen, and keep the history in the store (SQLite, default qscore.db beside the config).\n"
-    "A file seen before (same path, size and time, or same SHA-256) is skipped; a cumulative\n"
-    "export adds only its new rows; an edited response becomes a new version, the old one is\n"
-    "kept. Each file is one transaction: a killed run can simply be run again. Only one run\n"
-    "per store at a time.\n"
+    "Each source decides on its own whether it has processed a file: a file is skipped when\n"
+    "the source processed the same content at that path last time (or at another path: a\n"
+    "copy); a path whose content changed is processed again. A cumulative export adds only its\n"
+    "new rows; an edited response becomes a new version, the old one is kept. Rows that cannot\n"
+    "be scored stay in the store's quarantine until a fix lets them through: when a source's\n"
+    "instrument, mapping, profile or qscore version changes, its files with quarantined rows\n"
+    "are processed again. A file where every row fails for one reason (a date form, a column,\n"
+    "a label the mapping lacks) is not ingested: one message says the fix, and the next run\n"
+    "tries again. Rows that answer none of the source's items (another questionnaire of a\n"
+    "bundled export) are counted as not administered. Each file is one transaction: a killed\n"
+    "run can simply be run again. Only one run per store at a time.\n"
     "\n"
     "  -c, --config FILE   the clinic config (examples/clinic.yaml documents it)\n"
     "      --dry-run       show what would be ingested; write nothing\n"
+    "      --retry         also process again every file with rows still quarantined\n"
     "\n"
     "After ingesting, the therapist workbooks are written to OUTPUT/reports (as with\n"
     "'qscore report'); their paths are printed on stdout.\n"
     "\n"
     "Events go to OUTPUT/qscore.log and to stderr, one key=value line each (ids and counts\n"
-    "only); rows that cannot be scored go to OUTPUT/quarantine-runN.csv. A progress line is\n"
-    "shown only when stderr is a terminal.\n"
+    "only); rows quarantined by run N are listed in OUTPUT/quarantine-runN.csv ('qscore\n"
+    "quarantine' lists every open one). A progress line is shown only when stderr is a\n"
+    "terminal.\n"
     "\n"
     "Exit status: 0 all done; 1 some rows were quarantined; 2 config, instrument or mapping\n"
     "error, or a file could not be ingested; 3 I/O error; 4 another run holds the store;\n"
-    "5 database error.\n";
+    "5 the store cannot be used (not a qscore store, newer schema, database error).\n";
 
 struct cli_ctx {
     int tty;
@@ -66,21 +75,29 @@ int qs_cli_load_config(qs_config **cfg, const char *path)
     return rc ? qs_exit_status_for(rc) : QS_EXIT_OK;
 }
 
-/* Parse -c FILE [--dry-run]; returns the config path or NULL after complaining. */
-const char *qs_cli_config_option(int argc, char **argv, const char *cmd, int *dry_run)
+/* Parse -c FILE [--dry-run] [--retry]; returns the config path or NULL after complaining. */
+const char *qs_cli_config_options(int argc, char **argv, const char *cmd, int *dry_run, int *retry,
+                                  int *all, const char **out)
 {
-    static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
-                                             {"dry-run", no_argument, NULL, 'n'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'}, {"dry-run", no_argument, NULL, 'n'},
+        {"retry", no_argument, NULL, 'r'},        {"all", no_argument, NULL, 'a'},
+        {"output", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
     const char *config = NULL;
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":c:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, out ? ":c:o:" : ":c:", longopts, NULL)) != -1) {
         if (c == 'c') {
             config = optarg;
         } else if (c == 'n' && dry_run) {
             *dry_run = 1;
+        } else if (c == 'r' && retry) {
+            *retry = 1;
+        } else if (c == 'a' && all) {
+            *all = 1;
+        } else if (c == 'o' && out) {
+            *out = optarg;
         } else if (c == ':') {
             qs_cli_error("option '%s' needs a value (see 'qscore help %s')", argv[optind - 1], cmd);
             return NULL;
@@ -98,10 +115,15 @@ const char *qs_cli_config_option(int argc, char **argv, const char *cmd, int *dr
     return config;
 }
 
+const char *qs_cli_config_option(int argc, char **argv, const char *cmd, int *dry_run)
+{
+    return qs_cli_config_options(argc, argv, cmd, dry_run, NULL, NULL, NULL);
+}
+
 int cmd_run(int argc, char **argv)
 {
-    int dry_run = 0;
-    const char *path = qs_cli_config_option(argc, argv, "run", &dry_run);
+    int dry_run = 0, retry = 0;
+    const char *path = qs_cli_config_options(argc, argv, "run", &dry_run, &retry, NULL, NULL);
     if (!path)
         return QS_EXIT_INVALID;
     qs_config *cfg = NULL;
@@ -118,6 +140,7 @@ int cmd_run(int argc, char **argv)
     qs_run_opts opts;
     memset(&opts, 0, sizeof(opts));
     opts.dry_run = dry_run;
+    opts.retry = retry;
     opts.now = now;
     struct cli_ctx ctx = {isatty(STDERR_FILENO)};
     qs_run_counts counts;
@@ -140,11 +163,13 @@ int cmd_run(int argc, char **argv)
         status = rc == QS_EDATA ? QS_EXIT_INVALID : qs_exit_status_for(rc);
     if (rc != QS_ELOCKED)
         qs_cli_error("%s%lu files seen, %lu ingested, %lu skipped, %lu failed; %lu new, %lu "
-                     "changed, %lu unchanged administrations; %lu rows quarantined%s%s",
+                     "changed, %lu unchanged administrations; %lu rows quarantined%s%s; %lu "
+                     "earlier quarantined rows resolved; %lu rows not administered",
                      dry_run ? "dry run: " : "", counts.files_seen, counts.files_ingested,
                      counts.files_skipped, counts.files_failed, counts.admins_new,
                      counts.admins_changed, counts.admins_unchanged, counts.rows_quarantined,
-                     opts.quarantine_path[0] ? " to " : "", opts.quarantine_path);
+                     opts.quarantine_path[0] ? " to " : "", opts.quarantine_path,
+                     counts.rows_resolved, counts.rows_not_administered);
     /* The workbooks follow the store: refresh them after a run that could open it. */
     if (!dry_run && rc != QS_ELOCKED && rc != QS_ESTORE) {
         qs_report_opts ropts;

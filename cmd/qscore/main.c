@@ -26,6 +26,7 @@ static const qs_command commands[] = {
     {"merge", cmd_merge, "Merge research exports of several sites", cmd_merge_usage},
     {"keygen", cmd_keygen, "Create the site key for research exports", cmd_keygen_usage},
     {"status", cmd_status, "Summarise the store of a clinic config", cmd_status_usage},
+    {"quarantine", cmd_quarantine, "List the rows not yet stored, and why", cmd_quarantine_usage},
     {"score", cmd_score, "Score survey exports against an instrument", cmd_score_usage},
     {"check", cmd_check, "Validate instrument definition files", cmd_check_usage},
     {"instruments", cmd_instruments, "List the installed instruments", cmd_instruments_usage},

@@ -9,6 +9,7 @@
 #include "qscore/ingest.h"
 #include "qscore/instrument.h"
 #include "qscore/score.h"
+#include "qscore/store.h"
 
 typedef enum qs_out_format { QS_OUT_CSV = 0, QS_OUT_JSON } qs_out_format;
 
@@ -50,6 +51,16 @@ qs_error qs_quarantine_header(FILE *fp);
 
 /** Write one line per problem of a rejected row. */
 qs_error qs_quarantine_write(FILE *fp, const char *source, const qs_row_problems *p);
+
+/**
+ * The CSV of `qscore quarantine`: header, then one line per quarantine line of the store:
+ * source,file,line,response_id,column,value,reason,first_seen_run,first_seen,resolved_run,
+ * resolved,resolution. Text that a spreadsheet would run as a formula (= + - @ first, or a
+ * tab or carriage return first) is written with a leading apostrophe, so staff can open the
+ * list in Excel safely.
+ */
+qs_error qs_quarantine_list_header(FILE *fp);
+qs_error qs_quarantine_list_row(FILE *fp, const qs_store_quarantined *q);
 
 /**
  * Format `v` as the shortest text that reads back as the same double (integers without a

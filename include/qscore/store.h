@@ -18,7 +18,7 @@
  * (STORE.lock, flock) lets only one `qscore run` write at a time.
  */
 
-#define QS_STORE_SCHEMA_VERSION 2
+#define QS_STORE_SCHEMA_VERSION 3
 
 typedef struct qs_store qs_store;
 
@@ -47,6 +47,8 @@ typedef struct qs_run_counts {
     unsigned long files_seen, files_ingested, files_skipped, files_failed;
     unsigned long rows_read, admins_new, admins_changed, admins_unchanged;
     unsigned long rows_quarantined, flags_raised;
+    unsigned long rows_not_administered; /* rows that answered nothing of the source's form */
+    unsigned long rows_resolved;         /* earlier quarantined rows stored (or settled) */
 } qs_run_counts;
 
 /** Record the start of a run (its own transaction); runs left "running" become "killed". */
@@ -58,12 +60,30 @@ qs_error qs_store_run_end(qs_store *s, long long run_id, const char *ended, cons
 
 /* ---- ingesting one file ------------------------------------------------------------------ */
 
-/**
- * Is the file already ingested? First by (path, size, mtime), then by SHA-256 (hex); both are
- * index lookups. Sets *known to 1 or 0.
+/*
+ * File identity is per source: each source decides on its own whether it has processed a
+ * file (one export may feed several sources, one per questionnaire it bundles). Every
+ * processing of a file is a row of `files`; the latest row of a (source, path) is what that
+ * source last made of that path.
  */
-qs_error qs_store_file_known(qs_store *s, const char *path, long long size, long long mtime,
-                             const char *sha256, int *known, qs_diag *diag);
+typedef struct qs_store_file_seen {
+    int found;                 /* 0: the source never processed this path */
+    long long file_id;         /* the latest processing of (source, path) */
+    char sha256[65];           /* its content */
+    long long size;            /* the quick check: size, nanosecond mtime and ctime, inode; */
+    long long mtime_ns, inode; /*   -1 when unknown (files recorded by schema 2) */
+    long long ctime_ns;
+    char fingerprint[65];       /* what processed it (run.c); "" when unknown */
+    long long open_quarantined; /* open quarantined rows of every processing of the path */
+} qs_store_file_seen;
+
+/** The latest processing of `path` by `source` into *out (out->found 0 when none). */
+qs_error qs_store_file_latest(qs_store *s, const char *source, const char *path,
+                              qs_store_file_seen *out, qs_diag *diag);
+
+/** Has `source` processed this content under another path (a copy)? Sets *found to 1 or 0. */
+qs_error qs_store_file_copy(qs_store *s, const char *source, const char *sha256, const char *path,
+                            int *found, qs_diag *diag);
 
 /** Begin / commit / roll back the transaction of one file. */
 qs_error qs_store_begin(qs_store *s, qs_diag *diag);
@@ -73,10 +93,12 @@ void qs_store_rollback(qs_store *s);
 typedef struct qs_store_file {
     const char *sha256;
     const char *path;
-    long long size, mtime;
+    long long size, mtime; /* mtime in whole seconds, as schema 1 kept it */
     const char *source;
     const char *instrument;
     long long run_id;
+    long long mtime_ns, inode, ctime_ns;
+    const char *fingerprint; /* what processed it: see run.c */
 } qs_store_file;
 
 /** Insert the file row (inside the file's transaction); *file_id receives its id. */
@@ -84,14 +106,41 @@ qs_error qs_store_add_file(qs_store *s, const qs_store_file *f, long long *file_
 
 /** Fill in the file's row counts at the end of its transaction. */
 qs_error qs_store_file_counts(qs_store *s, long long file_id, unsigned long rows,
-                              unsigned long scored, unsigned long quarantined, qs_diag *diag);
+                              unsigned long scored, unsigned long quarantined,
+                              unsigned long not_administered, qs_diag *diag);
 
 /**
  * Record a row that could not be scored, with every problem (inside the file's transaction), so
- * the quarantine survives a killed run: qs_store_write_quarantine writes it out.
+ * the quarantine survives a killed run: qs_store_write_quarantine writes it out. `first_run`:
+ * the run that first quarantined this row (an earlier one when the row was quarantined before
+ * and still is), else the current run. The row stays open until a later processing of the
+ * same source and path stores it (qs_store_resolve_row).
  */
 qs_error qs_store_add_quarantine(qs_store *s, long long file_id, const qs_row_problems *p,
-                                 qs_diag *diag);
+                                 long long first_run, qs_diag *diag);
+
+/* An open quarantined row (its problems are several quarantine lines). */
+typedef struct qs_store_open_row {
+    long long file;        /* the processing that quarantined it */
+    unsigned long line;    /* its line in that file */
+    char response_id[128]; /* as quarantined ("" when unread) */
+    long long first_run;
+    int resolved; /* caller's mark */
+} qs_store_open_row;
+
+/** The open quarantined rows of (source, path), ordered by file and line; free *rows. */
+qs_error qs_store_open_rows(qs_store *s, const char *source, const char *path,
+                            qs_store_open_row **rows, size_t *n, qs_diag *diag);
+
+/**
+ * Close an open quarantined row (every line of it) in run `run_id`: `resolution` says how,
+ * e.g. "scored", "quarantined again", "not administered".
+ */
+qs_error qs_store_resolve_row(qs_store *s, const qs_store_open_row *row, long long run_id,
+                              const char *resolution, qs_diag *diag);
+
+/** Mark whether run `run_id`'s quarantine file is still to be written (1) or written (0). */
+qs_error qs_store_run_quarantine_pending(qs_store *s, long long run_id, int pending, qs_diag *diag);
 
 /**
  * Write the quarantine CSV (header and one line per problem, in input order) of the files a
@@ -106,14 +155,18 @@ qs_error qs_store_write_quarantine(qs_store *s, long long run_id, FILE *fp, unsi
  */
 qs_error qs_store_run_recovered(qs_store *s, long long run_id, qs_diag *diag);
 
-/** Up to `max` ids of runs with `status` ("killed", ...), oldest first. */
+/**
+ * Up to `max` ids of runs with `status` ("killed", ...), oldest first; "pending" lists the runs
+ * whose quarantine file is still to be written.
+ */
 qs_error qs_store_runs_with_status(qs_store *s, const char *status, long long *ids, size_t max,
                                    size_t *n, qs_diag *diag);
 
 typedef enum qs_admin_outcome {
     QS_ADMIN_NEW = 0,   /* first time this response is seen */
     QS_ADMIN_UNCHANGED, /* same response, same content: nothing stored */
-    QS_ADMIN_CHANGED    /* same response id, edited content: stored as a new version */
+    QS_ADMIN_CHANGED,   /* same response id, edited content: stored as a new version */
+    QS_ADMIN_SUPERSEDED /* a replayed file's older content of a response a later file edited */
 } qs_admin_outcome;
 
 /* One administration as the store keeps it. */
@@ -134,6 +187,11 @@ typedef struct qs_store_admin {
     long long file_id;
     unsigned long line;
     long long run_id;
+    /* 0, or when the file is processed again with content already processed (a replay): the
+     * id of that earlier processing. Then a content any version of the response has is
+     * unchanged, and a response whose current version came from a later file is left as it
+     * is (QS_ADMIN_SUPERSEDED): a replay never turns back an edit. */
+    long long replay_of;
 } qs_store_admin;
 
 /**
@@ -154,13 +212,44 @@ qs_error qs_store_update_changes(qs_store *s, long long client_id, const qs_inst
 
 typedef struct qs_store_status {
     long long clients, administrations, versions, files, runs;
-    long long open_flags; /* raised flags on the latest administration of each client */
+    long long open_flags;       /* raised flags on the latest administration of each client */
+    long long open_quarantined; /* quarantined rows not yet stored */
+    long long not_administered; /* rows that answered nothing of their source's form */
+    long long quarantine_files_pending; /* runs whose quarantine file is still to be written */
     char last_run_started[40], last_run_ended[40], last_run_status[24];
     int schema_version;
 } qs_store_status;
 
 /** Summary counts for `qscore status`. */
 qs_error qs_store_get_status(qs_store *s, qs_store_status *st, qs_diag *diag);
+
+/** Called per source and reason with the number of open quarantined rows. */
+typedef void (*qs_store_reason_fn)(void *ctx, const char *source, const char *reason,
+                                   long long rows);
+
+/** The open quarantined rows by source and reason (most frequent first). */
+qs_error qs_store_each_open_reason(qs_store *s, qs_store_reason_fn fn, void *ctx, qs_diag *diag);
+
+/* One quarantine line as `qscore quarantine` lists it; strings live for the call. */
+typedef struct qs_store_quarantined {
+    const char *source, *file;
+    unsigned long line;
+    const char *response_id, *column, *value, *reason;
+    long long first_run;
+    const char *first_seen; /* the run's start time */
+    long long resolved_run; /* 0 while open */
+    const char *resolved, *resolution;
+} qs_store_quarantined;
+
+/** Return non-zero to stop (then qs_store_each_quarantined returns QS_EIO). */
+typedef int (*qs_store_quarantined_fn)(void *ctx, const qs_store_quarantined *q);
+
+/**
+ * Every open quarantine line (or, with `all`, every line ever quarantined, resolved ones with
+ * their run and how), by source, file and position.
+ */
+qs_error qs_store_each_quarantined(qs_store *s, int all, qs_store_quarantined_fn fn, void *ctx,
+                                   qs_diag *diag);
 
 /**
  * Write a canonical, deterministic text dump of everything a run stores except run

@@ -190,12 +190,14 @@ static void test_a_store_read_error_fails_the_report_and_writes_nothing(void **s
         /* count(*) reads no column, so this fails in the loop over the files */
         {"files",
          "SELECT id, " BOOM " AS sha256, path, size, mtime, source, instrument, run, rows,"
-         " scored, quarantined FROM kept",
+         " scored, quarantined, mtime_ns, inode, ctime_ns, fingerprint, not_administered"
+         " FROM kept",
          "store: cannot read files: integer overflow"},
         {"runs",
          "SELECT id, " BOOM " AS started, ended, status, tool_version, files_seen,"
          " files_ingested, files_skipped, files_failed, rows_read, admins_new, admins_changed,"
-         " admins_unchanged, rows_quarantined, flags_raised FROM kept",
+         " admins_unchanged, rows_quarantined, flags_raised, quarantine_pending,"
+         " rows_not_administered, rows_resolved FROM kept",
          "store: cannot read runs: integer overflow"},
     };
 #undef BOOM

@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# lost.sh - end-to-end tests of issue 10, "nothing lost": every row of every export is stored,
+# or stays visibly pending until a fix lets it through. Dates without date_format, replay of
+# quarantined rows after a mapping fix, bundled exports feeding two sources, file identity
+# (A -> B -> A, same-second same-size edits), a quarantine file that cannot be written, a store
+# that is not a store, and the migration of a store built by the previous release (schema 2).
+# Usage: tests/e2e/lost.sh QSCORE WORKDIR
+set -euo pipefail
+QSCORE=$(realpath "$1")
+WORK=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+rm -rf "$WORK"
+mkdir -p "$WORK"
+. "$HERE/lib.sh"
+
+fresh() { # name [config] -> a clinic folder
+    local d="$WORK/$1"
+    rm -rf "$d"
+    mkdir -p "$d/drop"
+    cp "$HERE"/lost/*.yaml "$d/"
+    if [ -n "${2:-}" ]; then cp "$d/$2" "$d/clinic.yaml"; fi
+    echo "$d"
+}
+run() { # dir [args...] -> prints the exit status; stderr in dir/stderr.txt
+    local d=$1
+    shift
+    local st=0
+    "$QSCORE" run -c "$d/clinic.yaml" "$@" >"$d/stdout.txt" 2>"$d/stderr.txt" || st=$?
+    echo "$st"
+}
+dump() { "$QSCORE" dump -c "$1/clinic.yaml"; }
+status() { "$QSCORE" status -c "$1/clinic.yaml"; }
+open_rows() { status "$1" | sed -n 's/^quarantined: *\([0-9]*\) rows.*/\1/p'; }
+admin_dates() { dump "$1" | awk -F'\t' '/^## administrations/{a=1;next} /^## /{a=0} a{print $3"="$11}'; }
+
+H="rid,client,date,A1,A2,A3,A4"
+
+# 1. Google Forms dates without date_format: a US file (month first) and a day-first file.
+d=$(fresh dates-us)
+printf '%s\n' "$H" "R1,C1,5/20/2026 14:05:09,1,2,3,4" "R2,C2,6/3/2026 9:15:00,2,2,2,2" >"$d/drop/us.csv"
+check "a US Google Forms file scores without date_format" test "$(run "$d")" = 0
+check "its dates are stored as ISO 8601, month first" \
+    test "$(admin_dates "$d" | tr '\n' ' ')" = "R1=2026-05-20T14:05:09 R2=2026-06-03T09:15:00 "
+d=$(fresh dates-dayfirst)
+printf '%s\n' "$H" "R1,C1,20/05/2026 14:05:09,1,2,3,4" "R2,C2,6/3/2026 9:15:00,2,2,2,2" >"$d/drop/eu.csv"
+check "a day-first file scores without date_format" test "$(run "$d")" = 0
+check "its dates are read day first, from the whole file" \
+    test "$(admin_dates "$d" | tr '\n' ' ')" = "R1=2026-05-20T14:05:09 R2=2026-03-06T09:15:00 "
+d=$(fresh dates-undecided)
+printf '%s\n' "$H" "R1,C1,5/6/2026 14:05:09,1,2,3,4" "R2,C2,6/3/2026 9:15:00,2,2,2,2" >"$d/drop/x.csv"
+check "a file whose dates never decide day or month is refused (exit 2)" test "$(run "$d")" = 2
+check "with one message asking for date_format" test "$(grep -c 'date_format' "$d/stderr.txt")" = 1
+check "the message names the file and the column" grep -q "x.csv.*date" "$d/stderr.txt"
+check "nothing of it is stored" test "$(dump "$d" | awk '/^## administrations/{a=1;next} /^## /{a=0} a' | wc -l)" = 0
+check "the next run tries it again" test "$(run "$d")" = 2
+printf 'response_id: rid\nclient_id: client\nadministered: date\ndate_format: "%%d/%%m/%%Y %%H:%%M:%%S"\n' >"$d/mapping.yaml"
+check "with date_format set, the next run stores it" test "$(run "$d")" = 0
+check "as the format says" test "$(admin_dates "$d" | tr '\n' ' ')" = "R1=2026-06-05T14:05:09 R2=2026-03-06T09:15:00 "
+
+# 2. A label typo on some rows: quarantined; the mapping is fixed; the next run resolves them.
+d=$(fresh typo)
+printf '%s\n' "$H" "R1,C1,2026-05-01,Never,Often,Always,Sometimes" "R2,C2,2026-05-01,Alway,Often,Never,Never" \
+    "R3,C3,2026-05-01,Often,Often,Often,Often" "R4,C4,2026-05-01,Never,Alway,Never,Never" >"$d/drop/e.csv"
+check "rows with a label typo are quarantined (exit 1)" test "$(run "$d")" = 1
+check "status shows 2 open quarantined rows" test "$(open_rows "$d")" = 2
+check "qscore quarantine lists them" test "$("$QSCORE" quarantine -c "$d/clinic.yaml" | tail -n +2 | cut -d, -f4 | sort | tr '\n' ' ')" = "R2 R4 "
+check "the log's run status is the store's" grep -q "event=run_finished status=quarantined" "$d/stderr.txt"
+check "an unchanged file with open rows is not processed again without a fix" test "$(run "$d")" = 0
+check "and says it was skipped" grep -q "event=file_skipped source=a file=.*e.csv reason=already_ingested" "$d/stderr.txt"
+printf 'response_id: rid\nclient_id: client\nadministered: date\nlabels:\n  "Alway": 4\n' >"$d/mapping.yaml"
+check "after the mapping fix the next run succeeds" test "$(run "$d")" = 0
+check "it processed the file again as a replay" grep -q "event=file_ingested source=a file=.*e.csv why=replay .*new=2 changed=0 unchanged=2 quarantined=0 .*resolved=2" "$d/stderr.txt"
+check "status shows 0 open" test "$(open_rows "$d")" = 0
+check "the resolved rows are listed with --all" test "$("$QSCORE" quarantine -c "$d/clinic.yaml" --all | grep -c ',scored$')" = 2
+check "and all four administrations are stored, once" test "$(dump "$d" | awk -F'\t' '/^## administrations/{a=1;next} /^## /{a=0} a{print $3"/"$4}' | tr '\n' ' ')" = "R1/1 R2/1 R3/1 R4/1 "
+"$QSCORE" quarantine -c "$d/clinic.yaml" --all -o "$d/q.csv"
+check "quarantine -o writes a 0600 file" test "$(stat -c %a "$d/q.csv")" = 600
+
+# 2b. The same with --retry: rows still bad stay open, keep their first run, once each.
+d=$(fresh retry)
+printf '%s\n' "$H" "R1,C1,2026-05-01,Never,Often,Always,Sometimes" "R2,C2,2026-05-01,9,Often,Never,Never" >"$d/drop/e.csv"
+run "$d" >/dev/null
+check "--retry processes a file with open rows again" test "$(run "$d" --retry)" = 1
+check "the row is quarantined again, still one open row" test "$(open_rows "$d")" = 1
+check "first seen in run 1" test "$("$QSCORE" quarantine -c "$d/clinic.yaml" | tail -n +2 | cut -d, -f8 | sort -u)" = 1
+
+# 3. A mapping-level failure: the same unknown label on every row fails the file, not its rows.
+d=$(fresh every-row)
+printf '%s\n' "$H" "R1,C1,2026-05-01,Rarely,Often,Always,Sometimes" "R2,C2,2026-05-01,Never,Rarely,Never,Never" >"$d/drop/e.csv"
+check "one cause on every row refuses the file (exit 2)" test "$(run "$d")" = 2
+check "with one message naming the label and the fix" test "$(grep -c 'Rarely.*labels' "$d/stderr.txt")" = 1
+check "no row of it is in the quarantine" test "$(open_rows "$d")" = 0
+check "the log says the file was refused" grep -q "event=file_refused source=a" "$d/stderr.txt"
+
+# 4. A bundled export (both forms in one CSV) feeding two sources: both are stored.
+d=$(fresh bundle clinic-bundle.yaml)
+printf '%s\n' "rid,client,date,A1,A2,A3,A4,B1,B2,B3" "R1,C1,2026-05-01,1,2,3,4,5,4,3" \
+    "R2,C2,2026-05-02,2,2,2,2,,," "R3,C3,2026-05-03,,,,,1,1,1" >"$d/drop/both.csv"
+check "a bundled export feeding two sources exits 0" test "$(run "$d")" = 0
+admins() { dump "$1" | awk -F'\t' '/^## administrations/{a=1;next} /^## /{a=0} a{print $2"/"$3}' | tr '\n' ' '; }
+check "both forms' administrations are stored" test "$(admins "$d")" = "form-a/R1 form-a/R2 form-b/R1 form-b/R3 "
+check "the row without form b is not administered, not quarantined" \
+    grep -q "event=file_ingested source=b .*quarantined=0 not_administered=1" "$d/stderr.txt"
+check "status counts 2 rows not administered" status "$d" | grep -q "^not administered: 2 rows"
+check "the second run skips both" test "$(run "$d")" = 0
+check "as already ingested by each source" test "$(grep -c 'reason=already_ingested' "$d/stderr.txt")" = 2
+
+# 5. A -> B -> A, and a same-size edit at the same mtime: the latest content is current.
+d=$(fresh identity)
+printf '%s\n' "$H" "R1,C1,2026-05-01,1,1,1,1" >"$d/drop/e.csv"
+cp -p "$d/drop/e.csv" "$d/a.csv"
+run "$d" >/dev/null
+printf '%s\n' "$H" "R1,C1,2026-05-01,2,2,2,2" >"$d/drop/e.csv"
+touch -r "$d/a.csv" "$d/drop/e.csv" # same size, same mtime to the nanosecond
+check "a same-size edit with the same mtime is processed" test "$(run "$d")" = 0
+check "as a new version" grep -q "0 new, 1 changed" "$d/stderr.txt"
+cp -p "$d/a.csv" "$d/drop/e.csv"
+check "content changed back (A -> B -> A) is processed again" test "$(run "$d")" = 0
+check "as version 3" grep -q "0 new, 1 changed" "$d/stderr.txt"
+check "and version 3 holds A's answers" grep -qP '^main\tform-a\tR1\t3\t1\tC1\t.*\t1,1,1,1\t' <(dump "$d")
+cp "$d/drop/e.csv" "$d/drop/copy.csv"
+run "$d" >/dev/null
+check "a copy under another path is skipped" grep -q "file=.*copy.csv reason=copy_of_processed_file" "$d/stderr.txt"
+
+# 6. A quarantine file that cannot be written is written by the next run.
+d=$(fresh qfail)
+printf '%s\n' "$H" "R1,C1,2026-05-01,1,1,1,1" "R2,C2,2026-05-01,7,1,1,1" >"$d/drop/e.csv"
+mkdir -p "$d/state/out/quarantine-run1.csv" # a folder where the file should go: rename fails
+check "a run whose quarantine file cannot be written exits 3" test "$(run "$d")" = 3
+check "and says the next run writes it" grep -q "next run writes this file" "$d/stderr.txt"
+check "status says a quarantine file is pending" status "$d" | grep -q "^quarantine files: 1 still to be written"
+rmdir "$d/state/out/quarantine-run1.csv"
+check "the next run succeeds" test "$(run "$d")" = 0
+check "and writes run 1's quarantine file" grep -q ',R2,A1,7,' "$d/state/out/quarantine-run1.csv"
+check "saying so" grep -q "event=quarantine_recovered run=1" "$d/stderr.txt"
+check "nothing is pending then" test "$(status "$d" | grep -c '^quarantine files:')" = 0
+
+# 7. Only a qscore store is opened as one; the workbooks keep their last good copies.
+d=$(fresh not-a-store)
+printf '%s\n' "$H" "R1,C1,2026-05-01,1,1,1,1" >"$d/drop/e.csv"
+run "$d" >/dev/null
+book=$(ls "$d"/state/out/reports/*.xlsx)
+sum=$(sha256sum "$book")
+rm -f "$d/state/qscore.db-wal" "$d/state/qscore.db-shm"
+: >"$d/state/qscore.db"
+check "a 0-byte store is refused (exit 5)" test "$(run "$d")" = 5
+check "with the path and what to do" grep -q "qscore.db' is empty (0 bytes), not a qscore store: restore it from a backup" "$d/stderr.txt"
+check "the store is left as it was" test ! -s "$d/state/qscore.db"
+check "the workbook keeps its last good copy" test "$(sha256sum "$book")" = "$sum"
+check "qscore report refuses it too" bash -c "! '$QSCORE' report -c '$d/clinic.yaml' >/dev/null 2>&1"
+check "and the workbook is still untouched" test "$(sha256sum "$book")" = "$sum"
+echo "not a database, just text" >"$d/state/qscore.db"
+check "a file that is not SQLite is refused (exit 5)" test "$(run "$d")" = 5
+rm -f "$d/state/qscore.db"
+run "$d" >/dev/null
+python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE meta SET value='99' WHERE key='schema_version'\"); c.commit()" "$d/state/qscore.db"
+check "a store of a newer schema is refused (exit 5)" test "$(run "$d")" = 5
+check "saying a newer qscore wrote it" grep -q "schema version 99, written by a newer qscore" "$d/stderr.txt"
+
+# 8. A store built by the previous release (schema 2) migrates; its history dumps alike.
+d="$WORK/schema2"
+rm -rf "$d"
+mkdir -p "$d/state"
+cp "$HERE"/run/*.yaml "$d/"
+cp "$HERE/schema2/qscore.db" "$d/state/qscore.db"
+sed -i 's|files: "drop/\*.csv"|files: "nothing/*.csv"|' "$d/clinic.yaml"
+check "a run over a schema-2 store migrates it" test "$(run "$d")" = 0
+check "to schema 3" status "$d" | grep -q "(schema 3)"
+dump "$d" >"$d/dump3.txt"
+check "its dump, but for the schema line and the sections schema 3 adds, is the previous one's" \
+    cmp -s <(sed 1d "$HERE/schema2/dump.txt") <(sed -e 1d -e '/^## quarantine state/,$d' "$d/dump3.txt")
+check "its quarantined rows are open" test "$(open_rows "$d")" = 2
+# The migrated files, run again where they were: replayed once (unknown fingerprint), the bad
+# rows stay open, the history does not change.
+cp -r "$HERE/schema2/drop" "$d/drop"
+sed -i 's|files: "nothing/\*.csv"|files: "drop/*.csv"|' "$d/clinic.yaml"
+before=$(awk '/^## administrations/{a=1;next} /^## quarantine/{a=0} a' "$d/dump3.txt")
+(cd "$d" && "$QSCORE" run -c clinic.yaml >/dev/null 2>"$d/stderr.txt") || true
+check "files of the old store with open rows are replayed once" test "$(grep -c 'why=replay' "$d/stderr.txt")" = 2
+check "the history is unchanged" test "$(dump "$d" | awk '/^## administrations/{a=1;next} /^## quarantine/{a=0} a')" = "$before"
+check "the bad rows are still open, once each" test "$(open_rows "$d")" = 2
+(cd "$d" && "$QSCORE" run -c clinic.yaml >/dev/null 2>"$d/stderr.txt") || true
+check "and the run after that skips them" test "$(grep -c 'reason=already_ingested' "$d/stderr.txt")" = 2
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
