@@ -845,11 +845,16 @@ qs_error qs_export_merge(const char *out_dir, const char *const *dirs, size_t nd
         rc = qs_x__add_file(&files, &nfiles, "items.csv", M.itemtab.nlines);
     if (!rc)
         rc = write_partitions(&dir, &M.scores, &files, &nfiles, &d);
-    unsigned long clients = 0;
-    for (size_t i = 0; i < M.scores.nlines; i++)
-        if (i == 0 || strcmp(M.scores.lines[i].f[1], M.scores.lines[i - 1].f[1]) != 0 ||
-            strcmp(M.scores.lines[i].f[0], M.scores.lines[i - 1].f[0]) != 0)
-            clients++;
+    /* Lines are sorted by site, pid, instrument, version and wave: a client is a run of
+     * (site, pid), an administration a run of all five. */
+    unsigned long clients = 0, administrations = 0;
+    for (size_t i = 0; i < M.scores.nlines; i++) {
+        const struct line *x = &M.scores.lines[i], *p = i ? &M.scores.lines[i - 1] : NULL;
+        int new_client = !p || strcmp(x->f[1], p->f[1]) != 0 || strcmp(x->f[0], p->f[0]) != 0;
+        clients += new_client;
+        administrations += new_client || strcmp(x->f[3], p->f[3]) != 0 ||
+                           strcmp(x->f[4], p->f[4]) != 0 || x->wave != p->wave;
+    }
     qs_xmeta m = {.kind = "merge",
                   .k = k,
                   .year = M.year,
@@ -866,7 +871,8 @@ qs_error qs_export_merge(const char *out_dir, const char *const *dirs, size_t nd
                                          : NULL,
                   .nwarnings = M.nnotes,
                   .warnings = (const char *const *)M.notes,
-                  .clients = clients};
+                  .clients = clients,
+                  .administrations = administrations};
     const char *names[] = {"aggregates.csv", "reliability.csv", "stats.csv", "README.txt"};
     for (size_t i = 0; i < 4 && !rc; i++) {
         unsigned long rows = 0, supp = 0;

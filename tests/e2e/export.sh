@@ -184,6 +184,10 @@ done
 check "merged stats.csv holds the pooled statistics" cmp <(grep -v '^meta,' merged/stats.csv) \
     <(grep -v '^meta,' exp-pooled/stats.csv)
 check "merged manifest lists both inputs" test "$(grep -c '"[0-9a-f]\{64\}"' merged/manifest.json)" -ge 2
+adm() { sed -n 's/.*"administrations": \([0-9]*\).*/\1/p' "$1/manifest.json"; }
+check "merged manifest counts the administrations of both" \
+    test "$(adm merged)" = "$(($(adm exp-a) + $(adm exp-b)))" -a "$(adm merged)" -gt 0
+check "as the pooled export does" test "$(adm merged)" = "$(adm exp-pooled)"
 st=0
 "$QSCORE" merge -o merged-twice exp-a exp-a >merge-twice.txt 2>&1 || st=$?
 check "merging a site twice is refused" test "$st" = 2
