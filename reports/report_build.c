@@ -57,6 +57,7 @@ struct build {
     const char *last_run_started;
     qs_rep_file *files;
     size_t nfiles;
+    long long open_quarantined;
     qs_diag_list *errors;
 };
 
@@ -424,6 +425,15 @@ static qs_error read_meta(struct build *B)
     if (B->nfiles < n && r != SQLITE_DONE)
         return step_error(B, st, "cannot read files");
     sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(B->db,
+                           "SELECT count(DISTINCT file || ':' || line) FROM quarantine"
+                           " WHERE resolved_run IS NULL",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sql_error(B, "cannot read the quarantine");
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return step_error(B, st, "cannot read the quarantine");
+    B->open_quarantined = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
     return QS_OK;
 }
 
@@ -761,10 +771,19 @@ qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
         }
         if (strlen(created) == 10)
             memcpy(created + 10, "T00:00:00", 10);
-        qs_report r = {title,        cfg->clinic, created,
-                       qs_version(), B.last_run,  B.last_run_started ? B.last_run_started : "",
-                       B.ninsts,     B.rep_insts, nsel,
-                       sel,          B.nfiles,    B.files};
+        qs_report r = {title,
+                       cfg->clinic,
+                       created,
+                       qs_version(),
+                       B.last_run,
+                       B.last_run_started ? B.last_run_started : "",
+                       B.ninsts,
+                       B.rep_insts,
+                       nsel,
+                       sel,
+                       B.nfiles,
+                       B.files,
+                       B.open_quarantined};
         rc = qs_report_write_xlsx(&r, path, &d);
         if (rc)
             qs_diag_list_push(errors, &d);

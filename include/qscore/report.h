@@ -89,6 +89,8 @@ typedef struct qs_report {
     const qs_rep_row *rows; /* ordered: flagged first (severity high to low), then by client */
     size_t nfiles;
     const qs_rep_file *files;
+    long long
+        open_quarantined; /* rows of the clinic's exports not stored yet (waiting for a fix) */
 } qs_report;
 
 /* The screening-aid disclaimer every workbook carries (About sheet and Summary header). */
