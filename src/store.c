@@ -349,8 +349,14 @@ static qs_error create_store(const char *path, qs_diag *diag)
     if (fd >= 0)
         close(fd);
     if (!rc && link(tmp, path) != 0 && errno != EEXIST) {
-        qs_diag_set(diag, NULL, 0, 0, NULL, "store: cannot create '%s': %s", path, strerror(errno));
-        rc = QS_EIO;
+        /* A file system without hard links: rename, unless a store appeared meanwhile (the
+         * writer holds the store's lock, so only a reader could be looking). */
+        int e = errno;
+        if (!((e == EPERM || e == EOPNOTSUPP || e == ENOSYS) && access(path, F_OK) != 0 &&
+              rename(tmp, path) == 0)) {
+            qs_diag_set(diag, NULL, 0, 0, NULL, "store: cannot create '%s': %s", path, strerror(e));
+            rc = QS_EIO;
+        }
     }
     unlink(tmp);
     if (!rc && qs_atomic_sync_dir(path) != 0) {
