@@ -248,6 +248,16 @@ static void score_input(const char *input, const qs_instrument *inst, const qs_m
         qs_cli_diag(&d);
         worst(t, qs_exit_status_for(rc));
     }
+    if (rc == QS_EINVALID) {
+        /* Refused as a whole (slash dates whose order the file does not decide): like a file
+         * whose header does not fit, it is not counted. */
+        qs_cli_error("%s: not scored", display);
+        t->files--;
+        qs_ingest_free(g);
+        qs_diag_list_release(&errors);
+        free(data);
+        return;
+    }
     t->rows += qs_ingest_rows(g);
     if (qs_ingest_not_administered(g))
         qs_cli_error("%s: %lu row%s not administered (no item of %s answered)", display,
