@@ -565,21 +565,18 @@ static void write_summary(struct wb *W, lxw_worksheet *ws)
     ck(W, worksheet_set_row(ws, 0, 20, NULL));
     put_str(W, ws, 0, 0, r->title, W->f.title);
     put_str(W, ws, 1, 0, QS_REPORT_DISCLAIMER, W->f.bold_note);
-    char line[512];
-    snprintf(line, sizeof(line),
-             "%zu client-instrument rows, flagged first. Generated %s. Flag colours: red high, "
-             "orange medium, yellow low; RCI \"reliable_deterioration\" in red. See About.",
-             r->nrows, r->created ? r->created : "");
-    if (r->open_quarantined > 0) {
-        /* Told where a therapist looks: answers the clinic has but this workbook lacks. */
-        size_t used = strlen(line);
-        snprintf(line + used, sizeof(line) - used,
-                 " Not in this workbook yet: %lld %s of the clinic's exports could not be "
-                 "scored and %s waiting for a fix (the qscore administrator lists them with "
-                 "'qscore quarantine').",
+    char line[768], pending[256] = "";
+    if (r->open_quarantined > 0) /* first, where a therapist looks: answers this lacks */
+        snprintf(pending, sizeof(pending),
+                 "Not in this workbook yet: %lld %s of the clinic's exports could not be scored "
+                 "and %s waiting for a fix (the qscore administrator lists them with 'qscore "
+                 "quarantine'). ",
                  r->open_quarantined, r->open_quarantined == 1 ? "answer row" : "answer rows",
                  r->open_quarantined == 1 ? "is" : "are");
-    }
+    snprintf(line, sizeof(line),
+             "%s%zu client-instrument rows, flagged first. Generated %s. Flag colours: red high, "
+             "orange medium, yellow low; RCI \"reliable_deterioration\" in red. See About.",
+             pending, r->nrows, r->created ? r->created : "");
     put_str(W, ws, 2, 0, line, W->f.note);
 
     ck(W, worksheet_set_row(ws, hdr, 30, NULL));
