@@ -33,10 +33,10 @@ const char cmd_dump_usage[] =
     "scores, flags, change) without run ids or times: two stores holding the same history\n"
     "print the same bytes. For audits and for comparing stores.\n";
 
-static int open_store(int argc, char **argv, const char *cmd, qs_config **cfg, qs_store **st)
+/* Load the config at `path` and open its store read-only; an exit status (0 = opened). */
+static int open_store_at(const char *path, qs_config **cfg, qs_store **st)
 {
     qs_diag d;
-    const char *path = qs_cli_config_option(argc, argv, cmd, NULL);
     if (!path)
         return QS_EXIT_INVALID;
     int status = qs_cli_load_config(cfg, path);
@@ -50,6 +50,11 @@ static int open_store(int argc, char **argv, const char *cmd, qs_config **cfg, q
         return qs_exit_status_for(rc);
     }
     return QS_EXIT_OK;
+}
+
+static int open_store(int argc, char **argv, const char *cmd, qs_config **cfg, qs_store **st)
+{
+    return open_store_at(qs_cli_config_option(argc, argv, cmd, NULL), cfg, st);
 }
 
 static void print_reason(void *ctx, const char *source, const char *reason, long long rows)
@@ -134,18 +139,11 @@ int cmd_quarantine(int argc, char **argv)
     int all = 0;
     const char *out = NULL;
     const char *path = qs_cli_config_options(argc, argv, "quarantine", NULL, NULL, &all, &out);
-    if (!path)
-        return QS_EXIT_INVALID;
-    int status = qs_cli_load_config(&cfg, path);
+    int status = open_store_at(path, &cfg, &st);
     if (status)
         return status;
     qs_diag_clear(&d);
-    qs_error rc = qs_store_open(&st, cfg->store, 1, &d);
-    if (rc) {
-        qs_cli_diag(&d);
-        qs_config_free(cfg);
-        return qs_exit_status_for(rc);
-    }
+    qs_error rc = QS_OK;
     qs_atomic_file f;
     qs_atomic_init(&f);
     FILE *fp = stdout;
