@@ -24,12 +24,14 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 CASES = os.path.join(ROOT, "tests", "cases", "score")
+CASES_STDIN = os.path.join(ROOT, "tests", "cases", "score-stdin")
 sys.path.insert(0, HERE)
 import reference_score as ref  # noqa: E402
 
 SFCDS = "../../../../instruments/sfcds.yaml"
 ECRR = "../../../../instruments/ecr-r.yaml"
 DSIR = "../../../../instruments/dsi-r.yaml"
+IOS = "../../../../instruments/ios.yaml"
 Q = ["--quarantine", "@WORK@/quarantine.csv"]
 
 ECRR_REVERSED = {9, 11, 20, 22, 26, 27, 28, 29, 30, 31, 33, 34, 35, 36}
@@ -136,11 +138,13 @@ def note_answers(raw):
 # Writing and running a case
 # ------------------------------------------------------------------------------------------
 def write_case(name, about, inputs, args, mapping=None, extra=None, checks=(), want_status=None,
-               keep_stderr=False, expect_stdout=True, rows=()):
-    """inputs: {file name: bytes}. args: the command line after `qscore` (one per line).
-    checks: texts that must occur in the outputs; rows: (response_id, score, {column: text})
-    that must hold for the CSV row of that administration and score (or flag) id."""
-    d = os.path.join(CASES, name)
+               keep_stderr=False, expect_stdout=True, rows=(), cases=CASES, status_file=False):
+    """inputs: {file name: bytes} (a file named "stdin" is fed to the command). args: the command
+    line after `qscore` (one per line). checks: texts that must occur in the outputs; rows:
+    (response_id, score, {column: text}) that must hold for the CSV row of that administration
+    and score (or flag) id. keep_stderr: also expect stderr (file `error`, the scratch folder
+    written @WORK@). about None: no about.txt. status_file: write `status` even for 0."""
+    d = os.path.join(cases, name)
     if os.path.isdir(d):
         shutil.rmtree(d)
     os.makedirs(d)
@@ -164,7 +168,7 @@ def write_case(name, about, inputs, args, mapping=None, extra=None, checks=(), w
         os.environ["QSCORE_INSTRUMENTS"] = os.path.relpath(os.path.join(ROOT, "instruments"), d)
         argv = [a.replace("@WORK@", work) for a in args[1:]]  # args[0] is the command `score`
         out = io.StringIO()
-        status, err = ref.run(argv, out)
+        status, err = ref.run(argv, out, stdin_data=inputs.get("stdin", b""))
     finally:
         os.chdir(old_cwd)
         if old_env is None:
@@ -174,11 +178,13 @@ def write_case(name, about, inputs, args, mapping=None, extra=None, checks=(), w
     if want_status is not None:
         assert status == want_status, (name, status, err)
     produced = {}
-    if status != 2 and expect_stdout:
+    # qscore writes its output unless it stopped before reading an input (usage, instrument or
+    # mapping errors); a file that does not fit the mapping (status 2) still gets the header.
+    if expect_stdout and (status != 2 or out.getvalue()):
         produced["expected"] = out.getvalue()
     if keep_stderr:
-        produced["error"] = err
-    if status != 0:
+        produced["error"] = err.replace(work, "@WORK@")
+    if status != 0 or status_file:
         with open(os.path.join(d, "status"), "w") as f:
             f.write("%d\n" % status)
     for fname in sorted(os.listdir(work)):
@@ -190,7 +196,7 @@ def write_case(name, about, inputs, args, mapping=None, extra=None, checks=(), w
         os.makedirs(os.path.dirname(p), exist_ok=True)
         with open(p, "w", encoding="utf-8", newline="") as f:
             f.write(text)
-    everything = "".join(produced.values())
+    everything = "".join(produced.values()) + err  # hand checks may quote stderr too
     for c in checks:
         assert c in everything, "%s: hand-checked text not in the output: %r" % (name, c)
     csv_text_out = produced.get("files/scores.csv") or produced.get("expected", "")
@@ -201,8 +207,9 @@ def write_case(name, about, inputs, args, mapping=None, extra=None, checks=(), w
         for k, v in want.items():
             assert got[0][k] == v, "%s: %s %s %s = %r, hand check says %r" % (
                 name, rid, score, k, got[0][k], v)
-    with open(os.path.join(d, "about.txt"), "w", encoding="utf-8", newline="\n") as f:
-        f.write(about.strip() + "\n")
+    if about is not None:
+        with open(os.path.join(d, "about.txt"), "w", encoding="utf-8", newline="\n") as f:
+            f.write(about.strip() + "\n")
     return produced
 
 
@@ -821,7 +828,8 @@ Checked by hand:
   9 are both 3, but the missing item 8 between them ends the run).
 - R_1003: "NA" is not listed (only "N/A") -> quarantined, column SFCDS_6, line 4.
 - R_1004: "99" is not "-99" -> outside the scale 1-6, column SFCDS_11, line 5.
-- R_1005: every item "-99" -> no item answered, line 6.
+- R_1005: every item "-99" -> no item answered: not administered (counted on stderr, not
+  quarantined).
 - R_1006: all 5; items 5 and 7: 7-5=2 -> 14*5 + 4 = 74 -> raised. longstring 16, irv 0.
 Exit status 1 (rows quarantined).
 """
@@ -829,8 +837,8 @@ Exit status 1 (rows quarantined).
               "R_1002,C1002,sfcds,total,46.76923076923077,13,16,,,,prorated",
               "export.csv,4,R_1003,SFCDS_6,NA,\"item 6: not an answer on the scale 1..6, a known "
               "label or a listed missing spelling\"",
-              "export.csv,5,R_1004,SFCDS_11,99,item 11: answer 99 is outside the scale 1..6",
-              "export.csv,6,R_1005,,,no item is answered",
+              "export.csv,5,R_1004,SFCDS_11,99,item 11: answer is outside the scale 1..6",
+              "qscore: export.csv: 1 row not administered (no item of sfcds answered)",
               "R_1006,C1006,sfcds,total,74,16,16"]
     vrows = [("R_1006", "total", {"irv": "0", "longstring": "16"}),
              ("R_1002", "total", {"longstring": "1", "missing_fraction": "0.1875"}),
@@ -881,7 +889,8 @@ Physical lines: 1 header; 2 R_0001 ok; 3-4 R_0002 ok with a quoted note holding 
 every later record's line is one more than its record number); 5 R_0003 item 3 = 7 (outside
 1-6); 6 R_0004 item 9 = "often" (no such label); 7 R_0005 blank client id AND item 12 = 0: two
 quarantine lines, in column order; 8 R_0006 19 fields instead of 20; 9 R_0001 again: duplicate
-(first on line 2); 10 R_0008 no item answered; 11 R_0009 date 2026-02-30 (no such day); 12 a
+(first on line 2); 10 R_0008 no item answered: not administered, counted on stderr and
+neither scored nor quarantined; 11 R_0009 date 2026-02-30 (no such day); 12 a
 blank line (skipped, but counted); 13 R_0010 ok; 14 R_0011 byte 0xE9 (Latin-1 "é") in the note:
 invalid UTF-8, value and response id left empty (the bytes are not trusted); 15 R_0012 ok (reading recovers after the bad bytes).
 Scored: R_0001, R_0002, R_0010, R_0012 (4 of 12 rows); exit status 1.
@@ -894,22 +903,23 @@ Checked by hand:
 """
     checks = ["R_0001,C001,sfcds,total,58,16,16", "R_0002,C002,sfcds,total,46,16,16",
               "R_0010,C010,sfcds,total,66,16,16", "R_0012,C012,sfcds,total,34,16,16",
-              "export.csv,5,R_0003,SFCDS_3,7,item 3: answer 7 is outside the scale 1..6\n",
+              "export.csv,5,R_0003,SFCDS_3,7,item 3: answer is outside the scale 1..6\n",
               "export.csv,6,R_0004,SFCDS_9,often,\"item 9: not an answer on the scale 1..6, a known "
               "label or a listed missing spelling\"\n",
               "export.csv,7,R_0005,client_id,,blank client id\n"
-              "export.csv,7,R_0005,SFCDS_12,0,item 12: answer 0 is outside the scale 1..6\n",
+              "export.csv,7,R_0005,SFCDS_12,0,item 12: answer is outside the scale 1..6\n",
               "export.csv,8,R_0006,,,row has 19 fields but the header has 20\n",
               "export.csv,9,R_0001,response_id,R_0001,\"duplicate response id: first seen at line 2, "
               "which was scored\"\n",
-              "export.csv,10,R_0008,,,no item is answered\n",
-              "export.csv,11,R_0009,date,2026-02-30 10:00,not an ISO 8601 date (YYYY-MM-DD[ "
-              "HH:MM[:SS]]): set date_format in the mapping file\n",
+              "qscore: export.csv: 1 row not administered (no item of sfcds answered)\n",
+              "export.csv,11,R_0009,date,2026-02-30 10:00,not a real calendar date or time "
+              "(form YYYY-MM-DD HH:MM)\n",
               "export.csv,14,,,,bytes are not valid UTF-8 text (not copied here)\n",
               ",export.csv,13,", ",export.csv,15,"]
-    write_case("quarantine-mix", about, {"export.csv": data},
-               ["score", "-i", SFCDS, "-m", "mapping.yaml"] + Q + ["export.csv"],
-               mapping=mapping, checks=checks, want_status=1)
+    produced = write_case("quarantine-mix", about, {"export.csv": data},
+                          ["score", "-i", SFCDS, "-m", "mapping.yaml"] + Q + ["export.csv"],
+                          mapping=mapping, checks=checks, want_status=1)
+    assert ",R_0008," not in "".join(produced.values())
 
 
 def case_ecrr_flags():
@@ -1279,6 +1289,220 @@ def case_usage_errors():
 
 
 # ------------------------------------------------------------------------------------------
+# Cases of the ingest rules of 2026-12 (docs/score.md "Dates", not-administered rows, a problem
+# common to every row). Their inputs were first written by hand; they are built here so that
+# the reference checks their expected outputs too, stderr included (its wording is qscore's).
+# ------------------------------------------------------------------------------------------
+
+def case_bundled():
+    data = """\
+response_id,client_id,date,SFCDS_1,SFCDS_2,SFCDS_3,SFCDS_4,SFCDS_5,SFCDS_6,SFCDS_7,SFCDS_8,SFCDS_9,SFCDS_10,SFCDS_11,SFCDS_12,SFCDS_13,SFCDS_14,SFCDS_15,SFCDS_16,IOS_1
+R1,C1,2026-03-01,3,4,3,4,3,4,3,4,3,4,3,4,3,4,3,4,
+R2,C2,2026-03-02,,,,,,,,,,,,,,,,,5
+R3,,2026-03-03,,,,,,,,,,,,,,,,,2
+R4,C4,2026-03-04,2,3,2,3,2,3,2,3,2,3,2,3,2,3,2,3,6
+R5,C5,2026-03-05,,,,,,,,,,,,,,,,,
+R6,C6,2026-03-06,,,,,,,,,,,,,,,,x,3
+"""
+    mapping = """\
+response_id: response_id
+client_id: client_id
+administered: date
+"""
+    about = """\
+One export carrying the SFCDS (SFCDS_1..16) and the IOS (IOS_1), each client answering one or
+both; scored for sfcds. Rows answering no SFCDS item are not administered: counted on stderr
+("3 rows not administered"), neither scored nor quarantined, even R3 with its blank client id
+(not this instrument's business). R6 attempted item 16 ("x"): quarantined. Scored: R1
+(3 4 ... : raw 56, items 5 and 7 reversed 7-3=4: +1 each -> 58) and R4 (2 3 ...: raw 40, +3
+each -> 46). Exit status 1 (R6 quarantined).
+"""
+    checks = ['R1,C1,sfcds,total,58,16,16,,,,ok',
+              'R4,C4,sfcds,total,46,16,16,,,,ok',
+              'qscore: export.csv: 3 rows not administered (no item of sfcds answered)',
+              'export.csv,7,R6,SFCDS_16,x,',
+              'scored 2 of 6 rows from 1 file (1 quarantined']
+    write_case('bundled-two-instruments', about, {'export.csv': data.encode("utf-8")},
+               ["score", "-i", SFCDS, "-m", "mapping.yaml"] + Q + ["export.csv"],
+               mapping=mapping, checks=checks, want_status=1, keep_stderr=True)
+
+
+def case_dates_conflicting():
+    data = """\
+client_id,date,IOS_1
+C1,3/4/2026 10:00:00,2
+C2,25/4/2026 10:00:00,3
+C3,4/25/2026 10:00:00,3
+"""
+    mapping = """\
+client_id: client_id
+administered: date
+"""
+    about = """\
+Line 3 has a first number over 12 (day first), line 4 a second number over 12 (month first):
+no order reads the column. The file is refused (exit status 2) naming the two lines, never
+the dates.
+"""
+    checks = ['(line 3 has a first number over 12, line 4 a second number over 12)',
+              'scored 0 of 0 rows from 0 files']
+    write_case('dates-conflicting', about, {'export.csv': data.encode("utf-8")},
+               ["score", "-i", IOS, "-m", "mapping.yaml"] + Q + ["export.csv"],
+               mapping=mapping, checks=checks, want_status=2, keep_stderr=True)
+
+
+def case_dates_day_first():
+    data = """\
+client_id,date,IOS_1
+C1,3/4/2026 14:05,2
+C2,20/05/2026 14:05:09,3
+C3,1/6/2026,5
+C4,2026-06-02 08:30,6
+"""
+    mapping = """\
+# Excel (outside the US) saved the dates as D/M/YYYY; no date_format.
+client_id: client_id
+administered: date
+"""
+    about = """\
+Slash dates as Excel saves them outside the US (day first), with and without a time, and one
+ISO date, without date_format. Line 3 (20/05/2026) has a first number over 12: the file is
+day-first, so 3/4/2026 is 3 April and 1/6/2026 is 1 June. Exit status 0.
+"""
+    checks = ['2026-04-03T14:05:00',
+              '2026-05-20T14:05:09',
+              '2026-06-01,',
+              '2026-06-02T08:30:00']
+    write_case('dates-day-first', about, {'export.csv': data.encode("utf-8")},
+               ["score", "-i", IOS, "-m", "mapping.yaml"] + Q + ["export.csv"],
+               mapping=mapping, checks=checks, want_status=0, keep_stderr=True,
+               status_file=True)
+
+
+def case_dates_google_forms_us():
+    data = """\
+"Timestamp","Client code","How close are you?"
+"5/3/2026 9:00:00","C1","4"
+"5/20/2026 14:05:09","C2","No overlap"
+"12/31/2026 23:59:59","C3","7"
+"""
+    mapping = """\
+# Google Forms (US account) without date_format: the Timestamp column is M/D/YYYY H:MM:SS.
+client_id: Client code
+administered: Timestamp
+items:
+  1: "How close are you?"
+"""
+    about = """\
+A Google Forms export from a US account, scored without date_format. Timestamps are
+M/D/YYYY H:MM:SS without leading zeros. Line 2 (5/3/2026) could be read either way; line 3
+(5/20/2026) has a second number over 12, so the whole file is month-first and line 2 is
+May 3. Output dates are ISO: 2026-05-03T09:00:00, 2026-05-20T14:05:09, 2026-12-31T23:59:59.
+Exit status 0.
+"""
+    checks = ['2026-05-03T09:00:00',
+              '2026-05-20T14:05:09',
+              '2026-12-31T23:59:59']
+    write_case('dates-google-forms-us', about, {'export.csv': data.encode("utf-8")},
+               ["score", "-i", IOS, "-m", "mapping.yaml"] + Q + ["export.csv"],
+               mapping=mapping, checks=checks, want_status=0, keep_stderr=True,
+               status_file=True)
+
+
+def case_dates_undecidable():
+    data = """\
+client_id,date,IOS_1
+C1,3/4/2026 10:00:00,2
+C2,12/11/2026 9:00:00,3
+"""
+    mapping = """\
+client_id: client_id
+administered: date
+"""
+    about = """\
+Slash dates whose numbers are all 12 or less: nothing in the file says whether the day or the
+month comes first, and qscore never guesses. The file is refused (exit status 2, no row
+scored or quarantined) with one message giving the date_format line for either order; the
+message shows no date.
+"""
+    checks = ['date_format: "%d/%m/%Y %H:%M:%S" to the mapping file if the day comes first, or date_format: "%m/%d/%Y %H:%M:%S" if the month does',
+              'scored 0 of 0 rows from 0 files']
+    write_case('dates-undecidable', about, {'export.csv': data.encode("utf-8")},
+               ["score", "-i", IOS, "-m", "mapping.yaml"] + Q + ["export.csv"],
+               mapping=mapping, checks=checks, want_status=2, keep_stderr=True)
+
+
+def case_file_problem_unknown_label():
+    data = """\
+response_id,client_id,date,SFCDS_1,SFCDS_2,SFCDS_3,SFCDS_4,SFCDS_5,SFCDS_6,SFCDS_7,SFCDS_8,SFCDS_9,SFCDS_10,SFCDS_11,SFCDS_12,SFCDS_13,SFCDS_14,SFCDS_15,SFCDS_16
+R1,C1,2026-03-01,3,Strongly agre,4,4,4,4,4,4,4,4,4,4,4,4,4,4
+R2,C2,2026-03-01,Strongly agre,Strongly agre,Strongly agre,2,2,2,2,2,2,2,2,2,2,2,2,2
+R3,C3,2026-03-01,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,strongly agre
+"""
+    mapping = """\
+# The form says "Strongly agre" (a typo in the survey tool); the mapping lists
+# "Strongly agree", so no row can be scored.
+response_id: response_id
+client_id: client_id
+administered: date
+labels:
+  "Strongly agree": 6
+  "Strongly disagree": 1
+"""
+    about = """\
+Every row answers "Strongly agre", a label the mapping lacks (it has "Strongly agree"): the
+mapping does not fit the file, so besides the quarantine lines (one per cell) qscore prints
+ONE message naming the column, the text and the labels: line to add, and exits with status 2.
+Showing the text is allowed: seen on every row it is the form's wording, not an answer of one
+client.
+"""
+    checks = ['qscore: export.csv: SFCDS_2: every quarantined row answers "Strongly agre" (first in column \'SFCDS_2\')',
+              'export.csv,4,R3,SFCDS_16,strongly agre,']
+    write_case('file-problem-unknown-label', about, {'export.csv': data.encode("utf-8")},
+               ["score", "-i", SFCDS, "-m", "mapping.yaml"] + Q + ["export.csv"],
+               mapping=mapping, checks=checks, want_status=2, keep_stderr=True)
+
+
+def case_from_stdin():
+    data = """\
+client_id,IOS_1
+C1,3
+C2,7
+C3,9
+C4,
+"""
+    checks = ['(stdin),4,4,IOS_1,9,item 1: answer is outside the scale 1..7',
+              'qscore: (stdin): 1 row not administered (no item of ios answered)',
+              '2,C1,ios,ios,3,1,1,,,,ok']
+    write_case('from-stdin', None, {'stdin': data.encode("utf-8")},
+               ["score", "-i", "ios"] + Q + ["-"],
+               mapping=None, checks=checks, want_status=1, keep_stderr=True,
+               cases=CASES_STDIN)
+
+
+def case_stdin_slash_dates():
+    data = """\
+client_id,date,IOS_1
+C1,3/4/2026,3
+C2,20/4/2026 9:05 PM,7
+"""
+    mapping = """\
+client_id: client_id
+administered: date
+"""
+    about = """\
+Slash dates on standard input, without date_format: standard input is read into memory so the
+day/month order can be decided from the whole file (line 3 is day-first), then scored:
+3 April and 20 April 21:05. Exit status 0.
+"""
+    checks = ['2026-04-03,(stdin),2',
+              '2026-04-20T21:05:00,(stdin),3']
+    write_case('slash-dates', about, {'stdin': data.encode("utf-8")},
+               ["score", "-i", "ios"] + Q + ["-m", "mapping.yaml", "-"],
+               mapping=mapping, checks=checks, want_status=0,
+               keep_stderr=True, status_file=True, cases=CASES_STDIN)
+
+
+# ------------------------------------------------------------------------------------------
 def check_irv_robust():
     """irv must not depend on the summation algorithm for our data: every scored row's answers
     give the same double by the exact formula, two-pass, naive sum of squares and Welford."""
@@ -1310,8 +1534,17 @@ def main():
     case_output_file()
     case_custom()
     case_usage_errors()
+    case_bundled()
+    case_dates_conflicting()
+    case_dates_day_first()
+    case_dates_google_forms_us()
+    case_dates_undecidable()
+    case_file_problem_unknown_label()
+    case_from_stdin()
+    case_stdin_slash_dates()
     bad = check_irv_robust()
-    print("cases written to %s; irv rows depending on the algorithm: %d" % (CASES, bad))
+    print("cases written to %s and %s; irv rows depending on the algorithm: %d"
+          % (CASES, CASES_STDIN, bad))
 
 
 if __name__ == "__main__":

@@ -23,12 +23,20 @@ Decisions where docs/score.md is silent are marked "DECISION:" in the code; in s
 - Answers: blank or a `missing` spelling (exact after trimming) is missing; a number must be a
   whole scale value ("4.0" is 4, "4.5" is an error); labels (instrument's and mapping's) match
   case-folded (ASCII) with blanks collapsed.
-- Dates: without date_format, YYYY-MM-DD[( |T)HH:MM[:SS]]; written YYYY-MM-DDTHH:MM:SS (a date
-  alone stays YYYY-MM-DD); impossible dates (Feb 30) do not parse; a blank date is no error.
-- Quarantine: a wrong field count or bad bytes is the record's only problem (column and value
-  empty); other problems in the file's column order, then "no item answered" (all items blank or
-  missing spellings). response_id as read (the line number when there is no id column). Every
-  readable row's id counts as "seen" for the duplicate check. Reason texts: REASON_* below.
+- Dates: without date_format, ISO 8601 (YYYY-MM-DD[( |T)HH:MM[:SS[.f]]][Z|+HH:MM]) or slash
+  dates A/B/YYYY[ H:MM[:SS][ AM|PM]] whose day/month order is decided from every readable row's
+  date cell (a row with both numbers over 12 decides nothing); a file that does not decide it,
+  or decides it both ways, is refused whole (exit 2, nothing written for it, not counted).
+  Written YYYY-MM-DDTHH:MM:SS (a date alone stays YYYY-MM-DD); impossible dates (Feb 30) do
+  not parse; a two-digit year is never read; a blank date is no error. Reasons show a date's
+  form (date_form), never its digits.
+- Rows: bad bytes or a wrong field count quarantine the record alone (column and value empty);
+  else a row answering no item (blank or missing spellings; attention checks do not count) is
+  not administered (counted, neither scored nor quarantined); else the problems in column
+  order (ids, date, items, attention). Only scored rows' ids count as "seen" for the duplicate
+  check. Reasons never hold the value: REASON_* below.
+- A file with no row scored and one problem common to every quarantined row (common_problem)
+  prints one message and makes the exit status 2.
 - min_fraction f of n items: k >= f * n. A sum is prorated as (sum * n) / k.
 - irv: sample SD of integer answers as sqrt((n*S2 - S1^2) / (n*(n-1))); the fixtures only use
   rows where this equals two-pass, naive and Welford results in double.
@@ -46,6 +54,7 @@ import io
 import json
 import math
 import os
+import re
 import sys
 
 
@@ -61,15 +70,53 @@ REASON_FIELD_COUNT = "row has {got} fields but the header has {want}"
 REASON_ENCODING = "bytes are not valid {enc} text (not copied here)"
 REASON_BLANK_ID = "blank response id"
 REASON_BLANK_CLIENT = "blank client id"
-REASON_OUTSIDE_SCALE = "answer {x} is outside the scale {lo}..{hi}"
-REASON_NOT_WHOLE = "answer {x} is not a whole number on the scale {lo}..{hi}"
+# Reasons never repeat the value (docs/score.md "Quarantine CSV"): it has its own column.
+REASON_OUTSIDE_SCALE = "answer is outside the scale {lo}..{hi}"
+REASON_NOT_WHOLE = "answer is not a whole number on the scale {lo}..{hi}"
 REASON_NOT_AN_ANSWER = ("not an answer on the scale {lo}..{hi}, a known label or a listed "
                         "missing spelling")
-REASON_BAD_DATE_ISO = ("not an ISO 8601 date (YYYY-MM-DD[ HH:MM[:SS]]): set date_format in the "
-                       "mapping file")
 REASON_BAD_DATE_FMT = "date does not match date_format '{fmt}'"
-REASON_NO_ANSWERS = "no item is answered"
+# Dates without date_format (docs/score.md "Dates"); {form} is the date's form, never its digits.
+REASON_DATE_UNREAD = ("not a date read without date_format (YYYY-MM-DD[ HH:MM[:SS]], or "
+                      "M/D/YYYY or D/M/YYYY[ H:MM[:SS][ AM|PM]]): set date_format in the mapping "
+                      "file")
+REASON_DATE_NOT_REAL = "not a real calendar date or time (form {form})"
+REASON_DATE_TWO_DIGIT_YEAR = ("two-digit year (form {form}): the century is never guessed: set "
+                              "date_format in the mapping file, e.g. date_format: \"%m/%d/%y\"")
+REASON_DATE_OTHER_FORM = ("a date of the form {form} is not read without date_format: set "
+                          "date_format in the mapping file")
 REASON_DUPLICATE = "duplicate response id: first seen at line {line}, which was scored"
+
+# Messages on stderr (qscore's wording; DECISION: docs/score.md gives only the label one whole).
+MSG_PROFILE = "{file}: {profile} export, {enc}, '{delim}'-separated, {n} header row{s}"
+MSG_NOT_ADMINISTERED = "{file}: {n} row{s} not administered (no item of {inst} answered)"
+MSG_NOT_SCORED = "{file}: not scored"
+MSG_SUMMARY = ("scored {scored} of {rows} rows from {files} file{s} ({q} quarantined{to}, "
+               "{flags} flag{fs} raised)")
+MSG_DATES_MIXED = ("{file}: column '{col}' mixes day-first and month-first slash dates (line {dl} "
+                   "has a first number over 12, line {ml} a second number over 12), so no order "
+                   "reads them all: correct the export, or set date_format in the mapping file if "
+                   "one of the forms is wanted (date_format: \"{f1}\" or \"{f2}\")")
+MSG_DATES_UNDECIDED = ("{file}: column '{col}': no slash date in the file shows whether the day or "
+                       "the month comes first (no first or second number is over 12): {hint}")
+HINT_ONE_FORMAT = "add date_format: \"{f}\" to the mapping file"
+HINT_TWO_FORMATS = ("add date_format: \"{f1}\" to the mapping file if the day comes first, or "
+                    "date_format: \"{f2}\" if the month does")
+HINT_ANY_FORMAT = ("add a date_format (a strptime format, e.g. \"%d.%m.%Y %H:%M\") that reads "
+                   "this form to the mapping file")
+HINT_FIX_FORMAT = "correct date_format '{f}' in the mapping file"
+# A problem common to every quarantined row of a file (docs/score.md "Quarantine CSV").
+FILE_PROBLEM_DATE = ("no date in column '{col}' could be read ({every} has one of the form "
+                     "{form}): {fix}")
+FILE_PROBLEM_BLANK = ("column '{col}' ({key}) is blank on {every}: map {key} in the mapping file "
+                      "to the column that holds the {what}")
+FILE_PROBLEM_SCALE = ("{every} holds {v} (first in column '{col}'), outside the scale {lo}..{hi} "
+                      "of '{inst}': if it is a missing-data code, add missing: [\"{v}\"] to the "
+                      "mapping file; otherwise the export codes its answers on another scale")
+FILE_PROBLEM_LABEL = ("{every} answers \"{v}\" (first in column '{col}'), which is not an answer "
+                      "of '{inst}': add it to the mapping file as labels: {{\"{v}\": N}} with N "
+                      "its value on the scale {lo}..{hi}, or as missing: [\"{v}\"] if it means "
+                      "not answered")
 
 VALIDITY_FLAGS = {
     "careless": {
@@ -230,15 +277,15 @@ def decode(data):
     DECISION: without a BOM a file is UTF-8 when all of it is valid UTF-8, else Windows-1252
     (whose undefined bytes 0x81 0x8D 0x8F 0x90 0x9D are invalid)."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", "surrogateescape"), "UTF-8"
+        return data[3:].decode("utf-8", "surrogateescape"), "utf-8-bom"
     if data.startswith(b"\xff\xfe"):
-        return data[2:].decode("utf-16-le", "surrogatepass"), "UTF-16LE"
+        return data[2:].decode("utf-16-le", "surrogatepass"), "utf-16le"
     if data.startswith(b"\xfe\xff"):
-        return data[2:].decode("utf-16-be", "surrogatepass"), "UTF-16BE"
+        return data[2:].decode("utf-16-be", "surrogatepass"), "utf-16be"
     try:
-        return data.decode("utf-8"), "UTF-8"
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return data.decode("cp1252", "surrogateescape"), "Windows-1252"
+        return data.decode("cp1252", "surrogateescape"), "windows-1252"
 
 
 def has_bad_text(s):
@@ -342,7 +389,8 @@ def fold(s):
 
 
 def parse_answer(inst, mapping, text):
-    """('missing', None) | ('ok', value) | ('error', reason)."""
+    """('missing', None) | ('ok', value) | ('error', (kind, reason)); kind 'scale' (a number
+    outside the scale or not whole) or 'label' (any other text)."""
     t = text.strip()
     if t == "" or fold(t) in [fold(m) for m in mapping.missing]:  # any case and spacing
         return "missing", None
@@ -352,37 +400,212 @@ def parse_answer(inst, mapping, text):
         x = None
     if x is not None and math.isfinite(x):
         if x != int(x):
-            return "error", REASON_NOT_WHOLE.format(x=t, lo=inst.min, hi=inst.max)
+            return "error", ("scale", REASON_NOT_WHOLE.format(lo=inst.min, hi=inst.max))
         if not inst.min <= x <= inst.max:
-            return "error", REASON_OUTSIDE_SCALE.format(x=t, lo=inst.min, hi=inst.max)
+            return "error", ("scale", REASON_OUTSIDE_SCALE.format(lo=inst.min, hi=inst.max))
         return "ok", int(x)
     f = fold(t)
     if f in inst.labels:
         return "ok", inst.labels[f]
     if f in mapping.labels:
         return "ok", mapping.labels[f]
-    return "error", REASON_NOT_AN_ANSWER.format(lo=inst.min, hi=inst.max)
+    return "error", ("label", REASON_NOT_AN_ANSWER.format(lo=inst.min, hi=inst.max))
 
 
-ISO_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"]
+ISO_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})"
+                    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$")
+# A/B/YEAR with an optional time H:MM[:SS] and an optional AM/PM (a blank before it optional).
+SLASH_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})"
+                      r"(?: +(\d{1,2}):(\d{2})(?::(\d{2}))?( ?)([AaPp][Mm])?)?$")
+
+DAY_FIRST, MONTH_FIRST, UNKNOWN = "day-first", "month-first", None
 
 
-def parse_date(text, date_format):
-    """ISO 8601 text ('' for blank) or None when it does not parse.
-    DECISION: without date_format, YYYY-MM-DD[( |T)HH:MM[:SS]] is accepted; a time is always
-    written with seconds; a date alone stays a date; impossible dates (Feb 30) do not parse."""
+class SlashDate:
+    """The parts of a slash date as written (nothing checked but the shape)."""
+
+    def __init__(self, m):
+        self.a, self.b, self.year = m.group(1), m.group(2), m.group(3)
+        self.hour, self.minute, self.second = m.group(4), m.group(5), m.group(6)
+        self.ampm_blank, self.ampm = m.group(7) or "", m.group(8)
+
+    def evidence(self):
+        """(day-first, month-first): a first number over 12 is a day, a second one a day too.
+        DECISION: a date with both over 12 (13/13/2026) is no date in either order and tells
+        nothing (it is quarantined as not a real date)."""
+        a, b = int(self.a) > 12, int(self.b) > 12
+        return (False, False) if a and b else (a, b)
+
+    def form(self, order):
+        d, m = ("D", "M") if order == DAY_FIRST else ("M", "D") if order == MONTH_FIRST \
+            else ("N", "N")
+        out = d * len(self.a) + "/" + m * len(self.b) + "/" + "Y" * len(self.year)
+        if self.hour is not None:
+            out += " " + "H" * len(self.hour) + ":MM" + (":SS" if self.second else "")
+            if self.ampm:
+                out += self.ampm_blank + "AM|PM"
+        return out
+
+    def strptime_format(self, order):
+        if order is UNKNOWN:
+            return None
+        out = "%d/%m/" if order == DAY_FIRST else "%m/%d/"
+        out += "%Y" if len(self.year) == 4 else "%y"
+        if self.hour is not None:
+            out += (" %I:%M" if self.ampm else " %H:%M") + (":%S" if self.second else "")
+            if self.ampm:
+                out += self.ampm_blank + "%p"
+        return out
+
+    def to_iso(self, order):
+        """ISO text, or None when not a real date and time (12-hour clock: hour 1..12)."""
+        month, day = (int(self.b), int(self.a)) if order == DAY_FIRST else \
+            (int(self.a), int(self.b))
+        try:
+            date = datetime.date(int(self.year), month, day)
+        except ValueError:
+            return None
+        if self.hour is None:
+            return date.isoformat()
+        h, mi, se = int(self.hour), int(self.minute), int(self.second or 0)
+        if self.ampm:
+            if not 1 <= h <= 12:
+                return None
+            h = h % 12 + (12 if self.ampm.upper() == "PM" else 0)
+        if h > 23 or mi > 59 or se > 59:
+            return None
+        return "%sT%02d:%02d:%02d" % (date.isoformat(), h, mi, se)
+
+
+def slash_date(text):
+    """A SlashDate with a four-digit year, or None."""
+    m = SLASH_RE.match(text.strip())
+    return SlashDate(m) if m and len(m.group(3)) == 4 else None
+
+
+def parse_iso(t):
+    """ISO 8601 as docs/score.md reads it: 'ok' text, 'bad' (the form but no such date/time), or
+    None (another form). A zone (Z, +HH:MM; DECISION: also -HH:MM) is kept as given; fractions of
+    a second are dropped."""
+    m = ISO_RE.match(t)
+    if not m:
+        return None
+    y, mo, d, h, mi, se, zone = m.groups()
+    try:
+        date = datetime.date(int(y), int(mo), int(d))
+    except ValueError:
+        return "bad"
+    if h is None:
+        return "ok", date.isoformat()
+    if int(h) > 23 or int(mi) > 59 or int(se or 0) > 59:
+        return "bad"
+    return "ok", "%sT%s:%s:%s%s" % (date.isoformat(), h, mi, se or "00", zone or "")
+
+
+def date_form(text, order):
+    """A date's form for messages, never its digits: M/D/YYYY H:MM:SS, YYYY-MM-DD HH:MM, else
+    every digit N and every letter a."""
+    t = text.strip()
+    m = SLASH_RE.match(t)
+    if m:
+        return SlashDate(m).form(order)
+    m = ISO_RE.match(t)
+    if m:
+        y, mo, d, h, mi, se, zone = m.groups()
+        out = "YYYY-MM-DD"
+        if h is not None:
+            out += t[10] + "HH:MM" + (":SS" if se is not None else "")
+            frac = t[19:len(t) - len(zone or "")] if se is not None else ""
+            out += "".join("N" if c.isdigit() else c for c in frac)
+            out += "Z" if zone == "Z" else (zone[0] + "HH:MM" if zone else "")
+        return out
+    m = DATE_SHAPE_RE.match(t)
+    if m:  # three numbers with one separator: their roles where the form tells them
+        g1, sep, g2, g3 = m.groups()
+        if len(g1) == 4:
+            roles = ("Y", "M", "D")
+        else:
+            roles = ("D", "M", "Y") if order == DAY_FIRST else ("M", "D", "Y") \
+                if order == MONTH_FIRST else ("N", "N", "Y")
+        head = sep.join(r * len(g) for r, g in zip(roles, (g1, g2, g3)))
+        return head + generic_form(t[m.end():])
+    return generic_form(t)
+
+
+# The start of a date in some other form (2026/03/01, 01.03.2026, 2026-5-20): DECISION: such a
+# text gets "a date of the form F is not read" (a hint that date_format can read it), any other
+# text the general "not a date" reason.
+DATE_SHAPE_RE = re.compile(r"^(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})")
+
+
+def generic_form(t):
+    """docs: other text with every digit shown as N and every letter as a."""
+    return "".join("N" if "0" <= c <= "9" else "a" if c.isalpha() else c for c in t)
+
+
+def date_hint(text, order):
+    """The fix for a date of this form: one date_format line, both orders, or a general hint."""
+    m = SLASH_RE.match(text.strip())
+    if m is None:
+        return HINT_ANY_FORMAT
+    sd = SlashDate(m)
+    if order is not UNKNOWN:
+        return HINT_ONE_FORMAT.format(f=sd.strptime_format(order))
+    return HINT_TWO_FORMATS.format(f1=sd.strptime_format(DAY_FIRST),
+                                   f2=sd.strptime_format(MONTH_FIRST))
+
+
+def decide_date_order(values):
+    """The day/month order of a file's slash dates, from every value of its date column
+    (line, text): (order, None), or (None, (day-first line, month-first line)) when the file
+    does not decide it (either line None) or decides it both ways."""
+    day_line = month_line = None
+    for line, text in values:
+        sd = slash_date(text)
+        if sd is None:
+            continue
+        day, month = sd.evidence()
+        if day and day_line is None:
+            day_line = (line, sd)
+        if month and month_line is None:
+            month_line = (line, sd)
+    if day_line and not month_line:
+        return DAY_FIRST, None
+    if month_line and not day_line:
+        return MONTH_FIRST, None
+    return None, (day_line, month_line)
+
+
+def parse_date(text, date_format, order=UNKNOWN):
+    """(ISO 8601 text, None) or (None, reason). A blank date is '' (no error).
+    Without date_format: ISO 8601, or a slash date in the file's day/month order (decided before,
+    from the whole file)."""
     t = text.strip()
     if t == "":
-        return ""  # DECISION: a blank date is not a parse error; administered stays empty
-    formats = [date_format] if date_format else ISO_FORMATS + ["%Y-%m-%d"]
-    for fmt in formats:
+        return "", None  # DECISION: a blank date is not a parse error; administered stays empty
+    if date_format:
         try:
-            d = datetime.datetime.strptime(t, fmt)
+            d = datetime.datetime.strptime(t, date_format)
         except ValueError:
-            continue
-        has_time = any(x in fmt for x in ("%H", "%I", "%M", "%S", "%T", "%R"))
-        return d.strftime("%Y-%m-%dT%H:%M:%S") if has_time else d.strftime("%Y-%m-%d")
-    return None
+            return None, REASON_BAD_DATE_FMT.format(fmt=date_format)
+        has_time = any(x in date_format for x in ("%H", "%I", "%M", "%S", "%T", "%R"))
+        return (d.strftime("%Y-%m-%dT%H:%M:%S") if has_time else d.strftime("%Y-%m-%d")), None
+    iso = parse_iso(t)
+    if iso is not None:
+        if iso == "bad":
+            return None, REASON_DATE_NOT_REAL.format(form=date_form(t, order))
+        return iso[1], None
+    m = SLASH_RE.match(t)
+    if m and len(m.group(3)) == 4:
+        got = SlashDate(m).to_iso(order)
+        if got is None:
+            return None, REASON_DATE_NOT_REAL.format(form=date_form(t, order))
+        return got, None
+    if m:
+        return None, REASON_DATE_TWO_DIGIT_YEAR.format(form=date_form(t, order))
+    if DATE_SHAPE_RE.match(t):
+        return None, REASON_DATE_OTHER_FORM.format(form=date_form(t, order))
+    return None, REASON_DATE_UNREAD
 
 
 # --------------------------------------------------------------------------------------------
@@ -679,9 +902,15 @@ def column_index(header, name, what):
 
 
 def process_file(path, inst, mapping, profile_opt, norm_id, norm, out_rows, out_json,
-                 quarantine, counts):
-    with open(path, "rb") if path != "-" else sys.stdin.buffer as f:
-        data = f.read()
+                 quarantine, counts, messages, stdin_data=None):
+    """Score one input. Appends to out_rows/out_json/quarantine, adds to counts and appends
+    stderr lines to messages. Returns 2 when the file does not fit the mapping, else 0."""
+    display = "(stdin)" if path == "-" else path
+    if path == "-":
+        data = stdin_data if stdin_data is not None else sys.stdin.buffer.read()
+    else:
+        with open(path, "rb") as f:
+            data = f.read()
     text, enc = decode(data)
     records = parse_records(text, sniff_delimiter(text))
     profile = detect_profile(records) if profile_opt == "auto" else profile_opt
@@ -720,66 +949,113 @@ def process_file(path, inst, mapping, profile_opt, norm_id, norm, out_rows, out_
             return "/".join([parts[0]] + [x for x in parts[1:] if x])
         return None
 
+    delim = sniff_delimiter(text)
+    messages.append(MSG_PROFILE.format(file=display, profile=profile, enc=enc,
+                                       delim="\\t" if delim == "\t" else delim, n=nhead,
+                                       s="" if nhead == 1 else "s"))
+
+    def readable(fields):
+        return not any(has_bad_text(f) for f in fields) and len(fields) == len(header)
+
+    def item_states(fields):
+        return {i: parse_answer(inst, mapping, fields[item_col[i]]) for i in inst.item_ids}
+
+    def administered_row(fields):
+        """docs/score.md: a row answering no item (blank or a missing spelling; attention
+        checks do not count) is not administered. A cell that is not an answer counts."""
+        return any(st != "missing" for st, _ in item_states(fields).values())
+
+    # Slash dates without date_format: the day/month order is decided from the whole file, at
+    # the first slash date the rows reach (a row whose date is checked: readable, administered).
+    # DECISION: the evidence is every readable row's date cell (a row with bad bytes or a wrong
+    # field count is not trusted). A file that does not decide the order, or decides it both
+    # ways, is refused as a whole: nothing of it is scored, quarantined or counted. (docs: rows
+    # with ISO dates before the first slash date would have been written; no fixture has them.)
+    order = UNKNOWN
+    if "administered" in col and not mapping.date_format:
+        c = col["administered"]
+        if any(readable(f) and administered_row(f) and slash_date(f[c]) for _, f in rows):
+            order, lines = decide_date_order([(ln, f[c]) for ln, f in rows if readable(f)])
+            if order is UNKNOWN:
+                day, month = lines
+                if day and month:
+                    messages.append(MSG_DATES_MIXED.format(
+                        file=display, col=header[c], dl=day[0], ml=month[0],
+                        f1=day[1].strptime_format(DAY_FIRST),
+                        f2=month[1].strptime_format(MONTH_FIRST)))
+                else:
+                    first = next(f[c] for _, f in rows if readable(f) and slash_date(f[c]))
+                    messages.append(MSG_DATES_UNDECIDED.format(
+                        file=display, col=header[c], hint=date_hint(first, UNKNOWN)))
+                messages.append(MSG_NOT_SCORED.format(file=display))
+                return 2
+    counts["files"] += 1
+
     seen_ids = {}  # ids of SCORED rows only: the first scored row wins
+    not_administered = scored_here = 0
+    quarantined_rows = []  # the problems of each quarantined row, for the file-level check
     for line, fields in rows:
         counts["rows"] += 1
         rid = read_id(fields)
         has_id_col = rid is not None
-        problems = []  # (column, value, reason), in the binary's order
+        problems = []  # (kind, column, value, reason), in the binary's order
 
         def quarantine_row(row_id):
             counts["quarantined"] += 1
-            for c, v, why in problems:
-                quarantine.append([path, line, row_id, c, v, why])
+            quarantined_rows.append(list(problems))
+            for _, c, v, why in problems:
+                quarantine.append([display, line, row_id, c, v, why])
 
         if any(has_bad_text(f) for f in fields):
             # the record's bytes cannot be trusted: nothing of it is copied, not even its id
-            problems.append(("", "", REASON_ENCODING.format(enc=ENCODING_NAMES[enc])))
+            problems.append(("encoding", "", "",
+                             REASON_ENCODING.format(enc=ENCODING_NAMES[enc])))
             quarantine_row("")
             continue
         if len(fields) != len(header):
-            problems.append(("", "", REASON_FIELD_COUNT.format(want=len(header), got=len(fields))))
+            problems.append(("row", "", "",
+                             REASON_FIELD_COUNT.format(want=len(header), got=len(fields))))
             quarantine_row(rid if has_id_col else "")
             continue
         if not has_id_col:
             rid = str(line)
+        # Not administered comes before every other check of the row.
+        states = item_states(fields)
+        if all(st == "missing" for st, _ in states.values()):
+            not_administered += 1
+            continue
         # Problems in this order: response id, client id, date, items by number, attention.
+        rid_header = header[col["response_id"]] if "response_id" in col else \
+            (header[rid_parts[0]] if rid_parts else "")
         if has_id_col and rid == "":
-            problems.append((header[col["response_id"]] if "response_id" in col
-                             else header[rid_parts[0]], "", REASON_BLANK_ID))
+            problems.append(("response-id", rid_header, "", REASON_BLANK_ID))
         client = fields[col["client_id"]].strip()
         if client == "":
-            problems.append((header[col["client_id"]], "", REASON_BLANK_CLIENT))
+            problems.append(("client-id", header[col["client_id"]], "", REASON_BLANK_CLIENT))
         administered = ""
         if "administered" in col:
-            administered = parse_date(fields[col["administered"]], mapping.date_format)
+            cell = fields[col["administered"]]
+            administered, why = parse_date(cell, mapping.date_format, order)
             if administered is None:
-                problems.append((header[col["administered"]],
-                                 fields[col["administered"]].strip(),
-                                 REASON_BAD_DATE_FMT.format(fmt=mapping.date_format)
-                                 if mapping.date_format else REASON_BAD_DATE_ISO))
+                problems.append(("date", header[col["administered"]], cell.strip(), why))
         answers = {}
         for i in inst.item_ids:
-            state, v = parse_answer(inst, mapping, fields[item_col[i]])
+            state, v = states[i]
             answers[i] = v if state == "ok" else None
             if state == "error":
-                problems.append((header[item_col[i]], fields[item_col[i]].strip(),
-                                 "item %d: %s" % (i, v)))
+                problems.append((v[0], header[item_col[i]], fields[item_col[i]].strip(),
+                                 "item %d: %s" % (i, v[1])))
         att_answers = {}
         for a, c in att_col.items():
             state, v = parse_answer(inst, mapping, fields[c])
             att_answers[a] = v if state == "ok" else None
             if state == "error":
-                problems.append((header[c], fields[c].strip(),
-                                 "attention check '%s': %s" % (a, v)))
-        # "no item is answered" only when nothing else is wrong with the row
-        if not problems and all(answers[i] is None for i in inst.item_ids):
-            problems.append(("", "", REASON_NO_ANSWERS))
+                problems.append(("attention", header[c], fields[c].strip(),
+                                 "attention check '%s': %s" % (a, v[1])))
         # the duplicate check runs on rows that are otherwise fine
         if not problems and has_id_col:
             if rid in seen_ids:
-                problems.append((header[col["response_id"]] if "response_id" in col
-                                 else header[rid_parts[0]], rid,
+                problems.append(("duplicate", rid_header, rid,
                                  REASON_DUPLICATE.format(line=seen_ids[rid])))
             else:
                 seen_ids[rid] = line
@@ -787,6 +1063,7 @@ def process_file(path, inst, mapping, profile_opt, norm_id, norm, out_rows, out_
             quarantine_row(rid)
             continue
 
+        scored_here += 1
         counts["scored"] += 1
         carried = {
             "group": fields[col["group"]].strip() if "group" in col else "",
@@ -829,7 +1106,7 @@ def process_file(path, inst, mapping, profile_opt, norm_id, norm, out_rows, out_
         counts["flags"] += sum(1 for f in flags if f["status"] == "raised")
 
         tail = [norm_id or "", carried["group"], carried["therapist"], carried["administered"],
-                path, line] + [fmt_num(validity.get(ix)) for ix in
+                display, line] + [fmt_num(validity.get(ix)) for ix in
                                ("missing_fraction", "longstring", "irv", "attention_failed")]
         head = [rid, client, inst.id]
         for s in inst.evaluation_order():
@@ -867,10 +1144,72 @@ def process_file(path, inst, mapping, profile_opt, norm_id, norm, out_rows, out_
             '{"response_id":%s,"client_id":%s,"instrument":%s,"source":%s,"line":%d,'
             '"group":%s,"therapist":%s,"administered":%s,"norm":%s,"scores":{%s},'
             '"validity":{%s},"flags":[%s]}\n'
-            % (json_str(rid), json_str(client), json_str(inst.id), json_str(path), line,
+            % (json_str(rid), json_str(client), json_str(inst.id), json_str(display), line,
                json_str(carried["group"]), json_str(carried["therapist"]),
                json_str(carried["administered"]), json_str(norm_id), scores_json,
                validity_json, flags_json))
+
+    if not_administered:
+        messages.append(MSG_NOT_ADMINISTERED.format(file=display, n=not_administered,
+                                                    s="" if not_administered == 1 else "s",
+                                                    inst=inst.id))
+    if scored_here == 0 and quarantined_rows:
+        msg = common_problem(quarantined_rows, inst, mapping, order)
+        if msg:
+            messages.append("%s: %s" % (display, msg))
+            return 2
+    return 0
+
+
+COMMON_BY_COLUMN = ("response-id", "client-id", "date")
+COMMON_BY_VALUE = ("label", "scale", "attention")
+
+
+def common_problem(rows, inst, mapping, order):
+    """docs/score.md: no row of the file scored and one problem common to every quarantined row
+    (the same kind in the same column: a date, a blank id; or the same answer text or
+    out-of-scale number, in any item column) -> "COLUMN: message", else None.
+    DECISION: answer texts compare as labels do (any case and spacing); the first such problem
+    of the first quarantined row is named."""
+    def same(p, q):
+        if p[0] != q[0]:
+            return False
+        if p[0] in COMMON_BY_COLUMN:
+            return p[1] == q[1]
+        return fold(p[2]) == fold(q[2])
+
+    every = "the only quarantined row" if len(rows) == 1 else "every quarantined row"
+    for p in rows[0]:
+        if p[0] not in COMMON_BY_COLUMN + COMMON_BY_VALUE:
+            continue
+        if not all(any(same(p, q) for q in r) for r in rows[1:]):
+            continue
+        kind, column, value = p[0], p[1], p[2]
+        if kind == "date":
+            day = month = False
+            for r in rows:
+                for q in r:
+                    m = SLASH_RE.match(q[2]) if same(p, q) else None
+                    if m:
+                        d, mo = SlashDate(m).evidence()
+                        day, month = day or d, month or mo
+            dorder = DAY_FIRST if day and not month else MONTH_FIRST if month and not day \
+                else UNKNOWN
+            fix = HINT_FIX_FORMAT.format(f=mapping.date_format) if mapping.date_format else \
+                date_hint(value, dorder)
+            msg = FILE_PROBLEM_DATE.format(col=column, every=every,
+                                           form=date_form(value, dorder), fix=fix)
+        elif kind in ("response-id", "client-id"):
+            key = kind.replace("-", "_")
+            msg = FILE_PROBLEM_BLANK.format(col=column, key=key, every=every,
+                                            what=kind.replace("-", " "))
+        else:
+            v = value.replace("\\", "\\\\").replace('"', '\\"')
+            text = FILE_PROBLEM_SCALE if kind == "scale" else FILE_PROBLEM_LABEL
+            msg = text.format(every=every, v=v, col=column, lo=inst.min, hi=inst.max,
+                              inst=inst.id)
+        return "%s: %s" % (column, msg)
+    return None
 
 
 def parse_args(argv):
@@ -902,8 +1241,11 @@ def parse_args(argv):
     return opts
 
 
-def run(argv, stdout):
-    """Run one command line; returns (exit status, stderr text). Writes files like qscore."""
+def run(argv, stdout, stdin_data=None):
+    """Run one command line; returns (exit status, stderr text). Writes files like qscore.
+    stdin_data: the bytes of standard input for an INPUT "-" (default: read sys.stdin)."""
+    messages = []
+    status = 0
     try:
         opts = parse_args(argv)
         inst = Instrument(load_data_file(find_instrument(opts["instrument"])))
@@ -914,10 +1256,11 @@ def run(argv, stdout):
                 raise UsageError("unknown norm population " + opts["norms"])
             norm = inst.norms[opts["norms"]]
         rows, jrows, quarantine = [], [], []
-        counts = {"rows": 0, "scored": 0, "quarantined": 0, "flags": 0}
+        counts = {"files": 0, "rows": 0, "scored": 0, "quarantined": 0, "flags": 0}
         for path in opts["inputs"]:
-            process_file(path, inst, mapping, opts["profile"], opts["norms"], norm, rows, jrows,
-                         quarantine, counts)
+            status = max(status, process_file(path, inst, mapping, opts["profile"],
+                                              opts["norms"], norm, rows, jrows, quarantine,
+                                              counts, messages, stdin_data))
     except UsageError as e:
         return 2, "qscore: %s\n" % e
 
@@ -935,10 +1278,14 @@ def run(argv, stdout):
         qpath = opts["quarantine"] or "qscore-quarantine.csv"
     with open(qpath, "w", encoding="utf-8", newline="") as f:
         f.write(qbody)
-    nfiles = len(opts["inputs"])
-    summary = "qscore: scored %d of %d rows from %d files (%d quarantined, %d flags raised)\n" % (
-        counts["scored"], counts["rows"], nfiles, counts["quarantined"], counts["flags"])
-    return (1 if counts["quarantined"] else 0), summary
+    q = counts["quarantined"]
+    messages.append(MSG_SUMMARY.format(
+        scored=counts["scored"], rows=counts["rows"], files=counts["files"],
+        s="" if counts["files"] == 1 else "s", q=q, to=" to " + qpath if q else "",
+        flags=counts["flags"], fs="" if counts["flags"] == 1 else "s"))
+    if q:
+        status = max(status, 1)
+    return status, "".join("qscore: %s\n" % m for m in messages)
 
 
 def main():
