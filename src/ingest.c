@@ -1926,7 +1926,9 @@ static void yaml_quoted(const char *s, char *out, size_t size)
 int qs_ingest_file_problem(const qs_ingest *g, qs_file_problem *out)
 {
     const struct candidate *c = NULL;
-    if (g->scored != 0 || g->quarantined == 0)
+    /* One or two rows sharing a problem are as likely the rows' own (a daily export of new
+     * responses, one of them mistyped) as the mapping's: they are quarantined row by row. */
+    if (g->scored != 0 || g->quarantined < QS_FILE_PROBLEM_MIN_ROWS)
         return 0;
     for (size_t k = 0; k < g->common.n && !c; k++)
         if (g->common.c[k].alive)
@@ -1998,6 +2000,9 @@ int qs_ingest_file_problem(const qs_ingest *g, qs_file_problem *out)
 qs_error qs_ingest_next(qs_ingest *g, qs_admin *adm, qs_row_problems *probs, qs_diag *diag)
 {
     qs_error rc;
+    /* On QS_EDATA the caller may use what could be read (see ingest.h): nothing stale. */
+    adm->response_id = adm->client_id = adm->group = adm->therapist = adm->administered = NULL;
+    adm->id_is_line = g->col_response < 0;
     if (g->failed) {
         *diag = g->failed_diag;
         return g->failed;

@@ -89,6 +89,7 @@ struct runner {
     size_t cap_key;
     char fingerprint[65]; /* the current source's */
     long long replay_of;  /* the processing a replay repeats (qs_store_admin.replay_of), or 0 */
+    qs_error deferred;    /* a failure that did not stop the run (an earlier quarantine file) */
 };
 
 #if defined(__GNUC__)
@@ -188,7 +189,13 @@ static qs_error recover_pending(struct runner *R, qs_diag *d)
             was_killed |= killed[k] == ids[i];
         qs_diag_clear(&wd);
         if (write_quarantine(R, ids[i], path, sizeof(path), &wd)) {
-            qs_diag_list_push(R->errors, &wd); /* still pending: the next run tries again */
+            /* Still pending: the next run tries again; this run ends with the I/O status. */
+            qs_diag_list_add(R->errors, wd.file[0] ? wd.file : NULL, 0, 0, NULL,
+                             "run %lld's quarantine file: %s; the rows are kept in the store "
+                             "and the next run tries again",
+                             ids[i], wd.message);
+            event(R, "event=quarantine_write_failed run_of=%lld", ids[i]);
+            R->deferred = QS_EIO;
             continue;
         }
         rc = qs_store_run_quarantine_pending(R->store, ids[i], 0, d);
@@ -225,6 +232,19 @@ static const char *response_key(struct runner *R, const qs_admin *a)
         R->key = k;
         R->cap_key = (size_t)n + 1;
     }
+}
+
+/*
+ * The response a row belongs to, as the store keys administrations (response_key), or NULL when
+ * it could not be read or is only a line number (undated rows of exports without ids).
+ */
+static const char *row_key(struct runner *R, const qs_admin *adm)
+{
+    if (!adm->id_is_line)
+        return adm->response_id && adm->response_id[0] ? adm->response_id : NULL;
+    if (!adm->client_id || !adm->client_id[0] || !adm->administered)
+        return NULL;
+    return response_key(R, adm);
 }
 
 /*
@@ -265,105 +285,110 @@ static const char *covariates_text(struct runner *R, const qs_admin *adm, const 
 }
 
 /*
- * The rows an earlier processing of the same source and path quarantined and left open. A row
- * of this processing is the same row when it has the same response id (files with an id
- * column), or else the same line (files without one, and rows whose id was blank: a cumulative
- * export keeps its old rows where they were). Each open row is matched at most once.
+ * The open quarantined rows of a source, and how a row of this processing continues one:
+ *  - in identical content (a replay, a copy, a renamed file: the same SHA-256) the row at the
+ *    same line is the same row;
+ *  - in other content (a changed or a newer cumulative export, under any path of the source)
+ *    the row of the same response is: the same response id, or for exports without an id
+ *    column the same client and date. A row whose response cannot be read is matched in
+ *    identical content only; a row no later export holds stays open.
+ * Each open row is matched at most once.
  */
 struct open_rows {
     qs_store_open_row *rows;
-    size_t n;
-    size_t *by_id, *by_line; /* indices sorted by response id / by line */
-    int has_ids;
+    size_t n, nkeyed;
+    size_t *by_line; /* all rows, sorted by (sha256, line) */
+    size_t *by_key;  /* rows with a key, sorted by key */
 };
 
 static struct open_rows *g_sort_rows; /* qsort has no context argument */
 
-static int cmp_by_id(const void *a, const void *b)
+static int cmp_line(const qs_store_open_row *x, const char *sha, unsigned long line)
 {
-    const qs_store_open_row *x = &g_sort_rows->rows[*(const size_t *)a];
-    const qs_store_open_row *y = &g_sort_rows->rows[*(const size_t *)b];
-    int c = strcmp(x->response_id, y->response_id);
-    return c ? c : (x->file > y->file) - (x->file < y->file);
+    int c = strcmp(x->sha256, sha);
+    return c ? c : (x->line > line) - (x->line < line);
 }
 
 static int cmp_by_line(const void *a, const void *b)
 {
     const qs_store_open_row *x = &g_sort_rows->rows[*(const size_t *)a];
     const qs_store_open_row *y = &g_sort_rows->rows[*(const size_t *)b];
-    if (x->line != y->line)
-        return (x->line > y->line) - (x->line < y->line);
-    return (x->file > y->file) - (x->file < y->file);
+    int c = cmp_line(x, y->sha256, y->line);
+    return c ? c : (x->file > y->file) - (x->file < y->file);
+}
+
+static int cmp_by_key(const void *a, const void *b)
+{
+    const qs_store_open_row *x = &g_sort_rows->rows[*(const size_t *)a];
+    const qs_store_open_row *y = &g_sort_rows->rows[*(const size_t *)b];
+    int c = strcmp(x->row_key, y->row_key);
+    return c ? c : (x->file > y->file) - (x->file < y->file);
 }
 
 static void open_rows_free(struct open_rows *o)
 {
     free(o->rows);
-    free(o->by_id);
     free(o->by_line);
+    free(o->by_key);
     memset(o, 0, sizeof(*o));
 }
 
-static qs_error open_rows_load(struct open_rows *o, qs_store *store, const char *source,
-                               const char *path, int has_ids, qs_diag *d)
+static qs_error open_rows_load(struct open_rows *o, qs_store *store, const char *source, qs_diag *d)
 {
     memset(o, 0, sizeof(*o));
-    o->has_ids = has_ids;
-    qs_error rc = qs_store_open_rows(store, source, path, &o->rows, &o->n, d);
+    qs_error rc = qs_store_open_rows(store, source, &o->rows, &o->n, d);
     if (rc || o->n == 0)
         return rc;
-    o->by_id = malloc(o->n * sizeof(size_t));
     o->by_line = malloc(o->n * sizeof(size_t));
-    if (!o->by_id || !o->by_line) {
+    o->by_key = malloc(o->n * sizeof(size_t));
+    if (!o->by_line || !o->by_key) {
         open_rows_free(o);
         qs_diag_set(d, NULL, 0, 0, NULL, "out of memory");
         return QS_ENOMEM;
     }
-    for (size_t i = 0; i < o->n; i++)
-        o->by_id[i] = o->by_line[i] = i;
+    for (size_t i = 0; i < o->n; i++) {
+        o->by_line[i] = i;
+        if (o->rows[i].row_key[0])
+            o->by_key[o->nkeyed++] = i;
+    }
     g_sort_rows = o;
-    qsort(o->by_id, o->n, sizeof(size_t), cmp_by_id);
     qsort(o->by_line, o->n, sizeof(size_t), cmp_by_line);
+    qsort(o->by_key, o->nkeyed, sizeof(size_t), cmp_by_key);
     g_sort_rows = NULL;
     return QS_OK;
 }
 
-/* The first position in the sorted index `idx` whose row is not below (id, line). */
-static size_t lower_bound(const struct open_rows *o, const size_t *idx, const char *id,
-                          unsigned long line, int by_id)
+/* The open row this processing's row continues (see above), or NULL. */
+static qs_store_open_row *open_rows_match(struct open_rows *o, const char *sha, const char *key,
+                                          unsigned long line)
 {
     size_t lo = 0, hi = o->n;
-    while (lo < hi) {
+    while (lo < hi) { /* lower bound of (sha, line) */
         size_t mid = lo + (hi - lo) / 2;
-        const qs_store_open_row *m = &o->rows[idx[mid]];
-        int c = by_id ? strcmp(m->response_id, id) : (m->line > line) - (m->line < line);
-        if (c < 0)
+        if (cmp_line(&o->rows[o->by_line[mid]], sha, line) < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo;
-}
-
-/* The open row this processing's row (response id `id`, "" when none, at `line`) continues. */
-static qs_store_open_row *open_rows_match(struct open_rows *o, const char *id, unsigned long line)
-{
-    if (o->n == 0)
+    for (; lo < o->n && cmp_line(&o->rows[o->by_line[lo]], sha, line) == 0; lo++)
+        if (!o->rows[o->by_line[lo]].resolved)
+            return &o->rows[o->by_line[lo]];
+    if (!key || !key[0])
         return NULL;
-    if (!id)
-        id = "";
-    if (o->has_ids && id[0]) {
-        for (size_t i = lower_bound(o, o->by_id, id, 0, 1);
-             i < o->n && strcmp(o->rows[o->by_id[i]].response_id, id) == 0; i++)
-            if (!o->rows[o->by_id[i]].resolved)
-                return &o->rows[o->by_id[i]];
+    lo = 0;
+    hi = o->nkeyed;
+    while (lo < hi) { /* lower bound of key */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(o->rows[o->by_key[mid]].row_key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    /* By line: rows of files without ids, and rows whose id could not be read (an old row
-     * with an id at this line is another response). */
-    for (size_t i = lower_bound(o, o->by_line, NULL, line, 0);
-         i < o->n && o->rows[o->by_line[i]].line == line; i++) {
-        qs_store_open_row *r = &o->rows[o->by_line[i]];
-        if (!r->resolved && !(o->has_ids && r->response_id[0]))
+    for (; lo < o->nkeyed && strcmp(o->rows[o->by_key[lo]].row_key, key) == 0; lo++) {
+        qs_store_open_row *r = &o->rows[o->by_key[lo]];
+        /* In identical content only its own line is the same row (a repeated id at another
+         * line is another row). */
+        if (!r->resolved && strcmp(r->sha256, sha) != 0)
             return r;
     }
     return NULL;
@@ -388,8 +413,8 @@ static qs_error resolve(struct runner *R, qs_store_open_row *row, const char *ho
 /* Store one scored administration; counts it and touches its client. */
 static qs_error store_admin(struct runner *R, const qs_source *src, const qs_instrument *inst,
                             const qs_mapping *map, const char *norm_id, const qs_admin *adm,
-                            const qs_result *res, long long file_id, struct file_counts *fc,
-                            qs_admin_outcome *out, qs_diag *d)
+                            const qs_result *res, long long file_id, int was_open,
+                            struct file_counts *fc, qs_admin_outcome *out, qs_diag *d)
 {
     const char *key = response_key(R, adm);
     const char *cov = covariates_text(R, adm, map);
@@ -397,12 +422,12 @@ static qs_error store_admin(struct runner *R, const qs_source *src, const qs_ins
         qs_diag_set(d, NULL, 0, 0, NULL, "out of memory");
         return QS_ENOMEM;
     }
-    qs_store_admin a = {src->site,         src->id,     inst,
-                        norm_id,           key,         adm->response_id,
-                        adm->client_id,    adm->group,  adm->therapist,
-                        adm->administered, cov,         adm->answers,
-                        adm->checks,       file_id,     adm->line,
-                        R->opts->run_id,   R->replay_of};
+    qs_store_admin a = {src->site,         src->id,      inst,
+                        norm_id,           key,          adm->response_id,
+                        adm->client_id,    adm->group,   adm->therapist,
+                        adm->administered, cov,          adm->answers,
+                        adm->checks,       file_id,      adm->line,
+                        R->opts->run_id,   R->replay_of, was_open};
     long long client;
     qs_error rc = qs_store_put_admin(R->store, &a, res, out, &client, d);
     if (rc)
@@ -421,8 +446,8 @@ static qs_error store_admin(struct runner *R, const qs_source *src, const qs_ins
 /* Read every row of the file: store, quarantine or count it. */
 static qs_error ingest_rows(struct runner *R, const qs_source *src, const qs_instrument *inst,
                             const qs_mapping *map, const char *norm_id, qs_scorer *scorer,
-                            qs_ingest *g, long long file_id, struct open_rows *open,
-                            struct file_counts *fc, qs_diag *d)
+                            qs_ingest *g, long long file_id, const char *sha,
+                            struct open_rows *open, struct file_counts *fc, qs_diag *d)
 {
     for (;;) {
         qs_admin adm;
@@ -432,7 +457,7 @@ static qs_error ingest_rows(struct runner *R, const qs_source *src, const qs_ins
             return QS_OK;
         if (rc == QS_ENOANSWER) { /* that questionnaire was not given: nothing to store */
             fc->not_admin++;
-            rc = resolve(R, open_rows_match(open, probs.response_id, probs.line),
+            rc = resolve(R, open_rows_match(open, sha, row_key(R, &adm), probs.line),
                          "not administered", fc, d);
             if (rc)
                 return rc;
@@ -442,11 +467,12 @@ static qs_error ingest_rows(struct runner *R, const qs_source *src, const qs_ins
             fc->quarantined++;
             if (R->opts->dry_run)
                 continue;
-            qs_store_open_row *was = open_rows_match(open, probs.response_id, probs.line);
+            const char *key = row_key(R, &adm);
+            qs_store_open_row *was = open_rows_match(open, sha, key, probs.line);
             long long first = was ? was->first_run : R->opts->run_id;
             rc = resolve(R, was, "quarantined again", fc, d);
             if (!rc)
-                rc = qs_store_add_quarantine(R->store, file_id, &probs, first, d);
+                rc = qs_store_add_quarantine(R->store, file_id, &probs, first, key, d);
             if (rc)
                 return rc;
             fc->resolved -= was != NULL; /* carried over, not resolved */
@@ -463,10 +489,11 @@ static qs_error ingest_rows(struct runner *R, const qs_source *src, const qs_ins
             (res->validity.careless == QS_TRI_TRUE) + (res->validity.invalid == QS_TRI_TRUE);
         if (R->opts->dry_run)
             continue;
+        qs_store_open_row *was = open_rows_match(open, sha, row_key(R, &adm), adm.line);
         qs_admin_outcome out;
-        rc = store_admin(R, src, inst, map, norm_id, &adm, res, file_id, fc, &out, d);
+        rc = store_admin(R, src, inst, map, norm_id, &adm, res, file_id, was != NULL, fc, &out, d);
         if (!rc)
-            rc = resolve(R, open_rows_match(open, adm.id_is_line ? "" : adm.response_id, adm.line),
+            rc = resolve(R, was,
                          out == QS_ADMIN_SUPERSEDED ? "superseded by a later version" : "scored",
                          fc, d);
         if (rc)
@@ -492,6 +519,17 @@ static qs_error finish_file(struct runner *R, const qs_instrument *inst, int nor
     if (!rc && fc->quarantined)
         rc = qs_store_run_quarantine_pending(R->store, R->opts->run_id, 1, d);
     return rc;
+}
+
+/* 1 when the file at `path` is no longer what `st` described (or is gone). */
+static int changed_since(const char *path, const struct stat *st)
+{
+    struct stat now;
+    if (stat(path, &now) != 0)
+        return 1;
+    return now.st_size != st->st_size || now.st_ino != st->st_ino ||
+           now.st_mtim.tv_sec != st->st_mtim.tv_sec || now.st_mtim.tv_nsec != st->st_mtim.tv_nsec ||
+           now.st_ctim.tv_sec != st->st_ctim.tv_sec || now.st_ctim.tv_nsec != st->st_ctim.tv_nsec;
 }
 
 /*
@@ -540,20 +578,30 @@ static qs_error ingest_file(struct runner *R, const qs_source *src, const qs_ins
                            (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec,
                            (long long)st->st_ino,
                            (long long)st->st_ctim.tv_sec * 1000000000LL + st->st_ctim.tv_nsec,
-                           R->fingerprint};
+                           R->fingerprint,
+                           R->replay_of};
         rc = qs_store_add_file(R->store, &f, &file_id, &d);
         if (!rc)
-            rc = open_rows_load(&open, R->store, src->id, path, qs_ingest_has_response_id(g), &d);
+            rc = open_rows_load(&open, R->store, src->id, &d);
         if (rc)
             goto done;
     }
     R->ntouched = 0;
-    rc = ingest_rows(R, src, inst, map, norm_id, scorer, g, file_id, &open, &fc, &d);
+    rc = ingest_rows(R, src, inst, map, norm_id, scorer, g, file_id, sha, &open, &fc, &d);
     if (!rc && qs_ingest_file_problem(g, &fp)) {
         /* One cause on every row: the mapping (or the file's form), not the rows. */
         refused = 1;
         qs_diag_set(&d, path, 0, 0, fp.column[0] ? fp.column : NULL, "%s", fp.message);
         rc = QS_EINVALID;
+        goto done;
+    }
+    if (!rc && !R->opts->dry_run && changed_since(path, st)) {
+        /* Rewritten while it was read (an export tool writing in place): what was read may
+         * not be the content that was hashed. Nothing of it is kept; the next run reads it. */
+        rc = QS_EIO;
+        qs_diag_set(&d, path, 0, 0, NULL,
+                    "the file changed while it was read; nothing of it was stored, and the next "
+                    "run reads it again");
         goto done;
     }
     if (!rc && !R->opts->dry_run) {
@@ -630,16 +678,27 @@ static long long ns_of(struct timespec t)
     return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
+/* A processed content with open rows is processed again on --retry or a new fingerprint. */
+static const char *replay_why(struct runner *R, const qs_store_file_seen *seen)
+{
+    if (!seen->open_quarantined)
+        return NULL;
+    if (R->opts->retry)
+        return "retry";
+    return strcmp(seen->fingerprint, R->fingerprint) != 0 ? "replay" : NULL;
+}
+
 /*
  * Has this source processed the file (see Design)? *why receives "new", "changed", "replay"
  * or "retry" when it is to be processed, NULL when it is to be skipped (*skip_why says why).
- * sha receives the content's SHA-256.
+ * sha receives the content's SHA-256; R->replay_of the origin of the processing a replay
+ * repeats (0 otherwise).
  */
 static qs_error decide(struct runner *R, const qs_source *src, const char *path,
                        const struct stat *st, char sha[65], const char **why, const char **skip_why,
                        qs_diag *d)
 {
-    qs_store_file_seen seen;
+    qs_store_file_seen seen, copy;
     qs_error rc;
     *why = "new";
     *skip_why = NULL;
@@ -649,35 +708,39 @@ static qs_error decide(struct runner *R, const qs_source *src, const char *path,
     rc = qs_store_file_latest(R->store, src->id, path, &seen, d);
     if (rc)
         return rc;
-    if (!seen.found) {
-        int copy = 0;
-        rc = qs_sha256_file(path, sha, d);
-        if (!rc)
-            rc = qs_store_file_copy(R->store, src->id, sha, path, &copy, d);
-        if (!rc && copy) {
-            *why = NULL;
-            *skip_why = "copy_of_processed_file";
+    if (seen.found) {
+        /* The quick check may only confirm "unchanged"; any difference lets the content
+         * decide. */
+        int quick = seen.size == (long long)st->st_size && seen.mtime_ns == ns_of(st->st_mtim) &&
+                    seen.ctime_ns == ns_of(st->st_ctim) && seen.inode == (long long)st->st_ino;
+        if (quick)
+            memcpy(sha, seen.sha256, 65);
+        else if ((rc = qs_sha256_file(path, sha, d)) != QS_OK)
+            return rc;
+        if (strcmp(sha, seen.sha256) == 0) {
+            *why = replay_why(R, &seen);
+            R->replay_of = *why ? seen.origin : 0;
+            if (!*why)
+                *skip_why = "already_ingested";
+            return QS_OK;
         }
-        return rc;
+        *why = "changed"; /* even back to content it held before: A -> B -> A */
+        return QS_OK;
     }
-    /* The quick check may only confirm "unchanged"; any difference lets the content decide. */
-    int quick = seen.size == (long long)st->st_size && seen.mtime_ns == ns_of(st->st_mtim) &&
-                seen.ctime_ns == ns_of(st->st_ctim) && seen.inode == (long long)st->st_ino;
-    if (quick)
-        memcpy(sha, seen.sha256, 65);
-    else if ((rc = qs_sha256_file(path, sha, d)) != QS_OK)
+    if ((rc = qs_sha256_file(path, sha, d)) != QS_OK)
         return rc;
-    if (strcmp(sha, seen.sha256) != 0)
-        return QS_OK; /* "changed" below */
-    R->replay_of = seen.file_id;
-    if (seen.open_quarantined && R->opts->retry)
-        *why = "retry";
-    else if (seen.open_quarantined && strcmp(seen.fingerprint, R->fingerprint) != 0)
-        *why = "replay";
-    else {
-        R->replay_of = 0;
+    /* A path new to the source: a copy of content processed under another path is not
+     * processed again, unless rows of it are still open and a fix may let them in. */
+    rc = qs_store_file_copy(R->store, src->id, sha, path, &copy, d);
+    if (rc || !copy.found)
+        return rc;
+    const char *again = replay_why(R, &copy);
+    if (again) {
+        *why = again;
+        R->replay_of = copy.origin;
+    } else {
         *why = NULL;
-        *skip_why = "already_ingested";
+        *skip_why = "copy_of_processed_file";
     }
     return QS_OK;
 }
@@ -890,6 +953,7 @@ finish:
                              "%s; the quarantined rows are kept in the store and the next run "
                              "writes this file",
                              qd.message);
+            event(&R, "event=quarantine_write_failed run_of=%lld", opts->run_id);
             if (!rc)
                 rc = QS_EIO;
         } else if (qs_store_run_quarantine_pending(R.store, opts->run_id, 0, &qd)) {
@@ -899,6 +963,8 @@ finish:
         }
     }
     crash_point();
+    if (!rc && R.deferred)
+        rc = R.deferred;
     /* One status for the store and the log. */
     const char *status = rc ? "failed" : counts->rows_quarantined ? "quarantined" : "ok";
     if (R.store && !opts->dry_run &&

@@ -1,8 +1,10 @@
 /* store.c - the SQLite administration history: schema, migrations, idempotent ingest, dump. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "qscore/store.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <sodium.h>
 #include <sqlite3.h>
@@ -35,7 +37,8 @@
 struct qs_store {
     sqlite3 *db;
     int readonly;
-    sqlite3_stmt *latest_file, *copy_file, *open_in_path, *add_file, *file_counts;
+    sqlite3_stmt *latest_file, *copy_file, *open_in_path, *open_in_content, *add_file;
+    sqlite3_stmt *file_counts;
     sqlite3_stmt *find_client, *add_client;
     sqlite3_stmt *find_current, *find_version, *add_admin, *retire_admin;
     sqlite3_stmt *add_score, *add_flag;
@@ -96,7 +99,9 @@ static const char *const migrations[] = {
     /* 3: file identity per source (a content may be processed by several sources, and again
      * when a path's content changes back), the quick check's nanosecond times and inode, the
      * fingerprint of what processed a file, rows not administered, and the quarantine as the
-     * record of rows not yet stored: first seen, resolved. Files of schema 2 keep their rows;
+     * record of rows not yet stored: first seen, resolved, and the response they belong to
+     * (row_key, when it could be read). A processing that repeats earlier content takes that
+     * processing's place in time (origin; NULL: itself). Files of schema 2 keep their rows;
      * their unknown fields are NULL. Runs record whether their quarantine file is still to be
      * written (a killed run of schema 2 not yet recovered still needs it). */
     "CREATE TABLE files_v3(id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, path TEXT NOT NULL,"
@@ -104,7 +109,8 @@ static const char *const migrations[] = {
     " instrument TEXT NOT NULL, run INTEGER NOT NULL REFERENCES runs(id),"
     " rows INTEGER NOT NULL DEFAULT 0, scored INTEGER NOT NULL DEFAULT 0,"
     " quarantined INTEGER NOT NULL DEFAULT 0, mtime_ns INTEGER, inode INTEGER,"
-    " ctime_ns INTEGER, fingerprint TEXT, not_administered INTEGER NOT NULL DEFAULT 0);"
+    " ctime_ns INTEGER, fingerprint TEXT, not_administered INTEGER NOT NULL DEFAULT 0,"
+    " origin INTEGER);"
     "INSERT INTO files_v3(id, sha256, path, size, mtime, source, instrument, run, rows, scored,"
     " quarantined) SELECT id, sha256, path, size, mtime, source, instrument, run, rows, scored,"
     " quarantined FROM files;"
@@ -115,8 +121,9 @@ static const char *const migrations[] = {
     "ALTER TABLE quarantine ADD COLUMN first_run INTEGER REFERENCES runs(id);"
     "ALTER TABLE quarantine ADD COLUMN resolved_run INTEGER REFERENCES runs(id);"
     "ALTER TABLE quarantine ADD COLUMN resolution TEXT;"
+    "ALTER TABLE quarantine ADD COLUMN row_key TEXT;"
     "UPDATE quarantine SET first_run = (SELECT run FROM files WHERE files.id = quarantine.file);"
-    "CREATE INDEX quarantine_open ON quarantine(file) WHERE resolved_run IS NULL;"
+    "CREATE INDEX quarantine_open ON quarantine(file, line) WHERE resolved_run IS NULL;"
     "ALTER TABLE runs ADD COLUMN quarantine_pending INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE runs ADD COLUMN rows_not_administered INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE runs ADD COLUMN rows_resolved INTEGER NOT NULL DEFAULT 0;"
@@ -174,9 +181,11 @@ static qs_error schema_version(qs_store *s, int *v, qs_diag *diag)
         if (t && *end == '\0' && x > 0 && x < 1000000) {
             *v = (int)x;
         } else {
-            qs_diag_set(diag, NULL, 0, 0, NULL, "store: unreadable schema_version in '%s'",
+            qs_diag_set(diag, NULL, 0, 0, NULL,
+                        "store: unreadable schema_version in '%s': not a store this qscore "
+                        "wrote; restore it from a backup",
                         sqlite3_db_filename(s->db, "main"));
-            rc = QS_EINVALID;
+            rc = QS_ESTORE;
         }
     } else if (r != SQLITE_DONE) {
         rc = db_error(s, diag, what);
@@ -247,21 +256,27 @@ static qs_error migrate(qs_store *s, qs_diag *diag)
 static qs_error prepare(qs_store *s, qs_diag *diag)
 {
     PREP(latest_file, "SELECT id, sha256, size, coalesce(mtime_ns, -1), coalesce(inode, -1),"
-                      " coalesce(ctime_ns, -1), coalesce(fingerprint, '') FROM files"
-                      " WHERE source = ?1 AND path = ?2 ORDER BY id DESC LIMIT 1");
-    PREP(copy_file, "SELECT 1 FROM files WHERE source = ?1 AND sha256 = ?2 AND path <> ?3 LIMIT 1");
+                      " coalesce(ctime_ns, -1), coalesce(fingerprint, ''), coalesce(origin, id)"
+                      " FROM files WHERE source = ?1 AND path = ?2 ORDER BY id DESC LIMIT 1");
+    /* The latest processing of this content by the source under another path (a copy). */
+    PREP(copy_file, "SELECT id, sha256, size, -1, -1, -1, coalesce(fingerprint, ''),"
+                    " coalesce(origin, id) FROM files WHERE source = ?1 AND sha256 = ?2"
+                    " AND path <> ?3 ORDER BY id DESC LIMIT 1");
     PREP(open_in_path, "SELECT count(*) FROM quarantine q JOIN files f ON f.id = q.file"
                        " WHERE f.source = ?1 AND f.path = ?2 AND q.resolved_run IS NULL");
+    PREP(open_in_content, "SELECT count(*) FROM quarantine q JOIN files f ON f.id = q.file"
+                          " WHERE f.source = ?1 AND f.sha256 = ?2 AND q.resolved_run IS NULL");
     PREP(add_file, "INSERT INTO files(sha256, path, size, mtime, source, instrument, run,"
-                   " mtime_ns, inode, ctime_ns, fingerprint) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-                   " ?8, ?9, ?10, ?11)");
+                   " mtime_ns, inode, ctime_ns, fingerprint, origin) VALUES(?1, ?2, ?3, ?4, ?5,"
+                   " ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
     PREP(file_counts, "UPDATE files SET rows = ?2, scored = ?3, quarantined = ?4,"
                       " not_administered = ?5 WHERE id = ?1");
     PREP(find_client, "SELECT id FROM clients WHERE site = ?1 AND client_key = ?2");
     PREP(add_client, "INSERT INTO clients(site, client_key) VALUES(?1, ?2)");
-    PREP(find_current, "SELECT id, version, content_hash, file FROM administrations"
-                       " WHERE site = ?1 AND instrument = ?2 AND response_key = ?3"
-                       " AND current = 1");
+    PREP(find_current, "SELECT a.id, a.version, a.content_hash, coalesce(f.origin, f.id)"
+                       " FROM administrations a JOIN files f ON f.id = a.file"
+                       " WHERE a.site = ?1 AND a.instrument = ?2 AND a.response_key = ?3"
+                       " AND a.current = 1");
     PREP(find_version, "SELECT 1 FROM administrations WHERE site = ?1 AND instrument = ?2"
                        " AND response_key = ?3 AND content_hash = ?4 LIMIT 1");
     PREP(add_admin,
@@ -282,11 +297,12 @@ static qs_error prepare(qs_store *s, qs_diag *diag)
                   " WHERE a.client = ?1 AND a.instrument = ?2 AND a.current = 1"
                   " ORDER BY a.administered IS NULL, a.administered, a.id");
     PREP(add_quarantine, "INSERT INTO quarantine(file, seq, line, response_id, column_name,"
-                         " value, reason, first_run) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    /* One line per open quarantined row (a row has a quarantine line per problem). */
-    PREP(open_rows, "SELECT q.file, q.line, min(q.response_id), min(q.first_run)"
+                         " value, reason, first_run, row_key) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+                         " ?8, ?9)");
+    /* One line per open quarantined row of a source (a row has a line per problem). */
+    PREP(open_rows, "SELECT q.file, q.line, min(q.first_run), min(f.sha256), min(q.row_key)"
                     " FROM quarantine q JOIN files f ON f.id = q.file"
-                    " WHERE f.source = ?1 AND f.path = ?2 AND q.resolved_run IS NULL"
+                    " WHERE f.source = ?1 AND q.resolved_run IS NULL"
                     " GROUP BY q.file, q.line ORDER BY q.file, q.line");
     PREP(resolve_row, "UPDATE quarantine SET resolved_run = ?3, resolution = ?4"
                       " WHERE file = ?1 AND line = ?2 AND resolved_run IS NULL");
@@ -299,7 +315,7 @@ static qs_error prepare(qs_store *s, qs_diag *diag)
     return QS_OK;
 }
 
-/* Open a connection and set it up for writing (WAL, full sync, foreign keys). */
+/* Open a connection (nothing is written yet). */
 static qs_error connect(qs_store *s, const char *path, int flags, qs_diag *diag)
 {
     /* The store holds health data: created 0600 whatever the umask. */
@@ -310,9 +326,16 @@ static qs_error connect(qs_store *s, const char *path, int flags, qs_diag *diag)
         return db_error(s, diag, "cannot open");
     sqlite3_busy_timeout(s->db, 5000);
     sqlite3_extended_result_codes(s->db, 1);
-    if (!(flags & SQLITE_OPEN_READONLY) && (exec(s, "PRAGMA journal_mode = WAL") != SQLITE_OK ||
-                                            exec(s, "PRAGMA synchronous = FULL") != SQLITE_OK ||
-                                            exec(s, "PRAGMA foreign_keys = ON") != SQLITE_OK))
+    return QS_OK;
+}
+
+/* Set a writable connection up: WAL journal, full sync, foreign keys. Only on a qscore store:
+ * switching another program's database to WAL would change its file. */
+static qs_error configure(qs_store *s, qs_diag *diag)
+{
+    if (exec(s, "PRAGMA journal_mode = WAL") != SQLITE_OK ||
+        exec(s, "PRAGMA synchronous = FULL") != SQLITE_OK ||
+        exec(s, "PRAGMA foreign_keys = ON") != SQLITE_OK)
         return db_error(s, diag, "cannot configure");
     return QS_OK;
 }
@@ -334,6 +357,8 @@ static qs_error create_store(const char *path, qs_diag *diag)
     unlink(tmp); /* left by a run killed while creating: never a store anyone used */
     qs_store t = {0};
     rc = connect(&t, tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, diag);
+    if (!rc)
+        rc = configure(&t, diag);
     if (!rc)
         rc = migrate(&t, diag);
     /* Closing the only connection checkpoints the WAL into the file and removes the WAL. */
@@ -445,6 +470,8 @@ qs_error qs_store_open(qs_store **out, const char *path, int readonly, qs_diag *
         rc = QS_ESTORE;
     }
     if (!rc && !readonly)
+        rc = configure(s, diag);
+    if (!rc && !readonly)
         rc = migrate(s, diag);
     if (!rc && readonly && v != QS_STORE_SCHEMA_VERSION) {
         qs_diag_set(diag, NULL, 0, 0, NULL,
@@ -471,7 +498,7 @@ void qs_store_close(qs_store *s)
                            s->file_counts, s->find_client,  s->add_client,     s->find_current,
                            s->add_admin,   s->retire_admin, s->add_score,      s->add_flag,
                            s->history,     s->put_change,   s->add_quarantine, s->open_rows,
-                           s->resolve_row, s->find_version};
+                           s->resolve_row, s->find_version, s->open_in_content};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         sqlite3_finalize(all[i]);
     sqlite3_close(s->db);
@@ -480,8 +507,11 @@ void qs_store_close(qs_store *s)
 
 qs_error qs_store_lock(const char *path, int *fd, qs_diag *diag)
 {
-    char lock[4200];
+    char lock[4200], real[PATH_MAX];
     *fd = -1;
+    /* Beside the real file: two configs reaching one store through a link share one lock. */
+    if (realpath(path, real))
+        path = real;
     snprintf(lock, sizeof(lock), "%s.lock", path);
     int f = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (f < 0) {
@@ -658,14 +688,12 @@ static qs_error lookup_error(qs_store *s, sqlite3_stmt *st, int bound, qs_diag *
     return rc;
 }
 
-qs_error qs_store_file_latest(qs_store *s, const char *source, const char *path,
-                              qs_store_file_seen *out, qs_diag *diag)
+/* Fill *out from a latest_file / copy_file row; then count the open rows with `count`. */
+static qs_error file_seen(qs_store *s, sqlite3_stmt *st, int b, sqlite3_stmt *count,
+                          const char *source, const char *key, qs_store_file_seen *out,
+                          qs_diag *diag)
 {
-    sqlite3_stmt *st = s->latest_file;
-    int b = SQLITE_OK;
     memset(out, 0, sizeof(*out));
-    bind_text(st, 1, source, &b);
-    bind_text(st, 2, path, &b);
     int r = b == SQLITE_OK ? sqlite3_step(st) : b;
     if (r == SQLITE_ROW) {
         out->found = 1;
@@ -676,37 +704,41 @@ qs_error qs_store_file_latest(qs_store *s, const char *source, const char *path,
         out->inode = sqlite3_column_int64(st, 4);
         out->ctime_ns = sqlite3_column_int64(st, 5);
         snprintf(out->fingerprint, sizeof(out->fingerprint), "%s", sqlite3_column_text(st, 6));
+        out->origin = sqlite3_column_int64(st, 7);
     } else if (r != SQLITE_DONE) {
         return lookup_error(s, st, b, diag, "cannot look up a file");
     }
     step_done(st);
     if (!out->found)
         return QS_OK;
-    st = s->open_in_path;
     b = SQLITE_OK;
-    bind_text(st, 1, source, &b);
-    bind_text(st, 2, path, &b);
-    r = b == SQLITE_OK ? sqlite3_step(st) : b;
+    bind_text(count, 1, source, &b);
+    bind_text(count, 2, key, &b);
+    r = b == SQLITE_OK ? sqlite3_step(count) : b;
     if (r != SQLITE_ROW)
-        return lookup_error(s, st, b, diag, "cannot count a file's quarantined rows");
-    out->open_quarantined = sqlite3_column_int64(st, 0);
-    step_done(st);
+        return lookup_error(s, count, b, diag, "cannot count quarantined rows");
+    out->open_quarantined = sqlite3_column_int64(count, 0);
+    step_done(count);
     return QS_OK;
 }
 
-qs_error qs_store_file_copy(qs_store *s, const char *source, const char *sha256, const char *path,
-                            int *found, qs_diag *diag)
+qs_error qs_store_file_latest(qs_store *s, const char *source, const char *path,
+                              qs_store_file_seen *out, qs_diag *diag)
 {
-    sqlite3_stmt *st = s->copy_file;
     int b = SQLITE_OK;
-    bind_text(st, 1, source, &b);
-    bind_text(st, 2, sha256, &b);
-    bind_text(st, 3, path, &b);
-    int r = step_exists(st, b);
-    if (r < 0)
-        return lookup_error(s, st, b, diag, "cannot look up a file");
-    *found = r;
-    return QS_OK;
+    bind_text(s->latest_file, 1, source, &b);
+    bind_text(s->latest_file, 2, path, &b);
+    return file_seen(s, s->latest_file, b, s->open_in_path, source, path, out, diag);
+}
+
+qs_error qs_store_file_copy(qs_store *s, const char *source, const char *sha256, const char *path,
+                            qs_store_file_seen *out, qs_diag *diag)
+{
+    int b = SQLITE_OK;
+    bind_text(s->copy_file, 1, source, &b);
+    bind_text(s->copy_file, 2, sha256, &b);
+    bind_text(s->copy_file, 3, path, &b);
+    return file_seen(s, s->copy_file, b, s->open_in_content, source, sha256, out, diag);
 }
 
 qs_error qs_store_begin(qs_store *s, qs_diag *diag)
@@ -753,6 +785,10 @@ qs_error qs_store_add_file(qs_store *s, const qs_store_file *f, long long *file_
     bind_int64(st, 9, f->inode, &b);
     bind_int64(st, 10, f->ctime_ns, &b);
     bind_text(st, 11, f->fingerprint, &b);
+    if (f->origin > 0)
+        bind_int64(st, 12, f->origin, &b);
+    else
+        bind_null(st, 12, &b);
     qs_error rc = run_stmt(s, st, b, diag, "cannot record a file");
     if (!rc)
         *file_id = sqlite3_last_insert_rowid(s->db);
@@ -775,7 +811,7 @@ qs_error qs_store_file_counts(qs_store *s, long long file_id, unsigned long rows
 }
 
 qs_error qs_store_add_quarantine(qs_store *s, long long file_id, const qs_row_problems *p,
-                                 long long first_run, qs_diag *diag)
+                                 long long first_run, const char *row_key, qs_diag *diag)
 {
     for (size_t i = 0; i <= p->count; i++) {
         char dropped[96];
@@ -801,6 +837,7 @@ qs_error qs_store_add_quarantine(qs_store *s, long long file_id, const qs_row_pr
         bind_text(st, 6, value, &b);
         bind_text(st, 7, reason, &b);
         bind_int64(st, 8, first_run, &b);
+        bind_text_or_null(st, 9, row_key, &b);
         qs_error rc = run_stmt(s, st, b, diag, "cannot record a quarantined row");
         if (rc)
             return rc;
@@ -808,8 +845,8 @@ qs_error qs_store_add_quarantine(qs_store *s, long long file_id, const qs_row_pr
     return QS_OK;
 }
 
-qs_error qs_store_open_rows(qs_store *s, const char *source, const char *path,
-                            qs_store_open_row **rows, size_t *n, qs_diag *diag)
+qs_error qs_store_open_rows(qs_store *s, const char *source, qs_store_open_row **rows, size_t *n,
+                            qs_diag *diag)
 {
     sqlite3_stmt *st = s->open_rows;
     qs_store_open_row *v = NULL;
@@ -818,7 +855,6 @@ qs_error qs_store_open_rows(qs_store *s, const char *source, const char *path,
     *rows = NULL;
     *n = 0;
     bind_text(st, 1, source, &b);
-    bind_text(st, 2, path, &b);
     r = b;
     while (b == SQLITE_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
         if (count == cap) {
@@ -832,11 +868,15 @@ qs_error qs_store_open_rows(qs_store *s, const char *source, const char *path,
             cap = ncap;
         }
         qs_store_open_row *o = &v[count++];
+        memset(o, 0, sizeof(*o));
         o->file = sqlite3_column_int64(st, 0);
         o->line = (unsigned long)sqlite3_column_int64(st, 1);
-        snprintf(o->response_id, sizeof(o->response_id), "%s", sqlite3_column_text(st, 2));
-        o->first_run = sqlite3_column_int64(st, 3);
-        o->resolved = 0;
+        o->first_run = sqlite3_column_int64(st, 2);
+        snprintf(o->sha256, sizeof(o->sha256), "%s", sqlite3_column_text(st, 3));
+        const char *k = (const char *)sqlite3_column_text(st, 4);
+        /* A key too long for the buffer is no key: a cut key could match another response. */
+        if (k && strlen(k) < sizeof(o->row_key))
+            memcpy(o->row_key, k, strlen(k) + 1);
     }
     if (r != SQLITE_DONE) {
         free(v);
@@ -1089,14 +1129,14 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
     bind_text(st, 1, a->site, &b);
     bind_text(st, 2, inst->id, &b);
     bind_text(st, 3, a->response_key, &b);
-    long long prev_id = 0, prev_version = 0, prev_file = 0;
+    long long prev_id = 0, prev_version = 0, prev_origin = 0;
     int same = 0;
     int r = b == SQLITE_OK ? sqlite3_step(st) : b;
     if (r == SQLITE_ROW) {
         prev_id = sqlite3_column_int64(st, 0);
         prev_version = sqlite3_column_int64(st, 1);
         same = strcmp((const char *)sqlite3_column_text(st, 2), hash) == 0;
-        prev_file = sqlite3_column_int64(st, 3);
+        prev_origin = sqlite3_column_int64(st, 3);
     }
     if (r != SQLITE_ROW && r != SQLITE_DONE) {
         rc = lookup_error(s, st, b, diag, "cannot look up an administration");
@@ -1108,21 +1148,30 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
         goto done;
     }
     if (prev_id && a->replay_of) {
-        /* A file processed again with the same content: a content any version already has is
-         * unchanged, and a response a later file has since given newer content keeps it. */
-        st = s->find_version;
-        b = SQLITE_OK;
-        bind_text(st, 1, a->site, &b);
-        bind_text(st, 2, inst->id, &b);
-        bind_text(st, 3, a->response_key, &b);
-        bind_text(st, 4, hash, &b);
-        r = step_exists(st, b);
-        if (r < 0) {
-            rc = lookup_error(s, st, b, diag, "cannot look up an administration");
+        /* A file processed again with content already processed (a replay): rows stored then
+         * come out unchanged (whatever the mapping now reads in them); a row quarantined then
+         * is unchanged when a version already has its content, and never turns back an edit
+         * that a later file brought. */
+        int known = 0;
+        if (a->replay_open) {
+            st = s->find_version;
+            b = SQLITE_OK;
+            bind_text(st, 1, a->site, &b);
+            bind_text(st, 2, inst->id, &b);
+            bind_text(st, 3, a->response_key, &b);
+            bind_text(st, 4, hash, &b);
+            known = step_exists(st, b);
+            if (known < 0) {
+                rc = lookup_error(s, st, b, diag, "cannot look up an administration");
+                goto done;
+            }
+        }
+        if (!a->replay_open || known) {
+            *outcome = QS_ADMIN_UNCHANGED;
             goto done;
         }
-        if (r || prev_file > a->replay_of) {
-            *outcome = r ? QS_ADMIN_UNCHANGED : QS_ADMIN_SUPERSEDED;
+        if (prev_origin > a->replay_of) {
+            *outcome = QS_ADMIN_SUPERSEDED;
             goto done;
         }
     }

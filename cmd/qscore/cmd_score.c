@@ -251,8 +251,17 @@ static void score_input(const char *input, const qs_instrument *inst, const qs_m
     if (rc == QS_EINVALID) {
         /* Refused as a whole (slash dates whose order the file does not decide): like a file
          * whose header does not fit, it is not counted. */
-        qs_cli_error("%s: not scored", display);
-        t->files--;
+        if (st.scored || st.quarantined) {
+            /* Rows before its first slash date were written already (see docs/score.md): the
+             * totals count them, so the summary adds up. */
+            t->rows += st.scored + st.quarantined;
+            qs_cli_error("%s: not scored from its first slash date on; the %lu rows before it "
+                         "were written (%lu scored, %lu quarantined)",
+                         display, st.scored + st.quarantined, st.scored, st.quarantined);
+        } else {
+            qs_cli_error("%s: not scored", display);
+            t->files--;
+        }
         qs_ingest_free(g);
         qs_diag_list_release(&errors);
         free(data);

@@ -117,7 +117,9 @@ qs_error qs_ingest_open_mem(qs_ingest **out, const void *data, size_t len, const
  *    of the row except bad bytes and a wrong field count (QS_EDATA: nothing in the row can be
  *    trusted). A row with an item cell that does not parse counts as answered (QS_EDATA).
  *  - QS_EDATA: the row cannot be scored; *probs says why (the caller quarantines it) and
- *    reading goes on.
+ *    reading goes on. adm->client_id and adm->administered are set when they could be read
+ *    (else NULL; adm->response_id too for files with an id column), so a caller can tell the
+ *    row's response apart from others; nothing else of *adm is valid.
  *  - QS_EEOF at the end.
  *  - QS_EINVALID: the file cannot be read as the mapping says; `diag` names the file, the
  *    column and the fix, and every later call returns QS_EINVALID again. Today this is the
@@ -141,6 +143,9 @@ unsigned long qs_ingest_not_administered(const qs_ingest *g);
 
 /* A problem common to every quarantined row of a file: the mapping (or a date form) is wrong
  * for the file, not the rows. */
+/* A file problem needs at least this many quarantined rows (and no scored one). */
+#define QS_FILE_PROBLEM_MIN_ROWS 3
+
 typedef struct qs_file_problem {
     qs_problem_kind kind;
     char column[128]; /* the column's header (or "#N" when row 1 may be data) */

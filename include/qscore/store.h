@@ -74,16 +74,21 @@ typedef struct qs_store_file_seen {
     long long mtime_ns, inode; /*   -1 when unknown (files recorded by schema 2) */
     long long ctime_ns;
     char fingerprint[65];       /* what processed it (run.c); "" when unknown */
-    long long open_quarantined; /* open quarantined rows of every processing of the path */
+    long long origin;           /* its place in time: the processing whose content it repeats */
+    long long open_quarantined; /* open quarantined rows of every processing of the path (of
+                                 * the content, for qs_store_file_copy) */
 } qs_store_file_seen;
 
 /** The latest processing of `path` by `source` into *out (out->found 0 when none). */
 qs_error qs_store_file_latest(qs_store *s, const char *source, const char *path,
                               qs_store_file_seen *out, qs_diag *diag);
 
-/** Has `source` processed this content under another path (a copy)? Sets *found to 1 or 0. */
+/**
+ * The latest processing by `source` of this content under another path (a copy) into *out
+ * (out->found 0 when none; open_quarantined counts the content's open rows).
+ */
 qs_error qs_store_file_copy(qs_store *s, const char *source, const char *sha256, const char *path,
-                            int *found, qs_diag *diag);
+                            qs_store_file_seen *out, qs_diag *diag);
 
 /** Begin / commit / roll back the transaction of one file. */
 qs_error qs_store_begin(qs_store *s, qs_diag *diag);
@@ -99,6 +104,7 @@ typedef struct qs_store_file {
     long long run_id;
     long long mtime_ns, inode, ctime_ns;
     const char *fingerprint; /* what processed it: see run.c */
+    long long origin;        /* 0, or for a replay: the origin of the processing it repeats */
 } qs_store_file;
 
 /** Insert the file row (inside the file's transaction); *file_id receives its id. */
@@ -113,24 +119,26 @@ qs_error qs_store_file_counts(qs_store *s, long long file_id, unsigned long rows
  * Record a row that could not be scored, with every problem (inside the file's transaction), so
  * the quarantine survives a killed run: qs_store_write_quarantine writes it out. `first_run`:
  * the run that first quarantined this row (an earlier one when the row was quarantined before
- * and still is), else the current run. The row stays open until a later processing of the
- * same source and path stores it (qs_store_resolve_row).
+ * and still is), else the current run. `row_key`: the response it belongs to, as the
+ * administration's response key (NULL when it could not be read). The row stays open until a
+ * later processing stores it (qs_store_resolve_row).
  */
 qs_error qs_store_add_quarantine(qs_store *s, long long file_id, const qs_row_problems *p,
-                                 long long first_run, qs_diag *diag);
+                                 long long first_run, const char *row_key, qs_diag *diag);
 
 /* An open quarantined row (its problems are several quarantine lines). */
 typedef struct qs_store_open_row {
-    long long file;        /* the processing that quarantined it */
-    unsigned long line;    /* its line in that file */
-    char response_id[128]; /* as quarantined ("" when unread) */
+    long long file;     /* the processing that quarantined it */
+    unsigned long line; /* its line in that file */
+    char sha256[65];    /* that file's content */
+    char row_key[256];  /* its response key, "" when unread */
     long long first_run;
     int resolved; /* caller's mark */
 } qs_store_open_row;
 
-/** The open quarantined rows of (source, path), ordered by file and line; free *rows. */
-qs_error qs_store_open_rows(qs_store *s, const char *source, const char *path,
-                            qs_store_open_row **rows, size_t *n, qs_diag *diag);
+/** The open quarantined rows of `source`, ordered by file and line; free *rows. */
+qs_error qs_store_open_rows(qs_store *s, const char *source, qs_store_open_row **rows, size_t *n,
+                            qs_diag *diag);
 
 /**
  * Close an open quarantined row (every line of it) in run `run_id`: `resolution` says how,
@@ -188,10 +196,12 @@ typedef struct qs_store_admin {
     unsigned long line;
     long long run_id;
     /* 0, or when the file is processed again with content already processed (a replay): the
-     * id of that earlier processing. Then a content any version of the response has is
-     * unchanged, and a response whose current version came from a later file is left as it
-     * is (QS_ADMIN_SUPERSEDED): a replay never turns back an edit. */
+     * origin of that earlier processing (its place in time). Then a row stored before comes out
+     * unchanged; a row quarantined before (replay_open) is unchanged when a version has its
+     * content, and left alone when the response's current version came from a later file
+     * (QS_ADMIN_SUPERSEDED): a replay never turns back an edit. */
     long long replay_of;
+    int replay_open; /* in a replay: 1 when this row was quarantined by the repeated content */
 } qs_store_admin;
 
 /**

@@ -36,6 +36,11 @@ book_text() { # the shared strings of a clinic's workbooks
 }
 book_has() { book_text "$1" | grep -qF "$2"; }
 book_lacks() { ! book_text "$1" | grep -qF "$2"; }
+qcols() { # dir cols... [--all]: the named columns of `qscore quarantine`, comma-joined, sorted
+    local d=$1
+    shift
+    "$QSCORE" quarantine -c "$d/clinic.yaml" | python3 -c "import csv,sys; r=list(csv.DictReader(sys.stdin)); print('\n'.join(sorted(set(','.join(x[c] for c in sys.argv[1:]) for x in r))))" "$@"
+}
 admin_dates() { dump "$1" | awk -F'\t' '/^## administrations/{a=1;next} /^## /{a=0} a{print $3"="$11}'; }
 
 H="rid,client,date,A1,A2,A3,A4"
@@ -68,7 +73,7 @@ printf '%s\n' "$H" "R1,C1,2026-05-01,Never,Often,Always,Sometimes" "R2,C2,2026-0
     "R3,C3,2026-05-01,Often,Often,Often,Often" "R4,C4,2026-05-01,Never,Alway,Never,Never" >"$d/drop/e.csv"
 check "rows with a label typo are quarantined (exit 1)" test "$(run "$d")" = 1
 check "status shows 2 open quarantined rows" test "$(open_rows "$d")" = 2
-check "qscore quarantine lists them" test "$("$QSCORE" quarantine -c "$d/clinic.yaml" | tail -n +2 | cut -d, -f4 | sort | tr '\n' ' ')" = "R2 R4 "
+check "qscore quarantine lists them" test "$(qcols "$d" response_id | tr '\n' ' ')" = "R2 R4 "
 check "the log's run status is the store's" grep -q "event=run_finished status=quarantined" "$d/stderr.txt"
 check "the workbook says 2 answer rows are waiting for a fix" book_has "$d" "2 answer rows of the clinic's exports could not be scored"
 check "an unchanged file with open rows is not processed again without a fix" test "$(run "$d")" = 0
@@ -89,15 +94,21 @@ printf '%s\n' "$H" "R1,C1,2026-05-01,Never,Often,Always,Sometimes" "R2,C2,2026-0
 run "$d" >/dev/null
 check "--retry processes a file with open rows again" test "$(run "$d" --retry)" = 1
 check "the row is quarantined again, still one open row" test "$(open_rows "$d")" = 1
-check "first seen in run 1" test "$("$QSCORE" quarantine -c "$d/clinic.yaml" | tail -n +2 | cut -d, -f8 | sort -u)" = 1
+check "first seen in run 1" test "$(qcols "$d" first_seen_run)" = 1
 
 # 3. A mapping-level failure: the same unknown label on every row fails the file, not its rows.
 d=$(fresh every-row)
-printf '%s\n' "$H" "R1,C1,2026-05-01,Rarely,Often,Always,Sometimes" "R2,C2,2026-05-01,Never,Rarely,Never,Never" >"$d/drop/e.csv"
+printf '%s\n' "$H" "R1,C1,2026-05-01,Rarely,Often,Always,Sometimes" "R2,C2,2026-05-01,Never,Rarely,Never,Never" \
+    "R3,C3,2026-05-01,Never,Never,Never,Rarely" >"$d/drop/e.csv"
 check "one cause on every row refuses the file (exit 2)" test "$(run "$d")" = 2
 check "with one message naming the label and the fix" test "$(grep -c 'Rarely.*labels' "$d/stderr.txt")" = 1
 check "no row of it is in the quarantine" test "$(open_rows "$d")" = 0
 check "the log says the file was refused" grep -q "event=file_refused source=a" "$d/stderr.txt"
+
+d=$(fresh one-row)
+printf '%s\n' "$H" "R1,,2026-05-01,1,1,1,1" >"$d/drop/e.csv"
+check "one bad row of a small daily export is the row's problem: quarantined (exit 1)" test "$(run "$d")" = 1
+check "and open in the store" test "$(open_rows "$d")" = 1
 
 # 4. A bundled export (both forms in one CSV) feeding two sources: both are stored.
 d=$(fresh bundle clinic-bundle.yaml)
@@ -129,6 +140,63 @@ cp "$d/drop/e.csv" "$d/drop/copy.csv"
 run "$d" >/dev/null
 check "a copy under another path is skipped" grep -q "file=.*copy.csv reason=copy_of_processed_file" "$d/stderr.txt"
 
+# 5b. Replays keep the order of the files: an older export's row never turns back a newer edit.
+d=$(fresh replay-order)
+printf '%s\n' "$H" "R1,C1,2026-05-01,Never,Often,Always,Sometimes" "R2,C2,2026-05-01,Alway,Never,Never,Never" >"$d/drop/export-1.csv"
+printf '%s\n' "$H" "R1,C1,2026-05-01,Never,Often,Always,Sometimes" "R2,C2,2026-05-01,Alway,Often,Often,Often" >"$d/drop/export-2.csv"
+run "$d" >/dev/null
+printf 'response_id: rid\nclient_id: client\nadministered: date\ngroup: rid\nlabels:\n  "Alway": 4\n' >"$d/mapping.yaml"
+check "after the fix both exports are replayed" test "$(run "$d")" = 0
+check "R2's current version holds the newer export's answers" grep -qP '^main\tform-a\tR2\t\d+\t1\tC2\t.*\t4,3,3,3\t' <(dump "$d")
+check "rows stored before are unchanged by a replay, though the mapping now reads a group" \
+    test "$(dump "$d" | awk -F'\t' '/^## administrations/{a=1;next} /^## /{a=0} a && $3=="R1"{print $4"/"$12}')" = '1/\N'
+check "nothing is open" test "$(open_rows "$d")" = 0
+
+# 5c. Cumulative exports under dated names: one bad response is one open row, closed when stored.
+d=$(fresh dated)
+printf '%s\n' "$H" "R1,C1,2026-05-01,Never,Often,Always,Sometimes" "R2,C2,2026-05-01,Alway,Never,Never,Never" >"$d/drop/export-0501.csv"
+run "$d" >/dev/null
+printf '%s\n' "$H" "R1,C1,2026-05-01,Never,Often,Always,Sometimes" "R2,C2,2026-05-01,Alway,Never,Never,Never" "R3,C3,2026-05-02,Never,Never,Never,Never" >"$d/drop/export-0502.csv"
+run "$d" >/dev/null
+check "the same bad response in two exports is one open row" test "$(open_rows "$d")" = 1
+check "first seen in run 1" test "$(qcols "$d" first_seen_run)" = 1
+printf '%s\n' "$H" "R1,C1,2026-05-01,Never,Often,Always,Sometimes" "R2,C2,2026-05-01,Always,Never,Never,Never" "R3,C3,2026-05-02,Never,Never,Never,Never" >"$d/drop/export-0503.csv"
+check "fixed in the survey tool, the next export stores it" test "$(run "$d")" = 0
+check "and nothing is open" test "$(open_rows "$d")" = 0
+
+# 5d. A renamed export with open rows is replayed after the fix (the content, not the path).
+d=$(fresh renamed)
+printf '%s\n' "$H" "R1,C1,2026-05-01,Never,Often,Always,Sometimes" "R2,C2,2026-05-01,Alway,Never,Never,Never" >"$d/drop/e.csv"
+run "$d" >/dev/null
+mv "$d/drop/e.csv" "$d/drop/export-may.csv"
+printf 'response_id: rid\nclient_id: client\nadministered: date\nlabels:\n  "Alway": 4\n' >"$d/mapping.yaml"
+check "a renamed export with open rows is processed after the fix" test "$(run "$d")" = 0
+check "as a replay" grep -q "file=.*export-may.csv why=replay .*new=1 .*resolved=1" "$d/stderr.txt"
+check "nothing is open" test "$(open_rows "$d")" = 0
+
+# 5e. Exports without an id column: a row removed from the export stays open (never "scored"
+# because another row moved into its line); rows are recognised by client and date.
+d=$(fresh no-id)
+printf 'client_id: client\nadministered: date\n' >"$d/mapping.yaml"
+printf '%s\n' client,date,A1,A2,A3,A4 "C1,2026-05-01,Never,Often,Always,Sometimes" "C2,2026-05-01,Alway,Never,Never,Never" "C3,2026-05-02,Never,Never,Never,Never" >"$d/drop/e.csv"
+run "$d" >/dev/null
+printf '%s\n' client,date,A1,A2,A3,A4 "C1,2026-05-01,Never,Often,Always,Sometimes" "C3,2026-05-02,Never,Never,Never,Never" >"$d/drop/e.csv"
+run "$d" >/dev/null
+check "a bad row left out of a later export stays open" test "$(open_rows "$d")" = 1
+printf '%s\n' client,date,A1,A2,A3,A4 "C0,2026-04-30,Never,Never,Never,Never" "C1,2026-05-01,Never,Often,Always,Sometimes" "C2,2026-05-01,Alway,Never,Never,Never" "C3,2026-05-02,Never,Never,Never,Never" >"$d/drop/e.csv"
+run "$d" >/dev/null
+check "moved to another line, it is the same open row" test "$(open_rows "$d")" = 1
+check "still first seen in run 1" test "$(qcols "$d" first_seen_run)" = 1
+
+# 5f. A repeated response id, retried: the duplicate stays the open row, first seen in run 1.
+d=$(fresh duplicate)
+printf '%s\n' "$H" "R1,C1,2026-05-01,Never,Often,Always,Sometimes" "R2,C2,2026-05-01,Never,Never,Never,Never" "R1,C1,2026-05-01,Always,Often,Always,Sometimes" >"$d/drop/e.csv"
+run "$d" >/dev/null
+run "$d" --retry >/dev/null
+check "the retried duplicate is still one open row at line 4, first seen in run 1" \
+    test "$(qcols "$d" line response_id first_seen_run)" = "4,R1,1"
+check "nothing was resolved by the first occurrence" grep -q "resolved=0 " "$d/stderr.txt"
+
 # 6. A quarantine file that cannot be written is written by the next run.
 d=$(fresh qfail)
 printf '%s\n' "$H" "R1,C1,2026-05-01,1,1,1,1" "R2,C2,2026-05-01,7,1,1,1" >"$d/drop/e.csv"
@@ -136,6 +204,8 @@ mkdir -p "$d/state/out/quarantine-run1.csv" # a folder where the file should go:
 check "a run whose quarantine file cannot be written exits 3" test "$(run "$d")" = 3
 check "and says the next run writes it" grep -q "next run writes this file" "$d/stderr.txt"
 check "status says a quarantine file is pending" status "$d" | grep -q "^quarantine files: 1 still to be written"
+check "a run that still cannot write it exits 3 too" test "$(run "$d")" = 3
+check "and logs it" grep -q "event=quarantine_write_failed run_of=1" "$d/state/out/qscore.log"
 rmdir "$d/state/out/quarantine-run1.csv"
 check "the next run succeeds" test "$(run "$d")" = 0
 check "and writes run 1's quarantine file" grep -q ',R2,A1,7,' "$d/state/out/quarantine-run1.csv"
@@ -158,6 +228,11 @@ check "qscore report refuses it too" bash -c "! '$QSCORE' report -c '$d/clinic.y
 check "and the workbook is still untouched" test "$(sha256sum "$book")" = "$sum"
 echo "not a database, just text" >"$d/state/qscore.db"
 check "a file that is not SQLite is refused (exit 5)" test "$(run "$d")" = 5
+rm -f "$d/state/qscore.db"
+python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE t(x)'); c.commit()" "$d/state/qscore.db"
+other=$(sha256sum <"$d/state/qscore.db")
+check "another program's SQLite database is refused (exit 5)" test "$(run "$d")" = 5
+check "and left byte for byte as it was" test "$(sha256sum <"$d/state/qscore.db")" = "$other"
 rm -f "$d/state/qscore.db"
 run "$d" >/dev/null
 python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE meta SET value='99' WHERE key='schema_version'\"); c.commit()" "$d/state/qscore.db"

@@ -35,8 +35,8 @@ Decisions where docs/score.md is silent are marked "DECISION:" in the code; in s
   not administered (counted, neither scored nor quarantined); else the problems in column
   order (ids, date, items, attention). Only scored rows' ids count as "seen" for the duplicate
   check. Reasons never hold the value: REASON_* below.
-- A file with no row scored and one problem common to every quarantined row (common_problem)
-  prints one message and makes the exit status 2.
+- A file with no row scored and one problem common to every quarantined row, when at least
+  three rows were quarantined (common_problem), prints one message and makes the exit status 2.
 - min_fraction f of n items: k >= f * n. A sum is prorated as (sum * n) / k.
 - irv: sample SD of integer answers as sqrt((n*S2 - S1^2) / (n*(n-1))); the fixtures only use
   rows where this equals two-pass, naive and Welford results in double.
@@ -1153,7 +1153,7 @@ def process_file(path, inst, mapping, profile_opt, norm_id, norm, out_rows, out_
         messages.append(MSG_NOT_ADMINISTERED.format(file=display, n=not_administered,
                                                     s="" if not_administered == 1 else "s",
                                                     inst=inst.id))
-    if scored_here == 0 and quarantined_rows:
+    if scored_here == 0 and len(quarantined_rows) >= FILE_PROBLEM_MIN_ROWS:
         msg = common_problem(quarantined_rows, inst, mapping, order)
         if msg:
             messages.append("%s: %s" % (display, msg))
@@ -1161,6 +1161,8 @@ def process_file(path, inst, mapping, profile_opt, norm_id, norm, out_rows, out_
     return 0
 
 
+# docs/score.md: one or two rows sharing a problem are the rows' own, not the mapping's.
+FILE_PROBLEM_MIN_ROWS = 3
 COMMON_BY_COLUMN = ("response-id", "client-id", "date")
 COMMON_BY_VALUE = ("label", "scale", "attention")
 

@@ -606,7 +606,8 @@ static void test_two_digit_years_are_row_problems_and_a_file_problem(void **stat
     struct fx *f = *state;
     static const char csv[] = "client_id,when,Q1,Q2,Q3\n"
                               "C1,3/4/26 10:00,1,2,3\n"
-                              "C2,3/24/26 10:00,1,2,3\n";
+                              "C2,3/24/26 10:00,1,2,3\n"
+                              "C3,3/25/26 10:00,1,2,3\n";
     qs_mapping *m = mapping("client_id: client_id\nadministered: when\n");
     qs_ingest *g;
     qs_diag_list e;
@@ -624,13 +625,14 @@ static void test_two_digit_years_are_row_problems_and_a_file_problem(void **stat
                         "two-digit year (form N/N/YY HH:MM): the century is never guessed: set "
                         "date_format in the mapping file, e.g. date_format: \"%m/%d/%y\"");
     assert_int_equal(qs_ingest_next(g, &a, &p, &d), QS_EDATA);
-    assert_int_equal(qs_ingest_next(g, &a, &p, &d), QS_EEOF);
     qs_file_problem fp;
+    assert_int_equal(qs_ingest_next(g, &a, &p, &d), QS_EDATA);
+    assert_int_equal(qs_ingest_next(g, &a, &p, &d), QS_EEOF);
     assert_int_equal(qs_ingest_file_problem(g, &fp), 1);
     assert_int_equal(fp.kind, QS_PROBLEM_DATE);
     assert_string_equal(fp.column, "when");
     assert_string_equal(fp.example, "M/D/YY HH:MM"); /* line 3 shows the month comes first */
-    assert_int_equal(fp.rows, 2);
+    assert_int_equal(fp.rows, 3);
     assert_string_equal(fp.message,
                         "no date in column 'when' could be read (every quarantined row has one of "
                         "the form M/D/YY HH:MM): add date_format: \"%m/%d/%y %H:%M\" to the "
@@ -742,7 +744,8 @@ static void test_a_missing_code_on_every_row_is_a_file_problem(void **state)
     struct fx *f = *state;
     static const char csv[] = "client_id,Q1,Q2,Q3\n"
                               "C1,1,-99,3\n"
-                              "C2,-99,2,3\n";
+                              "C2,-99,2,3\n"
+                              "C3,1,2,-99\n";
     qs_file_problem fp;
     assert_int_equal(file_problem_of(f, csv, NULL, &fp), 1);
     assert_int_equal(fp.kind, QS_PROBLEM_SCALE);
@@ -757,7 +760,8 @@ static void test_a_blank_client_id_column_is_a_file_problem(void **state)
     struct fx *f = *state;
     static const char csv[] = "client_id,Client,Q1,Q2,Q3\n"
                               ",C1,1,2,3\n"
-                              ",C2,9,2,3\n";
+                              ",C2,9,2,3\n"
+                              ",C3,1,2,3\n";
     qs_file_problem fp;
     assert_int_equal(file_problem_of(f, csv, NULL, &fp), 1);
     assert_int_equal(fp.kind, QS_PROBLEM_CLIENT_ID);
@@ -766,6 +770,17 @@ static void test_a_blank_client_id_column_is_a_file_problem(void **state)
     assert_string_equal(fp.message,
                         "column 'client_id' (client_id) is blank on every quarantined row: map "
                         "client_id in the mapping file to the column that holds the client id");
+}
+
+/* One or two rows with one problem are the rows' own (a small daily export): no file problem. */
+static void test_two_rows_with_one_problem_are_not_a_file_problem(void **state)
+{
+    struct fx *f = *state;
+    static const char csv[] = "client_id,Client,Q1,Q2,Q3\n"
+                              ",C1,1,2,3\n"
+                              ",C2,9,2,3\n";
+    qs_file_problem fp;
+    assert_int_equal(file_problem_of(f, csv, NULL, &fp), 0);
 }
 
 static void test_problem_kinds_have_names(void **state)
@@ -805,6 +820,7 @@ int main(void)
         cmocka_unit_test(test_one_unknown_label_on_every_row_is_a_file_problem),
         cmocka_unit_test(test_a_missing_code_on_every_row_is_a_file_problem),
         cmocka_unit_test(test_a_blank_client_id_column_is_a_file_problem),
+        cmocka_unit_test(test_two_rows_with_one_problem_are_not_a_file_problem),
         cmocka_unit_test(test_problem_kinds_have_names),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -190,7 +190,7 @@ static void test_a_store_read_error_fails_the_report_and_writes_nothing(void **s
         /* count(*) reads no column, so this fails in the loop over the files */
         {"files",
          "SELECT id, " BOOM " AS sha256, path, size, mtime, source, instrument, run, rows,"
-         " scored, quarantined, mtime_ns, inode, ctime_ns, fingerprint, not_administered"
+         " scored, quarantined, mtime_ns, inode, ctime_ns, fingerprint, not_administered, origin"
          " FROM kept",
          "store: cannot read files: integer overflow"},
         {"runs",

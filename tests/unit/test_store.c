@@ -61,7 +61,8 @@ static int setup(void **state)
                           -1,
                           -1,
                           -1,
-                          "fingerprint"};
+                          "fingerprint",
+                          0};
     if (qs_store_open(&f.store, path, 0, &d) ||
         qs_store_run_begin(f.store, "2026-01-01T00:00:00Z", &f.run, &d) ||
         qs_store_begin(f.store, &d))
@@ -93,7 +94,7 @@ static void add_problem_row(struct fx *f, unsigned long line, const char *id)
     snprintf(p.items[0].reason, sizeof(p.items[0].reason), "item 1: answer 9 is outside");
     qs_diag_clear(&d);
     assert_int_equal(qs_store_begin(f->store, &d), QS_OK);
-    assert_int_equal(qs_store_add_quarantine(f->store, f->file, &p, f->run, &d), QS_OK);
+    assert_int_equal(qs_store_add_quarantine(f->store, f->file, &p, f->run, id, &d), QS_OK);
     assert_int_equal(qs_store_commit(f->store, &d), QS_OK);
 }
 
@@ -142,7 +143,7 @@ static void test_a_value_that_cannot_be_bound_fails_the_write(void **state)
     memset(therapist, 'T', sizeof(therapist) - 1);
     therapist[sizeof(therapist) - 1] = '\0';
     qs_store_admin a = {"main",       "s",  inst,    NULL,   "R1",    "R1", "C1",   NULL, "T-A",
-                        "2026-01-05", NULL, answers, checks, f->file, 2,    f->run, 0};
+                        "2026-01-05", NULL, answers, checks, f->file, 2,    f->run, 0,    0};
     qs_admin_outcome out;
     long long client;
     sqlite3 *db = qs_store__db(f->store);
@@ -188,7 +189,7 @@ static void test_every_attention_check_counts_in_the_content(void **state)
     for (int k = 0; k < NCHECKS; k++)
         checks[k] = 4;
     qs_store_admin a = {"main",       "s",  inst,    NULL,   "R1",    "R1", "C1",   NULL, "T-A",
-                        "2026-01-05", NULL, answers, checks, f->file, 2,    f->run, 0};
+                        "2026-01-05", NULL, answers, checks, f->file, 2,    f->run, 0,    0};
     qs_admin_outcome out;
     long long client;
     qs_diag_clear(&d);
