@@ -1593,6 +1593,59 @@ static int answers_something(const qs_ingest *g, const qs_record *r)
 
 /* Read the administered cell (trimmed, non-blank) into g->date, or add the row's problem.
  * Returns QS_EINVALID (diag set) when the file's slash dates cannot be decided. */
+
+/* Digits where qs_parse_date's grammar has them: n digits at *p (advanced past them). */
+static int skip_digits(const char **p, int n)
+{
+    for (int i = 0; i < n; i++)
+        if ((*p)[i] < '0' || (*p)[i] > '9')
+            return 0;
+    *p += n;
+    return 1;
+}
+
+/*
+ * 1 when `text` has the form qs_parse_date reads without a format (YYYY-MM-DD, optional
+ * [T ]HH:MM[:SS[.fff]], optional Z or +HH[:MM]), whatever its numbers: a text of that form
+ * that does not parse is not a real date or time; any other is a form qscore does not read.
+ */
+static int iso_shaped(const char *t)
+{
+    const char *p = t;
+    if (!skip_digits(&p, 4) || *p++ != '-' || !skip_digits(&p, 2) || *p++ != '-' ||
+        !skip_digits(&p, 2))
+        return 0;
+    if (*p == 'T' || *p == ' ') {
+        p++;
+        if (!skip_digits(&p, 2) || *p++ != ':' || !skip_digits(&p, 2))
+            return 0;
+        if (*p == ':') {
+            p++;
+            if (!skip_digits(&p, 2))
+                return 0;
+            if (*p == '.' || *p == ',') {
+                p++;
+                if (!skip_digits(&p, 1))
+                    return 0;
+                while (*p >= '0' && *p <= '9')
+                    p++;
+            }
+        }
+        if (*p == 'Z') {
+            p++;
+        } else if (*p == '+' || *p == '-') {
+            p++;
+            if (!skip_digits(&p, 2))
+                return 0;
+            if (*p == ':')
+                p++;
+            if (*p && !skip_digits(&p, 2))
+                return 0;
+        }
+    }
+    return *p == '\0';
+}
+
 static qs_error read_date(qs_ingest *g, const char *s, size_t len, qs_row_problems *probs,
                           qs_diag *diag)
 {
@@ -1633,7 +1686,7 @@ static qs_error read_date(qs_ingest *g, const char *s, size_t len, qs_row_proble
         return QS_OK;
     }
     qs_date_form(text, g->date_order, form, sizeof(form));
-    if (sh.len[0] == 4 && sh.sep == '-' && sh.len[1] == 2 && sh.len[2] == 2)
+    if (iso_shaped(text))
         add_problem(probs, QS_PROBLEM_DATE, column, s, len,
                     "not a real calendar date or time (form %s)", form);
     else if (is_slash_date(&sh, 2))

@@ -230,8 +230,10 @@ int qs_parse_slash_date(const char *text, qs_date_order order, char *out, size_t
 /*
  * The form of a date text, for messages that must not show the date (dates identify people):
  * "M/D/YYYY H:MM:SS", "DD/MM/YYYY", "YYYY-MM-DD HH:MM" (N for a number whose role the order
- * does not tell, "AM|PM" for either), other text with every digit shown as N and every letter
- * as a. Writes at most `size` - 1 bytes.
+ * does not tell, "AM|PM" for either). Other dates keep their separators and show each number
+ * by its role where its place tells it, one letter a digit ("YYYY-M-DD", "YYYY/MM/DD",
+ * "NN.NN.YYYY"); any other text shows every digit as N and every letter as a. Never a digit of
+ * the text. Writes at most `size` - 1 bytes.
  */
 void qs_date_form(const char *text, qs_date_order order, char *out, size_t size);
 

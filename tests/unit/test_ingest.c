@@ -772,6 +772,32 @@ static void test_a_blank_client_id_column_is_a_file_problem(void **state)
                         "client_id in the mapping file to the column that holds the client id");
 }
 
+/* An ISO-like text qscore does not read is told apart from an ISO date that is not real. */
+static void test_a_date_form_not_read_is_not_called_unreal(void **state)
+{
+    struct fx *f = *state;
+    static const char csv[] = "client_id,when,Q1,Q2,Q3\n"
+                              "C1,2026-05-20 14,1,2,3\n"
+                              "C2,2026-02-30,1,2,3\n";
+    qs_mapping *m = mapping("client_id: client_id\nadministered: when\n");
+    qs_ingest *g;
+    qs_diag_list e;
+    qs_diag_list_init(&e);
+    assert_int_equal(
+        qs_ingest_open_mem(&g, csv, strlen(csv), "x.csv", f->inst, m, QS_PROFILE_AUTO, &e), QS_OK);
+    qs_admin a;
+    qs_row_problems p;
+    qs_diag d;
+    assert_int_equal(qs_ingest_next(g, &a, &p, &d), QS_EDATA);
+    assert_string_equal(p.items[0].reason, "a date of the form YYYY-MM-DD NN is not read without "
+                                           "date_format: set date_format in the mapping file");
+    assert_int_equal(qs_ingest_next(g, &a, &p, &d), QS_EDATA);
+    assert_string_equal(p.items[0].reason, "not a real calendar date or time (form YYYY-MM-DD)");
+    qs_ingest_free(g);
+    qs_mapping_free(m);
+    qs_diag_list_release(&e);
+}
+
 /* One or two rows with one problem are the rows' own (a small daily export): no file problem. */
 static void test_two_rows_with_one_problem_are_not_a_file_problem(void **state)
 {
@@ -820,6 +846,7 @@ int main(void)
         cmocka_unit_test(test_one_unknown_label_on_every_row_is_a_file_problem),
         cmocka_unit_test(test_a_missing_code_on_every_row_is_a_file_problem),
         cmocka_unit_test(test_a_blank_client_id_column_is_a_file_problem),
+        cmocka_unit_test(test_a_date_form_not_read_is_not_called_unreal),
         cmocka_unit_test(test_two_rows_with_one_problem_are_not_a_file_problem),
         cmocka_unit_test(test_problem_kinds_have_names),
     };
