@@ -1,0 +1,156 @@
+/* workbook_about.c - the About sheet: instruments, norms, flag rules, RCI classes, the run and
+ * its input files. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "workbook_internal.h"
+
+static const double about_widths[] = {30, 44, 70, 30, 36, 40, 50};
+
+/* A wrapped About cell; `lines` keeps the most lines a cell of the row needs. */
+static void acell(struct wb *W, lxw_worksheet *ws, lxw_row_t y, lxw_col_t c, const char *s,
+                  lxw_format *f, int *lines)
+{
+    qs_wb__put_str(W, ws, y, c, s, f);
+    if (s && c < sizeof(about_widths) / sizeof(about_widths[0])) {
+        int n = qs_wb__wrap_lines(s, about_widths[c]);
+        if (n > *lines)
+            *lines = n;
+    }
+}
+
+static void about_pair(struct wb *W, lxw_worksheet *ws, lxw_row_t *y, const char *k, const char *v)
+{
+    int lines = 1;
+    acell(W, ws, *y, 0, k, W->f.label, &lines);
+    acell(W, ws, *y, 1, v, W->f.wrap, &lines);
+    qs_wb__row_lines(W, ws, *y, lines);
+    (*y)++;
+}
+
+static void about_head(struct wb *W, lxw_worksheet *ws, lxw_row_t *y, const char *section,
+                       const char *const *cols, size_t n)
+{
+    (*y)++;
+    qs_wb__put_str(W, ws, (*y)++, 0, section, W->f.title);
+    for (size_t c = 0; c < n; c++)
+        qs_wb__put_str(W, ws, *y, (lxw_col_t)c, cols[c], W->f.head);
+    (*y)++;
+}
+
+void qs_wb__write_about(struct wb *W, lxw_worksheet *ws)
+{
+    const qs_report *r = W->r;
+    char line[512];
+    lxw_row_t y = 0;
+    W->where = S_ABOUT;
+    for (size_t c = 0; c < sizeof(about_widths) / sizeof(about_widths[0]); c++)
+        qs_wb__ck(W, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, about_widths[c], NULL));
+    qs_wb__ck(W, worksheet_set_row(ws, 0, 20, NULL));
+    qs_wb__put_str(W, ws, y++, 0, "About this workbook", W->f.title);
+    about_pair(W, ws, &y, "Disclaimer", QS_REPORT_DISCLAIMER);
+    about_pair(W, ws, &y, "Workbook", r->title);
+    about_pair(W, ws, &y, "Clinic", r->clinic);
+    about_pair(W, ws, &y, "Generated at", r->created);
+    about_pair(W, ws, &y, "qscore version", r->qscore_version);
+    snprintf(line, sizeof(line), "%lld", r->run_id);
+    about_pair(W, ws, &y, "Run id", line);
+    about_pair(W, ws, &y, "Run started", r->run_started);
+
+    static const char *const sheets[][2] = {
+        {"Summary", "One row per client and instrument: the latest scores, T scores (with a "
+                    "norm), change since the first administration and its reliable change "
+                    "class. Flagged clients first."},
+        {"Flags", "Every flag of the latest administration, why it was raised and since when."},
+        {"Trends", "Charts of each client's scores over administrations, with reference lines."},
+        {"Groups", "Group means, SD and ranges per wave, with charts."},
+        {"Items", "The raw answers behind the scores (reverse-keyed items marked)."},
+        {"TrendData", "Hidden sheet with the numbers the Trends charts draw (Unhide to see)."}};
+    static const char *const sheet_cols[] = {"Sheet", "What it shows"};
+    about_head(W, ws, &y, "Sheets", sheet_cols, 2);
+    for (size_t i = 0; i < sizeof(sheets) / sizeof(sheets[0]); i++)
+        about_pair(W, ws, &y, sheets[i][0], sheets[i][1]);
+
+    static const char *const inst_cols[] = {"Instrument",      "Name",       "Citation", "Version",
+                                            "Norm population", "Norm source"};
+    about_head(W, ws, &y, "Instruments and norms", inst_cols, 6);
+    for (size_t i = 0; i < r->ninstruments && !qs_wb__failed(W); i++, y++) {
+        const qs_rep_instrument *ri = &r->instruments[i];
+        const qs_instrument *I = ri->inst;
+        int lines = 1;
+        acell(W, ws, y, 0, I->id, W->f.label, &lines);
+        acell(W, ws, y, 1, I->name, W->f.wrap, &lines);
+        acell(W, ws, y, 2, I->citation, W->f.wrap, &lines);
+        acell(W, ws, y, 3, I->version, W->f.wrap, &lines);
+        int k = ri->norm_id ? qs_instrument_norm_index(I, ri->norm_id) : -1;
+        if (k >= 0) {
+            const qs_norm *N = &I->norms[k];
+            if (N->n > 0)
+                snprintf(line, sizeof(line), "%s (%s, %s, n = %ld)", N->name ? N->name : N->id,
+                         N->id, qs_norm_kind_name(N->kind), N->n);
+            else
+                snprintf(line, sizeof(line), "%s (%s, %s)", N->name ? N->name : N->id, N->id,
+                         qs_norm_kind_name(N->kind));
+            acell(W, ws, y, 4, line, W->f.wrap, &lines);
+            acell(W, ws, y, 5, N->source, W->f.wrap, &lines);
+        } else if (ri->norm_id) {
+            acell(W, ws, y, 4, ri->norm_id, W->f.wrap, &lines);
+        } else {
+            acell(W, ws, y, 4, "none confirmed; flags use local defaults", W->f.wrap, &lines);
+        }
+        qs_wb__row_lines(W, ws, y, lines);
+    }
+
+    static const char *const rule_cols[] = {"Instrument", "Flag",   "Because",     "Rule",
+                                            "Severity",   "Cutoff", "Cutoff basis"};
+    about_head(W, ws, &y, "Flag rules", rule_cols, 7);
+    for (size_t i = 0; i < r->ninstruments && !qs_wb__failed(W); i++) {
+        const qs_instrument *I = r->instruments[i].inst;
+        for (size_t f = 0; f < I->nflags; f++, y++) {
+            const qs_flag *fl = &I->flags[f];
+            int lines = 1;
+            acell(W, ws, y, 0, I->id, W->f.label, &lines);
+            acell(W, ws, y, 1, fl->label ? fl->label : fl->id, W->f.wrap, &lines);
+            acell(W, ws, y, 2, fl->because, W->f.wrap, &lines);
+            acell(W, ws, y, 3, fl->rule_text, W->f.wrap, &lines);
+            acell(W, ws, y, 4, qs_wb__severity_name((int)fl->severity), W->f.wrap, &lines);
+            acell(W, ws, y, 5, fl->cutoff, W->f.wrap, &lines);
+            acell(W, ws, y, 6,
+                  fl->local_default ? "local default cutoff, not a published norm"
+                                    : "published cutoff (see the instrument's citation)",
+                  W->f.wrap, &lines);
+            qs_wb__row_lines(W, ws, y, lines);
+        }
+    }
+
+    static const char *const rci[][2] = {
+        {"reliable_deterioration", "Changed for the worse by more than measurement error "
+                                   "explains (|RCI| > 1.96, Jacobson & Truax 1991)."},
+        {"reliable_improvement", "Changed for the better by more than measurement error "
+                                 "explains (|RCI| > 1.96)."},
+        {"no_reliable_change", "The change is within measurement error."},
+        {"reliable_increase, reliable_decrease",
+         "Reliable change where the instrument does not say which direction is better."},
+        {"not_computable", "No baseline, a missing score, or no reliability to compute it."}};
+    static const char *const rci_cols[] = {"RCI class", "Meaning"};
+    about_head(W, ws, &y, "Reliable change (RCI column; change = latest - first)", rci_cols, 2);
+    for (size_t i = 0; i < sizeof(rci) / sizeof(rci[0]); i++)
+        about_pair(W, ws, &y, rci[i][0], rci[i][1]);
+
+    static const char *const file_cols[] = {"Source", "File", "SHA-256"};
+    about_head(W, ws, &y, "Input files", file_cols, 3);
+    for (size_t i = 0; i < r->nfiles && !qs_wb__failed(W); i++, y++) {
+        int lines = 1;
+        acell(W, ws, y, 0, r->files[i].source, W->f.label, &lines);
+        acell(W, ws, y, 1, r->files[i].path, W->f.wrap, &lines);
+        acell(W, ws, y, 2, r->files[i].sha256, NULL, &lines);
+        qs_wb__row_lines(W, ws, y, lines);
+    }
+    if (!r->nfiles)
+        qs_wb__put_str(W, ws, y++, 0, "none recorded", W->f.note);
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.5);
+}
