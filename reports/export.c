@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "export_internal.h"
+#include "grow.h"
 #include "qscore/instrument.h"
 #include "qscore/mapping.h"
 #include "qscore/pseudonym.h"
@@ -564,16 +565,13 @@ static qs_error read_admins(struct xstate *X)
             base = days;
             byear = year;
         }
-        if (X->nrows == X->rowcap) {
-            size_t cap = X->rowcap ? X->rowcap * 2 : 1024;
-            struct xrow *v = realloc(X->rows, cap * sizeof(*v));
-            if (!v) {
-                rc = QS_ENOMEM;
-                break;
-            }
-            X->rows = v;
-            X->rowcap = cap;
+        struct xrow *grown =
+            qs_grow__array(X->rows, &X->rowcap, X->nrows + 1, sizeof(*grown), 1024);
+        if (!grown) {
+            rc = QS_ENOMEM;
+            break;
         }
+        X->rows = grown;
         struct xrow *r = &X->rows[X->nrows];
         memset(r, 0, sizeof(*r));
         r->id = sqlite3_column_int64(st, 0);
@@ -612,16 +610,12 @@ static qs_error read_admins(struct xstate *X)
             char folded[256];
             if (!who[w] || fold_id(who[w], folded, sizeof(folded)) < 3)
                 continue;
-            if (X->nwho == X->whocap) {
-                size_t cap = X->whocap ? X->whocap * 2 : 1024;
-                const char **v = realloc(X->who, cap * sizeof(char *));
-                if (!v) {
-                    rc = QS_ENOMEM;
-                    break;
-                }
-                X->who = v;
-                X->whocap = cap;
+            const char **v = qs_grow__array(X->who, &X->whocap, X->nwho + 1, sizeof(char *), 1024);
+            if (!v) {
+                rc = QS_ENOMEM;
+                break;
             }
+            X->who = v;
             if (!(X->who[X->nwho++] = qs_pool__strndup(X->pool, folded, strlen(folded)))) {
                 rc = QS_ENOMEM;
                 break;
@@ -727,16 +721,12 @@ static qs_error read_results(struct xstate *X)
         long r = find_row(X, order, sqlite3_column_int64(st, 0));
         if (r < 0)
             continue;
-        if (X->nflags == X->flagcap) {
-            size_t cap = X->flagcap ? X->flagcap * 2 : 256;
-            struct xflag *v = realloc(X->flags, cap * sizeof(*v));
-            if (!v) {
-                rc = QS_ENOMEM;
-                break;
-            }
-            X->flags = v;
-            X->flagcap = cap;
+        struct xflag *v = qs_grow__array(X->flags, &X->flagcap, X->nflags + 1, sizeof(*v), 256);
+        if (!v) {
+            rc = QS_ENOMEM;
+            break;
         }
+        X->flags = v;
         struct xflag *f = &X->flags[X->nflags++];
         f->admin = sqlite3_column_int64(st, 0);
         f->flag = pool_str(X, sqlite3_column_text(st, 1));

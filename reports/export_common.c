@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "export_internal.h"
+#include "grow.h"
 #include "qscore/atomic.h"
 #include "qscore/export.h"
 #include "qscore/output.h"
@@ -102,14 +103,10 @@ qs_xcell *qs_xcohort__cell(qs_xcohort *c, const char *site, const char *group,
             return x;
         j = (j + 1) & (c->nslots - 1);
     }
-    if (c->ncells == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        qs_xcell *cells = realloc(c->cells, cap * sizeof(qs_xcell));
-        if (!cells)
-            return NULL;
-        c->cells = cells;
-        c->cap = cap;
-    }
+    qs_xcell *cells = qs_grow__array(c->cells, &c->cap, c->ncells + 1, sizeof(qs_xcell), 64);
+    if (!cells)
+        return NULL;
+    c->cells = cells;
     qs_xcell *x = &c->cells[c->ncells];
     memset(x, 0, sizeof(*x));
     x->site = pstr(c->pool, site);
@@ -140,14 +137,10 @@ qs_xrel *qs_xcohort__rel(qs_xcohort *c, const char *instrument, const char *vers
             return r;
         }
     }
-    if (c->nrels == c->relcap) {
-        size_t cap = c->relcap ? c->relcap * 2 : 16;
-        qs_xrel *rels = realloc(c->rels, cap * sizeof(qs_xrel));
-        if (!rels)
-            return NULL;
-        c->rels = rels;
-        c->relcap = cap;
-    }
+    qs_xrel *rels = qs_grow__array(c->rels, &c->relcap, c->nrels + 1, sizeof(qs_xrel), 16);
+    if (!rels)
+        return NULL;
+    c->rels = rels;
     qs_xrel *r = &c->rels[c->nrels];
     memset(r, 0, sizeof(*r));
     r->instrument = pstr(c->pool, instrument);
@@ -689,16 +682,12 @@ static qs_error write_family(qs_xcell **v, size_t a, size_t b, long k, FILE *fp,
         size_t y = x + 1;
         while (y < b && v[y]->wave == v[x]->wave)
             y++;
-        if (ntab == cap) {
-            size_t c = cap ? cap * 2 : 8;
-            struct table *nt = realloc(tabs, c * sizeof(*nt));
-            if (!nt) {
-                rc = QS_ENOMEM;
-                break;
-            }
-            tabs = nt;
-            cap = c;
+        struct table *nt = qs_grow__array(tabs, &cap, ntab + 1, sizeof(*nt), 8);
+        if (!nt) {
+            rc = QS_ENOMEM;
+            break;
         }
+        tabs = nt;
         rc = table_build(v, x, y, k, &tabs[ntab++]);
         if (!rc && ntab > 1 && tabs[ntab - 1].cell->wave == tabs[ntab - 2].cell->wave + 1)
             table_link(&tabs[ntab - 1], &tabs[ntab - 2]);

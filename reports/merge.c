@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "export_internal.h"
+#include "grow.h"
 #include "qscore/export.h"
 #include "qscore/store.h"
 
@@ -38,16 +39,12 @@ static void on_field(void *s, size_t len, void *data)
         R->bad_field = 1;
         return;
     }
-    if (R->rec.n == R->rec.cap) {
-        size_t cap = R->rec.cap ? R->rec.cap * 2 : 32;
-        char **v = realloc(R->rec.f, cap * sizeof(char *));
-        if (!v) {
-            R->failed = 1;
-            return;
-        }
-        R->rec.f = v;
-        R->rec.cap = cap;
+    char **v = qs_grow__array(R->rec.f, &R->rec.cap, R->rec.n + 1, sizeof(char *), 32);
+    if (!v) {
+        R->failed = 1;
+        return;
     }
+    R->rec.f = v;
     char *t = malloc(len + 1);
     if (!t) {
         R->failed = 1;
@@ -523,14 +520,10 @@ static int on_long(void *ctx, char **f, size_t n)
         return fail(M, "a row's pid or wave is not what qscore writes");
     if (note_site(M, f[1]) || note_version(M, f[3], f[4]))
         return 1;
-    if (T->nlines == T->cap) {
-        size_t cap = T->cap ? T->cap * 2 : 1024;
-        struct line *v = realloc(T->lines, cap * sizeof(*v));
-        if (!v)
-            return 1;
-        T->lines = v;
-        T->cap = cap;
-    }
+    struct line *v = qs_grow__array(T->lines, &T->cap, T->nlines + 1, sizeof(*v), 1024);
+    if (!v)
+        return 1;
+    T->lines = v;
     struct line *L = &T->lines[T->nlines];
     L->f = malloc(n * sizeof(char *));
     if (!L->f)
