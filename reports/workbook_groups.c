@@ -78,46 +78,76 @@ static int block_stats(struct wb *W, struct gblock *b, const struct gkey *keys, 
     return 1;
 }
 
-void qs_wb__write_groups(struct wb *W, lxw_worksheet *ws)
-{
-    const qs_report *r = W->r;
-    const lxw_row_t hdr = 3;
-    static const char *const head[] = {"Group", "Instrument", "Score", "Wave", "n",
-                                       "Mean",  "SD",         "Min",   "Max",  "Flagged"};
-    enum { C_GROUP, C_INST, C_SCORE, C_WAVE, C_N, C_MEAN, C_SD, C_MIN, C_MAX, C_FLAGGED, NC };
-    const lxw_col_t chart_col = NC + 1;
-    struct gkey *keys = calloc(r->nrows ? r->nrows : 1, sizeof(*keys));
-    struct gblock *blocks = calloc(r->nrows ? r->nrows : 1, sizeof(*blocks));
+enum { C_GROUP, C_INST, C_SCORE, C_WAVE, C_N, C_MEAN, C_SD, C_MIN, C_MAX, C_FLAGGED, NC };
+#define HDR       3        /* the header row */
+#define CHART_COL (NC + 1) /* the first chart column, right of the table */
+
+/* The sheet's contents: the rows sorted into blocks, and one table row per block x score x
+ * wave. Owns every array; groups_release() frees them. */
+struct groups {
+    struct gkey *keys;     /* [r->nrows] */
+    struct gblock *blocks; /* [nblocks] (room for r->nrows) */
+    size_t nblocks;
     struct trow {
         size_t b, s, w;
-    } *trows = NULL;
-    struct widths cw = {NULL, 0};
-    size_t nblocks = 0, ntrows = 0;
-    W->where = S_GROUPS;
-    if (!keys || !blocks || !qs_wb__widths_init(W, &cw, NC, 8)) {
+    } * trows; /* [ntrows] */
+    size_t ntrows;
+};
+
+static void groups_release(struct groups *G)
+{
+    for (size_t bi = 0; G->blocks && bi < G->nblocks; bi++) {
+        free(G->blocks[bi].st);
+        free(G->blocks[bi].flagged);
+    }
+    free(G->trows);
+    free(G->blocks);
+    free(G->keys);
+}
+
+static const qs_instrument *block_inst(const qs_report *r, const struct groups *G,
+                                       const struct gblock *b)
+{
+    return r->instruments[G->keys[b->from].inst].inst;
+}
+
+static const char *block_group(const struct groups *G, const struct gblock *b)
+{
+    return G->keys[b->from].group ? G->keys[b->from].group : NO_GROUP;
+}
+
+/* Sort the rows by group and instrument, compute each block's statistics (blocks without waves
+ * or scores are dropped) and list the table rows. 0 on allocation failure (W->rc set). */
+static int groups_collect(struct wb *W, struct groups *G)
+{
+    const qs_report *r = W->r;
+    G->keys = calloc(r->nrows ? r->nrows : 1, sizeof(*G->keys));
+    G->blocks = calloc(r->nrows ? r->nrows : 1, sizeof(*G->blocks));
+    if (!G->keys || !G->blocks) {
         W->rc = QS_ENOMEM;
-        goto done;
+        return 0;
     }
     for (size_t i = 0; i < r->nrows; i++) {
         const char *g = r->rows[i].group;
-        keys[i].group = g && *g ? g : NULL;
-        keys[i].inst = r->rows[i].instrument;
-        keys[i].row = i;
+        G->keys[i].group = g && *g ? g : NULL;
+        G->keys[i].inst = r->rows[i].instrument;
+        G->keys[i].row = i;
     }
-    qsort(keys, r->nrows, sizeof(*keys), cmp_gkey);
+    qsort(G->keys, r->nrows, sizeof(*G->keys), cmp_gkey);
+    const struct gkey *keys = G->keys;
     for (size_t i = 0; i < r->nrows && !qs_wb__failed(W);) {
         size_t j = i + 1;
         while (j < r->nrows && cmp_gkey(&(struct gkey){keys[i].group, keys[i].inst, 0},
                                         &(struct gkey){keys[j].group, keys[j].inst, 0}) == 0)
             j++;
-        struct gblock *b = &blocks[nblocks];
+        struct gblock *b = &G->blocks[G->nblocks];
         b->from = i;
         b->to = j;
-        if (block_stats(W, b, keys, r) && b->waves > 0 &&
-            r->instruments[keys[i].inst].inst->nscores > 0) {
-            b->first = hdr + 1 + (lxw_row_t)ntrows;
-            ntrows += r->instruments[keys[i].inst].inst->nscores * b->waves;
-            nblocks++;
+        size_t ns = r->instruments[keys[i].inst].inst->nscores;
+        if (block_stats(W, b, keys, r) && b->waves > 0 && ns > 0) {
+            b->first = HDR + 1 + (lxw_row_t)G->ntrows;
+            G->ntrows += ns * b->waves;
+            G->nblocks++;
         } else {
             free(b->st);
             free(b->flagged);
@@ -126,80 +156,85 @@ void qs_wb__write_groups(struct wb *W, lxw_worksheet *ws)
         }
         i = j;
     }
-    trows = calloc(ntrows ? ntrows : 1, sizeof(*trows));
-    if (!trows) {
+    G->trows = calloc(G->ntrows ? G->ntrows : 1, sizeof(*G->trows));
+    if (!G->trows) {
         W->rc = QS_ENOMEM;
-        goto done;
+        return 0;
     }
-    for (size_t b = 0, t = 0; b < nblocks; b++)
-        for (size_t s = 0; s < r->instruments[keys[blocks[b].from].inst].inst->nscores; s++)
-            for (size_t w = 0; w < blocks[b].waves; w++)
-                trows[t++] = (struct trow){b, s, w};
+    for (size_t b = 0, t = 0; b < G->nblocks; b++)
+        for (size_t s = 0; s < block_inst(r, G, &G->blocks[b])->nscores; s++)
+            for (size_t w = 0; w < G->blocks[b].waves; w++)
+                G->trows[t++] = (struct trow){b, s, w};
+    return 1;
+}
 
-    qs_wb__sheet_head(
-        W, ws, "Groups",
-        "Wave k = each client's k-th administration of the instrument. n counts clients "
-        "with a value; SD is the sample SD (n - 1), blank when n < 2. Flagged: clients "
-        "whose wave-k administration raised a flag. Charts: group means over waves.");
-    qs_wb__ck(W, worksheet_set_row(ws, hdr, 30, NULL));
-    qs_wb__ck(W, worksheet_autofilter(ws, hdr, 0, hdr + (lxw_row_t)ntrows, NC - 1));
-    worksheet_freeze_panes(ws, hdr + 1, 1);
+/* Table row t at sheet row y: group, instrument, score, wave and the wave's statistics. */
+static void groups_table_row(struct wb *W, lxw_worksheet *ws, struct widths *cw,
+                             const struct groups *G, size_t t, lxw_row_t y)
+{
+    const struct trow *tr = &G->trows[t];
+    const struct gblock *b = &G->blocks[tr->b];
+    const qs_instrument *I = block_inst(W->r, G, b);
+    const char *group = block_group(G, b);
+    const struct gstat *g = &b->st[tr->s * b->waves + tr->w];
+    qs_wb__put_str(W, ws, y, C_GROUP, group, NULL);
+    qs_wb__widen(cw, C_GROUP, group, 30);
+    qs_wb__put_str(W, ws, y, C_INST, I->id, NULL);
+    qs_wb__widen(cw, C_INST, I->id, 24);
+    qs_wb__put_str(W, ws, y, C_SCORE, I->scores[tr->s].id, NULL);
+    qs_wb__widen(cw, C_SCORE, I->scores[tr->s].id, 20);
+    qs_wb__put_num(W, ws, y, C_WAVE, (double)(tr->w + 1), W->f.int0);
+    qs_wb__put_num(W, ws, y, C_N, (double)g->n, W->f.int0);
+    qs_wb__put_num(W, ws, y, C_MEAN, g->n ? g->mean : NAN, W->f.num2);
+    qs_wb__put_num(W, ws, y, C_SD, g->n >= 2 ? sqrt(g->m2 / (double)(g->n - 1)) : NAN, W->f.num2);
+    qs_wb__put_num(W, ws, y, C_MIN, g->n ? g->min : NAN, W->f.num2);
+    qs_wb__put_num(W, ws, y, C_MAX, g->n ? g->max : NAN, W->f.num2);
+    qs_wb__put_num(W, ws, y, C_FLAGGED, (double)b->flagged[tr->w], W->f.int0);
+}
 
-    /* Row by row (as constant_memory requires): the header, the table and, to its right, the
-     * chart captions (the charts' titles) two per grid row, each chart just below its own. */
-    lxw_row_t last_caption = nblocks ? hdr + (lxw_row_t)((nblocks - 1) / 2) * GRID_ROWS : hdr;
-    lxw_row_t end = hdr + (lxw_row_t)ntrows;
+/* Row by row (as constant_memory requires): the header, the table and, to its right, the
+ * chart captions (the charts' titles) two per grid row, each chart just below its own. */
+static void groups_rows(struct wb *W, lxw_worksheet *ws, struct widths *cw, const struct groups *G)
+{
+    static const char *const head[] = {"Group", "Instrument", "Score", "Wave", "n",
+                                       "Mean",  "SD",         "Min",   "Max",  "Flagged"};
+    lxw_row_t last_caption = G->nblocks ? HDR + (lxw_row_t)((G->nblocks - 1) / 2) * GRID_ROWS : HDR;
+    lxw_row_t end = HDR + (lxw_row_t)G->ntrows;
     if (last_caption > end)
         end = last_caption;
     size_t next_caption = 0;
-    for (lxw_row_t y = hdr; y <= end && !qs_wb__failed(W); y++) {
-        if (y == hdr) {
+    for (lxw_row_t y = HDR; y <= end && !qs_wb__failed(W); y++) {
+        if (y == HDR) {
             for (size_t c = 0; c < NC; c++) {
-                qs_wb__put_str(W, ws, hdr, (lxw_col_t)c, head[c], W->f.head);
-                qs_wb__widen(&cw, c, head[c], 12);
+                qs_wb__put_str(W, ws, HDR, (lxw_col_t)c, head[c], W->f.head);
+                qs_wb__widen(cw, c, head[c], 12);
             }
-        } else if (y - hdr - 1 < ntrows) {
-            const struct trow *t = &trows[y - hdr - 1];
-            const struct gblock *b = &blocks[t->b];
-            const qs_instrument *I = r->instruments[keys[b->from].inst].inst;
-            const char *group = keys[b->from].group ? keys[b->from].group : NO_GROUP;
-            const struct gstat *g = &b->st[t->s * b->waves + t->w];
-            qs_wb__put_str(W, ws, y, C_GROUP, group, NULL);
-            qs_wb__widen(&cw, C_GROUP, group, 30);
-            qs_wb__put_str(W, ws, y, C_INST, I->id, NULL);
-            qs_wb__widen(&cw, C_INST, I->id, 24);
-            qs_wb__put_str(W, ws, y, C_SCORE, I->scores[t->s].id, NULL);
-            qs_wb__widen(&cw, C_SCORE, I->scores[t->s].id, 20);
-            qs_wb__put_num(W, ws, y, C_WAVE, (double)(t->w + 1), W->f.int0);
-            qs_wb__put_num(W, ws, y, C_N, (double)g->n, W->f.int0);
-            qs_wb__put_num(W, ws, y, C_MEAN, g->n ? g->mean : NAN, W->f.num2);
-            qs_wb__put_num(W, ws, y, C_SD, g->n >= 2 ? sqrt(g->m2 / (double)(g->n - 1)) : NAN,
-                           W->f.num2);
-            qs_wb__put_num(W, ws, y, C_MIN, g->n ? g->min : NAN, W->f.num2);
-            qs_wb__put_num(W, ws, y, C_MAX, g->n ? g->max : NAN, W->f.num2);
-            qs_wb__put_num(W, ws, y, C_FLAGGED, (double)b->flagged[t->w], W->f.int0);
+        } else if (y - HDR - 1 < G->ntrows) {
+            groups_table_row(W, ws, cw, G, y - HDR - 1, y);
         }
-        while (next_caption < nblocks && hdr + (lxw_row_t)(next_caption / 2) * GRID_ROWS == y) {
-            const struct gblock *b = &blocks[next_caption];
-            const char *group = keys[b->from].group ? keys[b->from].group : NO_GROUP;
-            qs_wb__put_str(W, ws, y, (lxw_col_t)(chart_col + (next_caption % 2) * GRID_COLS),
-                           qs_wb__dash_title(W, group, r->instruments[keys[b->from].inst].inst->id),
+        while (next_caption < G->nblocks && HDR + (lxw_row_t)(next_caption / 2) * GRID_ROWS == y) {
+            const struct gblock *b = &G->blocks[next_caption];
+            qs_wb__put_str(W, ws, y, (lxw_col_t)(CHART_COL + (next_caption % 2) * GRID_COLS),
+                           qs_wb__dash_title(W, block_group(G, b), block_inst(W->r, G, b)->id),
                            W->f.caption);
             next_caption++;
         }
     }
+}
 
-    /* Charts: one per block, the mean of each score over the waves. */
-    for (size_t bi = 0; bi < nblocks && !qs_wb__failed(W); bi++) {
-        const struct gblock *b = &blocks[bi];
-        const qs_instrument *I = r->instruments[keys[b->from].inst].inst;
+/* Charts: one per block, the mean of each score over the waves. */
+static void groups_charts(struct wb *W, lxw_worksheet *ws, const struct groups *G)
+{
+    for (size_t bi = 0; bi < G->nblocks && !qs_wb__failed(W); bi++) {
+        const struct gblock *b = &G->blocks[bi];
+        const qs_instrument *I = block_inst(W->r, G, b);
         lxw_chart *ch = workbook_add_chart(W->book, LXW_CHART_LINE);
         if (!ch) {
             W->rc = QS_ENOMEM;
             break;
         }
-        lxw_row_t anchor = hdr + (lxw_row_t)(bi / 2) * GRID_ROWS;
-        lxw_col_t col = (lxw_col_t)(chart_col + (bi % 2) * GRID_COLS);
+        lxw_row_t anchor = HDR + (lxw_row_t)(bi / 2) * GRID_ROWS;
+        lxw_col_t col = (lxw_col_t)(CHART_COL + (bi % 2) * GRID_COLS);
         chart_title_set_name_range(ch, S_GROUPS, anchor, col);
         for (size_t s = 0; s < I->nscores; s++) {
             lxw_row_t f0 = b->first + (lxw_row_t)(s * b->waves);
@@ -218,16 +253,31 @@ void qs_wb__write_groups(struct wb *W, lxw_worksheet *ws)
         chart_axis_set_name(ch->x_axis, "wave");
         qs_wb__insert_chart(W, ws, anchor + 1, col, ch);
     }
+}
 
-    qs_wb__print_setup(ws, hdr);
+void qs_wb__write_groups(struct wb *W, lxw_worksheet *ws)
+{
+    struct groups G;
+    struct widths cw = {NULL, 0};
+    memset(&G, 0, sizeof(G));
+    W->where = S_GROUPS;
+    if (!groups_collect(W, &G) || !qs_wb__widths_init(W, &cw, NC, 8)) {
+        W->rc = QS_ENOMEM;
+        goto done;
+    }
+    qs_wb__sheet_head(W, ws, "Groups",
+                      "Wave k = each client's k-th administration of the instrument. n counts "
+                      "clients with a value; SD is the sample SD (n - 1), blank when n < 2. "
+                      "Flagged: clients whose wave-k administration raised a flag. Charts: group "
+                      "means over waves.");
+    qs_wb__ck(W, worksheet_set_row(ws, HDR, 30, NULL));
+    qs_wb__ck(W, worksheet_autofilter(ws, HDR, 0, HDR + (lxw_row_t)G.ntrows, NC - 1));
+    worksheet_freeze_panes(ws, HDR + 1, 1);
+    groups_rows(W, ws, &cw, &G);
+    groups_charts(W, ws, &G);
+    qs_wb__print_setup(ws, HDR);
     qs_wb__widths_apply(W, ws, &cw);
 done:
-    for (size_t bi = 0; blocks && bi < nblocks; bi++) {
-        free(blocks[bi].st);
-        free(blocks[bi].flagged);
-    }
     free(cw.w);
-    free(trows);
-    free(blocks);
-    free(keys);
+    groups_release(&G);
 }
