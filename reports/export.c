@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
 #include "export_internal.h"
 #include "grow.h"
 #include "qscore/instrument.h"
@@ -285,17 +286,6 @@ static int find_inst(const struct xstate *X, const char *id)
     return -1;
 }
 
-/* Days since 1970-01-01 of a civil date (H. Hinnant's days_from_civil). */
-static long days_from_civil(long y, long m, long d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* Parse the YYYY-MM-DD start of an ISO date; 0 when it is not one. */
 static int parse_date(const char *s, long *days, int *year)
 {
@@ -308,7 +298,7 @@ static int parse_date(const char *s, long *days, int *year)
          d = (s[8] - '0') * 10 + (s[9] - '0');
     if (m < 1 || m > 12 || d < 1 || d > 31)
         return 0;
-    *days = days_from_civil(y, m, d);
+    *days = qs_civil__days(y, m, d);
     *year = (int)y;
     return 1;
 }
