@@ -1,4 +1,5 @@
-/* workbook.c - lay a qs_report out as the therapist workbook (XLSX, via libxlsxwriter). */
+/* workbook.c - lay a qs_report out as the therapist workbook (XLSX, via libxlsxwriter): the file,
+ * its properties and its sheets in order (each sheet's writer is in workbook_<sheet>.c). */
 #include <errno.h>
 #include <locale.h>
 #include <math.h>
@@ -16,8 +17,8 @@
 #include "workbook_internal.h"
 
 /*
- * Design. The report is already selected and ordered by the builder; this file only lays it out.
- * Sheets, in this order:
+ * Design. The report is already selected and ordered by the builder; these files only lay it out
+ * (workbook_internal.h says how they share the work). Sheets, in this order:
  *
  *   Summary   title, disclaimer and a note, then one row per report row (flagged first, as
  *             given): Client, Group, Instrument, Date, Flags, Severity, Validity, then per
@@ -138,12 +139,115 @@ static int sync_file(const char *path)
     return rc;
 }
 
+/* The temporary ".NAME.tmp.XXXXXX" beside `path` (as qs_atomic_open names them), created empty
+ * with mode 0600, its name in tmp. */
+static qs_error make_temp(char *tmp, size_t size, const char *path, qs_diag *diag)
+{
+    const char *slash = strrchr(path, '/');
+    int dirlen = slash ? (int)(slash - path + 1) : 0;
+    const char *base = slash ? slash + 1 : path;
+    if (!*base) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write workbook '%s': not a file name", path);
+        return QS_EIO;
+    }
+    int n = snprintf(tmp, size, "%.*s.%s.tmp.XXXXXX", dirlen, path, base);
+    if (n < 0 || (size_t)n >= size) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write workbook '%s': path too long", path);
+        return QS_EIO;
+    }
+    int fd = mkstemp(tmp); /* mode 0600 */
+    if (fd < 0) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write workbook '%s': %s", path,
+                    strerror(errno));
+        return QS_EIO;
+    }
+    close(fd);
+    return QS_OK;
+}
+
+/* The document properties (creation time from the data) and every sheet, into W->book. The
+ * errors stay in W. *title and *comments are the property strings, kept (for the caller to free)
+ * until the workbook is closed. */
+static void write_book(struct wb *W, char **title, char **comments)
+{
+    const qs_report *r = W->r;
+    const char *t = r->title ? qs_wb__clean(W, r->title) : NULL;
+    *title = t ? strdup(t) : NULL;
+    *comments = strdup(QS_REPORT_DISCLAIMER);
+    lxw_doc_properties props;
+    memset(&props, 0, sizeof(props));
+    props.title = *title;
+    props.subject = "qscore therapist workbook";
+    props.author = "qscore";
+    props.comments = *comments;
+    props.created = created_time(r->created);
+    qs_wb__ck(W, workbook_set_properties(W->book, &props));
+
+    /* Every sheet first, so their order is fixed whatever is written when. */
+    lxw_worksheet *summary = workbook_add_worksheet(W->book, S_SUMMARY);
+    lxw_worksheet *flags = workbook_add_worksheet(W->book, S_FLAGS);
+    lxw_worksheet *trends = workbook_add_worksheet(W->book, S_TRENDS);
+    lxw_worksheet *groups = workbook_add_worksheet(W->book, S_GROUPS);
+    lxw_worksheet *items = workbook_add_worksheet(W->book, S_ITEMS);
+    lxw_worksheet *about = workbook_add_worksheet(W->book, S_ABOUT);
+    lxw_worksheet *trenddata = workbook_add_worksheet(W->book, S_TRENDDATA);
+    if (!summary || !flags || !trends || !groups || !items || !about || !trenddata)
+        W->rc = QS_ENOMEM;
+    if (!qs_wb__failed(W))
+        qs_wb__make_formats(W);
+    if (!qs_wb__failed(W))
+        qs_wb__write_summary(W, summary);
+    if (!qs_wb__failed(W))
+        qs_wb__write_flags(W, flags);
+    if (!qs_wb__failed(W))
+        qs_wb__write_trends(W, trends, trenddata);
+    if (!qs_wb__failed(W))
+        qs_wb__write_groups(W, groups);
+    if (!qs_wb__failed(W))
+        qs_wb__write_items(W, items);
+    if (!qs_wb__failed(W))
+        qs_wb__write_about(W, about);
+    if (!qs_wb__failed(W))
+        worksheet_activate(summary);
+}
+
+/* Close the workbook (even after an error: that frees it) and, when every step succeeded, move
+ * the finished temporary `tmp` to `path`. The first error, said once in diag. */
+static qs_error finish(struct wb *W, const char *tmp, const char *path, qs_diag *diag)
+{
+    lxw_error cerr = workbook_close(W->book);
+    W->book = NULL;
+    if (W->rc) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write workbook '%s': %s", path,
+                    qs_strerror(W->rc));
+        return W->rc;
+    }
+    if (W->lerr) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write workbook '%s': sheet %s: %s", path,
+                    W->err_where ? W->err_where : "?", lxw_strerror(W->lerr));
+        return QS_EREPORT;
+    }
+    if (cerr) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write workbook '%s': %s", path,
+                    lxw_strerror(cerr));
+        return cerr == LXW_ERROR_CREATING_XLSX_FILE || cerr == LXW_ERROR_CREATING_TMPFILE
+                   ? QS_EIO
+                   : QS_EREPORT;
+    }
+    if (chmod(tmp, 0600) != 0 || sync_file(tmp) != 0 || rename(tmp, path) != 0 ||
+        qs_atomic_sync_dir(path) != 0) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write workbook '%s': %s", path,
+                    strerror(errno));
+        return QS_EIO;
+    }
+    return QS_OK;
+}
+
 qs_error qs_report_write_xlsx(const qs_report *r, const char *path, qs_diag *diag)
 {
     struct wb W;
     char tmp[4096];
-    qs_error rc = QS_OK;
-    int fd = -1;
+    qs_error rc;
     char *title = NULL, *comments = NULL;
     locale_t c_locale = (locale_t)0, old_locale = (locale_t)0;
 
@@ -153,27 +257,9 @@ qs_error qs_report_write_xlsx(const qs_report *r, const char *path, qs_diag *dia
     rc = check_report(r, diag);
     if (rc)
         return rc;
-
-    /* The temporary: ".NAME.tmp.XXXXXX" beside the target (as qs_atomic_open names them). */
-    const char *slash = strrchr(path, '/');
-    int dirlen = slash ? (int)(slash - path + 1) : 0;
-    const char *base = slash ? slash + 1 : path;
-    if (!*base) {
-        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write workbook '%s': not a file name", path);
-        return QS_EIO;
-    }
-    int n = snprintf(tmp, sizeof(tmp), "%.*s.%s.tmp.XXXXXX", dirlen, path, base);
-    if (n < 0 || (size_t)n >= sizeof(tmp)) {
-        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write workbook '%s': path too long", path);
-        return QS_EIO;
-    }
-    fd = mkstemp(tmp); /* mode 0600 */
-    if (fd < 0) {
-        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write workbook '%s': %s", path,
-                    strerror(errno));
-        return QS_EIO;
-    }
-    close(fd);
+    rc = make_temp(tmp, sizeof(tmp), path, diag);
+    if (rc)
+        return rc;
 
     /* Numbers are printed by the library with %G: a decimal-comma locale would corrupt them. */
     c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
@@ -187,73 +273,11 @@ qs_error qs_report_write_xlsx(const qs_report *r, const char *path, qs_diag *dia
     if (!W.book) {
         qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write workbook '%s': out of memory", path);
         rc = QS_ENOMEM;
-        goto done;
+    } else {
+        write_book(&W, &title, &comments);
+        rc = finish(&W, tmp, path, diag);
     }
 
-    const char *t = r->title ? qs_wb__clean(&W, r->title) : NULL;
-    title = t ? strdup(t) : NULL;
-    comments = strdup(QS_REPORT_DISCLAIMER);
-    lxw_doc_properties props;
-    memset(&props, 0, sizeof(props));
-    props.title = title;
-    props.subject = "qscore therapist workbook";
-    props.author = "qscore";
-    props.comments = comments;
-    props.created = created_time(r->created);
-    qs_wb__ck(&W, workbook_set_properties(W.book, &props));
-
-    /* Every sheet first, so their order is fixed whatever is written when. */
-    lxw_worksheet *summary = workbook_add_worksheet(W.book, S_SUMMARY);
-    lxw_worksheet *flags = workbook_add_worksheet(W.book, S_FLAGS);
-    lxw_worksheet *trends = workbook_add_worksheet(W.book, S_TRENDS);
-    lxw_worksheet *groups = workbook_add_worksheet(W.book, S_GROUPS);
-    lxw_worksheet *items = workbook_add_worksheet(W.book, S_ITEMS);
-    lxw_worksheet *about = workbook_add_worksheet(W.book, S_ABOUT);
-    lxw_worksheet *trenddata = workbook_add_worksheet(W.book, S_TRENDDATA);
-    if (!summary || !flags || !trends || !groups || !items || !about || !trenddata)
-        W.rc = QS_ENOMEM;
-    if (!qs_wb__failed(&W))
-        qs_wb__make_formats(&W);
-    if (!qs_wb__failed(&W))
-        qs_wb__write_summary(&W, summary);
-    if (!qs_wb__failed(&W))
-        qs_wb__write_flags(&W, flags);
-    if (!qs_wb__failed(&W))
-        qs_wb__write_trends(&W, trends, trenddata);
-    if (!qs_wb__failed(&W))
-        qs_wb__write_groups(&W, groups);
-    if (!qs_wb__failed(&W))
-        qs_wb__write_items(&W, items);
-    if (!qs_wb__failed(&W))
-        qs_wb__write_about(&W, about);
-    if (!qs_wb__failed(&W))
-        worksheet_activate(summary);
-
-    /* Close even after an error: it frees the workbook (the file is then removed). */
-    lxw_error cerr = workbook_close(W.book);
-    W.book = NULL;
-    if (W.rc) {
-        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write workbook '%s': %s", path,
-                    qs_strerror(W.rc));
-        rc = W.rc;
-    } else if (W.lerr) {
-        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write workbook '%s': sheet %s: %s", path,
-                    W.err_where ? W.err_where : "?", lxw_strerror(W.lerr));
-        rc = QS_EREPORT;
-    } else if (cerr) {
-        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write workbook '%s': %s", path,
-                    lxw_strerror(cerr));
-        rc = cerr == LXW_ERROR_CREATING_XLSX_FILE || cerr == LXW_ERROR_CREATING_TMPFILE
-                 ? QS_EIO
-                 : QS_EREPORT;
-    } else if (chmod(tmp, 0600) != 0 || sync_file(tmp) != 0 || rename(tmp, path) != 0 ||
-               qs_atomic_sync_dir(path) != 0) {
-        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write workbook '%s': %s", path,
-                    strerror(errno));
-        rc = QS_EIO;
-    }
-
-done:
     if (rc)
         unlink(tmp);
     if (c_locale) {

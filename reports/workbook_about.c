@@ -40,6 +40,63 @@ static void about_head(struct wb *W, lxw_worksheet *ws, lxw_row_t *y, const char
     (*y)++;
 }
 
+/* Instrument ri's row at y: id, name, citation, version and the norm its T scores use. */
+static void about_instrument(struct wb *W, lxw_worksheet *ws, lxw_row_t y,
+                             const qs_rep_instrument *ri)
+{
+    char line[512];
+    const qs_instrument *I = ri->inst;
+    int lines = 1;
+    acell(W, ws, y, 0, I->id, W->f.label, &lines);
+    acell(W, ws, y, 1, I->name, W->f.wrap, &lines);
+    acell(W, ws, y, 2, I->citation, W->f.wrap, &lines);
+    acell(W, ws, y, 3, I->version, W->f.wrap, &lines);
+    int k = ri->norm_id ? qs_instrument_norm_index(I, ri->norm_id) : -1;
+    if (k >= 0) {
+        const qs_norm *N = &I->norms[k];
+        if (N->n > 0)
+            snprintf(line, sizeof(line), "%s (%s, %s, n = %ld)", N->name ? N->name : N->id, N->id,
+                     qs_norm_kind_name(N->kind), N->n);
+        else
+            snprintf(line, sizeof(line), "%s (%s, %s)", N->name ? N->name : N->id, N->id,
+                     qs_norm_kind_name(N->kind));
+        acell(W, ws, y, 4, line, W->f.wrap, &lines);
+        acell(W, ws, y, 5, N->source, W->f.wrap, &lines);
+    } else if (ri->norm_id) {
+        acell(W, ws, y, 4, ri->norm_id, W->f.wrap, &lines);
+    } else {
+        acell(W, ws, y, 4, "none confirmed; flags use local defaults", W->f.wrap, &lines);
+    }
+    qs_wb__row_lines(W, ws, y, lines);
+}
+
+/* The "Flag rules" section at *y: every flag of every instrument, in words. */
+static void about_rules(struct wb *W, lxw_worksheet *ws, lxw_row_t *y)
+{
+    const qs_report *r = W->r;
+    static const char *const rule_cols[] = {"Instrument", "Flag",   "Because",     "Rule",
+                                            "Severity",   "Cutoff", "Cutoff basis"};
+    about_head(W, ws, y, "Flag rules", rule_cols, 7);
+    for (size_t i = 0; i < r->ninstruments && !qs_wb__failed(W); i++) {
+        const qs_instrument *I = r->instruments[i].inst;
+        for (size_t f = 0; f < I->nflags; f++, (*y)++) {
+            const qs_flag *fl = &I->flags[f];
+            int lines = 1;
+            acell(W, ws, *y, 0, I->id, W->f.label, &lines);
+            acell(W, ws, *y, 1, fl->label ? fl->label : fl->id, W->f.wrap, &lines);
+            acell(W, ws, *y, 2, fl->because, W->f.wrap, &lines);
+            acell(W, ws, *y, 3, fl->rule_text, W->f.wrap, &lines);
+            acell(W, ws, *y, 4, qs_wb__severity_name((int)fl->severity), W->f.wrap, &lines);
+            acell(W, ws, *y, 5, fl->cutoff, W->f.wrap, &lines);
+            acell(W, ws, *y, 6,
+                  fl->local_default ? "local default cutoff, not a published norm"
+                                    : "published cutoff (see the instrument's citation)",
+                  W->f.wrap, &lines);
+            qs_wb__row_lines(W, ws, *y, lines);
+        }
+    }
+}
+
 void qs_wb__write_about(struct wb *W, lxw_worksheet *ws)
 {
     const qs_report *r = W->r;
@@ -76,54 +133,10 @@ void qs_wb__write_about(struct wb *W, lxw_worksheet *ws)
     static const char *const inst_cols[] = {"Instrument",      "Name",       "Citation", "Version",
                                             "Norm population", "Norm source"};
     about_head(W, ws, &y, "Instruments and norms", inst_cols, 6);
-    for (size_t i = 0; i < r->ninstruments && !qs_wb__failed(W); i++, y++) {
-        const qs_rep_instrument *ri = &r->instruments[i];
-        const qs_instrument *I = ri->inst;
-        int lines = 1;
-        acell(W, ws, y, 0, I->id, W->f.label, &lines);
-        acell(W, ws, y, 1, I->name, W->f.wrap, &lines);
-        acell(W, ws, y, 2, I->citation, W->f.wrap, &lines);
-        acell(W, ws, y, 3, I->version, W->f.wrap, &lines);
-        int k = ri->norm_id ? qs_instrument_norm_index(I, ri->norm_id) : -1;
-        if (k >= 0) {
-            const qs_norm *N = &I->norms[k];
-            if (N->n > 0)
-                snprintf(line, sizeof(line), "%s (%s, %s, n = %ld)", N->name ? N->name : N->id,
-                         N->id, qs_norm_kind_name(N->kind), N->n);
-            else
-                snprintf(line, sizeof(line), "%s (%s, %s)", N->name ? N->name : N->id, N->id,
-                         qs_norm_kind_name(N->kind));
-            acell(W, ws, y, 4, line, W->f.wrap, &lines);
-            acell(W, ws, y, 5, N->source, W->f.wrap, &lines);
-        } else if (ri->norm_id) {
-            acell(W, ws, y, 4, ri->norm_id, W->f.wrap, &lines);
-        } else {
-            acell(W, ws, y, 4, "none confirmed; flags use local defaults", W->f.wrap, &lines);
-        }
-        qs_wb__row_lines(W, ws, y, lines);
-    }
+    for (size_t i = 0; i < r->ninstruments && !qs_wb__failed(W); i++, y++)
+        about_instrument(W, ws, y, &r->instruments[i]);
 
-    static const char *const rule_cols[] = {"Instrument", "Flag",   "Because",     "Rule",
-                                            "Severity",   "Cutoff", "Cutoff basis"};
-    about_head(W, ws, &y, "Flag rules", rule_cols, 7);
-    for (size_t i = 0; i < r->ninstruments && !qs_wb__failed(W); i++) {
-        const qs_instrument *I = r->instruments[i].inst;
-        for (size_t f = 0; f < I->nflags; f++, y++) {
-            const qs_flag *fl = &I->flags[f];
-            int lines = 1;
-            acell(W, ws, y, 0, I->id, W->f.label, &lines);
-            acell(W, ws, y, 1, fl->label ? fl->label : fl->id, W->f.wrap, &lines);
-            acell(W, ws, y, 2, fl->because, W->f.wrap, &lines);
-            acell(W, ws, y, 3, fl->rule_text, W->f.wrap, &lines);
-            acell(W, ws, y, 4, qs_wb__severity_name((int)fl->severity), W->f.wrap, &lines);
-            acell(W, ws, y, 5, fl->cutoff, W->f.wrap, &lines);
-            acell(W, ws, y, 6,
-                  fl->local_default ? "local default cutoff, not a published norm"
-                                    : "published cutoff (see the instrument's citation)",
-                  W->f.wrap, &lines);
-            qs_wb__row_lines(W, ws, y, lines);
-        }
-    }
+    about_rules(W, ws, &y);
 
     static const char *const rci[][2] = {
         {"reliable_deterioration", "Changed for the worse by more than measurement error "
