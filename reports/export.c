@@ -897,8 +897,8 @@ static qs_error write_all(struct xstate *X, qs_xdir *dir, qs_export_counts *out)
     double *keyed = NULL;
     char *mark = NULL;
     struct partfile *parts = calloc(X->ninsts ? X->ninsts : 1, sizeof(*parts));
-    FILE *sc = NULL, *fl = NULL, *it = NULL, *fp = NULL;
-    unsigned long nsc = 0, nfl = 0, nit = 0, rows = 0, supp = 0;
+    FILE *sc = NULL, *fl = NULL, *it = NULL;
+    unsigned long nsc = 0, nfl = 0, nit = 0;
     if (qs_xcohort__init(&C) || !parts)
         return QS_ENOMEM;
     size_t maxitems = 1;
@@ -1091,43 +1091,9 @@ static qs_error write_all(struct xstate *X, qs_xdir *dir, qs_export_counts *out)
                   .warnings = X->notes,
                   .clients = out->clients,
                   .administrations = out->administrations};
-    struct {
-        const char *name;
-        int which;
-    } summary[] = {
-        {"aggregates.csv", 0}, {"reliability.csv", 1}, {"stats.csv", 2}, {"README.txt", 3}};
-    for (size_t i = 0; i < sizeof(summary) / sizeof(summary[0]) && !rc; i++) {
-        fp = qs_x__open(dir, summary[i].name, &d);
-        if (!fp) {
-            rc = QS_EIO;
-            break;
-        }
-        rows = 0;
-        switch (summary[i].which) {
-        case 0:
-            rc = qs_x__write_aggregates(&C, X->cfg->export_.k, fp, &rows, &supp);
-            out->cells = rows;
-            out->cells_suppressed = supp;
-            m.cells = rows;
-            m.cells_suppressed = supp;
-            break;
-        case 1:
-            rc = qs_x__write_reliability(&C, X->cfg->export_.k, fp, &rows);
-            break;
-        case 2:
-            rc = qs_x__write_stats(&C, &m, fp, &rows);
-            break;
-        default:
-            qs_x__write_readme(&m, fp);
-            break;
-        }
-        qs_error e = qs_x__close(fp, summary[i].name, &d);
-        fp = NULL;
-        if (!rc)
-            rc = e;
-        if (!rc)
-            rc = qs_x__add_file(&files, &nfiles, summary[i].name, rows);
-    }
+    rc = qs_x__write_summaries(dir, &C, &m, &files, &nfiles, &d);
+    out->cells = m.cells;
+    out->cells_suppressed = m.cells_suppressed;
     if (!rc) {
         /* The long files first in the manifest, then the partitions and summaries. */
         qs_xfile head[3];

@@ -1118,6 +1118,39 @@ qs_error qs_x__add_file(qs_xfile **files, size_t *n, const char *name, unsigned 
     return QS_OK;
 }
 
+/* ---- summary files ----------------------------------------------------------------------- */
+
+qs_error qs_x__write_summaries(qs_xdir *dir, qs_xcohort *c, qs_xmeta *m, qs_xfile **files,
+                               size_t *nfiles, qs_diag *diag)
+{
+    static const char *const names[] = {"aggregates.csv", "reliability.csv", "stats.csv",
+                                        "README.txt"};
+    qs_error rc = QS_OK;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !rc; i++) {
+        unsigned long rows = 0, suppressed = 0;
+        FILE *fp = qs_x__open(dir, names[i], diag);
+        if (!fp)
+            return QS_EIO;
+        if (i == 0) {
+            rc = qs_x__write_aggregates(c, m->k, fp, &rows, &suppressed);
+            m->cells = rows;
+            m->cells_suppressed = suppressed;
+        } else if (i == 1) {
+            rc = qs_x__write_reliability(c, m->k, fp, &rows);
+        } else if (i == 2) {
+            rc = qs_x__write_stats(c, m, fp, &rows);
+        } else {
+            qs_x__write_readme(m, fp);
+        }
+        qs_error e = qs_x__close(fp, names[i], diag);
+        if (!rc)
+            rc = e;
+        if (!rc)
+            rc = qs_x__add_file(files, nfiles, names[i], rows);
+    }
+    return rc;
+}
+
 /* ---- manifest ---------------------------------------------------------------------------- */
 
 static void json_str(FILE *fp, const char *s)

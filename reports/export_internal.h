@@ -119,6 +119,16 @@ FILE *qs_x__open(qs_xdir *d, const char *name, qs_diag *diag);
 /** Flush, sync and close a file opened with qs_x__open. */
 qs_error qs_x__close(FILE *fp, const char *name, qs_diag *diag);
 
+/**
+ * Write the summary files computed from the cohort `c` into the export folder `dir`:
+ * aggregates.csv, reliability.csv, stats.csv and README.txt, in that order, each appended to
+ * `files` for the manifest. Sets m->cells and m->cells_suppressed from aggregates.csv first
+ * (stats.csv, README.txt and the manifest record them), also when a later file fails. Returns
+ * QS_OK or the first failure, with its detail in `diag`.
+ */
+qs_error qs_x__write_summaries(qs_xdir *dir, qs_xcohort *c, qs_xmeta *m, qs_xfile **files,
+                               size_t *nfiles, qs_diag *diag);
+
 /** Percent-encode `s` for a Hive partition folder name (keeps A-Z a-z 0-9 - _ .); 0 when it
  * does not fit in `size` (never truncated: two long labels must not share a folder). */
 int qs_x__partition_value(const char *s, char *out, size_t size);

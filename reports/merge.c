@@ -866,31 +866,10 @@ qs_error qs_export_merge(const char *out_dir, const char *const *dirs, size_t nd
                   .warnings = (const char *const *)M.notes,
                   .clients = clients,
                   .administrations = administrations};
-    const char *names[] = {"aggregates.csv", "reliability.csv", "stats.csv", "README.txt"};
-    for (size_t i = 0; i < 4 && !rc; i++) {
-        unsigned long rows = 0, supp = 0;
-        FILE *fp = qs_x__open(&dir, names[i], &d);
-        if (!fp) {
-            rc = QS_EIO;
-            break;
-        }
-        if (i == 0) {
-            rc = qs_x__write_aggregates(&M.C, k, fp, &rows, &supp);
-            out->cells = m.cells = rows;
-            out->cells_suppressed = m.cells_suppressed = supp;
-        } else if (i == 1) {
-            rc = qs_x__write_reliability(&M.C, k, fp, &rows);
-        } else if (i == 2) {
-            rc = qs_x__write_stats(&M.C, &m, fp, &rows);
-        } else {
-            qs_x__write_readme(&m, fp);
-        }
-        qs_error e = qs_x__close(fp, names[i], &d);
-        if (!rc)
-            rc = e;
-        if (!rc)
-            rc = qs_x__add_file(&files, &nfiles, names[i], rows);
-    }
+    if (!rc)
+        rc = qs_x__write_summaries(&dir, &M.C, &m, &files, &nfiles, &d);
+    out->cells = m.cells;
+    out->cells_suppressed = m.cells_suppressed;
     if (!rc)
         rc = qs_x__write_manifest(dir.tmp, &m, files, nfiles, &d);
     if (!rc)
