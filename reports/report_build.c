@@ -22,7 +22,7 @@
  * into one pool; administrations are grouped into rows (client x instrument, history oldest
  * first, latest last) and rows into workbooks by the latest administration's therapist (or
  * group). Rows are ordered flagged first, by severity, then by site, client and instrument, so
- * the same store gives the same workbook. The writer (workbook.c) only lays the report out.
+ * the same store gives the same workbook. The writer (workbook*.c) only lays the report out.
  */
 
 struct adm {
@@ -601,9 +601,222 @@ void qs_report_file_stem(char *out, size_t size, const char *prefix, const char 
     out[w] = '\0';
 }
 
+/* The report rows of every client x instrument, and the name of the workbook each goes to. */
+struct rowset {
+    qs_rep_row *rows; /* [n]; their arrays live in the build's pool */
+    const char **key; /* [n]: the row's therapist or group (NULL: none), in the pool */
+    size_t n;
+};
+
+static void rowset_release(struct rowset *R)
+{
+    free(R->rows);
+    free(R->key);
+    memset(R, 0, sizeof(*R));
+}
+
+/* Rows: consecutive administrations of the same site, client and instrument. Owns the change
+ * statement. */
+static qs_error build_rows(struct build *B, struct rowset *R)
+{
+    sqlite3_stmt *change = NULL;
+    qs_error rc = QS_OK;
+    if (sqlite3_prepare_v2(B->db,
+                           "SELECT x.score, x.change_baseline, x.class_baseline FROM changes x"
+                           " JOIN clients c ON c.id = x.client"
+                           " WHERE c.site = ?1 AND c.client_key = ?2 AND x.instrument = ?3",
+                           -1, &change, NULL) != SQLITE_OK)
+        return sql_error(B, "cannot read change");
+    R->rows = calloc(B->nadms ? B->nadms : 1, sizeof(*R->rows));
+    R->key = calloc(B->nadms ? B->nadms : 1, sizeof(*R->key));
+    if (!R->rows || !R->key) {
+        rc = QS_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < B->nadms;) {
+        size_t j = i + 1;
+        while (j < B->nadms && str_eq(B->adms[j].site, B->adms[i].site) &&
+               strcmp(B->adms[j].client, B->adms[i].client) == 0 &&
+               B->adms[j].inst == B->adms[i].inst)
+            j++;
+        rc = build_row(B, &R->rows[R->n], i, j, change);
+        if (rc)
+            goto done;
+        R->key[R->n] = key_of(B->cfg, &B->adms[j - 1]);
+        R->n++;
+        i = j;
+    }
+done:
+    sqlite3_finalize(change);
+    return rc;
+}
+
+/* Everything a workbook shows, in one read transaction: a `qscore run` committing meanwhile
+ * cannot make the workbooks mix two states of the store (WAL: readers see one snapshot). The
+ * snapshot ends before the (slow) writing. Owns the transaction. */
+static qs_error read_store(struct build *B, const char *since, struct rowset *R)
+{
+    qs_error rc;
+    if (sqlite3_exec(B->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        return sql_error(B, "cannot begin reading");
+    rc = read_admins(B, since);
+    if (!rc)
+        rc = read_results(B);
+    if (!rc)
+        rc = read_meta(B);
+    if (!rc)
+        rc = build_rows(B, R);
+    if (rc) {
+        sqlite3_exec(B->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    if (sqlite3_exec(B->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        return sql_error(B, "cannot end reading");
+    return QS_OK;
+}
+
+/* The workbooks: one per distinct key, in name order ("" for rows without one), and the file
+ * stem of each. */
+struct books {
+    const char **names; /* [n], pointing at the rows' keys */
+    char (*stems)[176]; /* [n] */
+    size_t n;
+};
+
+static void books_release(struct books *K)
+{
+    free(K->names);
+    free(K->stems);
+    memset(K, 0, sizeof(*K));
+}
+
 static int cmp_names(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The file names: sanitised, and numbered when two names sanitise alike. Chosen for every
+ * workbook before any filter applies, so a filtered report writes each name to the file a full
+ * report gives it (never to another therapist's file). */
+static void choose_stems(struct books *K, const char *prefix)
+{
+    for (size_t w = 0; w < K->n; w++) {
+        const char *name = K->names[w];
+        qs_report_file_stem(K->stems[w], sizeof(K->stems[w]), prefix, *name ? name : "(none)");
+        char stem[176];
+        snprintf(stem, sizeof(stem), "%s", K->stems[w]);
+        for (int n = 2;; n++) {
+            int clash = 0;
+            for (size_t j = 0; j < w && !clash; j++)
+                clash = strcasecmp(K->stems[j], stem) == 0;
+            if (!clash)
+                break;
+            snprintf(stem, sizeof(stem), "%.160s-%d", K->stems[w], n);
+        }
+        snprintf(K->stems[w], sizeof(K->stems[w]), "%.175s", stem);
+    }
+}
+
+/* The distinct keys of R, sorted; their stems. QS_ENOMEM, or QS_OK. */
+static qs_error choose_names(const struct rowset *R, const char *prefix, struct books *K)
+{
+    K->names = calloc(R->n ? R->n : 1, sizeof(*K->names));
+    for (size_t i = 0; K->names && i < R->n; i++) {
+        const char *k = R->key[i] ? R->key[i] : "";
+        int seen = 0;
+        for (size_t j = 0; j < K->n && !seen; j++)
+            seen = strcmp(K->names[j], k) == 0;
+        if (!seen)
+            K->names[K->n++] = k;
+    }
+    K->stems = calloc(K->n ? K->n : 1, sizeof(*K->stems));
+    if (!K->names || !K->stems)
+        return QS_ENOMEM;
+    qsort(K->names, K->n, sizeof(*K->names), cmp_names);
+    choose_stems(K, prefix);
+    return QS_OK;
+}
+
+/* The workbook of key `name` at `path`: its rows of R (sel has room for all), ordered flagged
+ * first, dated by the latest administration shown. Errors go to `errors`. */
+static qs_error write_book(const struct build *B, const struct rowset *R, qs_rep_row *sel,
+                           const char *name, const char *path, qs_diag_list *errors)
+{
+    const qs_config *cfg = B->cfg;
+    qs_diag d;
+    size_t nsel = 0;
+    for (size_t i = 0; i < R->n; i++)
+        if (strcmp(R->key[i] ? R->key[i] : "", name) == 0)
+            sel[nsel++] = R->rows[i];
+    qsort(sel, nsel, sizeof(*sel), cmp_rows);
+    char title[256], created[32] = "2000-01-01T00:00:00";
+    snprintf(title, sizeof(title), "%s %s",
+             cfg->group_by == QS_GROUP_BY_GROUP ? "Group" : "Therapist", *name ? name : "(none)");
+    /* Created: the latest administration date shown, so the file depends on data only. */
+    for (size_t i = 0; i < nsel; i++) {
+        if (sel[i].date && strcmp(sel[i].date, created) > 0) {
+            snprintf(created, sizeof(created), "%.19s", sel[i].date);
+        }
+    }
+    if (strlen(created) == 10)
+        memcpy(created + 10, "T00:00:00", 10);
+    qs_report r = {title,
+                   cfg->clinic,
+                   created,
+                   qs_version(),
+                   B->last_run,
+                   B->last_run_started ? B->last_run_started : "",
+                   B->ninsts,
+                   B->rep_insts,
+                   nsel,
+                   sel,
+                   B->nfiles,
+                   B->files,
+                   B->open_quarantined};
+    qs_diag_clear(&d);
+    qs_error rc = qs_report_write_xlsx(&r, path, &d);
+    if (rc)
+        qs_diag_list_push(errors, &d);
+    return rc;
+}
+
+/* Every workbook (or the one `filter` names) into out_dir, in name order; stops at the first
+ * that fails. */
+static qs_error write_books(const struct build *B, const struct rowset *R, const struct books *K,
+                            const char *out_dir, const char *filter,
+                            void (*written)(void *ctx, const char *path), void *ctx,
+                            qs_diag_list *errors)
+{
+    qs_error rc = QS_OK;
+    qs_rep_row *sel = calloc(R->n ? R->n : 1, sizeof(*sel));
+    if (!sel)
+        return QS_ENOMEM;
+    for (size_t w = 0; w < K->n && !rc; w++) {
+        if (filter && strcmp(filter, K->names[w]) != 0)
+            continue;
+        char path[4400];
+        snprintf(path, sizeof(path), "%s/%s.xlsx", out_dir, K->stems[w]);
+        rc = write_book(B, R, sel, K->names[w], path, errors);
+        if (!rc && written)
+            written(ctx, path);
+    }
+    free(sel);
+    return rc;
+}
+
+/* The reports folder: opts->out_dir, or the config's output folder's "reports". */
+static qs_error reports_dir(char *out, size_t size, const qs_config *cfg,
+                            const qs_report_opts *opts, qs_diag_list *errors)
+{
+    int fits = opts->out_dir ? (size_t)snprintf(out, size, "%s", opts->out_dir) < size
+                             : qs_path_join(out, size, cfg->output, "reports");
+    if (!fits) {
+        /* A cut path would write the workbooks somewhere else. */
+        qs_diag_list_add(errors, NULL, 0, 0, NULL,
+                         "the reports folder's path is too long (at most %zu bytes)", size - 1);
+        return QS_EIO;
+    }
+    return QS_OK;
 }
 
 qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
@@ -611,34 +824,25 @@ qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
                              qs_diag_list *errors)
 {
     struct build B;
+    struct rowset R;
+    struct books K;
     qs_store *store = NULL;
     qs_diag d;
     qs_error rc;
     char out_dir[4096];
-    qs_rep_row *rows = NULL;
-    sqlite3_stmt *change = NULL;
-    char **names = NULL;
-    size_t nnames = 0;
-    int reading = 0; /* inside the read transaction */
 
     memset(&B, 0, sizeof(B));
+    memset(&R, 0, sizeof(R));
+    memset(&K, 0, sizeof(K));
     B.cfg = cfg;
     B.errors = errors;
     B.pool = qs_pool__new();
     if (!B.pool)
         return QS_ENOMEM;
     qs_diag_clear(&d);
-    int fits = opts->out_dir ? (size_t)snprintf(out_dir, sizeof(out_dir), "%s", opts->out_dir) <
-                                   sizeof(out_dir)
-                             : qs_path_join(out_dir, sizeof(out_dir), cfg->output, "reports");
-    if (!fits) {
-        /* A cut path would write the workbooks somewhere else. */
-        qs_diag_list_add(errors, NULL, 0, 0, NULL,
-                         "the reports folder's path is too long (at most %zu bytes)",
-                         sizeof(out_dir) - 1);
-        rc = QS_EIO;
+    rc = reports_dir(out_dir, sizeof(out_dir), cfg, opts, errors);
+    if (rc)
         goto done;
-    }
     rc = qs_store_open(&store, cfg->store, 1, &d);
     if (rc) {
         qs_diag_list_push(errors, &d);
@@ -646,159 +850,24 @@ qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
     }
     B.db = qs_store__db(store);
     rc = load_instruments(&B);
+    if (!rc)
+        rc = read_store(&B, opts->since, &R);
+    if (!rc)
+        rc = choose_names(&R, cfg->group_by == QS_GROUP_BY_GROUP ? "group" : "therapist", &K);
     if (rc)
         goto done;
-    /* One read transaction over every query: a `qscore run` committing meanwhile cannot make
-     * the workbooks mix two states of the store (WAL: readers see one snapshot). */
-    if (sqlite3_exec(B.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-        rc = sql_error(&B, "cannot begin reading");
-        goto done;
-    }
-    reading = 1;
-    rc = read_admins(&B, opts->since);
-    if (!rc)
-        rc = read_results(&B);
-    if (!rc)
-        rc = read_meta(&B);
-    if (rc)
-        goto done;
-    if (sqlite3_prepare_v2(B.db,
-                           "SELECT x.score, x.change_baseline, x.class_baseline FROM changes x"
-                           " JOIN clients c ON c.id = x.client"
-                           " WHERE c.site = ?1 AND c.client_key = ?2 AND x.instrument = ?3",
-                           -1, &change, NULL) != SQLITE_OK) {
-        rc = sql_error(&B, "cannot read change");
-        goto done;
-    }
-
-    /* Rows: consecutive administrations of the same site, client and instrument. */
-    rows = calloc(B.nadms ? B.nadms : 1, sizeof(*rows));
-    char **row_key = calloc(B.nadms ? B.nadms : 1, sizeof(*row_key));
-    size_t nrows = 0;
-    if (!rows || !row_key) {
-        free(row_key);
-        rc = QS_ENOMEM;
-        goto done;
-    }
-    for (size_t i = 0; i < B.nadms;) {
-        size_t j = i + 1;
-        while (j < B.nadms && str_eq(B.adms[j].site, B.adms[i].site) &&
-               strcmp(B.adms[j].client, B.adms[i].client) == 0 && B.adms[j].inst == B.adms[i].inst)
-            j++;
-        rc = build_row(&B, &rows[nrows], i, j, change);
-        if (rc) {
-            free(row_key);
-            goto done;
-        }
-        row_key[nrows] = (char *)key_of(cfg, &B.adms[j - 1]);
-        nrows++;
-        i = j;
-    }
-    /* Everything is read: end the snapshot before the (slow) writing. */
-    sqlite3_finalize(change);
-    change = NULL;
-    reading = 0;
-    if (sqlite3_exec(B.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        free(row_key);
-        rc = sql_error(&B, "cannot end reading");
-        goto done;
-    }
-
-    /* Workbooks: one per distinct key, in name order; "(none)" for rows without one. */
-    names = calloc(nrows ? nrows : 1, sizeof(*names));
-    for (size_t i = 0; names && i < nrows; i++) {
-        const char *k = row_key[i] ? row_key[i] : "";
-        int seen = 0;
-        for (size_t j = 0; j < nnames && !seen; j++)
-            seen = strcmp(names[j], k) == 0;
-        if (!seen)
-            names[nnames++] = (char *)k;
-    }
-    const char *filter = cfg->group_by == QS_GROUP_BY_GROUP ? opts->group : opts->therapist;
-    const char *prefix = cfg->group_by == QS_GROUP_BY_GROUP ? "group" : "therapist";
-    char(*stems)[176] = calloc(nnames ? nnames : 1, sizeof(*stems));
-    qs_rep_row *sel = calloc(nrows ? nrows : 1, sizeof(*sel));
-    if (!names || !stems || !sel) {
-        free(row_key);
-        free(stems);
-        free(sel);
-        rc = QS_ENOMEM;
-        goto done;
-    }
-    qsort(names, nnames, sizeof(*names), cmp_names);
     if (qs_mkdir_p(out_dir) != 0) {
         qs_diag_list_add(errors, NULL, 0, 0, NULL, "cannot create '%s': %s", out_dir,
                          strerror(errno));
         rc = QS_EIO;
+        goto done;
     }
-    /* The file names: sanitised, and numbered when two names sanitise alike. Chosen for every
-     * workbook before the filter applies, so a filtered report writes each name to the file a
-     * full report gives it (never to another therapist's file). */
-    for (size_t w = 0; w < nnames; w++) {
-        const char *name = names[w];
-        qs_report_file_stem(stems[w], sizeof(stems[w]), prefix, *name ? name : "(none)");
-        char stem[176];
-        snprintf(stem, sizeof(stem), "%s", stems[w]);
-        for (int n = 2;; n++) {
-            int clash = 0;
-            for (size_t j = 0; j < w && !clash; j++)
-                clash = strcasecmp(stems[j], stem) == 0;
-            if (!clash)
-                break;
-            snprintf(stem, sizeof(stem), "%.160s-%d", stems[w], n);
-        }
-        snprintf(stems[w], sizeof(stems[w]), "%.175s", stem);
-    }
-    for (size_t w = 0; w < nnames && !rc; w++) {
-        const char *name = names[w];
-        if (filter && strcmp(filter, name) != 0)
-            continue;
-        size_t nsel = 0;
-        for (size_t i = 0; i < nrows; i++)
-            if (strcmp(row_key[i] ? row_key[i] : "", name) == 0)
-                sel[nsel++] = rows[i];
-        qsort(sel, nsel, sizeof(*sel), cmp_rows);
-        char path[4400], title[256], created[32] = "2000-01-01T00:00:00";
-        snprintf(path, sizeof(path), "%s/%s.xlsx", out_dir, stems[w]);
-        snprintf(title, sizeof(title), "%s %s",
-                 cfg->group_by == QS_GROUP_BY_GROUP ? "Group" : "Therapist",
-                 *name ? name : "(none)");
-        /* Created: the latest administration date shown, so the file depends on data only. */
-        for (size_t i = 0; i < nsel; i++) {
-            if (sel[i].date && strcmp(sel[i].date, created) > 0) {
-                snprintf(created, sizeof(created), "%.19s", sel[i].date);
-            }
-        }
-        if (strlen(created) == 10)
-            memcpy(created + 10, "T00:00:00", 10);
-        qs_report r = {title,
-                       cfg->clinic,
-                       created,
-                       qs_version(),
-                       B.last_run,
-                       B.last_run_started ? B.last_run_started : "",
-                       B.ninsts,
-                       B.rep_insts,
-                       nsel,
-                       sel,
-                       B.nfiles,
-                       B.files,
-                       B.open_quarantined};
-        rc = qs_report_write_xlsx(&r, path, &d);
-        if (rc)
-            qs_diag_list_push(errors, &d);
-        else if (written)
-            written(ctx, path);
-    }
-    free(row_key);
-    free(stems);
-    free(sel);
+    rc = write_books(&B, &R, &K, out_dir,
+                     cfg->group_by == QS_GROUP_BY_GROUP ? opts->group : opts->therapist, written,
+                     ctx, errors);
 done:
-    sqlite3_finalize(change);
-    if (reading)
-        sqlite3_exec(B.db, "ROLLBACK", NULL, NULL, NULL);
-    free(rows);
-    free(names);
+    books_release(&K);
+    rowset_release(&R);
     for (size_t i = 0; i < B.ninsts; i++)
         qs_instrument_free(B.insts[i].inst);
     free(B.adms);
