@@ -885,255 +885,316 @@ struct partfile {
     unsigned long rows;
 };
 
-static qs_error write_all(struct xstate *X, qs_xdir *dir, qs_export_counts *out)
-{
+/*
+ * What writing an export carries from file to file: the long files and the current site's
+ * partition files (one per instrument), the cohort the rows add to, the reliability plans and
+ * their scratch arrays, and the partition and summary files listed for the manifest.
+ */
+struct xwrite {
+    struct xstate *X;
+    qs_xdir *dir;
     qs_diag d;
-    qs_diag_clear(&d);
-    qs_error rc = QS_OK;
     qs_xcohort C;
-    qs_xfile *files = NULL;
-    size_t nfiles = 0;
-    int *ans = NULL;
-    double *keyed = NULL;
-    char *mark = NULL;
-    struct partfile *parts = calloc(X->ninsts ? X->ninsts : 1, sizeof(*parts));
-    FILE *sc = NULL, *fl = NULL, *it = NULL;
-    unsigned long nsc = 0, nfl = 0, nit = 0;
-    if (qs_xcohort__init(&C) || !parts)
-        return QS_ENOMEM;
+    qs_xfile *files;
+    size_t nfiles;
+    struct partfile *parts;
+    FILE *sc, *fl, *it;
+    unsigned long nsc, nfl, nit;
+    struct relplan **plans;
+    int *ans;                                  /* the answers of the row being written */
+    double *keyed;                             /* a score's items, keyed */
+    char *mark;                                /* scratch for plan_scores */
+    const char *covs[64], *kinds[64], *fps[1]; /* for the manifest */
+};
+
+/* Allocate what the rows need, plan each instrument's reliability, open the long files and
+ * write their headers. */
+static qs_error write_begin(struct xwrite *W)
+{
+    struct xstate *X = W->X;
     size_t maxitems = 1;
     for (size_t i = 0; i < X->ninsts; i++)
         if (X->insts[i]->nitems > maxitems)
             maxitems = X->insts[i]->nitems;
-    ans = malloc(maxitems * sizeof(int));
-    keyed = malloc(maxitems * sizeof(double));
-    mark = malloc(maxitems);
-    struct relplan **plans = qs_pool__calloc(X->pool, X->ninsts ? X->ninsts : 1, sizeof(*plans));
-    if (!ans || !keyed || !mark || !plans) {
-        rc = QS_ENOMEM;
-        goto done;
-    }
+    W->parts = calloc(X->ninsts ? X->ninsts : 1, sizeof(*W->parts));
+    W->ans = malloc(maxitems * sizeof(int));
+    W->keyed = malloc(maxitems * sizeof(double));
+    W->mark = malloc(maxitems);
+    W->plans = qs_pool__calloc(X->pool, X->ninsts ? X->ninsts : 1, sizeof(*W->plans));
+    if (!W->parts || !W->ans || !W->keyed || !W->mark || !W->plans)
+        return QS_ENOMEM;
     for (size_t i = 0; i < X->ninsts; i++)
-        if (!(plans[i] = plan_scores(X->pool, X->insts[i], mark))) {
-            rc = QS_ENOMEM;
-            goto done;
-        }
-    sc = qs_x__open(dir, "scores.csv", &d);
-    fl = sc ? qs_x__open(dir, "flags.csv", &d) : NULL;
-    it = fl && X->opts->items ? qs_x__open(dir, "items.csv", &d) : NULL;
-    if (!sc || !fl || (X->opts->items && !it)) {
-        rc = QS_EIO;
-        goto done;
-    }
-    head_line(sc, X, 0, "score,value,t,status");
-    head_line(fl, X, 0, "flag,status,severity");
-    if (it)
-        head_line(it, X, 0, "item,answer,keyed");
+        if (!(W->plans[i] = plan_scores(X->pool, X->insts[i], W->mark)))
+            return QS_ENOMEM;
+    W->sc = qs_x__open(W->dir, "scores.csv", &W->d);
+    W->fl = W->sc ? qs_x__open(W->dir, "flags.csv", &W->d) : NULL;
+    W->it = W->fl && X->opts->items ? qs_x__open(W->dir, "items.csv", &W->d) : NULL;
+    if (!W->sc || !W->fl || (X->opts->items && !W->it))
+        return QS_EIO;
+    head_line(W->sc, X, 0, "score,value,t,status");
+    head_line(W->fl, X, 0, "flag,status,severity");
+    if (W->it)
+        head_line(W->it, X, 0, "item,answer,keyed");
+    return QS_OK;
+}
 
-    for (size_t i = 0; i < X->nrows && !rc; i++) {
-        struct xrow *r = &X->rows[i];
-        const qs_instrument *inst = X->insts[r->inst];
-        if (i == 0 || strcmp(r->site, X->rows[i - 1].site) != 0) {
-            for (size_t p = 0; p < X->ninsts; p++) /* a new site: new partition files */
-                if (parts[p].fp) {
-                    rc = qs_x__close(parts[p].fp, parts[p].name, &d);
-                    parts[p].fp = NULL;
-                    if (!rc)
-                        rc = qs_x__add_file(&files, &nfiles, parts[p].name, parts[p].rows);
-                }
-            if (rc)
-                break;
-        }
-        if (i == 0 || strcmp(r->site, X->rows[i - 1].site) != 0 ||
-            strcmp(r->pid, X->rows[i - 1].pid) != 0)
-            out->clients++;
-        /* The client's first exported administration under this version of the instrument
-         * (rows are ordered by site, pid, instrument, version, wave). */
-        r->first = i == 0 || strcmp(r->site, X->rows[i - 1].site) != 0 ||
-                   strcmp(r->pid, X->rows[i - 1].pid) != 0 || r->inst != X->rows[i - 1].inst ||
-                   strcmp(r->version, X->rows[i - 1].version) != 0;
-        struct partfile *pf = &parts[r->inst];
-        if (!pf->fp) {
-            char site[400];
-            if (!qs_x__partition_value(r->site, site, sizeof(site))) {
-                qs_diag_set(&d, X->cfg->path, 0, 0, NULL,
-                            "site label '%.60s...' is empty or too long for a partition folder "
-                            "name (at most about 130 characters)",
-                            r->site);
-                rc = QS_EINVALID;
-                break;
-            }
-            snprintf(pf->name, sizeof(pf->name), "scores/instrument=%s/site=%s/part-0.csv",
-                     inst->id, site);
-            pf->rows = 0;
-            pf->fp = qs_x__open(dir, pf->name, &d);
-            if (!pf->fp) {
-                rc = QS_EIO;
-                break;
-            }
-            head_line(pf->fp, X, 1, "score,value,t,status");
-        }
-        for (size_t s = 0; s < inst->nscores && !rc; s++) {
-            if (!r->status[s])
-                continue;
-            score_line(sc, X, r, s, 0);
-            score_line(pf->fp, X, r, s, 1);
-            nsc++;
-            pf->rows++;
-            if (isnan(r->value[s]))
-                continue;
-            qs_xcell *cell = qs_xcohort__cell(&C, r->site, r->gpid, inst->id, r->version,
-                                              inst->scores[s].id, r->wave);
-            if (!cell || qs_freq_add(&cell->freq, r->value[s], 1)) {
-                rc = QS_ENOMEM;
-                break;
-            }
-            cell->flagged += r->raised;
-        }
-        for (size_t f = 0; f < r->nflags; f++) {
-            const struct xflag *x = &X->flags[r->flag0 + f];
-            row_head(fl, X, r, 0);
-            qs_x__csv_field(fl, x->flag);
-            fputc(',', fl);
-            qs_x__csv_field(fl, x->status);
-            fputc(',', fl);
-            qs_x__csv_field(fl, x->severity);
-            row_tail(fl, X, r);
-            nfl++;
-        }
-        parse_answers(r->answers, ans, inst->nitems);
-        if (it) {
-            for (size_t k = 0; k < inst->nitems; k++) {
-                row_head(it, X, r, 0);
-                fprintf(it, "%d,", inst->items[k].id);
-                if (ans[k] != INT_MIN)
-                    fprintf(it, "%d,%d", ans[k], qs_instrument_keyed(inst, k, ans[k]));
-                else
-                    fputc(',', it);
-                row_tail(it, X, r);
-                nit++;
-            }
-        }
-        /* Reliability: each client's first exported administration under the instrument's
-         * current version, complete cases. */
-        if (!r->first || strcmp(r->version, inst->version) != 0)
-            continue;
-        for (size_t s = 0; s < inst->nscores && !rc; s++) {
-            struct relplan *pl = &plans[r->inst][s];
-            int complete = 1;
-            if (pl->nitems < 2)
-                continue;
-            for (size_t j = 0; j < pl->nitems && complete; j++) {
-                int a = ans[pl->item[j]];
-                complete = a != INT_MIN;
-                if (complete)
-                    keyed[j] = qs_instrument_keyed(inst, pl->item[j], a);
-            }
-            if (pl->rel == SIZE_MAX) {
-                qs_xrel *rel = qs_xcohort__rel(&C, inst->id, inst->version, inst->scores[s].id,
-                                               pl->nitems, pl->ids);
-                if (!rel) {
-                    rc = QS_ENOMEM;
-                    break;
-                }
-                pl->rel = (size_t)(rel - C.rels);
-            }
-            if (complete)
-                qs_itemstats_add(&C.rels[pl->rel].st, keyed);
-        }
-    }
-    for (size_t p = 0; p < X->ninsts; p++)
-        if (parts[p].fp) {
-            qs_error e = qs_x__close(parts[p].fp, parts[p].name, &d);
-            parts[p].fp = NULL;
+/* Close the open partition files (at a new site, and at the end) and list them for the
+ * manifest, in instrument order. The first failure is returned; every file is closed. */
+static qs_error close_parts(struct xwrite *W)
+{
+    qs_error rc = QS_OK;
+    for (size_t p = 0; W->parts && p < W->X->ninsts; p++)
+        if (W->parts[p].fp) {
+            qs_error e = qs_x__close(W->parts[p].fp, W->parts[p].name, &W->d);
+            W->parts[p].fp = NULL;
             if (!rc)
-                rc = e ? e : qs_x__add_file(&files, &nfiles, parts[p].name, parts[p].rows);
+                rc = e ? e
+                       : qs_x__add_file(&W->files, &W->nfiles, W->parts[p].name, W->parts[p].rows);
         }
-    if (rc)
-        goto done;
-    rc = qs_x__close(sc, "scores.csv", &d);
-    sc = NULL;
-    if (!rc)
-        rc = qs_x__close(fl, "flags.csv", &d);
-    fl = NULL;
-    if (!rc && it)
-        rc = qs_x__close(it, "items.csv", &d);
-    it = NULL;
-    if (rc)
-        goto done;
-    out->score_rows = nsc;
-    out->flag_rows = nfl;
-    out->item_rows = nit;
-    out->administrations = X->nrows;
+    return rc;
+}
 
-    /* Summary files. */
-    const char *fps[] = {X->fingerprint};
-    const char *covs[64], *kinds[64];
-    size_t ncov = X->cfg->export_.ncovariates < 64 ? X->cfg->export_.ncovariates : 64;
+/* The partition file of row `r`'s instrument at its site, opened with its header when new. */
+static qs_error open_part(struct xwrite *W, const struct xrow *r, struct partfile **out)
+{
+    struct partfile *pf = &W->parts[r->inst];
+    *out = pf;
+    if (pf->fp)
+        return QS_OK;
+    char site[400];
+    if (!qs_x__partition_value(r->site, site, sizeof(site))) {
+        qs_diag_set(&W->d, W->X->cfg->path, 0, 0, NULL,
+                    "site label '%.60s...' is empty or too long for a partition folder name (at "
+                    "most about 130 characters)",
+                    r->site);
+        return QS_EINVALID;
+    }
+    snprintf(pf->name, sizeof(pf->name), "scores/instrument=%s/site=%s/part-0.csv",
+             W->X->insts[r->inst]->id, site);
+    pf->rows = 0;
+    pf->fp = qs_x__open(W->dir, pf->name, &W->d);
+    if (!pf->fp)
+        return QS_EIO;
+    head_line(pf->fp, W->X, 1, "score,value,t,status");
+    return QS_OK;
+}
+
+/* Row `r`'s lines of scores.csv, its partition file, flags.csv and items.csv; its scores go
+ * to their cells. Leaves its answers in W->ans. */
+static qs_error write_row(struct xwrite *W, const struct xrow *r, struct partfile *pf)
+{
+    const struct xstate *X = W->X;
+    const qs_instrument *inst = X->insts[r->inst];
+    for (size_t s = 0; s < inst->nscores; s++) {
+        if (!r->status[s])
+            continue;
+        score_line(W->sc, X, r, s, 0);
+        score_line(pf->fp, X, r, s, 1);
+        W->nsc++;
+        pf->rows++;
+        if (isnan(r->value[s]))
+            continue;
+        qs_xcell *cell = qs_xcohort__cell(&W->C, r->site, r->gpid, inst->id, r->version,
+                                          inst->scores[s].id, r->wave);
+        if (!cell || qs_freq_add(&cell->freq, r->value[s], 1))
+            return QS_ENOMEM;
+        cell->flagged += r->raised;
+    }
+    for (size_t f = 0; f < r->nflags; f++) {
+        const struct xflag *x = &X->flags[r->flag0 + f];
+        row_head(W->fl, X, r, 0);
+        qs_x__csv_field(W->fl, x->flag);
+        fputc(',', W->fl);
+        qs_x__csv_field(W->fl, x->status);
+        fputc(',', W->fl);
+        qs_x__csv_field(W->fl, x->severity);
+        row_tail(W->fl, X, r);
+        W->nfl++;
+    }
+    parse_answers(r->answers, W->ans, inst->nitems);
+    for (size_t k = 0; W->it && k < inst->nitems; k++) {
+        row_head(W->it, X, r, 0);
+        fprintf(W->it, "%d,", inst->items[k].id);
+        if (W->ans[k] != INT_MIN)
+            fprintf(W->it, "%d,%d", W->ans[k], qs_instrument_keyed(inst, k, W->ans[k]));
+        else
+            fputc(',', W->it);
+        row_tail(W->it, X, r);
+        W->nit++;
+    }
+    return QS_OK;
+}
+
+/* Reliability: each client's first exported administration under the instrument's current
+ * version adds its complete scores' keyed items (W->ans holds its answers). */
+static qs_error add_reliability(struct xwrite *W, const struct xrow *r)
+{
+    const qs_instrument *inst = W->X->insts[r->inst];
+    if (!r->first || strcmp(r->version, inst->version) != 0)
+        return QS_OK;
+    for (size_t s = 0; s < inst->nscores; s++) {
+        struct relplan *pl = &W->plans[r->inst][s];
+        int complete = 1;
+        if (pl->nitems < 2)
+            continue;
+        for (size_t j = 0; j < pl->nitems && complete; j++) {
+            int a = W->ans[pl->item[j]];
+            complete = a != INT_MIN;
+            if (complete)
+                W->keyed[j] = qs_instrument_keyed(inst, pl->item[j], a);
+        }
+        if (pl->rel == SIZE_MAX) {
+            qs_xrel *rel = qs_xcohort__rel(&W->C, inst->id, inst->version, inst->scores[s].id,
+                                           pl->nitems, pl->ids);
+            if (!rel)
+                return QS_ENOMEM;
+            pl->rel = (size_t)(rel - W->C.rels);
+        }
+        if (complete)
+            qs_itemstats_add(&W->C.rels[pl->rel].st, W->keyed);
+    }
+    return QS_OK;
+}
+
+/* The long files and the partitions, row by row (rows are ordered by site, pid, instrument,
+ * version, wave), then closed; counts clients and marks each row's `first`. */
+static qs_error write_long_files(struct xwrite *W, qs_export_counts *out)
+{
+    struct xstate *X = W->X;
+    qs_error rc = QS_OK;
+    for (size_t i = 0; i < X->nrows && !rc; i++) {
+        struct xrow *r = &X->rows[i], *prev = i ? &X->rows[i - 1] : NULL;
+        int new_site = !prev || strcmp(r->site, prev->site) != 0;
+        int new_client = new_site || strcmp(r->pid, prev->pid) != 0;
+        if (new_site) /* a new site: new partition files */
+            rc = close_parts(W);
+        if (rc)
+            break;
+        out->clients += new_client;
+        /* The client's first exported administration under this version of the instrument. */
+        r->first = new_client || r->inst != prev->inst || strcmp(r->version, prev->version) != 0;
+        struct partfile *pf;
+        rc = open_part(W, r, &pf);
+        if (!rc)
+            rc = write_row(W, r, pf);
+        if (!rc)
+            rc = add_reliability(W, r);
+    }
+    qs_error e = close_parts(W);
+    if (!rc)
+        rc = e;
+    if (rc)
+        return rc;
+    rc = qs_x__close(W->sc, "scores.csv", &W->d);
+    W->sc = NULL;
+    if (!rc)
+        rc = qs_x__close(W->fl, "flags.csv", &W->d);
+    W->fl = NULL;
+    if (!rc && W->it)
+        rc = qs_x__close(W->it, "items.csv", &W->d);
+    W->it = NULL;
+    if (rc)
+        return rc;
+    out->score_rows = W->nsc;
+    out->flag_rows = W->nfl;
+    out->item_rows = W->nit;
+    out->administrations = X->nrows;
+    return QS_OK;
+}
+
+/* The settings and provenance the manifest, README.txt and stats.csv record. */
+static qs_xmeta export_meta(struct xwrite *W, const qs_export_counts *out)
+{
+    const struct xstate *X = W->X;
+    const qs_export_config *e = &X->cfg->export_;
+    size_t ncov = e->ncovariates < 64 ? e->ncovariates : 64;
     for (size_t i = 0; i < ncov; i++) {
-        covs[i] = X->cfg->export_.covariates[i].name;
-        kinds[i] = qs_cov_kind_name(X->cfg->export_.covariates[i].kind);
+        W->covs[i] = e->covariates[i].name;
+        W->kinds[i] = qs_cov_kind_name(e->covariates[i].kind);
     }
-    qs_xmeta m = {.kind = "export",
-                  .k = X->cfg->export_.k,
-                  .year = X->cfg->export_.year,
-                  .items = X->opts->items,
-                  .ncovariates = ncov,
-                  .covariates = covs,
-                  .covariate_kinds = kinds,
-                  .nfingerprints = 1,
-                  .fingerprints = fps,
-                  .since = X->opts->since,
-                  .until = X->opts->until,
-                  .instrument = X->opts->instrument,
-                  .override = X->cfg->export_.override,
-                  .nwarnings = X->nnotes,
-                  .warnings = X->notes,
-                  .clients = out->clients,
-                  .administrations = out->administrations};
-    rc = qs_x__write_summaries(dir, &C, &m, &files, &nfiles, &d);
-    out->cells = m.cells;
-    out->cells_suppressed = m.cells_suppressed;
+    W->fps[0] = X->fingerprint;
+    return (qs_xmeta){.kind = "export",
+                      .k = e->k,
+                      .year = e->year,
+                      .items = X->opts->items,
+                      .ncovariates = ncov,
+                      .covariates = W->covs,
+                      .covariate_kinds = W->kinds,
+                      .nfingerprints = 1,
+                      .fingerprints = W->fps,
+                      .since = X->opts->since,
+                      .until = X->opts->until,
+                      .instrument = X->opts->instrument,
+                      .override = e->override,
+                      .nwarnings = X->nnotes,
+                      .warnings = X->notes,
+                      .clients = out->clients,
+                      .administrations = out->administrations};
+}
+
+/* manifest.json: the long files first, then the partitions and summaries. */
+static qs_error write_manifest(struct xwrite *W, const qs_xmeta *m)
+{
+    qs_xfile head[3];
+    size_t nh = 0;
+    snprintf(head[nh].name, sizeof(head[nh].name), "scores.csv");
+    head[nh++].rows = W->nsc;
+    snprintf(head[nh].name, sizeof(head[nh].name), "flags.csv");
+    head[nh++].rows = W->nfl;
+    if (W->X->opts->items) {
+        snprintf(head[nh].name, sizeof(head[nh].name), "items.csv");
+        head[nh++].rows = W->nit;
+    }
+    qs_xfile *all = malloc((nh + W->nfiles) * sizeof(qs_xfile));
+    if (!all)
+        return QS_ENOMEM;
+    memcpy(all, head, nh * sizeof(qs_xfile));
+    if (W->nfiles)
+        memcpy(all + nh, W->files, W->nfiles * sizeof(qs_xfile));
+    qs_error rc = qs_x__write_manifest(W->dir->tmp, m, all, nh + W->nfiles, &W->d);
+    free(all);
+    return rc;
+}
+
+/* Write every file of the export into the temporary folder `dir`: long files, partitions,
+ * summaries, manifest. Problems go to X->errors. */
+static qs_error write_all(struct xstate *X, qs_xdir *dir, qs_export_counts *out)
+{
+    struct xwrite W;
+    memset(&W, 0, sizeof(W));
+    W.X = X;
+    W.dir = dir;
+    qs_diag_clear(&W.d);
+    if (qs_xcohort__init(&W.C))
+        return QS_ENOMEM;
+    qs_error rc = write_begin(&W);
+    if (!rc)
+        rc = write_long_files(&W, out);
     if (!rc) {
-        /* The long files first in the manifest, then the partitions and summaries. */
-        qs_xfile head[3];
-        size_t nh = 0;
-        snprintf(head[nh].name, sizeof(head[nh].name), "scores.csv");
-        head[nh++].rows = nsc;
-        snprintf(head[nh].name, sizeof(head[nh].name), "flags.csv");
-        head[nh++].rows = nfl;
-        if (X->opts->items) {
-            snprintf(head[nh].name, sizeof(head[nh].name), "items.csv");
-            head[nh++].rows = nit;
-        }
-        qs_xfile *all = malloc((nh + nfiles) * sizeof(qs_xfile));
-        if (!all) {
-            rc = QS_ENOMEM;
-        } else {
-            memcpy(all, head, nh * sizeof(qs_xfile));
-            memcpy(all + nh, files, nfiles * sizeof(qs_xfile));
-            rc = qs_x__write_manifest(dir->tmp, &m, all, nh + nfiles, &d);
-            free(all);
-        }
+        qs_xmeta m = export_meta(&W, out);
+        rc = qs_x__write_summaries(dir, &W.C, &m, &W.files, &W.nfiles, &W.d);
+        out->cells = m.cells;
+        out->cells_suppressed = m.cells_suppressed;
+        if (!rc)
+            rc = write_manifest(&W, &m);
     }
-done:
-    if (rc && d.message[0])
-        qs_diag_list_push(X->errors, &d);
-    for (size_t p = 0; parts && p < X->ninsts; p++)
-        if (parts[p].fp)
-            fclose(parts[p].fp);
-    if (sc)
-        fclose(sc);
-    if (fl)
-        fclose(fl);
-    if (it)
-        fclose(it);
-    free(parts);
-    free(files);
-    free(ans);
-    free(keyed);
-    free(mark);
-    qs_xcohort__free(&C);
+    if (rc && W.d.message[0])
+        qs_diag_list_push(X->errors, &W.d);
+    for (size_t p = 0; W.parts && p < X->ninsts; p++)
+        if (W.parts[p].fp)
+            fclose(W.parts[p].fp);
+    if (W.sc)
+        fclose(W.sc);
+    if (W.fl)
+        fclose(W.fl);
+    if (W.it)
+        fclose(W.it);
+    free(W.parts);
+    free(W.files);
+    free(W.ans);
+    free(W.keyed);
+    free(W.mark);
+    qs_xcohort__free(&W.C);
     return rc;
 }
 
