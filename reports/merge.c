@@ -181,6 +181,8 @@ struct mstate {
     const char *const *dirs;
     int format_seen;
     char *covsig[2]; /* covariate meta rows of the first export, and of the one being read */
+    size_t nmanifests;
+    char **manifests; /* the inputs' manifest.json SHA-256, in hex */
 };
 
 static char *xdup(const char *s)
@@ -362,91 +364,93 @@ static long item_index(const qs_xrel *r, const char *id)
     return -1;
 }
 
-/* kind,site,group_pid,instrument,instrument_version,score,wave,item,item2,value,count */
-static int on_stats(void *ctx, char **f, size_t n)
+/* A meta row of stats.csv: the format, k, and the provenance and settings the merged manifest
+ * records (f[5] names it, f[9] holds its value). */
+static int stats_meta(struct mstate *M, char **f)
 {
-    struct mstate *M = ctx;
-    double v, c;
-    if (n != 11)
-        return fail(M, "stats.csv: expected 11 columns");
-    if (strcmp(f[0], "kind") == 0)
-        return 0;
-    if (strcmp(f[0], "meta") == 0) {
-        if (strcmp(f[5], "format") == 0 && strcmp(f[9], "1") != 0)
-            return fail(M, "export format %s: this qscore reads format 1", f[9]);
-        if (strcmp(f[5], "format") == 0)
-            M->format_seen = 1;
-        if (strcmp(f[5], "k") == 0) {
-            if (!parse_count(f[9], &v) || v < 1 || v > 1000000)
-                return fail(M, "stats.csv: k '%.20s' is not a whole number from 1 to 1000000",
-                            f[9]);
-            if (v > (double)M->k)
-                M->k = (long)v;
-        }
-        /* provenance, carried into the merged manifest */
-        if (strcmp(f[5], "override") == 0 || strcmp(f[5], "note") == 0 ||
-            strcmp(f[5], "since") == 0 || strcmp(f[5], "until") == 0 ||
-            strcmp(f[5], "instrument") == 0) {
-            char buf[1200];
-            snprintf(buf, sizeof(buf), "%s: %s%s %.1000s", M->dirs[M->input],
-                     strcmp(f[5], "note") == 0 ? "" : f[5], strcmp(f[5], "note") == 0 ? "" : ":",
-                     f[9]);
-            M->override |= strcmp(f[5], "override") == 0;
-            return !push_str(&M->notes, &M->nnotes, buf);
-        }
-        if (strcmp(f[5], "year") == 0)
-            M->year |= strcmp(f[9], "true") == 0;
-        if (strcmp(f[5], "key_fingerprint") == 0) {
-            for (size_t i = 0; i < M->nfp; i++)
-                if (strcmp(M->fps[i], f[9]) == 0)
-                    return 0;
-            return !push_str(&M->fps, &M->nfp, f[9]);
-        }
-        if (strcmp(f[5], "covariate") == 0) {
-            /* the covariates and their kinds must be the same in every export */
-            char buf[300];
-            snprintf(buf, sizeof(buf), "%s;", f[9]);
-            size_t have = M->covsig[M->input > 0] ? strlen(M->covsig[M->input > 0]) : 0;
-            char *sig = realloc(M->covsig[M->input > 0], have + strlen(buf) + 1);
-            if (!sig)
-                return 1;
-            memcpy(sig + have, buf, strlen(buf) + 1);
-            M->covsig[M->input > 0] = sig;
-        }
-        if (strcmp(f[5], "covariate") == 0 && M->input == 0) {
-            char *eq = strchr(f[9], '=');
-            if (!eq)
+    double v;
+    if (strcmp(f[5], "format") == 0 && strcmp(f[9], "1") != 0)
+        return fail(M, "export format %s: this qscore reads format 1", f[9]);
+    if (strcmp(f[5], "format") == 0)
+        M->format_seen = 1;
+    if (strcmp(f[5], "k") == 0) {
+        if (!parse_count(f[9], &v) || v < 1 || v > 1000000)
+            return fail(M, "stats.csv: k '%.20s' is not a whole number from 1 to 1000000", f[9]);
+        if (v > (double)M->k)
+            M->k = (long)v;
+    }
+    /* provenance, carried into the merged manifest */
+    if (strcmp(f[5], "override") == 0 || strcmp(f[5], "note") == 0 || strcmp(f[5], "since") == 0 ||
+        strcmp(f[5], "until") == 0 || strcmp(f[5], "instrument") == 0) {
+        char buf[1200];
+        snprintf(buf, sizeof(buf), "%s: %s%s %.1000s", M->dirs[M->input],
+                 strcmp(f[5], "note") == 0 ? "" : f[5], strcmp(f[5], "note") == 0 ? "" : ":", f[9]);
+        M->override |= strcmp(f[5], "override") == 0;
+        return !push_str(&M->notes, &M->nnotes, buf);
+    }
+    if (strcmp(f[5], "year") == 0)
+        M->year |= strcmp(f[9], "true") == 0;
+    if (strcmp(f[5], "key_fingerprint") == 0) {
+        for (size_t i = 0; i < M->nfp; i++)
+            if (strcmp(M->fps[i], f[9]) == 0)
                 return 0;
-            *eq = '\0';
-            size_t n1 = M->ncov, n2 = M->ncov;
-            if (!push_str(&M->cov_names, &n1, f[9]) || !push_str(&M->cov_kinds, &n2, eq + 1))
-                return 1;
-            M->ncov++;
-        }
-        return 0;
+        return !push_str(&M->fps, &M->nfp, f[9]);
     }
-    if (strcmp(f[0], "freq") == 0 || strcmp(f[0], "flagged") == 0) {
-        char *end;
-        errno = 0;
-        long wave = strtol(f[6], &end, 10);
-        if (*end || errno || wave < 1 || wave > 1000000 || !f[5][0])
-            return fail(M, "stats.csv: bad wave '%.20s' or score", f[6]);
-        if (note_site(M, f[1]) || note_version(M, f[3], f[4]))
+    if (strcmp(f[5], "covariate") == 0) {
+        /* the covariates and their kinds must be the same in every export */
+        char buf[300];
+        snprintf(buf, sizeof(buf), "%s;", f[9]);
+        size_t have = M->covsig[M->input > 0] ? strlen(M->covsig[M->input > 0]) : 0;
+        char *sig = realloc(M->covsig[M->input > 0], have + strlen(buf) + 1);
+        if (!sig)
             return 1;
-        qs_xcell *x = qs_xcohort__cell(&M->C, f[1], f[2], f[3], f[4], f[5], wave);
-        if (!x)
-            return 1;
-        if (f[0][1] == 'r') {
-            if (!parse_num(f[9], &v) || fabs(v) > 1e9 || !parse_count(f[10], &c) || c < 1 ||
-                qs_freq_add(&x->freq, v, c))
-                return fail(M, "stats.csv: bad frequency row");
-        } else {
-            if (!parse_count(f[10], &c))
-                return fail(M, "stats.csv: bad flagged row");
-            x->flagged += c;
-        }
-        return 0;
+        memcpy(sig + have, buf, strlen(buf) + 1);
+        M->covsig[M->input > 0] = sig;
     }
+    if (strcmp(f[5], "covariate") == 0 && M->input == 0) {
+        char *eq = strchr(f[9], '=');
+        if (!eq)
+            return 0;
+        *eq = '\0';
+        size_t n1 = M->ncov, n2 = M->ncov;
+        if (!push_str(&M->cov_names, &n1, f[9]) || !push_str(&M->cov_kinds, &n2, eq + 1))
+            return 1;
+        M->ncov++;
+    }
+    return 0;
+}
+
+/* A freq or flagged row of stats.csv: added to its cell. */
+static int stats_cell(struct mstate *M, char **f)
+{
+    double v, c;
+    char *end;
+    errno = 0;
+    long wave = strtol(f[6], &end, 10);
+    if (*end || errno || wave < 1 || wave > 1000000 || !f[5][0])
+        return fail(M, "stats.csv: bad wave '%.20s' or score", f[6]);
+    if (note_site(M, f[1]) || note_version(M, f[3], f[4]))
+        return 1;
+    qs_xcell *x = qs_xcohort__cell(&M->C, f[1], f[2], f[3], f[4], f[5], wave);
+    if (!x)
+        return 1;
+    if (f[0][1] == 'r') {
+        if (!parse_num(f[9], &v) || fabs(v) > 1e9 || !parse_count(f[10], &c) || c < 1 ||
+            qs_freq_add(&x->freq, v, c))
+            return fail(M, "stats.csv: bad frequency row");
+    } else {
+        if (!parse_count(f[10], &c))
+            return fail(M, "stats.csv: bad flagged row");
+        x->flagged += c;
+    }
+    return 0;
+}
+
+/* The item rows of stats.csv: items_n opens a score's item statistics, item_sum rows list its
+ * items (kept pending until the score's item list is complete), item_cross rows add to them. */
+static int stats_items(struct mstate *M, char **f)
+{
+    double v;
     if (strcmp(f[0], "items_n") == 0) {
         if (finish_pending(M) || note_version(M, f[3], f[4]))
             return 1;
@@ -465,7 +469,6 @@ static int on_stats(void *ctx, char **f, size_t n)
         M->pending_sums = s;
         if (!parse_whole(f[10], &v))
             return fail(M, "stats.csv: bad item_sum row");
-        M->pending_sums = s;
         s[M->npending] = v;
         size_t np = M->npending;
         if (!push_str(&M->pending_items, &np, f[7]))
@@ -473,19 +476,35 @@ static int on_stats(void *ctx, char **f, size_t n)
         M->npending++;
         return 0;
     }
-    if (strcmp(f[0], "item_cross") == 0) {
-        if (!M->rel && finish_pending(M))
-            return 1;
-        if (!M->rel || !parse_whole(f[10], &v))
-            return fail(M, "stats.csv: item_cross row before its score's items");
-        long a = item_index(M->rel, f[7]), b = item_index(M->rel, f[8]);
-        if (a < 0 || b < 0)
-            return fail(M, "stats.csv: unknown item '%s' or '%s'", f[7], f[8]);
-        M->rel->st.cross[a * (long)M->rel->k + b] += v;
-        if (a != b)
-            M->rel->st.cross[b * (long)M->rel->k + a] += v;
+    /* item_cross */
+    if (!M->rel && finish_pending(M))
+        return 1;
+    if (!M->rel || !parse_whole(f[10], &v))
+        return fail(M, "stats.csv: item_cross row before its score's items");
+    long a = item_index(M->rel, f[7]), b = item_index(M->rel, f[8]);
+    if (a < 0 || b < 0)
+        return fail(M, "stats.csv: unknown item '%s' or '%s'", f[7], f[8]);
+    M->rel->st.cross[a * (long)M->rel->k + b] += v;
+    if (a != b)
+        M->rel->st.cross[b * (long)M->rel->k + a] += v;
+    return 0;
+}
+
+/* kind,site,group_pid,instrument,instrument_version,score,wave,item,item2,value,count */
+static int on_stats(void *ctx, char **f, size_t n)
+{
+    struct mstate *M = ctx;
+    if (n != 11)
+        return fail(M, "stats.csv: expected 11 columns");
+    if (strcmp(f[0], "kind") == 0)
         return 0;
-    }
+    if (strcmp(f[0], "meta") == 0)
+        return stats_meta(M, f);
+    if (strcmp(f[0], "freq") == 0 || strcmp(f[0], "flagged") == 0)
+        return stats_cell(M, f);
+    if (strcmp(f[0], "items_n") == 0 || strcmp(f[0], "item_sum") == 0 ||
+        strcmp(f[0], "item_cross") == 0)
+        return stats_items(M, f);
     return fail(M, "stats.csv: unknown row kind '%s'", f[0]);
 }
 
@@ -714,160 +733,190 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-qs_error qs_export_merge(const char *out_dir, const char *const *dirs, size_t ndirs, long k,
-                         qs_merge_counts *out, qs_diag_list *errors)
+/* The long files of the export in `dir`, appended to the tables; items.csv may be absent (an
+ * export without --items). */
+static qs_error read_long_files(struct mstate *M, const char *dir)
 {
-    struct mstate M;
-    qs_xdir dir;
-    qs_diag d;
-    qs_error rc;
-    qs_xfile *files = NULL;
-    size_t nfiles = 0;
-    char **manifests = NULL;
-    size_t nmanifests = 0;
-    memset(out, 0, sizeof(*out));
-    memset(&M, 0, sizeof(M));
-    dir.tmp[0] = '\0';
-    qs_diag_clear(&d);
-    M.errors = errors;
-    M.dirs = dirs;
-    if (qs_xcohort__init(&M.C))
-        return QS_ENOMEM;
-    M.items = 1;
-    rc = QS_OK;
-    for (size_t i = 0; i < ndirs && !rc; i++) {
-        char path[4096], hex[65];
-        M.input = i;
-        M.format_seen = 0;
-        rc = verify_manifest(dirs[i], hex, errors);
-        if (rc)
-            break;
-        if (!push_str(&manifests, &nmanifests, hex)) {
-            rc = QS_ENOMEM;
-            break;
+    struct {
+        const char *name;
+        struct table *t;
+    } longs[] = {{"scores.csv", &M->scores}, {"flags.csv", &M->flags}, {"items.csv", &M->itemtab}};
+    qs_error rc = QS_OK;
+    for (size_t j = 0; j < 3 && !rc; j++) {
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s", dir, longs[j].name);
+        M->file = path;
+        M->cur = longs[j].t;
+        M->header = 1;
+        if (j == 2 && access(path, R_OK) != 0) {
+            M->itemtab.missing = 1;
+            continue;
         }
-        snprintf(path, sizeof(path), "%s/stats.csv", dirs[i]);
-        M.file = path;
-        rc = read_csv(path, on_stats, &M, errors);
-        if (!rc && finish_pending(&M))
-            rc = QS_EINVALID;
-        if (!rc && !M.format_seen) {
-            qs_diag_list_add(errors, path, 0, 0, NULL, "no format row: not written by qscore");
-            rc = QS_EINVALID;
-        }
-        if (!rc && i > 0) {
-            const char *a = M.covsig[0] ? M.covsig[0] : "", *b = M.covsig[1] ? M.covsig[1] : "";
-            if (strcmp(a, b) != 0) {
-                qs_diag_list_add(errors, path, 0, 0, NULL,
-                                 "its covariates or their kinds differ from the first export's: "
-                                 "merge only exports made with the same export.covariates");
-                rc = QS_EINVALID;
-            }
-            free(M.covsig[1]);
-            M.covsig[1] = NULL;
-        }
-        struct {
-            const char *name;
-            struct table *t;
-        } longs[] = {{"scores.csv", &M.scores}, {"flags.csv", &M.flags}, {"items.csv", &M.itemtab}};
-        for (size_t j = 0; j < 3 && !rc; j++) {
-            char lp[4096];
-            snprintf(lp, sizeof(lp), "%s/%s", dirs[i], longs[j].name);
-            M.file = lp;
-            M.cur = longs[j].t;
-            M.header = 1;
-            if (j == 2 && access(lp, R_OK) != 0) {
-                M.itemtab.missing = 1;
-                continue;
-            }
-            rc = read_csv(lp, on_long, &M, errors);
-        }
+        rc = read_csv(path, on_long, M, M->errors);
     }
-    if (rc == QS_ENOTFOUND)
+    M->file = NULL;
+    return rc;
+}
+
+/* Read input export `i`: its manifest (checked against its files), its stats.csv into the
+ * cohort, and its long files. */
+static qs_error read_export(struct mstate *M, size_t i)
+{
+    char path[4096], hex[65];
+    M->input = i;
+    M->format_seen = 0;
+    qs_error rc = verify_manifest(M->dirs[i], hex, M->errors);
+    if (rc)
+        return rc;
+    if (!push_str(&M->manifests, &M->nmanifests, hex))
+        return QS_ENOMEM;
+    snprintf(path, sizeof(path), "%s/stats.csv", M->dirs[i]);
+    M->file = path;
+    rc = read_csv(path, on_stats, M, M->errors);
+    M->file = NULL;
+    if (!rc && finish_pending(M))
         rc = QS_EINVALID;
-    if (!rc && check_versions(&M, dirs, ndirs))
+    if (!rc && !M->format_seen) {
+        qs_diag_list_add(M->errors, path, 0, 0, NULL, "no format row: not written by qscore");
         rc = QS_EINVALID;
-    for (size_t i = 0; !rc && i < M.C.ncells; i++)
-        if (M.C.cells[i].flagged > qs_freq_n(&M.C.cells[i].freq)) {
-            qs_diag_list_add(errors, NULL, 0, 0, NULL,
+    }
+    if (!rc && i > 0) {
+        const char *a = M->covsig[0] ? M->covsig[0] : "", *b = M->covsig[1] ? M->covsig[1] : "";
+        if (strcmp(a, b) != 0) {
+            qs_diag_list_add(M->errors, path, 0, 0, NULL,
+                             "its covariates or their kinds differ from the first export's: "
+                             "merge only exports made with the same export.covariates");
+            rc = QS_EINVALID;
+        }
+        free(M->covsig[1]);
+        M->covsig[1] = NULL;
+    }
+    if (!rc)
+        rc = read_long_files(M, M->dirs[i]);
+    return rc;
+}
+
+/*
+ * What only the exports together can show: the same instrument versions everywhere, no cell
+ * with more flagged administrations than administrations. Then the k of the merge: `*k`, or
+ * when it is 0 the largest of the exports' (11 when none says), never below 5.
+ */
+static qs_error check_inputs(struct mstate *M, size_t ndirs, long *k)
+{
+    if (check_versions(M, M->dirs, ndirs))
+        return QS_EINVALID;
+    for (size_t i = 0; i < M->C.ncells; i++)
+        if (M->C.cells[i].flagged > qs_freq_n(&M->C.cells[i].freq)) {
+            qs_diag_list_add(M->errors, NULL, 0, 0, NULL,
                              "stats.csv: a cell has more flagged administrations than "
                              "administrations: not an export written by qscore");
-            rc = QS_EINVALID;
+            return QS_EINVALID;
         }
-    /* The merged manifest does not depend on the order the exports were named in. */
-    if (!rc && nmanifests)
-        qsort(manifests, nmanifests, sizeof(char *), cmp_str);
-    if (!rc && M.nnotes)
-        qsort(M.notes, M.nnotes, sizeof(char *), cmp_str);
-    if (rc)
-        goto done;
-    if (k <= 0)
-        k = M.k > 0 ? M.k : 11;
-    if (k < 5) {
-        qs_diag_list_add(errors, NULL, 0, 0, NULL,
+    if (*k <= 0)
+        *k = M->k > 0 ? M->k : 11;
+    if (*k < 5) {
+        qs_diag_list_add(M->errors, NULL, 0, 0, NULL,
                          "k = %ld: cells of fewer than 5 clients can identify them; merge with "
                          "--k 5 or more",
-                         k);
-        rc = QS_EINVALID;
-        goto done;
+                         *k);
+        return QS_EINVALID;
     }
-    M.items = !M.itemtab.missing && M.itemtab.head;
-    if (M.scores.nlines)
-        qsort(M.scores.lines, M.scores.nlines, sizeof(struct line), cmp_lines);
-    if (M.flags.nlines)
-        qsort(M.flags.lines, M.flags.nlines, sizeof(struct line), cmp_lines);
-    if (M.itemtab.nlines)
-        qsort(M.itemtab.lines, M.itemtab.nlines, sizeof(struct line), cmp_lines);
-    if (M.nfp)
-        qsort(M.fps, M.nfp, sizeof(char *), cmp_str);
-    rc = qs_x__dir_begin(&dir, out_dir, &d);
-    if (rc) {
-        qs_diag_list_push(errors, &d);
-        goto done;
-    }
-    rc = write_table(&dir, "scores.csv", &M.scores, &d);
+    return QS_OK;
+}
+
+/* Put what was read in its written order: the merged files do not depend on the order the
+ * exports were named in (the long files' lines of one client keep their input order). */
+static void sort_inputs(struct mstate *M)
+{
+    if (M->nmanifests)
+        qsort(M->manifests, M->nmanifests, sizeof(char *), cmp_str);
+    if (M->nnotes)
+        qsort(M->notes, M->nnotes, sizeof(char *), cmp_str);
+    if (M->scores.nlines)
+        qsort(M->scores.lines, M->scores.nlines, sizeof(struct line), cmp_lines);
+    if (M->flags.nlines)
+        qsort(M->flags.lines, M->flags.nlines, sizeof(struct line), cmp_lines);
+    if (M->itemtab.nlines)
+        qsort(M->itemtab.lines, M->itemtab.nlines, sizeof(struct line), cmp_lines);
+    if (M->nfp)
+        qsort(M->fps, M->nfp, sizeof(char *), cmp_str);
+}
+
+/* scores.csv, flags.csv, items.csv (when every export has it) and the partitions. */
+static qs_error write_long_files(struct mstate *M, qs_xdir *dir, qs_xfile **files, size_t *nfiles,
+                                 qs_diag *d)
+{
+    qs_error rc = write_table(dir, "scores.csv", &M->scores, d);
     if (!rc)
-        rc = qs_x__add_file(&files, &nfiles, "scores.csv", M.scores.nlines);
+        rc = qs_x__add_file(files, nfiles, "scores.csv", M->scores.nlines);
     if (!rc)
-        rc = write_table(&dir, "flags.csv", &M.flags, &d);
+        rc = write_table(dir, "flags.csv", &M->flags, d);
     if (!rc)
-        rc = qs_x__add_file(&files, &nfiles, "flags.csv", M.flags.nlines);
-    if (!rc && M.items)
-        rc = write_table(&dir, "items.csv", &M.itemtab, &d);
-    if (!rc && M.items)
-        rc = qs_x__add_file(&files, &nfiles, "items.csv", M.itemtab.nlines);
+        rc = qs_x__add_file(files, nfiles, "flags.csv", M->flags.nlines);
+    if (!rc && M->items)
+        rc = write_table(dir, "items.csv", &M->itemtab, d);
+    if (!rc && M->items)
+        rc = qs_x__add_file(files, nfiles, "items.csv", M->itemtab.nlines);
     if (!rc)
-        rc = write_partitions(&dir, &M.scores, &files, &nfiles, &d);
+        rc = write_partitions(dir, &M->scores, files, nfiles, d);
+    return rc;
+}
+
+/* The settings and provenance the manifest, README.txt and stats.csv record; counts the
+ * clients and administrations of the sorted scores.csv. */
+static qs_xmeta merge_meta(const struct mstate *M, long k)
+{
     /* Lines are sorted by site, pid, instrument, version and wave: a client is a run of
      * (site, pid), an administration a run of all five. */
     unsigned long clients = 0, administrations = 0;
-    for (size_t i = 0; i < M.scores.nlines; i++) {
-        const struct line *x = &M.scores.lines[i], *p = i ? &M.scores.lines[i - 1] : NULL;
+    for (size_t i = 0; i < M->scores.nlines; i++) {
+        const struct line *x = &M->scores.lines[i], *p = i ? &M->scores.lines[i - 1] : NULL;
         int new_client = !p || strcmp(x->f[1], p->f[1]) != 0 || strcmp(x->f[0], p->f[0]) != 0;
         clients += new_client;
         administrations += new_client || strcmp(x->f[3], p->f[3]) != 0 ||
                            strcmp(x->f[4], p->f[4]) != 0 || x->wave != p->wave;
     }
-    qs_xmeta m = {.kind = "merge",
-                  .k = k,
-                  .year = M.year,
-                  .items = M.items,
-                  .ncovariates = M.ncov,
-                  .covariates = (const char *const *)M.cov_names,
-                  .covariate_kinds = (const char *const *)M.cov_kinds,
-                  .nfingerprints = M.nfp,
-                  .fingerprints = (const char *const *)M.fps,
-                  .nsources = nmanifests,
-                  .sources = (const char *const *)manifests,
-                  .override = M.override ? "one or more merged exports accepted unsafe settings "
-                                           "by export.override: see notes"
-                                         : NULL,
-                  .nwarnings = M.nnotes,
-                  .warnings = (const char *const *)M.notes,
-                  .clients = clients,
-                  .administrations = administrations};
+    return (qs_xmeta){.kind = "merge",
+                      .k = k,
+                      .year = M->year,
+                      .items = M->items,
+                      .ncovariates = M->ncov,
+                      .covariates = (const char *const *)M->cov_names,
+                      .covariate_kinds = (const char *const *)M->cov_kinds,
+                      .nfingerprints = M->nfp,
+                      .fingerprints = (const char *const *)M->fps,
+                      .nsources = M->nmanifests,
+                      .sources = (const char *const *)M->manifests,
+                      .override = M->override ? "one or more merged exports accepted unsafe "
+                                                "settings by export.override: see notes"
+                                              : NULL,
+                      .nwarnings = M->nnotes,
+                      .warnings = (const char *const *)M->notes,
+                      .clients = clients,
+                      .administrations = administrations};
+}
+
+/* Write the merged export into `out_dir` (through a temporary folder): long files,
+ * partitions, summaries, manifest. The counts are set once the folder is begun. */
+static qs_error write_merged(struct mstate *M, const char *out_dir, size_t ndirs, long k,
+                             qs_merge_counts *out)
+{
+    qs_xdir dir;
+    qs_diag d;
+    qs_xfile *files = NULL;
+    size_t nfiles = 0;
+    dir.tmp[0] = '\0';
+    qs_diag_clear(&d);
+    qs_error rc = qs_x__dir_begin(&dir, out_dir, &d);
+    if (rc) {
+        qs_diag_list_push(M->errors, &d);
+        qs_x__dir_abort(&dir);
+        return rc;
+    }
+    rc = write_long_files(M, &dir, &files, &nfiles, &d);
+    qs_xmeta m = merge_meta(M, k);
     if (!rc)
-        rc = qs_x__write_summaries(&dir, &M.C, &m, &files, &nfiles, &d);
+        rc = qs_x__write_summaries(&dir, &M->C, &m, &files, &nfiles, &d);
     out->cells = m.cells;
     out->cells_suppressed = m.cells_suppressed;
     if (!rc)
@@ -875,31 +924,60 @@ qs_error qs_export_merge(const char *out_dir, const char *const *dirs, size_t nd
     if (!rc)
         rc = qs_x__dir_commit(&dir, &d);
     if (rc && d.message[0])
-        qs_diag_list_push(errors, &d);
+        qs_diag_list_push(M->errors, &d);
     out->exports = ndirs;
-    out->score_rows = M.scores.nlines;
-    out->flag_rows = M.flags.nlines;
-    out->item_rows = M.items ? M.itemtab.nlines : 0;
-done:
+    out->score_rows = M->scores.nlines;
+    out->flag_rows = M->flags.nlines;
+    out->item_rows = M->items ? M->itemtab.nlines : 0;
     qs_x__dir_abort(&dir);
     free(files);
-    free_strs(manifests, nmanifests);
-    free_table(&M.scores);
-    free_table(&M.flags);
-    free_table(&M.itemtab);
-    free_strs(M.inst, M.ninst);
-    free_strs(M.inst_versions, M.ninst);
-    free(M.inst_input);
-    free(M.covsig[0]);
-    free(M.covsig[1]);
-    free_strs(M.notes, M.nnotes);
-    free_strs(M.sites, M.nsites);
-    free(M.site_input);
-    free_strs(M.fps, M.nfp);
-    free_strs(M.cov_names, M.ncov);
-    free_strs(M.cov_kinds, M.ncov);
-    free_strs(M.pending_items, M.npending);
-    free(M.pending_sums);
-    qs_xcohort__free(&M.C);
+    return rc;
+}
+
+static void mstate_release(struct mstate *M)
+{
+    free_strs(M->manifests, M->nmanifests);
+    free_table(&M->scores);
+    free_table(&M->flags);
+    free_table(&M->itemtab);
+    free_strs(M->inst, M->ninst);
+    free_strs(M->inst_versions, M->ninst);
+    free(M->inst_input);
+    free(M->covsig[0]);
+    free(M->covsig[1]);
+    free_strs(M->notes, M->nnotes);
+    free_strs(M->sites, M->nsites);
+    free(M->site_input);
+    free_strs(M->fps, M->nfp);
+    free_strs(M->cov_names, M->ncov);
+    free_strs(M->cov_kinds, M->ncov);
+    free_strs(M->pending_items, M->npending);
+    free(M->pending_sums);
+    qs_xcohort__free(&M->C);
+}
+
+qs_error qs_export_merge(const char *out_dir, const char *const *dirs, size_t ndirs, long k,
+                         qs_merge_counts *out, qs_diag_list *errors)
+{
+    struct mstate M;
+    qs_error rc = QS_OK;
+    memset(out, 0, sizeof(*out));
+    memset(&M, 0, sizeof(M));
+    M.errors = errors;
+    M.dirs = dirs;
+    if (qs_xcohort__init(&M.C))
+        return QS_ENOMEM;
+    for (size_t i = 0; i < ndirs && !rc; i++)
+        rc = read_export(&M, i);
+    if (rc == QS_ENOTFOUND)
+        rc = QS_EINVALID;
+    if (!rc)
+        rc = check_inputs(&M, ndirs, &k);
+    if (!rc) {
+        M.items = !M.itemtab.missing && M.itemtab.head;
+        sort_inputs(&M);
+        rc = write_merged(&M, out_dir, ndirs, k, out);
+    }
+    mstate_release(&M);
     return rc;
 }
