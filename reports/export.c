@@ -1198,6 +1198,113 @@ static qs_error write_all(struct xstate *X, qs_xdir *dir, qs_export_counts *out)
     return rc;
 }
 
+/* The export's settings: --since/--until, the config's checks (what export.override accepts
+ * becomes a note), the site key and its fingerprint, and the config's instruments. */
+static qs_error export_begin(struct xstate *X, qs_export_counts *out)
+{
+    const qs_config *cfg = X->cfg;
+    const qs_export_opts *opts = X->opts;
+    qs_diag_list *errors = X->errors;
+    qs_diag d;
+    int y = 0;
+    X->since = LONG_MIN;
+    X->until = LONG_MAX;
+    if ((opts->since && !parse_date(opts->since, &X->since, &y)) ||
+        (opts->until && !parse_date(opts->until, &X->until, &y))) {
+        qs_diag_list_add(errors, NULL, 0, 0, NULL, "--since/--until: expected YYYY-MM-DD");
+        return QS_EUSAGE;
+    }
+    size_t accepted_from = errors->count;
+    qs_error rc = qs_export_check(cfg, errors);
+    if (rc)
+        return rc;
+    size_t accepted_to = errors->count;
+    qs_diag_clear(&d);
+    rc = qs_key_load(cfg->export_.key_file, X->key, &d);
+    if (rc) {
+        qs_diag_list_push(errors, &d);
+        return rc;
+    }
+    qs_key_fingerprint(X->key, X->fingerprint);
+    memcpy(out->fingerprint, X->fingerprint, sizeof(out->fingerprint));
+    X->pool = qs_pool__new();
+    if (!X->pool)
+        return QS_ENOMEM;
+    X->cov_echo = qs_pool__calloc(X->pool, cfg->export_.ncovariates + 1, sizeof(unsigned long));
+    if (!X->cov_echo)
+        return QS_ENOMEM;
+    for (size_t i = accepted_from; i < accepted_to; i++)
+        note(X, "accepted by export.override: %s", errors->items[i].message);
+    rc = load_instruments(X);
+    if (rc)
+        return rc;
+    if (opts->instrument && find_inst(X, opts->instrument) < 0) {
+        qs_diag_list_add(errors, cfg->path, 0, 0, NULL,
+                         "--instrument %s: no source of the config uses that instrument",
+                         opts->instrument);
+        return QS_EUSAGE;
+    }
+    return QS_OK;
+}
+
+/* The current administrations with their scores and flags, read in one snapshot: a concurrent
+ * `qscore run` cannot change the store between the reads. `*store` is the caller's to close. */
+static qs_error read_store(struct xstate *X, qs_store **store)
+{
+    qs_diag d;
+    qs_diag_clear(&d);
+    qs_error rc = qs_store_open(store, X->cfg->store, 1, &d);
+    if (rc) {
+        qs_diag_list_push(X->errors, &d);
+        return rc;
+    }
+    X->db = qs_store__db(*store);
+    if (sqlite3_exec(X->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        return sql_error(X, "beginning a read");
+    rc = read_admins(X);
+    if (!rc)
+        rc = read_results(X);
+    sqlite3_exec(X->db, "COMMIT", NULL, NULL, NULL);
+    return rc;
+}
+
+/* What the rows read show about the covariates: refusals (unless export.override accepts them,
+ * as notes), rare values recoded, and notes on values left out or empty. */
+static qs_error check_covariate_values(struct xstate *X)
+{
+    const qs_export_config *e = &X->cfg->export_;
+    if (X->undated_skipped)
+        note(X, "%lu undated administrations left out by --since/--until", X->undated_skipped);
+    if (X->cov_unreadable)
+        note(X, "%lu covariate values were not an age or a date as their kind needs: left empty",
+             X->cov_unreadable);
+    size_t accepted_from = X->errors->count;
+    if (check_categories(X, X->errors)) {
+        if (!e->override)
+            return QS_EINVALID;
+        for (size_t i = accepted_from; i < X->errors->count; i++)
+            note(X, "accepted by export.override: %s", X->errors->items[i].message);
+    }
+    unsigned long recoded = 0;
+    qs_error rc = recode_rare(X, &recoded);
+    if (rc)
+        return rc;
+    if (recoded)
+        note(X, "%lu covariate values held by fewer than k = %ld clients were written as (rare)",
+             recoded, e->k);
+    for (size_t i = 0; i < e->ncovariates; i++) {
+        int mapped = 0;
+        for (size_t r = 0; r < X->nrows && !mapped; r++)
+            mapped = X->rows[r].cov && X->rows[r].cov[i];
+        if (!mapped)
+            note(X,
+                 "covariate '%s' has no value in the exported administrations (no source's "
+                 "mapping names it?)",
+                 e->covariates[i].name);
+    }
+    return QS_OK;
+}
+
 qs_error qs_export_write(const qs_config *cfg, const qs_export_opts *opts, qs_export_counts *out,
                          qs_diag_list *errors)
 {
@@ -1205,7 +1312,6 @@ qs_error qs_export_write(const qs_config *cfg, const qs_export_opts *opts, qs_ex
     qs_store *store = NULL;
     qs_xdir dir;
     qs_diag d;
-    qs_error rc;
     memset(out, 0, sizeof(*out));
     memset(&X, 0, sizeof(X));
     dir.tmp[0] = '\0';
@@ -1213,116 +1319,29 @@ qs_error qs_export_write(const qs_config *cfg, const qs_export_opts *opts, qs_ex
     X.cfg = cfg;
     X.opts = opts;
     X.errors = errors;
-    int y = 0;
-    X.since = LONG_MIN;
-    X.until = LONG_MAX;
-    if ((opts->since && !parse_date(opts->since, &X.since, &y)) ||
-        (opts->until && !parse_date(opts->until, &X.until, &y))) {
-        qs_diag_list_add(errors, NULL, 0, 0, NULL, "--since/--until: expected YYYY-MM-DD");
-        return QS_EUSAGE;
-    }
-    size_t accepted_from = errors->count;
-    rc = qs_export_check(cfg, errors);
-    if (rc)
-        return rc;
-    size_t accepted_to = errors->count;
-    rc = qs_key_load(cfg->export_.key_file, X.key, &d);
-    if (rc) {
-        qs_diag_list_push(errors, &d);
-        return rc;
-    }
-    qs_key_fingerprint(X.key, X.fingerprint);
-    memcpy(out->fingerprint, X.fingerprint, sizeof(out->fingerprint));
-    X.pool = qs_pool__new();
-    if (!X.pool) {
-        rc = QS_ENOMEM;
-        goto done;
-    }
-    X.cov_echo = qs_pool__calloc(X.pool, cfg->export_.ncovariates + 1, sizeof(unsigned long));
-    if (!X.cov_echo) {
-        rc = QS_ENOMEM;
-        goto done;
-    }
-    for (size_t i = accepted_from; i < accepted_to; i++)
-        note(&X, "accepted by export.override: %s", errors->items[i].message);
-    rc = load_instruments(&X);
-    if (rc)
-        goto done;
-    if (opts->instrument && find_inst(&X, opts->instrument) < 0) {
-        qs_diag_list_add(errors, cfg->path, 0, 0, NULL,
-                         "--instrument %s: no source of the config uses that instrument",
-                         opts->instrument);
-        rc = QS_EUSAGE;
-        goto done;
-    }
-    rc = qs_store_open(&store, cfg->store, 1, &d);
-    if (rc) {
-        qs_diag_list_push(errors, &d);
-        goto done;
-    }
-    X.db = qs_store__db(store);
-    /* One snapshot: a concurrent `qscore run` cannot change the store between the reads. */
-    if (sqlite3_exec(X.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-        rc = sql_error(&X, "beginning a read");
-        goto done;
-    }
-    rc = read_admins(&X);
+    qs_error rc = export_begin(&X, out);
     if (!rc)
-        rc = read_results(&X);
-    sqlite3_exec(X.db, "COMMIT", NULL, NULL, NULL);
-    if (rc)
-        goto done;
-    if (X.undated_skipped) {
-        note(&X, "%lu undated administrations left out by --since/--until", X.undated_skipped);
+        rc = read_store(&X, &store);
+    if (!rc) {
+        out->undated_skipped = X.undated_skipped;
+        rc = check_covariate_values(&X);
     }
-    out->undated_skipped = X.undated_skipped;
-    if (X.cov_unreadable)
-        note(&X, "%lu covariate values were not an age or a date as their kind needs: left empty",
-             X.cov_unreadable);
-    accepted_from = errors->count;
-    if (check_categories(&X, errors)) {
-        if (!cfg->export_.override) {
-            rc = QS_EINVALID;
-            goto done;
-        }
-        for (size_t i = accepted_from; i < errors->count; i++)
-            note(&X, "accepted by export.override: %s", errors->items[i].message);
+    if (!rc) {
+        if (X.nrows)
+            qsort(X.rows, X.nrows, sizeof(struct xrow), cmp_rows);
+        rc = qs_x__dir_begin(&dir, opts->out_dir, &d);
+        if (rc)
+            qs_diag_list_push(errors, &d);
     }
-    unsigned long recoded = 0;
-    rc = recode_rare(&X, &recoded);
-    if (rc)
-        goto done;
-    if (recoded)
-        note(&X, "%lu covariate values held by fewer than k = %ld clients were written as (rare)",
-             recoded, cfg->export_.k);
-    for (size_t i = 0; i < cfg->export_.ncovariates; i++) {
-        int mapped = 0;
-        for (size_t r = 0; r < X.nrows && !mapped; r++)
-            mapped = X.rows[r].cov && X.rows[r].cov[i];
-        if (!mapped)
-            note(&X,
-                 "covariate '%s' has no value in the exported administrations (no source's "
-                 "mapping names it?)",
-                 cfg->export_.covariates[i].name);
-    }
-    if (X.nrows)
-        qsort(X.rows, X.nrows, sizeof(struct xrow), cmp_rows);
-    rc = qs_x__dir_begin(&dir, opts->out_dir, &d);
-    if (rc) {
-        qs_diag_list_push(errors, &d);
-        goto done;
-    }
-    if (X.oom) {
-        rc = QS_ENOMEM;
-        goto done;
-    }
-    rc = write_all(&X, &dir, out);
+    if (!rc && X.oom)
+        rc = QS_ENOMEM; /* a note could not be recorded: no manifest without it */
+    if (!rc)
+        rc = write_all(&X, &dir, out);
     if (!rc) {
         rc = qs_x__dir_commit(&dir, &d);
         if (rc)
             qs_diag_list_push(errors, &d);
     }
-done:
     qs_x__dir_abort(&dir);
     sodium_memzero(X.key, sizeof(X.key));
     qs_store_close(store);
