@@ -509,6 +509,22 @@ static qs_error recode_rare(struct xstate *X, unsigned long *recoded)
     return QS_OK;
 }
 
+/* Record `s`, a client id, response id, group or therapist, folded (check_categories refuses
+ * a covariate that repeats one); ids shorter than 3 characters are not compared. */
+static qs_error note_who(struct xstate *X, const char *s)
+{
+    char folded[256];
+    if (!s || fold_id(s, folded, sizeof(folded)) < 3)
+        return QS_OK;
+    const char **v = qs_grow__array(X->who, &X->whocap, X->nwho + 1, sizeof(char *), 1024);
+    if (!v)
+        return QS_ENOMEM;
+    X->who = v;
+    if (!(X->who[X->nwho++] = qs_pool__strndup(X->pool, folded, strlen(folded))))
+        return QS_ENOMEM;
+    return QS_OK;
+}
+
 static qs_error read_admins(struct xstate *X)
 {
     sqlite3_stmt *st;
@@ -596,21 +612,8 @@ static qs_error read_admins(struct xstate *X)
         /* Who the clients are (ids, groups, therapists), folded: no covariate may repeat them. */
         const char *who[] = {client, group, (const char *)sqlite3_column_text(st, 11),
                              (const char *)sqlite3_column_text(st, 12)};
-        for (size_t w = 0; w < 4 && X->cfg->export_.ncovariates; w++) {
-            char folded[256];
-            if (!who[w] || fold_id(who[w], folded, sizeof(folded)) < 3)
-                continue;
-            const char **v = qs_grow__array(X->who, &X->whocap, X->nwho + 1, sizeof(char *), 1024);
-            if (!v) {
-                rc = QS_ENOMEM;
-                break;
-            }
-            X->who = v;
-            if (!(X->who[X->nwho++] = qs_pool__strndup(X->pool, folded, strlen(folded)))) {
-                rc = QS_ENOMEM;
-                break;
-            }
-        }
+        for (size_t w = 0; w < 4 && X->cfg->export_.ncovariates && !rc; w++)
+            rc = note_who(X, who[w]);
         if (rc)
             break;
         X->nrows++;
