@@ -419,6 +419,11 @@ static qs_error read_meta(struct build *B)
     while (B->nfiles < n && (r = sqlite3_step(st)) == SQLITE_ROW) {
         qs_rep_file *f = &B->files[B->nfiles++];
         f->path = pdup(B, sqlite3_column_text(st, 0));
+        /* Shown relative to the config's folder where it lies below it: shorter, and the
+         * same wherever the clinic's folder is. */
+        size_t dl = strlen(B->cfg->dir);
+        if (f->path && strncmp(f->path, B->cfg->dir, dl) == 0 && f->path[dl] == '/' && dl > 1)
+            f->path += dl + 1;
         f->sha256 = pdup(B, sqlite3_column_text(st, 1));
         f->source = pdup(B, sqlite3_column_text(st, 2));
     }

@@ -1,7 +1,10 @@
 /* config.c - load the clinic config (examples/clinic.yaml) with positioned errors. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "qscore/config.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pool.h"
@@ -327,6 +330,12 @@ qs_error qs_config_load(qs_config **out, const char *path, qs_diag_list *errors)
     const char *slash = strrchr(path, '/');
     L.c->dir =
         slash ? qs_pool__strndup(L.pool, path, (size_t)(slash - path) + (slash == path)) : ".";
+    /* Paths hang off the config's real folder, so the store knows an export by one path
+     * whatever folder qscore was started in and however -c was spelled (file identity is
+     * per path: docs/store.md). */
+    char real[PATH_MAX];
+    if (L.c->dir && realpath(L.c->dir, real))
+        L.c->dir = pstr(&L, real);
     L.w.doc = doc;
     L.w.errors = errors;
     size_t before = qs_diag_list_total(errors);

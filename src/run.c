@@ -87,6 +87,8 @@ struct runner {
     size_t covcap;
     char *key; /* the current row's response key (response_key) */
     size_t cap_key;
+    char *dupkey; /* a repeated response's quarantine key (quarantine_key) */
+    size_t cap_dupkey;
     char fingerprint[65]; /* the current source's */
     long long replay_of;  /* the processing a replay repeats (qs_store_admin.replay_of), or 0 */
     qs_error deferred;    /* a failure that did not stop the run (an earlier quarantine file) */
@@ -248,6 +250,31 @@ static const char *row_key(struct runner *R, const qs_admin *adm)
 }
 
 /*
+ * The key a quarantined row is kept under: its response's, except for a repeat of a response
+ * (a duplicate id, or the same client and date): "dup:" and the key, so the response's stored
+ * row never settles it, and a later export's repeat continues it.
+ */
+static const char *quarantine_key(struct runner *R, const qs_admin *adm, const qs_row_problems *p)
+{
+    const char *key = row_key(R, adm);
+    int dup = 0;
+    for (size_t i = 0; i < p->count; i++)
+        dup |= p->items[i].kind == QS_PROBLEM_DUPLICATE;
+    if (!key || !dup)
+        return key;
+    size_t n = strlen(key) + 5;
+    if (n > R->cap_dupkey) {
+        char *k = realloc(R->dupkey, n);
+        if (!k)
+            return NULL;
+        R->dupkey = k;
+        R->cap_dupkey = n;
+    }
+    snprintf(R->dupkey, n, "dup:%s", key);
+    return R->dupkey;
+}
+
+/*
  * The covariates of a row as the store keeps them: "name<TAB>value" lines in the mapping's order,
  * blank values left out, tabs and line breaks in values turned into spaces. NULL when there are
  * none (or out of memory, when adm->ncovariates > 0 and a value was given).
@@ -358,10 +385,17 @@ static qs_error open_rows_load(struct open_rows *o, qs_store *store, const char 
     return QS_OK;
 }
 
-/* The open row this processing's row continues (see above), or NULL. */
+/*
+ * The open row this processing's row continues (see above), or NULL; *by_key says whether it
+ * was found by its response in other content. `origin` is this processing's place in time: a
+ * row found by its response must come from an earlier one (an older export never settles a
+ * newer export's row). A replay (R->replay_of) matches in identical content only.
+ */
 static qs_store_open_row *open_rows_match(struct open_rows *o, const char *sha, const char *key,
-                                          unsigned long line)
+                                          unsigned long line, long long origin, int replay,
+                                          int *by_key)
 {
+    *by_key = 0;
     size_t lo = 0, hi = o->n;
     while (lo < hi) { /* lower bound of (sha, line) */
         size_t mid = lo + (hi - lo) / 2;
@@ -373,7 +407,7 @@ static qs_store_open_row *open_rows_match(struct open_rows *o, const char *sha, 
     for (; lo < o->n && cmp_line(&o->rows[o->by_line[lo]], sha, line) == 0; lo++)
         if (!o->rows[o->by_line[lo]].resolved)
             return &o->rows[o->by_line[lo]];
-    if (!key || !key[0])
+    if (!key || !key[0] || replay)
         return NULL;
     lo = 0;
     hi = o->nkeyed;
@@ -388,8 +422,10 @@ static qs_store_open_row *open_rows_match(struct open_rows *o, const char *sha, 
         qs_store_open_row *r = &o->rows[o->by_key[lo]];
         /* In identical content only its own line is the same row (a repeated id at another
          * line is another row). */
-        if (!r->resolved && strcmp(r->sha256, sha) != 0)
+        if (!r->resolved && strcmp(r->sha256, sha) != 0 && r->origin < origin) {
+            *by_key = 1;
             return r;
+        }
     }
     return NULL;
 }
@@ -436,11 +472,59 @@ static qs_error store_admin(struct runner *R, const qs_source *src, const qs_ins
     fc->n_new += *out == QS_ADMIN_NEW;
     fc->n_changed += *out == QS_ADMIN_CHANGED;
     fc->n_same += *out == QS_ADMIN_UNCHANGED || *out == QS_ADMIN_SUPERSEDED;
+    if (*out == QS_ADMIN_CONFLICT)
+        return QS_OK;
     if ((*out == QS_ADMIN_NEW || *out == QS_ADMIN_CHANGED) && !touch_client(R, client)) {
         qs_diag_set(d, NULL, 0, 0, NULL, "out of memory");
         return QS_ENOMEM;
     }
     return QS_OK;
+}
+
+/* Flags a scored row raised (validity flags included). */
+static void count_flags(const qs_instrument *inst, const qs_result *res, struct file_counts *fc)
+{
+    for (size_t k = 0; k < inst->nflags; k++)
+        fc->flags += res->flags[k] == QS_TRI_TRUE;
+    fc->flags += (res->validity.careless == QS_TRI_TRUE) + (res->validity.invalid == QS_TRI_TRUE);
+}
+
+/* Quarantine one row, continuing the open row it matches (its first run is kept). */
+static qs_error quarantine_row(struct runner *R, const qs_admin *adm, const qs_row_problems *probs,
+                               long long file_id, const char *sha, long long origin,
+                               struct open_rows *open, struct file_counts *fc, qs_diag *d)
+{
+    int by_key;
+    const char *key = quarantine_key(R, adm, probs);
+    qs_store_open_row *was =
+        open_rows_match(open, sha, key, probs->line, origin, R->replay_of != 0, &by_key);
+    long long first = was ? was->first_run : R->opts->run_id;
+    qs_error rc = resolve(R, was, "quarantined again", fc, d);
+    if (!rc)
+        rc = qs_store_add_quarantine(R->store, file_id, probs, first, key, d);
+    fc->resolved -= was != NULL; /* carried over, not resolved */
+    if (!rc)
+        crash_point();
+    return rc;
+}
+
+/* A response id that another source's client already has: the row is quarantined. */
+static qs_error quarantine_conflict(struct runner *R, const qs_admin *adm, long long file_id,
+                                    const char *sha, long long origin, struct open_rows *open,
+                                    struct file_counts *fc, qs_diag *d)
+{
+    qs_row_problems p;
+    memset(&p, 0, sizeof(p));
+    p.line = adm->line;
+    snprintf(p.response_id, sizeof(p.response_id), "%s", adm->response_id);
+    p.count = 1;
+    p.items[0].kind = QS_PROBLEM_DUPLICATE;
+    snprintf(p.items[0].value, sizeof(p.items[0].value), "%s", adm->response_id);
+    snprintf(p.items[0].reason, sizeof(p.items[0].reason),
+             "response id already stored for another client by another source: map a response "
+             "id that is unique across the sources, or give the sources different sites");
+    fc->quarantined++;
+    return quarantine_row(R, adm, &p, file_id, sha, origin, open, fc, d);
 }
 
 /* Read every row of the file: store, quarantine or count it. */
@@ -449,6 +533,9 @@ static qs_error ingest_rows(struct runner *R, const qs_source *src, const qs_ins
                             qs_ingest *g, long long file_id, const char *sha,
                             struct open_rows *open, struct file_counts *fc, qs_diag *d)
 {
+    const int replay = R->replay_of != 0;
+    const long long origin = replay ? R->replay_of : file_id;
+    int by_key;
     for (;;) {
         qs_admin adm;
         qs_row_problems probs;
@@ -457,8 +544,10 @@ static qs_error ingest_rows(struct runner *R, const qs_source *src, const qs_ins
             return QS_OK;
         if (rc == QS_ENOANSWER) { /* that questionnaire was not given: nothing to store */
             fc->not_admin++;
-            rc = resolve(R, open_rows_match(open, sha, row_key(R, &adm), probs.line),
-                         "not administered", fc, d);
+            rc = resolve(
+                R,
+                open_rows_match(open, sha, row_key(R, &adm), probs.line, origin, replay, &by_key),
+                "not administered", fc, d);
             if (rc)
                 return rc;
             continue;
@@ -467,35 +556,45 @@ static qs_error ingest_rows(struct runner *R, const qs_source *src, const qs_ins
             fc->quarantined++;
             if (R->opts->dry_run)
                 continue;
-            const char *key = row_key(R, &adm);
-            qs_store_open_row *was = open_rows_match(open, sha, key, probs.line);
-            long long first = was ? was->first_run : R->opts->run_id;
-            rc = resolve(R, was, "quarantined again", fc, d);
-            if (!rc)
-                rc = qs_store_add_quarantine(R->store, file_id, &probs, first, key, d);
+            rc = quarantine_row(R, &adm, &probs, file_id, sha, origin, open, fc, d);
             if (rc)
                 return rc;
-            fc->resolved -= was != NULL; /* carried over, not resolved */
-            crash_point();
             continue;
         }
         if (rc)
             return rc;
         const qs_result *res = qs_scorer_run(scorer, adm.answers, adm.checks);
-        fc->scored++;
-        for (size_t k = 0; k < inst->nflags; k++)
-            fc->flags += res->flags[k] == QS_TRI_TRUE;
-        fc->flags +=
-            (res->validity.careless == QS_TRI_TRUE) + (res->validity.invalid == QS_TRI_TRUE);
-        if (R->opts->dry_run)
+        if (R->opts->dry_run) {
+            fc->scored++;
+            count_flags(inst, res, fc);
             continue;
-        qs_store_open_row *was = open_rows_match(open, sha, row_key(R, &adm), adm.line);
+        }
+        qs_store_open_row *was =
+            open_rows_match(open, sha, row_key(R, &adm), adm.line, origin, replay, &by_key);
+        if (replay && !was) {
+            /* A replay stores only the rows it quarantined before: the others were stored
+             * then, and come out unchanged whatever the mapping now reads in them. */
+            fc->scored++;
+            fc->n_same++;
+            continue;
+        }
         qs_admin_outcome out;
         rc = store_admin(R, src, inst, map, norm_id, &adm, res, file_id, was != NULL, fc, &out, d);
-        if (!rc)
-            rc = resolve(R, was,
-                         out == QS_ADMIN_SUPERSEDED ? "superseded by a later version" : "scored",
-                         fc, d);
+        if (rc)
+            return rc;
+        if (out == QS_ADMIN_CONFLICT) {
+            rc = quarantine_conflict(R, &adm, file_id, sha, origin, open, fc, d);
+            if (rc)
+                return rc;
+            continue;
+        }
+        fc->scored++;
+        count_flags(inst, res, fc);
+        rc = resolve(R, was,
+                     out == QS_ADMIN_SUPERSEDED ? "superseded by a later version"
+                     : by_key                   ? "stored from a later export"
+                                                : "scored",
+                     fc, d);
         if (rc)
             return rc;
     }
@@ -995,5 +1094,6 @@ done:
     free(R.touched);
     free(R.covbuf);
     free(R.key);
+    free(R.dupkey);
     return rc;
 }

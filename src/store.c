@@ -37,7 +37,7 @@
 struct qs_store {
     sqlite3 *db;
     int readonly;
-    sqlite3_stmt *latest_file, *copy_file, *open_in_path, *open_in_content, *add_file;
+    sqlite3_stmt *latest_file, *copy_file, *open_in_content, *add_file;
     sqlite3_stmt *file_counts;
     sqlite3_stmt *find_client, *add_client;
     sqlite3_stmt *find_current, *find_version, *add_admin, *retire_admin;
@@ -262,9 +262,11 @@ static qs_error prepare(qs_store *s, qs_diag *diag)
     PREP(copy_file, "SELECT id, sha256, size, -1, -1, -1, coalesce(fingerprint, ''),"
                     " coalesce(origin, id) FROM files WHERE source = ?1 AND sha256 = ?2"
                     " AND path <> ?3 ORDER BY id DESC LIMIT 1");
-    PREP(open_in_path, "SELECT count(*) FROM quarantine q JOIN files f ON f.id = q.file"
-                       " WHERE f.source = ?1 AND f.path = ?2 AND q.resolved_run IS NULL");
-    PREP(open_in_content, "SELECT count(*) FROM quarantine q JOIN files f ON f.id = q.file"
+    /* Open rows of a content (under any path): a replay of it can settle only those. The
+     * partial index holds open rows only (named: without statistics the planner would scan
+     * every quarantine line of the file through the primary key). */
+    PREP(open_in_content, "SELECT count(*) FROM files f JOIN quarantine q"
+                          " INDEXED BY quarantine_open ON q.file = f.id"
                           " WHERE f.source = ?1 AND f.sha256 = ?2 AND q.resolved_run IS NULL");
     PREP(add_file, "INSERT INTO files(sha256, path, size, mtime, source, instrument, run,"
                    " mtime_ns, inode, ctime_ns, fingerprint, origin) VALUES(?1, ?2, ?3, ?4, ?5,"
@@ -273,8 +275,9 @@ static qs_error prepare(qs_store *s, qs_diag *diag)
                       " not_administered = ?5 WHERE id = ?1");
     PREP(find_client, "SELECT id FROM clients WHERE site = ?1 AND client_key = ?2");
     PREP(add_client, "INSERT INTO clients(site, client_key) VALUES(?1, ?2)");
-    PREP(find_current, "SELECT a.id, a.version, a.content_hash, coalesce(f.origin, f.id)"
-                       " FROM administrations a JOIN files f ON f.id = a.file"
+    PREP(find_current, "SELECT a.id, a.version, a.content_hash, coalesce(f.origin, f.id),"
+                       " a.source, c.client_key FROM administrations a"
+                       " JOIN files f ON f.id = a.file JOIN clients c ON c.id = a.client"
                        " WHERE a.site = ?1 AND a.instrument = ?2 AND a.response_key = ?3"
                        " AND a.current = 1");
     PREP(find_version, "SELECT 1 FROM administrations WHERE site = ?1 AND instrument = ?2"
@@ -300,11 +303,13 @@ static qs_error prepare(qs_store *s, qs_diag *diag)
                          " value, reason, first_run, row_key) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
                          " ?8, ?9)");
     /* One line per open quarantined row of a source (a row has a line per problem). */
-    PREP(open_rows, "SELECT q.file, q.line, min(q.first_run), min(f.sha256), min(q.row_key)"
-                    " FROM quarantine q JOIN files f ON f.id = q.file"
+    PREP(open_rows, "SELECT q.file, q.line, min(q.first_run), min(f.sha256), min(q.row_key),"
+                    " min(coalesce(f.origin, f.id)) FROM files f JOIN quarantine q"
+                    " INDEXED BY quarantine_open ON q.file = f.id"
                     " WHERE f.source = ?1 AND q.resolved_run IS NULL"
                     " GROUP BY q.file, q.line ORDER BY q.file, q.line");
-    PREP(resolve_row, "UPDATE quarantine SET resolved_run = ?3, resolution = ?4"
+    PREP(resolve_row, "UPDATE quarantine INDEXED BY quarantine_open"
+                      " SET resolved_run = ?3, resolution = ?4"
                       " WHERE file = ?1 AND line = ?2 AND resolved_run IS NULL");
     PREP(put_change,
          "INSERT OR REPLACE INTO changes(client, instrument, score, n, baseline_admin,"
@@ -494,11 +499,11 @@ void qs_store_close(qs_store *s)
 {
     if (!s)
         return;
-    sqlite3_stmt *all[] = {s->latest_file, s->copy_file,    s->open_in_path,   s->add_file,
-                           s->file_counts, s->find_client,  s->add_client,     s->find_current,
-                           s->add_admin,   s->retire_admin, s->add_score,      s->add_flag,
-                           s->history,     s->put_change,   s->add_quarantine, s->open_rows,
-                           s->resolve_row, s->find_version, s->open_in_content};
+    sqlite3_stmt *all[] = {s->latest_file,  s->copy_file,      s->add_file,     s->file_counts,
+                           s->find_client,  s->add_client,     s->find_current, s->add_admin,
+                           s->retire_admin, s->add_score,      s->add_flag,     s->history,
+                           s->put_change,   s->add_quarantine, s->open_rows,    s->resolve_row,
+                           s->find_version, s->open_in_content};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         sqlite3_finalize(all[i]);
     sqlite3_close(s->db);
@@ -690,8 +695,7 @@ static qs_error lookup_error(qs_store *s, sqlite3_stmt *st, int bound, qs_diag *
 
 /* Fill *out from a latest_file / copy_file row; then count the open rows with `count`. */
 static qs_error file_seen(qs_store *s, sqlite3_stmt *st, int b, sqlite3_stmt *count,
-                          const char *source, const char *key, qs_store_file_seen *out,
-                          qs_diag *diag)
+                          const char *source, qs_store_file_seen *out, qs_diag *diag)
 {
     memset(out, 0, sizeof(*out));
     int r = b == SQLITE_OK ? sqlite3_step(st) : b;
@@ -713,7 +717,7 @@ static qs_error file_seen(qs_store *s, sqlite3_stmt *st, int b, sqlite3_stmt *co
         return QS_OK;
     b = SQLITE_OK;
     bind_text(count, 1, source, &b);
-    bind_text(count, 2, key, &b);
+    bind_text(count, 2, out->sha256, &b);
     r = b == SQLITE_OK ? sqlite3_step(count) : b;
     if (r != SQLITE_ROW)
         return lookup_error(s, count, b, diag, "cannot count quarantined rows");
@@ -728,7 +732,7 @@ qs_error qs_store_file_latest(qs_store *s, const char *source, const char *path,
     int b = SQLITE_OK;
     bind_text(s->latest_file, 1, source, &b);
     bind_text(s->latest_file, 2, path, &b);
-    return file_seen(s, s->latest_file, b, s->open_in_path, source, path, out, diag);
+    return file_seen(s, s->latest_file, b, s->open_in_content, source, out, diag);
 }
 
 qs_error qs_store_file_copy(qs_store *s, const char *source, const char *sha256, const char *path,
@@ -738,7 +742,7 @@ qs_error qs_store_file_copy(qs_store *s, const char *source, const char *sha256,
     bind_text(s->copy_file, 1, source, &b);
     bind_text(s->copy_file, 2, sha256, &b);
     bind_text(s->copy_file, 3, path, &b);
-    return file_seen(s, s->copy_file, b, s->open_in_content, source, sha256, out, diag);
+    return file_seen(s, s->copy_file, b, s->open_in_content, source, out, diag);
 }
 
 qs_error qs_store_begin(qs_store *s, qs_diag *diag)
@@ -873,6 +877,7 @@ qs_error qs_store_open_rows(qs_store *s, const char *source, qs_store_open_row *
         o->line = (unsigned long)sqlite3_column_int64(st, 1);
         o->first_run = sqlite3_column_int64(st, 2);
         snprintf(o->sha256, sizeof(o->sha256), "%s", sqlite3_column_text(st, 3));
+        o->origin = sqlite3_column_int64(st, 5);
         const char *k = (const char *)sqlite3_column_text(st, 4);
         /* A key too long for the buffer is no key: a cut key could match another response. */
         if (k && strlen(k) < sizeof(o->row_key))
@@ -1130,13 +1135,17 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
     bind_text(st, 2, inst->id, &b);
     bind_text(st, 3, a->response_key, &b);
     long long prev_id = 0, prev_version = 0, prev_origin = 0;
-    int same = 0;
+    int same = 0, conflict = 0;
     int r = b == SQLITE_OK ? sqlite3_step(st) : b;
     if (r == SQLITE_ROW) {
         prev_id = sqlite3_column_int64(st, 0);
         prev_version = sqlite3_column_int64(st, 1);
         same = strcmp((const char *)sqlite3_column_text(st, 2), hash) == 0;
         prev_origin = sqlite3_column_int64(st, 3);
+        /* The same response id from another source for another client: two surveys' ids
+         * that collide (REDCap record ids of two projects), not an edit. */
+        conflict = strcmp((const char *)sqlite3_column_text(st, 4), a->source) != 0 &&
+                   strcmp((const char *)sqlite3_column_text(st, 5), a->client) != 0;
     }
     if (r != SQLITE_ROW && r != SQLITE_DONE) {
         rc = lookup_error(s, st, b, diag, "cannot look up an administration");
@@ -1145,6 +1154,10 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
     step_done(st);
     if (same) {
         *outcome = QS_ADMIN_UNCHANGED;
+        goto done;
+    }
+    if (conflict) {
+        *outcome = QS_ADMIN_CONFLICT;
         goto done;
     }
     if (prev_id && a->replay_of) {

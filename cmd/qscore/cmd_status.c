@@ -1,6 +1,7 @@
 /* cmd_status.c - `qscore status`, `qscore quarantine` and `qscore dump`: read the store. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
 
@@ -21,8 +22,9 @@ const char cmd_quarantine_usage[] =
     "\n"
     "  -c, --config FILE   the clinic config\n"
     "      --all           every row ever quarantined, resolved ones with how and when\n"
-    "  -o, --output FILE   write the CSV to FILE (mode 0600, complete or not at all)\n"
-    "                      instead of standard output\n"
+    "  -o, --output FILE   write the CSV to FILE (mode 0600, complete or not at all;\n"
+    "                      a new or regular file, '-' for standard output) instead of\n"
+    "                      standard output\n"
     "\n"
     "The values are answers as the export had them: the list holds health data.\n";
 
@@ -96,7 +98,8 @@ int cmd_status(int argc, char **argv)
             qs_cli_diag(&d);
             status = qs_exit_status_for(rc);
         }
-        printf("not administered: %lld rows answered none of their source's items\n",
+        printf("not administered: %lld rows answered none of their source's items (in each "
+               "file's latest reading; a row in several exports counts in each)\n",
                s.not_administered);
         if (s.quarantine_files_pending)
             printf("quarantine files: %lld still to be written (the next run writes them)\n",
@@ -147,7 +150,14 @@ int cmd_quarantine(int argc, char **argv)
     qs_atomic_file f;
     qs_atomic_init(&f);
     FILE *fp = stdout;
-    if (out) {
+    struct stat at;
+    if (out && strcmp(out, "-") == 0)
+        out = NULL;
+    if (out && lstat(out, &at) == 0 && !S_ISREG(at.st_mode)) {
+        /* Renaming over a device, a folder or a link would replace it with health data. */
+        qs_diag_set(&d, out, 0, 0, NULL, "not a regular file: give a new file's path for -o");
+        rc = QS_EUSAGE;
+    } else if (out) {
         rc = qs_atomic_open(&f, out, &d);
         fp = f.fp;
     }

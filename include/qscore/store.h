@@ -75,8 +75,7 @@ typedef struct qs_store_file_seen {
     long long ctime_ns;
     char fingerprint[65];       /* what processed it (run.c); "" when unknown */
     long long origin;           /* its place in time: the processing whose content it repeats */
-    long long open_quarantined; /* open quarantined rows of every processing of the path (of
-                                 * the content, for qs_store_file_copy) */
+    long long open_quarantined; /* open quarantined rows of that content (any path) */
 } qs_store_file_seen;
 
 /** The latest processing of `path` by `source` into *out (out->found 0 when none). */
@@ -132,6 +131,7 @@ typedef struct qs_store_open_row {
     unsigned long line; /* its line in that file */
     char sha256[65];    /* that file's content */
     char row_key[256];  /* its response key, "" when unread */
+    long long origin;   /* that file's place in time (qs_store_file.origin) */
     long long first_run;
     int resolved; /* caller's mark */
 } qs_store_open_row;
@@ -171,10 +171,12 @@ qs_error qs_store_runs_with_status(qs_store *s, const char *status, long long *i
                                    size_t *n, qs_diag *diag);
 
 typedef enum qs_admin_outcome {
-    QS_ADMIN_NEW = 0,   /* first time this response is seen */
-    QS_ADMIN_UNCHANGED, /* same response, same content: nothing stored */
-    QS_ADMIN_CHANGED,   /* same response id, edited content: stored as a new version */
-    QS_ADMIN_SUPERSEDED /* a replayed file's older content of a response a later file edited */
+    QS_ADMIN_NEW = 0,    /* first time this response is seen */
+    QS_ADMIN_UNCHANGED,  /* same response, same content: nothing stored */
+    QS_ADMIN_CHANGED,    /* same response id, edited content: stored as a new version */
+    QS_ADMIN_SUPERSEDED, /* a replayed file's older content of a response a later file edited */
+    QS_ADMIN_CONFLICT    /* the response id is another source's, for another client: nothing
+                          * stored (the caller quarantines the row) */
 } qs_admin_outcome;
 
 /* One administration as the store keeps it. */

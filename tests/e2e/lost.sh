@@ -87,6 +87,11 @@ check "the resolved rows are listed with --all" test "$("$QSCORE" quarantine -c 
 check "and all four administrations are stored, once" test "$(dump "$d" | awk -F'\t' '/^## administrations/{a=1;next} /^## /{a=0} a{print $3"/"$4}' | tr '\n' ' ')" = "R1/1 R2/1 R3/1 R4/1 "
 "$QSCORE" quarantine -c "$d/clinic.yaml" --all -o "$d/q.csv"
 check "quarantine -o writes a 0600 file" test "$(stat -c %a "$d/q.csv")" = 600
+ln -s "$d/q.csv" "$d/link.csv"
+check "quarantine -o refuses a link (it would replace the link with health data)" \
+    bash -c "! '$QSCORE' quarantine -c '$d/clinic.yaml' -o '$d/link.csv' 2>/dev/null"
+check "and a folder" bash -c "! '$QSCORE' quarantine -c '$d/clinic.yaml' -o '$d/drop' 2>/dev/null"
+check "the link is left as it was" test -L "$d/link.csv"
 
 # 2b. The same with --retry: rows still bad stay open, keep their first run, once each.
 d=$(fresh retry)
@@ -196,6 +201,66 @@ run "$d" --retry >/dev/null
 check "the retried duplicate is still one open row at line 4, first seen in run 1" \
     test "$(qcols "$d" line response_id first_seen_run)" = "4,R1,1"
 check "nothing was resolved by the first occurrence" grep -q "resolved=0 " "$d/stderr.txt"
+
+# 5g. A replay of an older export never settles a newer export's row of the same response.
+d=$(fresh replay-older)
+printf '%s\n' "$H" "R1,C1,2026-05-01,Never,Never,Never,Never" "R2,C2,2026-05-01,Alway,Never,Never,Never" "R3,C3,2026-05-01,Bad3,Never,Never,Never" >"$d/drop/export-0501.csv"
+run "$d" >/dev/null
+printf '%s\n' "$H" "R1,C1,2026-05-01,Never,Never,Never,Never" "R2,C2,2026-05-01,Rarelyy,Often,Often,Often" >"$d/drop/export-0502.csv"
+run "$d" >/dev/null
+printf 'response_id: rid\nclient_id: client\nadministered: date\nlabels:\n  "Alway": 4\n' >"$d/mapping.yaml"
+run "$d" >/dev/null
+check "the newer export's row of R2 is still open after the older export's replay" test "$(qcols "$d" response_id | tr '\n' ' ')" = "R2 R3 "
+check "and R2 is not stored from the older export" test "$(admins "$d")" = "form-a/R1 "
+printf 'response_id: rid\nclient_id: client\nadministered: date\nlabels:\n  "Alway": 4\n  "Rarelyy": 1\n  "Bad3": 2\n' >"$d/mapping.yaml"
+check "once both are fixed the run succeeds" test "$(run "$d")" = 0
+check "R2 holds the newer export's answers, its only version" \
+    test "$(dump "$d" | awk -F'\t' '/^## administrations/{a=1;next} /^## /{a=0} a && $3=="R2"{print $4"/"$5"/"$14}')" = "1/1/1,3,3,3"
+check "nothing is open" test "$(open_rows "$d")" = 0
+
+# 5h. A repeated response stays open until its own content is stored, not settled by the row it
+# repeats; in the next export it is the same open row.
+d=$(fresh dup-kept)
+printf '%s\n' "$H" "R1,C1,2026-05-01,Never,Never,Never,Never" "R2,C2,2026-05-01,Never,Never,Never,Never" "R1,C1,2026-05-01,Always,Always,Always,Always" >"$d/drop/e.csv"
+run "$d" >/dev/null
+printf '%s\n' "$H" "R1,C1,2026-05-01,Never,Never,Never,Never" "R2,C2,2026-05-01,Never,Never,Never,Never" "R1,C1,2026-05-01,Always,Always,Always,Always" "R3,C3,2026-05-02,Never,Never,Never,Never" >"$d/drop/e.csv"
+run "$d" >/dev/null
+check "the repeat in the next export is the same open row, first seen in run 1" test "$(qcols "$d" line response_id first_seen_run)" = "4,R1,1"
+printf '%s\n' "$H" "R1,C1,2026-05-01,Never,Never,Never,Never" "R2,C2,2026-05-01,Never,Never,Never,Never" "R3,C3,2026-05-02,Never,Never,Never,Never" >"$d/drop/e.csv"
+run "$d" >/dev/null
+check "left out of the export, it stays open: its content was never stored" test "$(open_rows "$d")" = 1
+
+# 5i. File identity does not depend on the folder qscore starts in or how -c is spelled.
+d=$(fresh spelled)
+printf '%s\n' "$H" "R1,C1,2026-05-01,Never,Never,Never,Never" >"$d/drop/e.csv"
+cp -p "$d/drop/e.csv" "$d/a.csv"
+run "$d" >/dev/null
+printf '%s\n' "$H" "R1,C1,2026-05-01,Always,Never,Never,Never" >"$d/drop/e.csv"
+(cd "$d" && "$QSCORE" run -c clinic.yaml >/dev/null 2>"$d/stderr.txt") || true
+check "a run started in the clinic's folder knows the file by the same path" grep -q "file=$d/drop/e.csv why=changed" "$d/stderr.txt"
+cp -p "$d/a.csv" "$d/drop/e.csv"
+(cd "$d/drop" && "$QSCORE" run -c ../clinic.yaml >/dev/null 2>"$d/stderr.txt") || true
+check "and A -> B -> A is processed again from another folder" grep -q "why=changed .*changed=1" "$d/stderr.txt"
+
+# 5j. Mapping a response id later (as the docs advise) replays no stored row as a new one.
+d=$(fresh key-added)
+printf 'client_id: client\nadministered: date\n' >"$d/mapping.yaml"
+printf '%s\n' "$H" "R1,C1,2026-05-01,Never,Never,Never,Never" "R2,C2,2026-05-01,Alway,Never,Never,Never" "R3,C1,2026-06-01,Often,Never,Never,Never" >"$d/drop/e.csv"
+run "$d" >/dev/null
+printf 'response_id: rid\nclient_id: client\nadministered: date\nlabels:\n  "Alway": 4\n' >"$d/mapping.yaml"
+check "the replay after the fix succeeds" test "$(run "$d")" = 0
+check "it stores only the row it quarantined" grep -q "why=replay .*new=1 changed=0 unchanged=2" "$d/stderr.txt"
+check "three administrations, none twice" test "$(dump "$d" | awk '/^## administrations/{a=1;next} /^## /{a=0} a' | wc -l)" = 3
+
+# 5k. Two sources of one instrument whose response ids collide: another client's response is
+# never stored as a version of the first; the row is quarantined saying why.
+d=$(fresh collide clinic-two.yaml)
+mkdir -p "$d/drop2"
+printf '%s\n' "$H" "1,C1,2026-05-01,Never,Never,Never,Never" >"$d/drop/x.csv"
+printf '%s\n' "$H" "1,C7,2026-06-01,Always,Always,Always,Always" >"$d/drop2/y.csv"
+check "a colliding response id of another source and client is quarantined (exit 1)" test "$(run "$d")" = 1
+check "C1's administration stays current, alone" test "$(dump "$d" | awk -F'\t' '/^## administrations/{a=1;next} /^## /{a=0} a{print $4 $5 $6}')" = "11C1"
+check "the reason says what to do" test "$(qcols "$d" source reason)" = "b,response id already stored for another client by another source: map a response id that is unique across the sources, or give the sources different sites"
 
 # 6. A quarantine file that cannot be written is written by the next run.
 d=$(fresh qfail)
