@@ -930,15 +930,161 @@ fail:
     return rc;
 }
 
+/* Expand every source's globs first: the progress total, and a sorted, stable order. */
+static qs_error expand_globs(const qs_config *cfg, glob_t *globs, unsigned long *total,
+                             qs_diag_list *errors)
+{
+    for (size_t i = 0; i < cfg->nsources; i++) {
+        int flags = 0;
+        for (size_t k = 0; k < cfg->sources[i].nfiles; k++) {
+            int g = glob(cfg->sources[i].files[k], flags, NULL, &globs[i]);
+            if (g == GLOB_NOSPACE) {
+                qs_diag_list_add(errors, cfg->path, 0, 0, "sources",
+                                 "out of memory listing the files of '%s'",
+                                 cfg->sources[i].files[k]);
+                return QS_ENOMEM;
+            }
+            if (g != 0 && g != GLOB_NOMATCH) {
+                qs_diag_list_add(errors, cfg->path, 0, 0, "sources",
+                                 "cannot list the files of '%s' (source '%s'): a folder could "
+                                 "not be read",
+                                 cfg->sources[i].files[k], cfg->sources[i].id);
+                return QS_EIO;
+            }
+            flags = GLOB_APPEND;
+        }
+        *total += globs[i].gl_pathc;
+    }
+    return QS_OK;
+}
+
+/* The log is secondary (stderr has every event too): a log that cannot be opened is said, and
+ * the run goes on. */
+static void open_log(struct runner *R)
+{
+    char logpath[4200];
+    int n = snprintf(logpath, sizeof(logpath), "%s/qscore.log", R->cfg->output);
+    if (n > 0 && (size_t)n < sizeof(logpath))
+        R->logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (R->logfd < 0)
+        qs_diag_list_add(R->errors, R->cfg->path, 0, 0, "output",
+                         "cannot open the log '%s': %s; events go to stderr only", logpath,
+                         n > 0 && (size_t)n < sizeof(logpath) ? strerror(errno) : "path too long");
+}
+
+/*
+ * Take the lock, open the store and record the run (*recorded set: from then on every failure
+ * ends the run as "failed", never leaves it "running", which the next run would take for a
+ * kill), open the log, and write the quarantine files earlier runs could not. A dry run opens
+ * an existing store read-only and records nothing.
+ */
+static qs_error start_run(struct runner *R, int *lockfd, int *recorded)
+{
+    const qs_config *cfg = R->cfg;
+    qs_diag d;
+    qs_error rc = QS_OK;
+    qs_diag_clear(&d);
+    *recorded = 0;
+    if (R->opts->dry_run) {
+        if (access(cfg->store, F_OK) == 0 && (rc = qs_store_open(&R->store, cfg->store, 1, &d)))
+            qs_diag_list_push(R->errors, &d);
+        return rc;
+    }
+    if (qs_mkdir_p(cfg->output) != 0) {
+        qs_diag_list_add(R->errors, cfg->path, 0, 0, "output",
+                         "cannot create the output folder '%s': %s", cfg->output, strerror(errno));
+        return QS_EIO;
+    }
+    rc = qs_store_lock(cfg->store, lockfd, &d);
+    if (!rc)
+        rc = qs_store_open(&R->store, cfg->store, 0, &d);
+    if (!rc)
+        rc = qs_store_run_begin(R->store, R->opts->now, &R->opts->run_id, &d);
+    if (rc) {
+        qs_diag_list_push(R->errors, &d);
+        return rc;
+    }
+    *recorded = 1;
+    open_log(R); /* before recovery, so its events are logged */
+    rc = recover_pending(R, &d);
+    if (rc)
+        qs_diag_list_push(R->errors, &d);
+    return rc;
+}
+
+/* This run's quarantine file, from the store; one that cannot be written stays pending. */
+static qs_error write_own_quarantine(struct runner *R)
+{
+    qs_diag qd;
+    qs_diag_clear(&qd);
+    qs_run_opts *opts = R->opts;
+    if (write_quarantine(R, opts->run_id, opts->quarantine_path, sizeof(opts->quarantine_path),
+                         &qd)) {
+        /* Still pending in the store: the next run writes it. */
+        qs_diag_list_add(R->errors, qd.file[0] ? qd.file : NULL, 0, 0, NULL,
+                         "%s; the quarantined rows are kept in the store and the next run "
+                         "writes this file",
+                         qd.message);
+        event(R, "event=quarantine_write_failed run_of=%lld", opts->run_id);
+        return QS_EIO;
+    }
+    if (qs_store_run_quarantine_pending(R->store, opts->run_id, 0, &qd)) {
+        qs_diag_list_push(R->errors, &qd);
+        return QS_ESTORE;
+    }
+    return QS_OK;
+}
+
+/* End a recorded run: its quarantine file, its row in the store, and one status for the store
+ * and the log. Returns the run's final error. */
+static qs_error finish_run(struct runner *R, qs_error rc, int recorded)
+{
+    qs_run_counts *c = R->c;
+    qs_diag d;
+    qs_diag_clear(&d);
+    if (recorded && c->rows_quarantined) {
+        qs_error q = write_own_quarantine(R);
+        if (!rc)
+            rc = q;
+    }
+    crash_point();
+    if (!rc && R->deferred)
+        rc = R->deferred;
+    const char *status = rc ? "failed" : c->rows_quarantined ? "quarantined" : "ok";
+    if (recorded && qs_store_run_end(R->store, R->opts->run_id, R->opts->now, status, c, &d)) {
+        qs_diag_list_push(R->errors, &d);
+        if (!rc)
+            rc = QS_ESTORE;
+        status = "failed";
+    }
+    event(R,
+          "event=run_finished status=%s%s%s files_seen=%lu ingested=%lu skipped=%lu failed=%lu "
+          "rows=%lu new=%lu changed=%lu unchanged=%lu quarantined=%lu not_administered=%lu "
+          "resolved=%lu flags=%lu",
+          status, rc ? " error=" : "", rc ? qs_error_name(rc) : "", c->files_seen,
+          c->files_ingested, c->files_skipped, c->files_failed, c->rows_read, c->admins_new,
+          c->admins_changed, c->admins_unchanged, c->rows_quarantined, c->rows_not_administered,
+          c->rows_resolved, c->flags_raised);
+    return rc;
+}
+
+static void runner_release(struct runner *R)
+{
+    if (R->logfd >= 0)
+        close(R->logfd);
+    qs_store_close(R->store);
+    free(R->touched);
+    free(R->covbuf);
+    free(R->key);
+    free(R->dupkey);
+}
+
 qs_error qs_run_execute(const qs_config *cfg, qs_run_opts *opts, qs_run_log_fn log,
                         qs_run_progress_fn progress, void *ctx, qs_run_counts *counts,
                         qs_diag_list *errors)
 {
     struct runner R;
-    qs_diag d;
-    qs_error rc = QS_OK;
-    int lockfd = -1;
-    glob_t *globs = NULL;
+    int lockfd = -1, recorded = 0;
     unsigned long total = 0, done = 0;
 
     memset(&R, 0, sizeof(R));
@@ -953,147 +1099,37 @@ qs_error qs_run_execute(const qs_config *cfg, qs_run_opts *opts, qs_run_log_fn l
     R.logfd = -1;
     opts->run_id = 0;
     opts->quarantine_path[0] = '\0';
-    qs_diag_clear(&d);
 
-    /* Expand every source's globs first: the progress total, and sorted, stable order. */
-    globs = calloc(cfg->nsources ? cfg->nsources : 1, sizeof(glob_t));
+    glob_t *globs = calloc(cfg->nsources ? cfg->nsources : 1, sizeof(glob_t));
     if (!globs)
         return QS_ENOMEM;
-    for (size_t i = 0; i < cfg->nsources; i++) {
-        int flags = 0;
-        for (size_t k = 0; k < cfg->sources[i].nfiles; k++) {
-            int g = glob(cfg->sources[i].files[k], flags, NULL, &globs[i]);
-            if (g == GLOB_NOSPACE) {
-                qs_diag_list_add(errors, cfg->path, 0, 0, "sources",
-                                 "out of memory listing the files of '%s'",
-                                 cfg->sources[i].files[k]);
-                rc = QS_ENOMEM;
-                goto done;
-            }
-            if (g != 0 && g != GLOB_NOMATCH) {
-                qs_diag_list_add(errors, cfg->path, 0, 0, "sources",
-                                 "cannot list the files of '%s' (source '%s'): a folder could "
-                                 "not be read",
-                                 cfg->sources[i].files[k], cfg->sources[i].id);
-                rc = QS_EIO;
-                goto done;
-            }
-            flags = GLOB_APPEND;
+    qs_error rc = expand_globs(cfg, globs, &total, errors);
+    int started = 0;
+    if (!rc)
+        rc = start_run(&R, &lockfd, &recorded);
+    if (!rc) {
+        started = 1;
+        event(&R, "event=run_started dry_run=%d sources=%zu files=%lu", opts->dry_run,
+              cfg->nsources, total);
+        qs_error worst = QS_OK;
+        for (size_t i = 0; i < cfg->nsources && !rc; i++) {
+            qs_error src_rc = run_source(&R, &cfg->sources[i], &done, total, globs[i].gl_pathv,
+                                         globs[i].gl_pathc);
+            if (src_rc == QS_ESTORE || src_rc == QS_ENOMEM)
+                rc = src_rc; /* the store or memory failed: stop */
+            else if (src_rc)
+                worst = QS_EDATA;
         }
-        total += globs[i].gl_pathc;
-    }
-
-    if (!opts->dry_run) {
-        if (qs_mkdir_p(cfg->output) != 0) {
-            qs_diag_list_add(errors, cfg->path, 0, 0, "output",
-                             "cannot create the output folder '%s': %s", cfg->output,
-                             strerror(errno));
-            rc = QS_EIO;
-            goto done;
-        }
-        rc = qs_store_lock(cfg->store, &lockfd, &d);
-        if (rc) {
-            qs_diag_list_push(errors, &d);
-            goto done;
-        }
-        rc = qs_store_open(&R.store, cfg->store, 0, &d);
         if (!rc)
-            rc = qs_store_run_begin(R.store, opts->now, &opts->run_id, &d);
-        if (rc) {
-            qs_diag_list_push(errors, &d);
-            goto done;
-        }
-        /* The log is secondary (stderr has every event too): a log that cannot be opened is
-         * said, and the run goes on. Opened before recovery, so its events are logged. */
-        char logpath[4200];
-        int n = snprintf(logpath, sizeof(logpath), "%s/qscore.log", cfg->output);
-        if (n > 0 && (size_t)n < sizeof(logpath))
-            R.logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-        if (R.logfd < 0)
-            qs_diag_list_add(errors, cfg->path, 0, 0, "output",
-                             "cannot open the log '%s': %s; events go to stderr only", logpath,
-                             n > 0 && (size_t)n < sizeof(logpath) ? strerror(errno)
-                                                                  : "path too long");
-        /* From here on the run is recorded: every failure ends it as "failed" (finish), never
-         * leaves it "running" (which the next run would take for a kill). */
-        rc = recover_pending(&R, &d);
-        if (rc) {
-            qs_diag_list_push(errors, &d);
-            goto finish;
-        }
-    } else if (access(cfg->store, F_OK) == 0) {
-        rc = qs_store_open(&R.store, cfg->store, 1, &d);
-        if (rc) {
-            qs_diag_list_push(errors, &d);
-            goto done;
-        }
+            rc = counts->files_failed ? QS_EDATA : worst;
     }
-    event(&R, "event=run_started dry_run=%d sources=%zu files=%lu", opts->dry_run, cfg->nsources,
-          total);
-
-    qs_error worst = QS_OK;
-    for (size_t i = 0; i < cfg->nsources; i++) {
-        rc = run_source(&R, &cfg->sources[i], &done, total, globs[i].gl_pathv, globs[i].gl_pathc);
-        if (rc == QS_ESTORE || rc == QS_ENOMEM)
-            goto finish;
-        if (rc)
-            worst = QS_EDATA;
-    }
-    rc = counts->files_failed ? QS_EDATA : worst;
-
-finish:
-    if (R.store && !opts->dry_run && counts->rows_quarantined) {
-        qs_diag qd;
-        qs_diag_clear(&qd);
-        if (write_quarantine(&R, opts->run_id, opts->quarantine_path, sizeof(opts->quarantine_path),
-                             &qd)) {
-            /* Still pending in the store: the next run writes it. */
-            qs_diag_list_add(errors, qd.file[0] ? qd.file : NULL, 0, 0, NULL,
-                             "%s; the quarantined rows are kept in the store and the next run "
-                             "writes this file",
-                             qd.message);
-            event(&R, "event=quarantine_write_failed run_of=%lld", opts->run_id);
-            if (!rc)
-                rc = QS_EIO;
-        } else if (qs_store_run_quarantine_pending(R.store, opts->run_id, 0, &qd)) {
-            qs_diag_list_push(errors, &qd);
-            if (!rc)
-                rc = QS_ESTORE;
-        }
-    }
-    crash_point();
-    if (!rc && R.deferred)
-        rc = R.deferred;
-    /* One status for the store and the log. */
-    const char *status = rc ? "failed" : counts->rows_quarantined ? "quarantined" : "ok";
-    if (R.store && !opts->dry_run &&
-        qs_store_run_end(R.store, opts->run_id, opts->now, status, counts, &d)) {
-        qs_diag_list_push(errors, &d);
-        if (!rc)
-            rc = QS_ESTORE;
-        status = "failed";
-    }
-    event(&R,
-          "event=run_finished status=%s%s%s files_seen=%lu ingested=%lu skipped=%lu failed=%lu "
-          "rows=%lu new=%lu changed=%lu unchanged=%lu quarantined=%lu not_administered=%lu "
-          "resolved=%lu flags=%lu",
-          status, rc ? " error=" : "", rc ? qs_error_name(rc) : "", counts->files_seen,
-          counts->files_ingested, counts->files_skipped, counts->files_failed, counts->rows_read,
-          counts->admins_new, counts->admins_changed, counts->admins_unchanged,
-          counts->rows_quarantined, counts->rows_not_administered, counts->rows_resolved,
-          counts->flags_raised);
-done:
+    if (recorded || started)
+        rc = finish_run(&R, rc, recorded);
     opts->crash_points = crash_seen;
-    if (R.logfd >= 0)
-        close(R.logfd);
-    qs_store_close(R.store);
+    runner_release(&R);
     qs_store_unlock(lockfd);
-    for (size_t i = 0; globs && i < cfg->nsources; i++)
+    for (size_t i = 0; i < cfg->nsources; i++)
         globfree(&globs[i]);
     free(globs);
-    free(R.touched);
-    free(R.covbuf);
-    free(R.key);
-    free(R.dupkey);
     return rc;
 }

@@ -1084,29 +1084,38 @@ static qs_error client_row(qs_store *s, const char *site, const char *client, lo
     return rc;
 }
 
-qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_result *res,
-                            qs_admin_outcome *outcome, long long *client_id, qs_diag *diag)
+/* A response's content as stored: its answers and attention checks as text, and its hash. */
+struct content {
+    char *answers, *checks; /* freed by content_release */
+    size_t na, nc;
+    char hash[65];
+};
+
+static void content_release(struct content *c)
+{
+    free(c->answers);
+    free(c->checks);
+}
+
+/*
+ * The content of a response: who, where, when and what was answered, hashed streamed, so
+ * fields of any length count in full (a truncated buffer could make two different responses
+ * look the same). Parts are separated by the unit separator. QS_ENOMEM or QS_OK.
+ */
+static qs_error content_of(const qs_store_admin *a, struct content *c)
 {
     const qs_instrument *inst = a->inst;
-    char hash[65];
-    size_t na = 0, nc = 0;
-    qs_error rc = QS_OK;
-    char *answers = answers_text(a->answers, inst->nitems, &na);
-    char *checks = answers_text(a->checks, inst->validity.nchecks, &nc);
-    if (!answers || !checks) {
-        qs_diag_set(diag, NULL, 0, 0, NULL, "out of memory");
-        rc = QS_ENOMEM;
-        goto done;
-    }
-    /* The content of a response: who, where, when and what was answered, streamed, so fields
-     * of any length count in full (a truncated buffer could make two different responses look
-     * the same). Parts are separated by the unit separator. */
+    memset(c, 0, sizeof(*c));
+    c->answers = answers_text(a->answers, inst->nitems, &c->na);
+    c->checks = answers_text(a->checks, inst->validity.nchecks, &c->nc);
+    if (!c->answers || !c->checks)
+        return QS_ENOMEM;
     const char *parts[] = {a->client,
                            a->group ? a->group : "",
                            a->therapist ? a->therapist : "",
                            a->administered ? a->administered : "",
-                           answers,
-                           checks};
+                           c->answers,
+                           c->checks};
     crypto_hash_sha256_state hs;
     unsigned char digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_init(&hs);
@@ -1114,8 +1123,8 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
         if (i)
             crypto_hash_sha256_update(&hs, (const unsigned char *)"\x1f", 1);
         crypto_hash_sha256_update(&hs, (const unsigned char *)parts[i],
-                                  i == 4   ? na
-                                  : i == 5 ? nc
+                                  i == 4   ? c->na
+                                  : i == 5 ? c->nc
                                            : strlen(parts[i]));
     }
     if (a->covariates && a->covariates[0]) { /* absent: the hash of schema 1 */
@@ -1123,97 +1132,98 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
         crypto_hash_sha256_update(&hs, (const unsigned char *)a->covariates, strlen(a->covariates));
     }
     crypto_hash_sha256_final(&hs, digest);
-    sodium_bin2hex(hash, sizeof(hash), digest, sizeof(digest));
+    sodium_bin2hex(c->hash, sizeof(c->hash), digest, sizeof(digest));
+    return QS_OK;
+}
 
-    rc = client_row(s, a->site, a->client, client_id, diag);
-    if (rc)
-        goto done;
+/* The current version of a response, as put_admin decides with it. */
+struct current {
+    long long id, version, origin; /* id 0: none */
+    int same;                      /* its content is this content */
+    int conflict;                  /* another source's, for another client */
+};
 
+static qs_error find_current(qs_store *s, const qs_store_admin *a, const char *hash,
+                             struct current *cur, qs_diag *diag)
+{
     sqlite3_stmt *st = s->find_current;
     int b = SQLITE_OK;
+    memset(cur, 0, sizeof(*cur));
     bind_text(st, 1, a->site, &b);
-    bind_text(st, 2, inst->id, &b);
+    bind_text(st, 2, a->inst->id, &b);
     bind_text(st, 3, a->response_key, &b);
-    long long prev_id = 0, prev_version = 0, prev_origin = 0;
-    int same = 0, conflict = 0;
     int r = b == SQLITE_OK ? sqlite3_step(st) : b;
     if (r == SQLITE_ROW) {
-        prev_id = sqlite3_column_int64(st, 0);
-        prev_version = sqlite3_column_int64(st, 1);
-        same = strcmp((const char *)sqlite3_column_text(st, 2), hash) == 0;
-        prev_origin = sqlite3_column_int64(st, 3);
+        cur->id = sqlite3_column_int64(st, 0);
+        cur->version = sqlite3_column_int64(st, 1);
+        cur->same = strcmp((const char *)sqlite3_column_text(st, 2), hash) == 0;
+        cur->origin = sqlite3_column_int64(st, 3);
         /* The same response id from another source for another client: two surveys' ids
          * that collide (REDCap record ids of two projects), not an edit. */
-        conflict = strcmp((const char *)sqlite3_column_text(st, 4), a->source) != 0 &&
-                   strcmp((const char *)sqlite3_column_text(st, 5), a->client) != 0;
+        cur->conflict = strcmp((const char *)sqlite3_column_text(st, 4), a->source) != 0 &&
+                        strcmp((const char *)sqlite3_column_text(st, 5), a->client) != 0;
     }
-    if (r != SQLITE_ROW && r != SQLITE_DONE) {
-        rc = lookup_error(s, st, b, diag, "cannot look up an administration");
-        goto done;
-    }
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        return lookup_error(s, st, b, diag, "cannot look up an administration");
     step_done(st);
-    if (same) {
-        *outcome = QS_ADMIN_UNCHANGED;
-        goto done;
-    }
-    if (conflict) {
-        *outcome = QS_ADMIN_CONFLICT;
-        goto done;
-    }
-    if (prev_id && a->replay_of) {
-        /* A file processed again with content already processed (a replay): rows stored then
-         * come out unchanged (whatever the mapping now reads in them); a row quarantined then
-         * is unchanged when a version already has its content, and never turns back an edit
-         * that a later file brought. */
-        int known = 0;
-        if (a->replay_open) {
-            st = s->find_version;
-            b = SQLITE_OK;
-            bind_text(st, 1, a->site, &b);
-            bind_text(st, 2, inst->id, &b);
-            bind_text(st, 3, a->response_key, &b);
-            bind_text(st, 4, hash, &b);
-            known = step_exists(st, b);
-            if (known < 0) {
-                rc = lookup_error(s, st, b, diag, "cannot look up an administration");
-                goto done;
-            }
-        }
-        if (!a->replay_open || known) {
-            *outcome = QS_ADMIN_UNCHANGED;
-            goto done;
-        }
-        if (prev_origin > a->replay_of) {
-            *outcome = QS_ADMIN_SUPERSEDED;
-            goto done;
-        }
-    }
-    if (prev_id) {
-        b = SQLITE_OK;
-        bind_int64(s->retire_admin, 1, prev_id, &b);
-        rc = run_stmt(s, s->retire_admin, b, diag, "cannot version an administration");
-        if (rc)
-            goto done;
-    }
-    *outcome = prev_id ? QS_ADMIN_CHANGED : QS_ADMIN_NEW;
+    return QS_OK;
+}
 
-    st = s->add_admin;
+/*
+ * What a replay (a->replay_of) makes of a row whose response has a current version: rows
+ * stored then come out unchanged (whatever the mapping now reads in them); a row quarantined
+ * then is unchanged when a version already has its content, and never turns back an edit that
+ * a later file brought. *outcome is set, or left alone when the row is to be stored.
+ */
+static qs_error replay_outcome(qs_store *s, const qs_store_admin *a, const char *hash,
+                               const struct current *cur, qs_admin_outcome *outcome, int *decided,
+                               qs_diag *diag)
+{
+    int known = 0;
+    *decided = 0;
+    if (a->replay_open) {
+        sqlite3_stmt *st = s->find_version;
+        int b = SQLITE_OK;
+        bind_text(st, 1, a->site, &b);
+        bind_text(st, 2, a->inst->id, &b);
+        bind_text(st, 3, a->response_key, &b);
+        bind_text(st, 4, hash, &b);
+        known = step_exists(st, b);
+        if (known < 0)
+            return lookup_error(s, st, b, diag, "cannot look up an administration");
+    }
+    if (!a->replay_open || known) {
+        *outcome = QS_ADMIN_UNCHANGED;
+        *decided = 1;
+    } else if (cur->origin > a->replay_of) {
+        *outcome = QS_ADMIN_SUPERSEDED;
+        *decided = 1;
+    }
+    return QS_OK;
+}
+
+/* Insert the administration row of version `version`; *admin receives its id. */
+static qs_error insert_admin(qs_store *s, const qs_store_admin *a, const qs_result *res,
+                             const struct content *c, long long client_id, long long version,
+                             long long *admin, qs_diag *diag)
+{
+    sqlite3_stmt *st = s->add_admin;
     const qs_validity_value *v = &res->validity;
-    b = SQLITE_OK;
-    bind_int64(st, 1, *client_id, &b);
+    int b = SQLITE_OK;
+    bind_int64(st, 1, client_id, &b);
     bind_text(st, 2, a->site, &b);
     bind_text(st, 3, a->source, &b);
-    bind_text(st, 4, inst->id, &b);
-    bind_text(st, 5, inst->version, &b);
+    bind_text(st, 4, a->inst->id, &b);
+    bind_text(st, 5, a->inst->version, &b);
     bind_text(st, 6, a->response_key, &b);
     bind_text(st, 7, a->response_id, &b);
-    bind_int64(st, 8, prev_version + 1, &b);
-    bind_text(st, 9, hash, &b);
+    bind_int64(st, 8, version, &b);
+    bind_text(st, 9, c->hash, &b);
     bind_text_or_null(st, 10, a->administered, &b);
     bind_text_or_null(st, 11, a->group, &b);
     bind_text_or_null(st, 12, a->therapist, &b);
-    bind_text_n(st, 13, answers, na, &b);
-    bind_text_n(st, 14, checks, nc, &b);
+    bind_text_n(st, 13, c->answers, c->na, &b);
+    bind_text_n(st, 14, c->checks, c->nc, &b);
     bind_text_or_null(st, 15, a->norm, &b);
     bind_real_or_null(st, 16, v->missing_fraction, &b);
     bind_int64(st, 17, v->longstring, &b);
@@ -1226,15 +1236,20 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
     bind_int64(st, 21, (sqlite3_int64)a->line, &b);
     bind_int64(st, 22, a->run_id, &b);
     bind_text_or_null(st, 23, a->covariates, &b);
-    rc = run_stmt(s, st, b, diag, "cannot add an administration");
-    if (rc)
-        goto done;
-    long long admin = sqlite3_last_insert_rowid(s->db);
+    qs_error rc = run_stmt(s, st, b, diag, "cannot add an administration");
+    if (!rc)
+        *admin = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
 
+/* The score rows of an administration. */
+static qs_error insert_scores(qs_store *s, const qs_instrument *inst, const qs_result *res,
+                              long long admin, qs_diag *diag)
+{
     for (size_t i = 0; i < inst->nscores; i++) {
         const qs_score_value *sv = &res->scores[i];
-        st = s->add_score;
-        b = SQLITE_OK;
+        sqlite3_stmt *st = s->add_score;
+        int b = SQLITE_OK;
         bind_int64(st, 1, admin, &b);
         bind_text(st, 2, inst->scores[i].id, &b);
         bind_real_or_null(st, 3, sv->value, &b);
@@ -1244,10 +1259,18 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
         bind_real_or_null(st, 7, sv->t, &b);
         bind_real_or_null(st, 8, sv->percentile, &b);
         bind_text(st, 9, qs_status_name(sv->status), &b);
-        rc = run_stmt(s, st, b, diag, "cannot add a score");
+        qs_error rc = run_stmt(s, st, b, diag, "cannot add a score");
         if (rc)
-            goto done;
+            return rc;
     }
+    return QS_OK;
+}
+
+/* The raised and not-evaluable flags of an administration (validity flags last). */
+static qs_error insert_flags(qs_store *s, const qs_instrument *inst, const qs_result *res,
+                             long long admin, qs_diag *diag)
+{
+    const qs_validity_value *v = &res->validity;
     for (size_t f = 0; f < inst->nflags + 2; f++) {
         qs_tri t;
         const char *id, *sev;
@@ -1264,20 +1287,61 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
             continue;
         char detail[512];
         qs_flag_detail(inst, f, res, detail, sizeof(detail));
-        st = s->add_flag;
-        b = SQLITE_OK;
+        sqlite3_stmt *st = s->add_flag;
+        int b = SQLITE_OK;
         bind_int64(st, 1, admin, &b);
         bind_text(st, 2, id, &b);
         bind_text(st, 3, t == QS_TRI_TRUE ? "raised" : "not_evaluable", &b);
         bind_text(st, 4, sev, &b);
         bind_text(st, 5, detail, &b);
-        rc = run_stmt(s, st, b, diag, "cannot add a flag");
+        qs_error rc = run_stmt(s, st, b, diag, "cannot add a flag");
+        if (rc)
+            return rc;
+    }
+    return QS_OK;
+}
+
+qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_result *res,
+                            qs_admin_outcome *outcome, long long *client_id, qs_diag *diag)
+{
+    struct content c;
+    struct current cur;
+    long long admin = 0;
+    int decided = 0;
+    qs_error rc = content_of(a, &c);
+    if (rc) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "out of memory");
+        goto done;
+    }
+    rc = client_row(s, a->site, a->client, client_id, diag);
+    if (!rc)
+        rc = find_current(s, a, c.hash, &cur, diag);
+    if (rc)
+        goto done;
+    if (cur.same || cur.conflict) {
+        *outcome = cur.same ? QS_ADMIN_UNCHANGED : QS_ADMIN_CONFLICT;
+        goto done;
+    }
+    if (cur.id && a->replay_of) {
+        rc = replay_outcome(s, a, c.hash, &cur, outcome, &decided, diag);
+        if (rc || decided)
+            goto done;
+    }
+    if (cur.id) { /* an edited response: the new content becomes the current version */
+        int b = SQLITE_OK;
+        bind_int64(s->retire_admin, 1, cur.id, &b);
+        rc = run_stmt(s, s->retire_admin, b, diag, "cannot version an administration");
         if (rc)
             goto done;
     }
+    *outcome = cur.id ? QS_ADMIN_CHANGED : QS_ADMIN_NEW;
+    rc = insert_admin(s, a, res, &c, *client_id, cur.version + 1, &admin, diag);
+    if (!rc)
+        rc = insert_scores(s, a->inst, res, admin, diag);
+    if (!rc)
+        rc = insert_flags(s, a->inst, res, admin, diag);
 done:
-    free(answers);
-    free(checks);
+    content_release(&c);
     return rc;
 }
 
