@@ -1,6 +1,7 @@
 # run_case.cmake - run one end-to-end case folder (see tests/CMakeLists.txt) and compare.
 cmake_minimum_required(VERSION 3.25)
-# Variables: QSCORE (binary), CASE (folder), SOURCE_DIR, WORK (a scratch folder for this case).
+# Variables: QSCORE (binary), CASE (folder), SOURCE_DIR, WORK (a scratch folder for this case),
+# PREFIX (the install prefix, for @PREFIX@ in `error`).
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 if(EXISTS ${CASE}/setup.cmake)
@@ -18,6 +19,11 @@ endforeach()
 set(expected_status 0)
 if(EXISTS ${CASE}/status)
     file(STRINGS ${CASE}/status expected_status)
+endif()
+# A failure is checked by its message too: exit status 2 covers every invalid input.
+if(NOT expected_status EQUAL 0 AND NOT EXISTS ${CASE}/error)
+    message(FATAL_ERROR "case ${CASE} expects status ${expected_status} but has no `error` file: "
+        "check the message, not only the status")
 endif()
 
 # Instruments are found relative to the case folder, so outputs hold no machine-specific paths.
@@ -46,6 +52,7 @@ foreach(pair "expected;out" "error;err")
     if(EXISTS ${CASE}/${fname})
         file(READ ${CASE}/${fname} want)
         string(REPLACE "@WORK@" "${WORK}" want "${want}")
+        string(REPLACE "@PREFIX@" "${PREFIX}" want "${want}")
         if(NOT "${${var}}" STREQUAL "${want}")
             file(WRITE ${WORK}/actual-${fname} "${${var}}")
             message(SEND_ERROR "${fname} differs: diff ${CASE}/${fname} ${WORK}/actual-${fname}\n"
