@@ -15,7 +15,7 @@
 #include "grow.h"
 #include "qscore/atomic.h"
 #include "qscore/export.h"
-#include "qscore/output.h"
+#include "qscore/format.h"
 #include "qscore/store.h"
 #include "qscore/version.h"
 

@@ -14,7 +14,6 @@
 
 #include "qscore/atomic.h"
 #include "qscore/ingest.h"
-#include "qscore/output.h"
 #include "qscore/score.h"
 #include "qscore/version.h"
 

@@ -16,7 +16,8 @@
 
 #include "qscore/atomic.h"
 #include "qscore/change.h"
-#include "qscore/output.h"
+#include "qscore/format.h"
+#include "qscore/quarantine.h"
 #include "qscore/version.h"
 #include "store_internal.h"
 

@@ -1,4 +1,4 @@
-/* test_output.c - number formatting round-trips; CSV rows quote what needs quoting. */
+/* test_format.c - numbers are the shortest text that round-trips, fast path as the reference. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "qscore/output.h"
+#include "qscore/format.h"
 
 static void test_numbers_are_the_shortest_round_trip_text(void **state)
 {
@@ -126,35 +126,12 @@ static void test_fast_formatting_agrees_with_the_reference(void **state)
         expect_same_as_reference(edges[i]);
 }
 
-static void test_quarantine_rows_quote_fields_with_commas_quotes_and_newlines(void **state)
-{
-    (void)state;
-    char *text = NULL;
-    size_t len = 0;
-    FILE *fp = open_memstream(&text, &len);
-    qs_row_problems p;
-    memset(&p, 0, sizeof(p));
-    p.line = 12;
-    snprintf(p.response_id, sizeof(p.response_id), "R,1");
-    p.count = 1;
-    snprintf(p.items[0].column, sizeof(p.items[0].column), "Q \"5\"");
-    snprintf(p.items[0].value, sizeof(p.items[0].value), "a\nb");
-    snprintf(p.items[0].reason, sizeof(p.items[0].reason), "bad");
-    assert_int_equal(qs_quarantine_header(fp), QS_OK);
-    assert_int_equal(qs_quarantine_write(fp, "in.csv", &p), QS_OK);
-    fclose(fp);
-    assert_string_equal(text, "source,line,response_id,column,value,reason\n"
-                              "in.csv,12,\"R,1\",\"Q \"\"5\"\"\",\"a\nb\",bad\n");
-    free(text);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numbers_are_the_shortest_round_trip_text),
         cmocka_unit_test(test_many_values_round_trip),
         cmocka_unit_test(test_fast_formatting_agrees_with_the_reference),
-        cmocka_unit_test(test_quarantine_rows_quote_fields_with_commas_quotes_and_newlines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "qscore/quarantine.h"
+
 /*
  * Design. Formatting and writing the long output costs about as much as reading and scoring
  * (docs: bench/RESULTS.md), so the two halves run on two threads joined by a ring of NBATCH
