@@ -20,7 +20,6 @@
 #include "qscore/mapping.h"
 #include "qscore/pseudonym.h"
 #include "qscore/store.h"
-#include "store_internal.h"
 
 /* ---- is the config safe? ----------------------------------------------------------------- */
 
@@ -198,7 +197,6 @@ struct xstate {
     const qs_export_opts *opts;
     qs_diag_list *errors;
     qs_pool *pool;
-    sqlite3 *db;
     unsigned char key[QS_KEY_BYTES];
     char fingerprint[QS_FINGERPRINT_LEN + 1];
     size_t ninsts;
@@ -207,6 +205,7 @@ struct xstate {
     struct xrow *rows;
     size_t nflags, flagcap;
     struct xflag *flags;
+    size_t *order; /* row indexes in administration id order (find_row) */
     size_t nnotes;
     const char **notes;
     unsigned long undated_skipped, cov_unreadable;
@@ -243,17 +242,10 @@ static void note(struct xstate *X, const char *fmt, ...)
         X->oom = 1; /* a manifest without a note it must have is not written */
 }
 
-static const char *pool_str(struct xstate *X, const unsigned char *s)
+static const char *pool_str(struct xstate *X, const char *s)
 {
-    const char *t = s ? (const char *)s : "";
+    const char *t = s ? s : "";
     return qs_pool__strndup(X->pool, t, strlen(t));
-}
-
-static qs_error sql_error(struct xstate *X, const char *what)
-{
-    qs_diag_list_add(X->errors, X->cfg->store, 0, 0, NULL, "store: %s: %s", what,
-                     sqlite3_errmsg(X->db));
-    return QS_ESTORE;
 }
 
 static qs_error load_instruments(struct xstate *X)
@@ -525,103 +517,81 @@ static qs_error note_who(struct xstate *X, const char *s)
     return QS_OK;
 }
 
-static qs_error read_admins(struct xstate *X)
+/* The store's callback for each current administration: a row of the export, unless its
+ * instrument is not the config's (a note says so), --instrument leaves it out, or
+ * --since/--until do. */
+static qs_error on_admin(void *ctx, const qs_store_export_admin *a)
 {
-    sqlite3_stmt *st;
-    const char *sql =
-        "SELECT a.id, c.site, c.client_key, a.instrument, a.instrument_version, a.administered,"
-        " a.group_name, a.answers,"
-        " ROW_NUMBER() OVER (PARTITION BY a.client, a.instrument"
-        "   ORDER BY a.administered IS NULL, a.administered, a.id),"
-        " MIN(substr(a.administered, 1, 10)) OVER (PARTITION BY a.client), a.covariates,"
-        " a.therapist, a.response_id"
-        " FROM administrations a JOIN clients c ON c.id = a.client WHERE a.current = 1";
-    long since = X->since, until = X->until;
-    if (sqlite3_prepare_v2(X->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return sql_error(X, "reading administrations");
-    qs_error rc = QS_OK;
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *instrument = (const char *)sqlite3_column_text(st, 3);
-        int ii = find_inst(X, instrument ? instrument : "");
-        if (ii < 0) {
-            int seen = 0;
-            for (size_t i = 0; i < X->nnotes; i++)
-                seen |= strstr(X->notes[i], instrument ? instrument : "") != NULL;
-            if (!seen)
-                note(X, "instrument '%s' is in the store but not in the config: not exported",
-                     instrument ? instrument : "");
-            continue;
-        }
-        if (X->opts->instrument && strcmp(X->opts->instrument, instrument) != 0)
-            continue;
-        long days = LONG_MIN, base = LONG_MIN;
-        int year = 0, byear = 0;
-        int dated = parse_date((const char *)sqlite3_column_text(st, 5), &days, &year);
-        if (!dated) {
-            days = LONG_MIN;
-            year = 0;
-        }
-        if ((X->opts->since || X->opts->until) && (!dated || days < since || days > until)) {
-            if (!dated)
-                X->undated_skipped++;
-            continue;
-        }
-        if (dated && !parse_date((const char *)sqlite3_column_text(st, 9), &base, &byear)) {
-            base = days;
-            byear = year;
-        }
-        struct xrow *grown =
-            qs_grow__array(X->rows, &X->rowcap, X->nrows + 1, sizeof(*grown), 1024);
-        if (!grown) {
-            rc = QS_ENOMEM;
-            break;
-        }
-        X->rows = grown;
-        struct xrow *r = &X->rows[X->nrows];
-        memset(r, 0, sizeof(*r));
-        r->id = sqlite3_column_int64(st, 0);
-        r->site = pool_str(X, sqlite3_column_text(st, 1));
-        const char *client = (const char *)sqlite3_column_text(st, 2);
-        const char *group = (const char *)sqlite3_column_text(st, 6);
-        qs_pseudonym(X->key, "client", r->site ? r->site : "", client ? client : "", r->pid);
-        if (group && group[0])
-            qs_pseudonym(X->key, "group", r->site ? r->site : "", group, r->gpid);
-        r->version = pool_str(X, sqlite3_column_text(st, 4));
-        r->answers = pool_str(X, sqlite3_column_text(st, 7));
-        r->inst = (size_t)ii;
-        r->instid = X->insts[ii]->id;
-        r->wave = (long)sqlite3_column_int64(st, 8);
-        r->days = dated ? days - base : LONG_MIN;
-        /* The baseline's year, not the administration's: with days since baseline, the year of
-         * each administration would pin dates down (a visit on each side of New Year). */
-        r->year = dated ? byear : 0;
-        size_t ns = X->insts[ii]->nscores;
-        r->value = qs_pool__calloc(X->pool, ns ? ns : 1, sizeof(double));
-        r->t = qs_pool__calloc(X->pool, ns ? ns : 1, sizeof(double));
-        r->status = qs_pool__calloc(X->pool, ns ? ns : 1, sizeof(char *));
-        if (!r->site || !r->version || !r->answers || !r->value || !r->t || !r->status) {
-            rc = QS_ENOMEM;
-            break;
-        }
-        for (size_t s = 0; s < ns; s++)
-            r->value[s] = r->t[s] = NAN;
-        rc = read_covariates(X, r, (const char *)sqlite3_column_text(st, 10));
-        if (rc)
-            break;
-        /* Who the clients are (ids, groups, therapists), folded: no covariate may repeat them. */
-        const char *who[] = {client, group, (const char *)sqlite3_column_text(st, 11),
-                             (const char *)sqlite3_column_text(st, 12)};
-        for (size_t w = 0; w < 4 && X->cfg->export_.ncovariates && !rc; w++)
-            rc = note_who(X, who[w]);
-        if (rc)
-            break;
-        X->nrows++;
+    struct xstate *X = ctx;
+    const char *instrument = a->instrument ? a->instrument : "";
+    int ii = find_inst(X, instrument);
+    if (ii < 0) {
+        int seen = 0;
+        for (size_t i = 0; i < X->nnotes; i++)
+            seen |= strstr(X->notes[i], instrument) != NULL;
+        if (!seen)
+            note(X, "instrument '%s' is in the store but not in the config: not exported",
+                 instrument);
+        return QS_OK;
     }
-    if (!rc && step != SQLITE_DONE)
-        rc = sql_error(X, "reading administrations");
-    sqlite3_finalize(st);
-    return rc;
+    if (X->opts->instrument && strcmp(X->opts->instrument, instrument) != 0)
+        return QS_OK;
+    long days = LONG_MIN, base = LONG_MIN;
+    int year = 0, byear = 0;
+    int dated = parse_date(a->administered, &days, &year);
+    if (!dated) {
+        days = LONG_MIN;
+        year = 0;
+    }
+    if ((X->opts->since || X->opts->until) && (!dated || days < X->since || days > X->until)) {
+        if (!dated)
+            X->undated_skipped++;
+        return QS_OK;
+    }
+    if (dated && !parse_date(a->client_first_date, &base, &byear)) {
+        base = days;
+        byear = year;
+    }
+    struct xrow *grown = qs_grow__array(X->rows, &X->rowcap, X->nrows + 1, sizeof(*grown), 1024);
+    if (!grown)
+        return QS_ENOMEM;
+    X->rows = grown;
+    struct xrow *r = &X->rows[X->nrows];
+    memset(r, 0, sizeof(*r));
+    r->id = a->id;
+    r->site = pool_str(X, a->site);
+    const char *client = a->client, *group = a->group;
+    qs_pseudonym(X->key, "client", r->site ? r->site : "", client ? client : "", r->pid);
+    if (group && group[0])
+        qs_pseudonym(X->key, "group", r->site ? r->site : "", group, r->gpid);
+    r->version = pool_str(X, a->instrument_version);
+    r->answers = pool_str(X, a->answers);
+    r->inst = (size_t)ii;
+    r->instid = X->insts[ii]->id;
+    r->wave = (long)a->wave;
+    r->days = dated ? days - base : LONG_MIN;
+    /* The baseline's year, not the administration's: with days since baseline, the year of
+     * each administration would pin dates down (a visit on each side of New Year). */
+    r->year = dated ? byear : 0;
+    size_t ns = X->insts[ii]->nscores;
+    r->value = qs_pool__calloc(X->pool, ns ? ns : 1, sizeof(double));
+    r->t = qs_pool__calloc(X->pool, ns ? ns : 1, sizeof(double));
+    r->status = qs_pool__calloc(X->pool, ns ? ns : 1, sizeof(char *));
+    if (!r->site || !r->version || !r->answers || !r->value || !r->t || !r->status)
+        return QS_ENOMEM;
+    for (size_t s = 0; s < ns; s++)
+        r->value[s] = r->t[s] = NAN;
+    qs_error rc = read_covariates(X, r, a->covariates);
+    if (rc)
+        return rc;
+    /* Who the clients are (ids, groups, therapists), folded: no covariate may repeat them. */
+    const char *who[] = {client, group, a->therapist, a->response_id};
+    for (size_t w = 0; w < 4 && X->cfg->export_.ncovariates && !rc; w++)
+        rc = note_who(X, who[w]);
+    if (rc)
+        return rc;
+    X->nrows++;
+    return QS_OK;
 }
 
 static int cmp_rows(const void *a, const void *b)
@@ -664,80 +634,69 @@ static int cmp_flags(const void *a, const void *b)
     return strcmp(x->flag, y->flag);
 }
 
-static qs_error read_results(struct xstate *X)
+/* After the administrations: the rows in id order, for find_row. */
+static qs_error on_admins_done(void *ctx)
 {
-    qs_error rc = QS_OK;
-    size_t *order = malloc((X->nrows ? X->nrows : 1) * sizeof(size_t));
-    if (!order)
+    struct xstate *X = ctx;
+    X->order = malloc((X->nrows ? X->nrows : 1) * sizeof(size_t));
+    if (!X->order)
         return QS_ENOMEM;
     for (size_t i = 0; i < X->nrows; i++)
-        order[i] = i;
+        X->order[i] = i;
     sort_ctx = X;
-    qsort(order, X->nrows, sizeof(size_t), cmp_by_id);
+    qsort(X->order, X->nrows, sizeof(size_t), cmp_by_id);
+    return QS_OK;
+}
 
-    sqlite3_stmt *st;
-    int step = SQLITE_DONE;
-    if (sqlite3_prepare_v2(X->db,
-                           "SELECT s.administration, s.score, s.value, s.t, s.status FROM scores s"
-                           " JOIN administrations a ON a.id = s.administration"
-                           " WHERE a.current = 1",
-                           -1, &st, NULL) != SQLITE_OK) {
-        free(order);
-        return sql_error(X, "reading scores");
-    }
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        long r = find_row(X, order, sqlite3_column_int64(st, 0));
-        if (r < 0)
-            continue;
-        struct xrow *row = &X->rows[r];
-        int s = qs_instrument_score_index(X->insts[row->inst],
-                                          (const char *)sqlite3_column_text(st, 1));
-        if (s < 0)
-            continue;
-        if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-            row->value[s] = sqlite3_column_double(st, 2);
-        if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-            row->t[s] = sqlite3_column_double(st, 3);
-        row->status[s] = pool_str(X, sqlite3_column_text(st, 4));
-    }
-    if (step != SQLITE_DONE)
-        rc = sql_error(X, "reading scores");
-    sqlite3_finalize(st);
+/* A score of a current administration, kept when its row is exported. */
+static qs_error on_score(void *ctx, const qs_store_export_score *sc)
+{
+    struct xstate *X = ctx;
+    long r = find_row(X, X->order, sc->admin);
+    if (r < 0)
+        return QS_OK;
+    struct xrow *row = &X->rows[r];
+    int s = qs_instrument_score_index(X->insts[row->inst], sc->score);
+    if (s < 0)
+        return QS_OK;
+    if (!isnan(sc->value))
+        row->value[s] = sc->value;
+    if (!isnan(sc->t))
+        row->t[s] = sc->t;
+    row->status[s] = pool_str(X, sc->status);
+    return QS_OK;
+}
 
-    if (!rc && sqlite3_prepare_v2(X->db,
-                                  "SELECT f.administration, f.flag, f.status, f.severity"
-                                  " FROM flags f JOIN administrations a ON a.id = f.administration"
-                                  " WHERE a.current = 1",
-                                  -1, &st, NULL) != SQLITE_OK)
-        rc = sql_error(X, "reading flags");
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        long r = find_row(X, order, sqlite3_column_int64(st, 0));
-        if (r < 0)
-            continue;
-        struct xflag *v = qs_grow__array(X->flags, &X->flagcap, X->nflags + 1, sizeof(*v), 256);
-        if (!v) {
-            rc = QS_ENOMEM;
-            break;
-        }
-        X->flags = v;
-        struct xflag *f = &X->flags[X->nflags++];
-        f->admin = sqlite3_column_int64(st, 0);
-        f->flag = pool_str(X, sqlite3_column_text(st, 1));
-        f->status = pool_str(X, sqlite3_column_text(st, 2));
-        f->severity = pool_str(X, sqlite3_column_text(st, 3));
-        if (!f->flag || !f->status || !f->severity)
-            rc = QS_ENOMEM;
-        if (strcmp(f->status ? f->status : "", "raised") == 0)
-            X->rows[r].raised = 1;
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = sql_error(X, "reading flags");
-    if (!rc)
-        sqlite3_finalize(st);
+/* A flag of a current administration, kept when its row is exported; a raised one marks it. */
+static qs_error on_flag(void *ctx, const qs_store_export_flag *fl)
+{
+    struct xstate *X = ctx;
+    long r = find_row(X, X->order, fl->admin);
+    if (r < 0)
+        return QS_OK;
+    struct xflag *v = qs_grow__array(X->flags, &X->flagcap, X->nflags + 1, sizeof(*v), 256);
+    if (!v)
+        return QS_ENOMEM;
+    X->flags = v;
+    struct xflag *f = &X->flags[X->nflags++];
+    f->admin = fl->admin;
+    f->flag = pool_str(X, fl->flag);
+    f->status = pool_str(X, fl->status);
+    f->severity = pool_str(X, fl->severity);
+    if (!f->flag || !f->status || !f->severity)
+        return QS_ENOMEM;
+    if (strcmp(f->status, "raised") == 0)
+        X->rows[r].raised = 1;
+    return QS_OK;
+}
+
+/* Each row's flags as a run of X->flags (sorted by administration and flag). */
+static void attach_flags(struct xstate *X)
+{
     if (X->nflags)
         qsort(X->flags, X->nflags, sizeof(struct xflag), cmp_flags);
-    for (size_t i = 0, j = 0; i < X->nrows && !rc; i++) {
-        struct xrow *row = &X->rows[order[i]];
+    for (size_t i = 0, j = 0; i < X->nrows; i++) {
+        struct xrow *row = &X->rows[X->order[i]];
         while (j < X->nflags && X->flags[j].admin < row->id)
             j++;
         row->flag0 = j;
@@ -745,8 +704,6 @@ static qs_error read_results(struct xstate *X)
             j++;
         row->nflags = j - row->flag0;
     }
-    free(order);
-    return rc;
 }
 
 /* ---- writing ----------------------------------------------------------------------------- */
@@ -1254,6 +1211,7 @@ static qs_error export_begin(struct xstate *X, qs_export_counts *out)
  * `qscore run` cannot change the store between the reads. `*store` is the caller's to close. */
 static qs_error read_store(struct xstate *X, qs_store **store)
 {
+    static const qs_store_export_reader reader = {on_admin, on_admins_done, on_score, on_flag};
     qs_diag d;
     qs_diag_clear(&d);
     qs_error rc = qs_store_open(store, X->cfg->store, 1, &d);
@@ -1261,13 +1219,11 @@ static qs_error read_store(struct xstate *X, qs_store **store)
         qs_diag_list_push(X->errors, &d);
         return rc;
     }
-    X->db = qs_store__db(*store);
-    if (sqlite3_exec(X->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-        return sql_error(X, "beginning a read");
-    rc = read_admins(X);
+    rc = qs_store_read_export(*store, &reader, X, &d);
+    if (rc && d.message[0])
+        qs_diag_list_add(X->errors, X->cfg->store, 0, 0, NULL, "%s", d.message);
     if (!rc)
-        rc = read_results(X);
-    sqlite3_exec(X->db, "COMMIT", NULL, NULL, NULL);
+        attach_flags(X);
     return rc;
 }
 
@@ -1352,6 +1308,7 @@ qs_error qs_export_write(const qs_config *cfg, const qs_export_opts *opts, qs_ex
         qs_instrument_free(X.insts[i]);
     free(X.rows);
     free(X.flags);
+    free(X.order);
     free(X.who);
     qs_pool__free(X.pool);
     return rc;

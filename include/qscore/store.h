@@ -275,4 +275,65 @@ qs_error qs_sha256_file(const char *path, char hex[65], qs_diag *diag);
 /** The SHA-256 of a buffer as 64 hex digits. */
 void qs_sha256_hex(const void *data, size_t len, char hex[65]);
 
+/* ---- reading for exports ---------------------------------------------------------------- */
+
+/*
+ * What a research export reads (reports/export.c): the current version of every
+ * administration, then their scores, then their flags, all in one read transaction, so a
+ * `qscore run` committing meanwhile cannot make one export mix two states of the store. The
+ * rows come in no particular order. Strings live for the callback; NULL where the store holds
+ * none.
+ */
+
+/* A current administration. */
+typedef struct qs_store_export_admin {
+    long long id;              /* the version's row id, as its scores and flags name it */
+    const char *site, *client; /* the client's site and client key */
+    const char *instrument, *instrument_version;
+    const char *administered; /* ISO 8601, or NULL when undated */
+    /* the date part (first 10 characters) of the client's earliest `administered`, over every
+     * instrument and every current administration; NULL when none is dated */
+    const char *client_first_date;
+    const char *group, *therapist, *response_id;
+    const char *answers;    /* raw answers in item order, comma-separated, empty = unanswered */
+    const char *covariates; /* "name<TAB>value" lines, or NULL */
+    /* 1, 2, ...: its place among the client's current administrations of the instrument in
+     * time order (undated last, then in the order they were stored) */
+    long long wave;
+} qs_store_export_admin;
+
+/* A score of a current administration. */
+typedef struct qs_store_export_score {
+    long long admin; /* qs_store_export_admin.id */
+    const char *score;
+    double value, t; /* NAN when missing */
+    const char *status;
+} qs_store_export_score;
+
+/* A flag (raised or not evaluable) of a current administration. */
+typedef struct qs_store_export_flag {
+    long long admin; /* qs_store_export_admin.id */
+    const char *flag, *status, *severity;
+} qs_store_export_flag;
+
+/*
+ * The callbacks of qs_store_read_export, called in this order: every administration, then
+ * admins_done once, then every score, then every flag. Any may be NULL. A callback returns
+ * QS_OK to go on; any other code stops the read and qs_store_read_export returns it.
+ */
+typedef struct qs_store_export_reader {
+    qs_error (*admin)(void *ctx, const qs_store_export_admin *a);
+    qs_error (*admins_done)(void *ctx);
+    qs_error (*score)(void *ctx, const qs_store_export_score *sc);
+    qs_error (*flag)(void *ctx, const qs_store_export_flag *f);
+} qs_store_export_reader;
+
+/**
+ * Read the current administrations with their scores and flags in one read transaction,
+ * handing every row to `r`'s callbacks with `ctx`. QS_ESTORE with diag on SQLite errors
+ * ("store: reading scores: ..."), or the first error a callback returned (diag untouched).
+ */
+qs_error qs_store_read_export(qs_store *s, const qs_store_export_reader *r, void *ctx,
+                              qs_diag *diag);
+
 #endif
