@@ -23,24 +23,6 @@ const char cmd_report_usage[] =
     "temporary name and renamed, mode 0600. Paths written are printed on stdout.\n"
     "Flags are screening aids for a clinician, never diagnoses.\n";
 
-static void print_path(void *ctx, const char *path)
-{
-    (void)ctx;
-    printf("%s\n", path);
-}
-
-/* Shared with cmd_run: write every workbook, print paths, return an exit status. */
-int qs_cli_write_reports(const qs_config *cfg, const qs_report_opts *opts)
-{
-    qs_diag_list errors;
-    qs_diag_list_init(&errors);
-    qs_error rc = qs_report_write_all(cfg, opts, print_path, NULL, &errors);
-    for (size_t i = 0; i < errors.count; i++)
-        qs_cli_diag(&errors.items[i]);
-    qs_diag_list_release(&errors);
-    return rc ? qs_exit_status_for(rc) : QS_EXIT_OK;
-}
-
 int cmd_report(int argc, char **argv)
 {
     enum { OPT_THERAPIST = 256, OPT_GROUP, OPT_SINCE };

@@ -1,5 +1,4 @@
 /* cmd_run.c - `qscore run`: the nightly job over a clinic config. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,63 +60,6 @@ static void progress(void *ctx, unsigned long done, unsigned long total, const c
     const char *base = strrchr(path, '/');
     fprintf(stderr, "\r\033[K[%lu/%lu] %.60s", done, total, base ? base + 1 : path);
     fflush(stderr);
-}
-
-/* Shared with status and dump: load the config or print every problem. */
-int qs_cli_load_config(qs_config **cfg, const char *path)
-{
-    qs_diag_list errors;
-    qs_diag_list_init(&errors);
-    qs_error rc = qs_config_load(cfg, path, &errors);
-    for (size_t i = 0; i < errors.count; i++)
-        qs_cli_diag(&errors.items[i]);
-    qs_diag_list_release(&errors);
-    return rc ? qs_exit_status_for(rc) : QS_EXIT_OK;
-}
-
-/* Parse -c FILE [--dry-run] [--retry]; returns the config path or NULL after complaining. */
-const char *qs_cli_config_options(int argc, char **argv, const char *cmd, int *dry_run, int *retry,
-                                  int *all, const char **out)
-{
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'}, {"dry-run", no_argument, NULL, 'n'},
-        {"retry", no_argument, NULL, 'r'},        {"all", no_argument, NULL, 'a'},
-        {"output", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
-    const char *config = NULL;
-    int c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, out ? ":c:o:" : ":c:", longopts, NULL)) != -1) {
-        if (c == 'c') {
-            config = optarg;
-        } else if (c == 'n' && dry_run) {
-            *dry_run = 1;
-        } else if (c == 'r' && retry) {
-            *retry = 1;
-        } else if (c == 'a' && all) {
-            *all = 1;
-        } else if (c == 'o' && out) {
-            *out = optarg;
-        } else if (c == ':') {
-            qs_cli_error("option '%s' needs a value (see 'qscore help %s')", argv[optind - 1], cmd);
-            return NULL;
-        } else {
-            qs_cli_error("unknown option '%s' (see 'qscore help %s')", argv[optind - 1], cmd);
-            return NULL;
-        }
-    }
-    if (optind < argc) {
-        qs_cli_error("unexpected argument '%s' (see 'qscore help %s')", argv[optind], cmd);
-        return NULL;
-    }
-    if (!config)
-        qs_cli_error("%s needs a clinic config: -c CLINIC.yaml", cmd);
-    return config;
-}
-
-const char *qs_cli_config_option(int argc, char **argv, const char *cmd, int *dry_run)
-{
-    return qs_cli_config_options(argc, argv, cmd, dry_run, NULL, NULL, NULL);
 }
 
 int cmd_run(int argc, char **argv)

@@ -1,6 +1,5 @@
 /* main.c - the qscore command line: dispatch to a subcommand, check stdout, map exit status. */
 #include <locale.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,51 +35,6 @@ static const qs_command commands[] = {
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-int qs_exit_status_for(qs_error err)
-{
-    switch (err) {
-    case QS_OK:
-    case QS_EEOF:
-    case QS_ENOANSWER: /* a questionnaire not administered on a row: never a failure */
-        return QS_EXIT_OK;
-    case QS_EDATA:
-        return QS_EXIT_DATA;
-    case QS_EPARSE:
-    case QS_EINVALID:
-    case QS_ELIMIT:
-    case QS_EENCODING:
-    case QS_ENOTFOUND:
-    case QS_EUSAGE:
-        return QS_EXIT_INVALID;
-    case QS_EIO:
-        return QS_EXIT_IO;
-    case QS_ELOCKED:
-        return QS_EXIT_LOCKED;
-    case QS_ENOMEM:
-    case QS_ESTORE:
-    case QS_EREPORT:
-    case QS_ERROR_COUNT:
-        break;
-    }
-    return QS_EXIT_INTERNAL;
-}
-
-void qs_cli_error(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("qscore: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-void qs_cli_diag(const qs_diag *d)
-{
-    char buf[QS_DIAG_FILE_MAX + QS_DIAG_PATH_MAX + QS_DIAG_MSG_MAX + 64];
-    qs_cli_error("%s", qs_diag_format(d, buf, sizeof(buf)));
-}
 
 static void print_overview(FILE *fp)
 {

@@ -1,0 +1,129 @@
+/* cli.c - what every subcommand shares: messages, exit statuses, the config options. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "cmd.h"
+
+/*
+ * The cmd_<name>.c files depend on this file and the library only, never on one another, and
+ * main.c depends on them through its command table: a helper two subcommands need lives here
+ * (qs_cli_help stays in main.c, which owns the table it reads).
+ */
+
+int qs_exit_status_for(qs_error err)
+{
+    switch (err) {
+    case QS_OK:
+    case QS_EEOF:
+    case QS_ENOANSWER: /* a questionnaire not administered on a row: never a failure */
+        return QS_EXIT_OK;
+    case QS_EDATA:
+        return QS_EXIT_DATA;
+    case QS_EPARSE:
+    case QS_EINVALID:
+    case QS_ELIMIT:
+    case QS_EENCODING:
+    case QS_ENOTFOUND:
+    case QS_EUSAGE:
+        return QS_EXIT_INVALID;
+    case QS_EIO:
+        return QS_EXIT_IO;
+    case QS_ELOCKED:
+        return QS_EXIT_LOCKED;
+    case QS_ENOMEM:
+    case QS_ESTORE:
+    case QS_EREPORT:
+    case QS_ERROR_COUNT:
+        break;
+    }
+    return QS_EXIT_INTERNAL;
+}
+
+void qs_cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("qscore: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void qs_cli_diag(const qs_diag *d)
+{
+    char buf[QS_DIAG_FILE_MAX + QS_DIAG_PATH_MAX + QS_DIAG_MSG_MAX + 64];
+    qs_cli_error("%s", qs_diag_format(d, buf, sizeof(buf)));
+}
+
+int qs_cli_load_config(qs_config **cfg, const char *path)
+{
+    qs_diag_list errors;
+    qs_diag_list_init(&errors);
+    qs_error rc = qs_config_load(cfg, path, &errors);
+    for (size_t i = 0; i < errors.count; i++)
+        qs_cli_diag(&errors.items[i]);
+    qs_diag_list_release(&errors);
+    return rc ? qs_exit_status_for(rc) : QS_EXIT_OK;
+}
+
+const char *qs_cli_config_options(int argc, char **argv, const char *cmd, int *dry_run, int *retry,
+                                  int *all, const char **out)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'}, {"dry-run", no_argument, NULL, 'n'},
+        {"retry", no_argument, NULL, 'r'},        {"all", no_argument, NULL, 'a'},
+        {"output", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
+    const char *config = NULL;
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, out ? ":c:o:" : ":c:", longopts, NULL)) != -1) {
+        if (c == 'c') {
+            config = optarg;
+        } else if (c == 'n' && dry_run) {
+            *dry_run = 1;
+        } else if (c == 'r' && retry) {
+            *retry = 1;
+        } else if (c == 'a' && all) {
+            *all = 1;
+        } else if (c == 'o' && out) {
+            *out = optarg;
+        } else if (c == ':') {
+            qs_cli_error("option '%s' needs a value (see 'qscore help %s')", argv[optind - 1], cmd);
+            return NULL;
+        } else {
+            qs_cli_error("unknown option '%s' (see 'qscore help %s')", argv[optind - 1], cmd);
+            return NULL;
+        }
+    }
+    if (optind < argc) {
+        qs_cli_error("unexpected argument '%s' (see 'qscore help %s')", argv[optind], cmd);
+        return NULL;
+    }
+    if (!config)
+        qs_cli_error("%s needs a clinic config: -c CLINIC.yaml", cmd);
+    return config;
+}
+
+const char *qs_cli_config_option(int argc, char **argv, const char *cmd, int *dry_run)
+{
+    return qs_cli_config_options(argc, argv, cmd, dry_run, NULL, NULL, NULL);
+}
+
+static void print_path(void *ctx, const char *path)
+{
+    (void)ctx;
+    printf("%s\n", path);
+}
+
+int qs_cli_write_reports(const qs_config *cfg, const qs_report_opts *opts)
+{
+    qs_diag_list errors;
+    qs_diag_list_init(&errors);
+    qs_error rc = qs_report_write_all(cfg, opts, print_path, NULL, &errors);
+    for (size_t i = 0; i < errors.count; i++)
+        qs_cli_diag(&errors.items[i]);
+    qs_diag_list_release(&errors);
+    return rc ? qs_exit_status_for(rc) : QS_EXIT_OK;
+}
