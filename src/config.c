@@ -309,20 +309,16 @@ static qs_error load_doc(qs_config *c, struct cloader *L, const qs_ydoc *doc)
     return QS_OK;
 }
 
-qs_error qs_config_load(qs_config **out, const char *path, qs_diag_list *errors)
+/* A qs_yaml__build_fn: `out` is the caller's qs_config **. */
+static qs_error config_from_doc(void *out, const qs_ydoc *doc, const char *path,
+                                qs_diag_list *errors)
 {
-    qs_ydoc *doc;
     struct cloader L;
-    *out = NULL;
-    qs_error rc = qs_yaml__load_into(&doc, path, NULL, 0, path, errors);
-    if (rc)
-        return rc;
     memset(&L, 0, sizeof(L));
     L.pool = qs_pool__new();
     L.c = L.pool ? qs_pool__alloc(L.pool, sizeof(qs_config)) : NULL;
     if (!L.c) {
         qs_pool__free(L.pool);
-        qs_yaml__free(doc);
         return QS_ENOMEM;
     }
     L.c->priv = L.pool;
@@ -339,14 +335,19 @@ qs_error qs_config_load(qs_config **out, const char *path, qs_diag_list *errors)
     L.w.doc = doc;
     L.w.errors = errors;
     size_t before = qs_diag_list_total(errors);
-    rc = load_doc(L.c, &L, doc);
-    qs_yaml__free(doc);
+    qs_error rc = load_doc(L.c, &L, doc);
     if (rc || qs_diag_list_total(errors) != before) {
         qs_pool__free(L.pool);
         return QS_EINVALID;
     }
-    *out = L.c;
+    *(qs_config **)out = L.c;
     return QS_OK;
+}
+
+qs_error qs_config_load(qs_config **out, const char *path, qs_diag_list *errors)
+{
+    *out = NULL;
+    return qs_yaml__load_with(out, path, NULL, 0, path, errors, config_from_doc);
 }
 
 qs_error qs_source_instrument(const qs_source *src, qs_instrument **out, qs_diag_list *errors)

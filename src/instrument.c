@@ -975,7 +975,8 @@ void qs_instrument_free(qs_instrument *inst)
     qs_pool__free(inst->priv);
 }
 
-static qs_error load_doc(qs_instrument **out, qs_ydoc *doc, const char *path, qs_diag_list *errors)
+/* A qs_yaml__build_fn: `out` is the caller's qs_instrument **. */
+static qs_error load_doc(void *out, const qs_ydoc *doc, const char *path, qs_diag_list *errors)
 {
     static const char *const keys[] = {"id",    "name",     "version", "citation", "license",
                                        "notes", "scale",    "items",   "scores",   "norms",
@@ -1037,32 +1038,21 @@ done:
         qs_instrument_free(inst);
         return QS_EINVALID;
     }
-    *out = inst;
+    *(qs_instrument **)out = inst;
     return QS_OK;
-}
-
-static qs_error load_any(qs_instrument **out, const char *path, const char *buf, size_t len,
-                         const char *display, qs_diag_list *errors)
-{
-    qs_ydoc *doc;
-    *out = NULL;
-    qs_error rc = qs_yaml__load_into(&doc, path, buf, len, display, errors);
-    if (rc)
-        return rc;
-    rc = load_doc(out, doc, display, errors);
-    qs_yaml__free(doc);
-    return rc;
 }
 
 qs_error qs_instrument_load_mem(qs_instrument **out, const char *buf, size_t len,
                                 const char *display, qs_diag_list *errors)
 {
-    return load_any(out, NULL, buf, len, display, errors);
+    *out = NULL;
+    return qs_yaml__load_with(out, NULL, buf, len, display, errors, load_doc);
 }
 
 qs_error qs_instrument_load(qs_instrument **out, const char *path, qs_diag_list *errors)
 {
-    return load_any(out, path, NULL, 0, path, errors);
+    *out = NULL;
+    return qs_yaml__load_with(out, path, NULL, 0, path, errors, load_doc);
 }
 
 /* ---- queries ----------------------------------------------------------------------------- */

@@ -249,8 +249,8 @@ static qs_mapping *mapping_new(qs_pool **pool)
     return m;
 }
 
-static qs_error load_doc(qs_mapping **out, const qs_ydoc *doc, const char *display,
-                         qs_diag_list *errors)
+/* A qs_yaml__build_fn: `out` is the caller's qs_mapping **. */
+static qs_error load_doc(void *out, const qs_ydoc *doc, const char *display, qs_diag_list *errors)
 {
     static const char *const keys[] = {
         "response_id",  "client_id", "group",  "therapist", "administered", "date_format", "items",
@@ -317,32 +317,21 @@ done:
         qs_pool__free(L.pool);
         return QS_EINVALID;
     }
-    *out = L.m;
+    *(qs_mapping **)out = L.m;
     return QS_OK;
-}
-
-static qs_error load_any(qs_mapping **out, const char *path, const char *buf, size_t len,
-                         const char *display, qs_diag_list *errors)
-{
-    qs_ydoc *doc;
-    *out = NULL;
-    qs_error rc = qs_yaml__load_into(&doc, path, buf, len, display, errors);
-    if (rc)
-        return rc;
-    rc = load_doc(out, doc, display, errors);
-    qs_yaml__free(doc);
-    return rc;
 }
 
 qs_error qs_mapping_load_mem(qs_mapping **out, const char *buf, size_t len, const char *display,
                              qs_diag_list *errors)
 {
-    return load_any(out, NULL, buf, len, display, errors);
+    *out = NULL;
+    return qs_yaml__load_with(out, NULL, buf, len, display, errors, load_doc);
 }
 
 qs_error qs_mapping_load(qs_mapping **out, const char *path, qs_diag_list *errors)
 {
-    return load_any(out, path, NULL, 0, path, errors);
+    *out = NULL;
+    return qs_yaml__load_with(out, path, NULL, 0, path, errors, load_doc);
 }
 
 qs_error qs_mapping_default(qs_mapping **out)

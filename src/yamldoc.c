@@ -399,6 +399,18 @@ qs_error qs_yaml__load_into(qs_ydoc **out, const char *path, const char *buf, si
     return rc;
 }
 
+qs_error qs_yaml__load_with(void *out, const char *path, const char *buf, size_t len,
+                            const char *display, qs_diag_list *errors, qs_yaml__build_fn build)
+{
+    qs_ydoc *doc;
+    qs_error rc = qs_yaml__load_into(&doc, path, buf, len, display, errors);
+    if (rc)
+        return rc;
+    rc = build(out, doc, display, errors);
+    qs_yaml__free(doc);
+    return rc;
+}
+
 /* ---- paths and walking ------------------------------------------------------------------- */
 
 static size_t path_append(qs_ypath *p, const char *s)

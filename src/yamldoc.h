@@ -66,6 +66,22 @@ qs_error qs_yaml__load_into(qs_ydoc **out, const char *path, const char *buf, si
 /** Free the document and every node; NULL-safe. */
 void qs_yaml__free(qs_ydoc *doc);
 
+/*
+ * A loader's own part: build the object in `out` (the loader's `T **`, passed through as is)
+ * from the document, appending every problem to `errors`. The document is freed after it
+ * returns, so the object keeps copies, never nodes.
+ */
+typedef qs_error (*qs_yaml__build_fn)(void *out, const qs_ydoc *doc, const char *display,
+                                      qs_diag_list *errors);
+
+/**
+ * The whole of a YAML loader but its schema: load from the file `path` (when `buf` is NULL) or
+ * from `buf`/`len` as qs_yaml__load_into does, build with `build`, free the document. Returns
+ * the load's error (appended to `errors`) or `build`'s.
+ */
+qs_error qs_yaml__load_with(void *out, const char *path, const char *buf, size_t len,
+                            const char *display, qs_diag_list *errors, qs_yaml__build_fn build);
+
 /* ---- schema walking ---------------------------------------------------------------------- */
 
 /* A key path under construction: "scores[2].items[5]". Indices are 0-based. */
