@@ -13,6 +13,7 @@
 
 #include "export_internal.h"
 #include "grow.h"
+#include "hash.h"
 #include "qscore/atomic.h"
 #include "qscore/export.h"
 #include "qscore/format.h"
@@ -41,19 +42,12 @@ void qs_xcohort__free(qs_xcohort *c)
     memset(c, 0, sizeof(*c));
 }
 
-static unsigned long long fnv(unsigned long long h, const char *s)
+static uint64_t cell_hash(const char *site, const char *group, const char *instrument,
+                          const char *version, const char *score, long wave)
 {
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return (h ^ 0x1f) * 1099511628211ull;
-}
-
-static unsigned long long cell_hash(const char *site, const char *group, const char *instrument,
-                                    const char *version, const char *score, long wave)
-{
-    unsigned long long h = 14695981039346656037ull;
-    h = fnv(fnv(fnv(fnv(fnv(h, site), group), instrument), version), score);
-    return (h ^ (unsigned long long)wave) * 1099511628211ull;
+    uint64_t h = qs_hash__str(qs_hash__str(QS_HASH_SEED, site), group);
+    h = qs_hash__str(qs_hash__str(qs_hash__str(h, instrument), version), score);
+    return qs_hash__final(qs_hash__update(h, &wave, sizeof(wave)));
 }
 
 static int cell_is(const qs_xcell *x, const char *site, const char *group, const char *instrument,
