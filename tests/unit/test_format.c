@@ -1,4 +1,4 @@
-/* test_format.c - numbers are the shortest text that round-trips, fast path as the reference. */
+/* test_format.c - numbers are the shortest text that round-trips; flag details and rules. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -126,12 +126,46 @@ static void test_fast_formatting_agrees_with_the_reference(void **state)
         expect_same_as_reference(edges[i]);
 }
 
+static void test_validity_flags_say_their_rule_and_the_values_they_saw(void **state)
+{
+    (void)state;
+    qs_instrument inst;
+    memset(&inst, 0, sizeof(inst));
+    inst.validity.max_longstring = 18;
+    inst.validity.min_irv = 0.5;
+    inst.validity.max_missing_fraction = NAN; /* off: only attention checks make it invalid */
+    inst.validity.nchecks = 1;
+    inst.validity.max_failed_checks = 0;
+    qs_result res;
+    memset(&res, 0, sizeof(res));
+    res.validity.longstring = 36;
+    res.validity.irv = NAN; /* fewer than two answers */
+    res.validity.attention_failed = 1;
+    char buf[128];
+    qs_flag_detail(&inst, 0, &res, buf, sizeof(buf)); /* k == nflags: careless */
+    assert_string_equal(buf, "longstring=36; irv=missing");
+    qs_flag_detail(&inst, 1, &res, buf, sizeof(buf)); /* k == nflags + 1: invalid */
+    assert_string_equal(buf, "attention_failed=1");
+    qs_validity_cond c[2];
+    size_t n = qs_validity_conds(c, &inst, &res.validity, 1);
+    assert_int_equal(n, 2);
+    qs_validity_rule_text(c, n, buf, sizeof(buf));
+    assert_string_equal(buf, "longstring > 18 or irv < 0.5");
+    qs_validity_rule_text(c, n, buf, 12); /* truncated, still terminated */
+    assert_string_equal(buf, "longstring ");
+    const char *id, *label;
+    qs_validity_flag_text(1, &id, &label, NULL);
+    assert_string_equal(id, "invalid");
+    assert_string_equal(label, "Invalid administration");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numbers_are_the_shortest_round_trip_text),
         cmocka_unit_test(test_many_values_round_trip),
         cmocka_unit_test(test_fast_formatting_agrees_with_the_reference),
+        cmocka_unit_test(test_validity_flags_say_their_rule_and_the_values_they_saw),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
