@@ -16,6 +16,7 @@
 #include "qscore/mapping.h"
 #include "qscore/output.h"
 #include "qscore/pipeline.h"
+#include "qscore/profile.h"
 #include "qscore/pseudonym.h"
 #include "qscore/quarantine.h"
 #include "qscore/reader.h"

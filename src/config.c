@@ -102,11 +102,11 @@ static void load_source(struct cloader *L, const qs_ynode *n, qs_source *s)
     if (qs_ywalk__string(&L->w, n, "mapping", 0, &str))
         s->mapping = resolve(L, n, "mapping", str);
     s->profile = QS_PROFILE_AUTO;
-    if (qs_ywalk__string(&L->w, n, "profile", 0, &str) && !qs_profile_parse(str, &s->profile))
-        qs_ywalk__key_error(&L->w, n, "profile",
-                            "expected auto, generic, qualtrics, redcap, surveymonkey or "
-                            "google-forms, found '%s'",
-                            str);
+    if (qs_ywalk__string(&L->w, n, "profile", 0, &str) && !qs_profile_parse(str, &s->profile)) {
+        char names[128];
+        qs_ywalk__key_error(&L->w, n, "profile", "expected %s, found '%s'",
+                            qs_profile_list(names, sizeof(names)), str);
+    }
     s->site = "main";
     if (qs_ywalk__string(&L->w, n, "site", 0, &str))
         s->site = pstr(L, str);

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "hash.h"
+#include "profile.h"
 #include "qscore/score.h"
 #include "text.h"
 
@@ -107,28 +109,7 @@ struct qs_ingest {
     struct common common;
 };
 
-/* ---- names ------------------------------------------------------------------------------- */
-
-static const char *const profile_names[] = {"auto",   "generic",      "qualtrics",
-                                            "redcap", "surveymonkey", "google-forms"};
-
-const char *qs_profile_name(qs_profile p)
-{
-    if ((unsigned)p >= sizeof(profile_names) / sizeof(profile_names[0]))
-        return "unknown";
-    return profile_names[p];
-}
-
-int qs_profile_parse(const char *name, qs_profile *out)
-{
-    for (size_t i = 0; i < sizeof(profile_names) / sizeof(profile_names[0]); i++) {
-        if (strcmp(name, profile_names[i]) == 0) {
-            *out = (qs_profile)i;
-            return 1;
-        }
-    }
-    return 0;
-}
+/* ---- accessors --------------------------------------------------------------------------- */
 
 qs_profile qs_ingest_profile(const qs_ingest *g)
 {
@@ -355,61 +336,6 @@ static long resolve_optional(qs_ingest *g, const char *name)
     return resolve(g, name, "", NULL, 0, 0, 0, NULL);
 }
 
-static int header_has(const qs_record *r, const char *name)
-{
-    for (size_t i = 0; i < r->nfields; i++) {
-        const char *t;
-        size_t n = qs_text__trim(r->fields[i], r->lens[i], &t);
-        if (n == strlen(name) && memcmp(t, name, n) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-static int field_is(const qs_record *r, size_t i, const char *name)
-{
-    if (i >= r->nfields)
-        return 0;
-    const char *t;
-    size_t n = qs_text__trim(r->fields[i], r->lens[i], &t);
-    return n == strlen(name) && memcmp(t, name, n) == 0;
-}
-
-/* Does the record under row 1 look like the tool's second header row? */
-static int looks_like_second_header(qs_profile p, const qs_record *r, int legacy)
-{
-    if (p == QS_PROFILE_QUALTRICS)
-        return legacy ? header_has(r, "ResponseID")
-                      : (field_is(r, 0, "Start Date") || header_has(r, "Response ID") ||
-                         header_has(r, "ResponseID"));
-    /* SurveyMonkey: blank under "Respondent ID", sub-labels elsewhere. */
-    if (r->nfields == 0 || r->lens[0] != 0)
-        return 0;
-    return header_has(r, "Response") || header_has(r, "Open-Ended Response");
-}
-
-static qs_profile detect(const qs_record *r)
-{
-    static const char *const timestamps[] = {
-        "Timestamp",   "Marca temporal",       "Horodateur",
-        "Zeitstempel", "Carimbo de data/hora", "Informazioni cronologiche",
-        NULL};
-    /* Only a first column every export of the tool starts with counts as evidence: a generic
-     * file may well have a "ResponseId" column, and mistaking it would skip a data row. The
-     * second header row is checked too (looks_like_second_header). */
-    if (field_is(r, 0, "StartDate") || (field_is(r, 0, "V1") && field_is(r, 1, "V2")))
-        return QS_PROFILE_QUALTRICS;
-    if (field_is(r, 0, "Respondent ID"))
-        return QS_PROFILE_SURVEYMONKEY;
-    if (header_has(r, "redcap_event_name") || header_has(r, "redcap_repeat_instrument") ||
-        field_is(r, 0, "record_id") || field_is(r, 0, "Record ID"))
-        return QS_PROFILE_REDCAP;
-    for (size_t k = 0; timestamps[k]; k++)
-        if (field_is(r, 0, timestamps[k]))
-            return QS_PROFILE_GOOGLE_FORMS;
-    return QS_PROFILE_GENERIC;
-}
-
 static char **copy_row(const qs_record *r, size_t ncols)
 {
     char **row = calloc(ncols ? ncols : 1, sizeof(char *));
@@ -462,6 +388,19 @@ static qs_error header_record(qs_ingest *g, qs_record *rec, const char *what, qs
     return QS_OK;
 }
 
+/* The table entry of the profile in use (a value out of the table reads as generic). */
+static const qs_profile_def *profile_def(const qs_ingest *g)
+{
+    const qs_profile_def *def = qs_profile__get(g->profile);
+    return def ? def : qs_profile__get(QS_PROFILE_GENERIC);
+}
+
+/*
+ * Read the header rows of `profile` (auto: the one row 1 shows, see qs_profile__detect). A tool
+ * with a second header row must show it under row 1: a forced profile is refused without it,
+ * a detected one falls back to generic and keeps the record as the first data row. A record
+ * read ahead for an optional third header row that is not one stays pending, as data.
+ */
 static qs_error read_header(qs_ingest *g, qs_profile profile, qs_diag_list *errors)
 {
     qs_record rec;
@@ -474,105 +413,83 @@ static qs_error read_header(qs_ingest *g, qs_profile profile, qs_diag_list *erro
     g->row1 = copy_row(&rec, g->ncols);
     if (!g->row1)
         return QS_ENOMEM;
-    g->header_known = detect(&rec) != QS_PROFILE_GENERIC;
-    g->profile = profile == QS_PROFILE_AUTO ? detect(&rec) : profile;
-    int legacy_qualtrics = field_is(&rec, 0, "V1");
+    qs_profile seen = qs_profile__detect(&rec);
+    g->header_known = seen != QS_PROFILE_GENERIC;
+    g->profile = profile == QS_PROFILE_AUTO ? seen : profile;
+    const qs_profile_def *def = profile_def(g);
+    const char *const *row1 = (const char *const *)g->row1;
+    if (!def->row2_is)
+        return QS_OK;
 
-    if (g->profile == QS_PROFILE_QUALTRICS || g->profile == QS_PROFILE_SURVEYMONKEY) {
-        rc = header_record(g, &rec,
-                           g->profile == QS_PROFILE_QUALTRICS ? "second header row (question text)"
-                                                              : "second header row (sub-labels)",
-                           errors);
-        if (rc)
-            return rc;
-        if (!looks_like_second_header(g->profile, &rec, legacy_qualtrics)) {
-            if (profile != QS_PROFILE_AUTO) {
-                qs_diag_list_add(errors, g->name, rec.line, 0, NULL,
-                                 "line %lu is not the second header row of a %s export (%s): "
-                                 "choose another --profile",
-                                 rec.line, qs_profile_name(g->profile),
-                                 g->profile == QS_PROFILE_QUALTRICS
-                                     ? "expected 'Start Date' or 'Response ID' in it"
-                                     : "expected 'Response' sub-labels in it");
-                return QS_EINVALID;
-            }
-            /* Not what the first row suggested: read it as a one-header export. */
-            g->profile = QS_PROFILE_GENERIC;
-            g->rec = rec;
+    rc = header_record(g, &rec, def->row2_what, errors);
+    if (rc)
+        return rc;
+    if (!def->row2_is(row1, g->ncols, &rec)) {
+        if (profile != QS_PROFILE_AUTO) {
+            qs_diag_list_add(errors, g->name, rec.line, 0, NULL,
+                             "line %lu is not the second header row of a %s export (%s): "
+                             "choose another --profile",
+                             rec.line, def->name, def->row2_expected);
+            return QS_EINVALID;
+        }
+        /* Not what the first row suggested: read it as a one-header export. */
+        g->profile = QS_PROFILE_GENERIC;
+        g->rec = rec;
+        g->pending = 1;
+        g->header_rows = 1;
+        return QS_OK;
+    }
+    g->header_rows = 2;
+    g->header_known = 1;
+    g->row2 = copy_row(&rec, g->ncols);
+    if (!g->row2)
+        return QS_ENOMEM;
+    if (!def->row3_may_follow || !def->row3_may_follow(row1, g->ncols))
+        return QS_OK;
+    qs_diag d;
+    qs_diag_clear(&d);
+    rc = qs_reader_next(g->reader, &g->rec, &d);
+    if (rc == QS_OK) {
+        if (!def->row3_is(&g->rec))
             g->pending = 1;
-            g->header_rows = 1;
-            return QS_OK;
-        }
-        g->header_rows = 2;
-        g->header_known = 1;
-        g->row2 = copy_row(&rec, g->ncols);
-        if (!g->row2)
-            return QS_ENOMEM;
-        if (g->profile == QS_PROFILE_QUALTRICS && !legacy_qualtrics) {
-            /* A third row of {"ImportId":...} objects in current exports; absent in older ones. */
-            qs_diag d;
-            qs_diag_clear(&d);
-            rc = qs_reader_next(g->reader, &g->rec, &d);
-            if (rc == QS_OK) {
-                const char *t;
-                size_t n = g->rec.nfields ? qs_text__trim(g->rec.fields[0], g->rec.lens[0], &t) : 0;
-                if (!(n >= 11 && memcmp(t, "{\"ImportId\"", 11) == 0))
-                    g->pending = 1;
-                else
-                    g->header_rows = 3;
-            } else if (rc == QS_EDATA) {
-                g->pending = 2; /* a problem row: reported by the first qs_ingest_next */
-                g->pending_diag = d;
-            } else if (rc != QS_EEOF) {
-                qs_diag_list_push(errors, &d);
-                return rc;
-            }
-        }
+        else
+            g->header_rows = 3;
+    } else if (rc == QS_EDATA) {
+        g->pending = 2; /* a problem row: reported by the first qs_ingest_next */
+        g->pending_diag = d;
+    } else if (rc != QS_EEOF) {
+        qs_diag_list_push(errors, &d);
+        return rc;
     }
     return QS_OK;
 }
 
-static qs_error resolve_columns(qs_ingest *g, qs_diag_list *errors)
+/* The first of `names` (NULL-terminated; NULL for none) that row 1 or 2 has, else -1. */
+static long resolve_first(qs_ingest *g, const char *const *names)
+{
+    long c = -1;
+    for (size_t k = 0; names && names[k] && c < 0; k++)
+        c = resolve_optional(g, names[k]);
+    return c;
+}
+
+/* The response id, client, group, therapist, date and covariate columns: the mapping's, else
+ * the profile's defaults (response id and date). */
+static void resolve_identity(qs_ingest *g, qs_diag_list *errors)
 {
     const qs_mapping *m = g->map;
-    const qs_instrument *inst = g->inst;
-    size_t before = qs_diag_list_total(errors);
     const char *mf = m->path;
+    const qs_profile_def *def = profile_def(g);
 
-    g->col_response = g->col_group = g->col_therapist = g->col_admin = -1;
-    g->col_event = g->col_instance = -1;
-    g->col_named = calloc(g->ncols ? g->ncols : 1, 1);
-    if (!g->col_named)
-        return QS_ENOMEM;
     if (m->response_id.text) {
         g->col_response = resolve(g, m->response_id.text, "response_id", mf, m->response_id.line,
                                   m->response_id.column, 1, errors);
     } else {
-        switch (g->profile) {
-        case QS_PROFILE_QUALTRICS:
-            g->col_response = resolve_optional(g, "ResponseId");
-            if (g->col_response < 0)
-                g->col_response = resolve_optional(g, "ResponseID");
-            break;
-        case QS_PROFILE_SURVEYMONKEY:
-            g->col_response = resolve_optional(g, "Respondent ID");
-            break;
-        case QS_PROFILE_REDCAP:
-            /* Raw headers, or the label headers of an export with "labels" chosen. */
-            g->col_response = resolve_optional(g, "record_id");
-            if (g->col_response < 0)
-                g->col_response = resolve_optional(g, "Record ID");
-            if (g->col_response >= 0) {
-                g->col_event = resolve_optional(g, "redcap_event_name");
-                if (g->col_event < 0)
-                    g->col_event = resolve_optional(g, "Event Name");
-                g->col_instance = resolve_optional(g, "redcap_repeat_instance");
-                if (g->col_instance < 0)
-                    g->col_instance = resolve_optional(g, "Repeat Instance");
-            }
-            break;
-        default:
-            break;
+        /* The profile's id column; REDCap joins the event and instance to it. */
+        g->col_response = resolve_first(g, def->id_columns);
+        if (g->col_response >= 0) {
+            g->col_event = resolve_first(g, def->event_columns);
+            g->col_instance = resolve_first(g, def->instance_columns);
         }
     }
     g->col_client = resolve(g, m->client_id.text, "client_id", mf, m->client_id.line,
@@ -586,13 +503,20 @@ static qs_error resolve_columns(qs_ingest *g, qs_diag_list *errors)
     if (m->administered.text)
         g->col_admin = resolve(g, m->administered.text, "administered", mf, m->administered.line,
                                m->administered.column, 1, errors);
-    else if (g->profile == QS_PROFILE_QUALTRICS)
-        g->col_admin = resolve_optional(g, "RecordedDate"); /* ISO-like in every export */
+    else
+        g->col_admin = resolve_first(g, def->date_columns);
     for (size_t i = 0; i < m->ncovariates; i++)
         g->cov_col[i] = resolve(g, m->covariates[i].col.text, m->covariates[i].name, mf,
                                 m->covariates[i].col.line, m->covariates[i].col.column, 1, errors);
+}
 
-    /* Items: the mapping's list, else its pattern, else the instrument's default columns. */
+/* Items: the mapping's list, else its pattern, else the instrument's default columns. */
+static void resolve_items(qs_ingest *g, qs_diag_list *errors)
+{
+    const qs_mapping *m = g->map;
+    const qs_instrument *inst = g->inst;
+    const char *mf = m->path;
+
     for (size_t i = 0; i < m->nitems; i++) {
         if (qs_instrument_item_index(inst, (int)m->items[i].id) < 0)
             qs_diag_list_add(errors, mf, m->items[i].col.line, m->items[i].col.column, NULL,
@@ -631,6 +555,16 @@ static qs_error resolve_columns(qs_ingest *g, qs_diag_list *errors)
         }
         g->item_col[i] = resolve(g, ref, what, file, line, col, 1, errors);
     }
+}
+
+/* Attention checks: the mapping's column, else the instrument's; a mapped id the instrument
+ * does not have is an error. */
+static void resolve_checks(qs_ingest *g, qs_diag_list *errors)
+{
+    const qs_mapping *m = g->map;
+    const qs_instrument *inst = g->inst;
+    const char *mf = m->path;
+
     for (size_t k = 0; k < inst->validity.nchecks; k++) {
         const qs_attention_check *c = &inst->validity.checks[k];
         const char *ref = c->column;
@@ -663,6 +597,15 @@ static qs_error resolve_columns(qs_ingest *g, qs_diag_list *errors)
             qs_diag_list_add(errors, mf, m->checks[j].col.line, m->checks[j].col.column, NULL,
                              "'%s' is not an attention check of '%s'", m->checks[j].id, inst->id);
     }
+}
+
+/* The mapping's labels must mean values on the instrument's scale. */
+static void check_labels(qs_ingest *g, qs_diag_list *errors)
+{
+    const qs_mapping *m = g->map;
+    const qs_instrument *inst = g->inst;
+    const char *mf = m->path;
+
     for (size_t j = 0; j < m->nlabels; j++) {
         int v = m->labels[j].value;
         if (v < inst->scale.min || v > inst->scale.max)
@@ -670,6 +613,22 @@ static qs_error resolve_columns(qs_ingest *g, qs_diag_list *errors)
                              "label '%s' means %d, outside the scale %d..%d of '%s'",
                              m->labels[j].text, v, inst->scale.min, inst->scale.max, inst->id);
     }
+}
+
+/* Resolve every column the mapping or the instrument names; every problem is appended. */
+static qs_error resolve_columns(qs_ingest *g, qs_diag_list *errors)
+{
+    size_t before = qs_diag_list_total(errors);
+
+    g->col_response = g->col_group = g->col_therapist = g->col_admin = -1;
+    g->col_event = g->col_instance = -1;
+    g->col_named = calloc(g->ncols ? g->ncols : 1, 1);
+    if (!g->col_named)
+        return QS_ENOMEM;
+    resolve_identity(g, errors);
+    resolve_items(g, errors);
+    resolve_checks(g, errors);
+    check_labels(g, errors);
     return qs_diag_list_total(errors) != before ? QS_EINVALID : QS_OK;
 }
 
@@ -899,42 +858,6 @@ int qs_parse_date(const char *text, const char *format, char *out, size_t size)
 }
 
 /* ---- the id set -------------------------------------------------------------------------- */
-
-static uint64_t hash_update(uint64_t h, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001B3ULL;
-        h ^= h >> 29;
-    }
-    return h;
-}
-
-static uint64_t hash_final(uint64_t h)
-{
-    /* splitmix64 finaliser */
-    h ^= h >> 30;
-    h *= 0xBF58476D1CE4E5B9ULL;
-    h ^= h >> 27;
-    h *= 0x94D049BB133111EBULL;
-    h ^= h >> 31;
-    return h ? h : 1;
-}
-
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    return hash_final(hash_update(0x9E3779B97F4A7C15ULL ^ (uint64_t)n, s, n));
-}
-
-/* Client and date as one key; the client's length is hashed too, so no separator byte inside a
- * client id can make two different pairs one key. */
-static uint64_t hash_client_date(const char *client, const char *date)
-{
-    size_t nc = strlen(client), nd = strlen(date);
-    uint64_t h = hash_update(0xC2B2AE3D27D4EB4FULL ^ (uint64_t)nc, client, nc);
-    h ^= (uint64_t)nd * 0x9E3779B97F4A7C15ULL;
-    return hash_final(hash_update(h, date, nd));
-}
 
 /*
  * The id set has a fixed budget (IDSET_SLOTS slots, 12 bytes each, touched only as used), so
@@ -1591,9 +1514,6 @@ static int answers_something(const qs_ingest *g, const qs_record *r)
     return 0;
 }
 
-/* Read the administered cell (trimmed, non-blank) into g->date, or add the row's problem.
- * Returns QS_EINVALID (diag set) when the file's slash dates cannot be decided. */
-
 /* Digits where qs_parse_date's grammar has them: n digits at *p (advanced past them). */
 static int skip_digits(const char **p, int n)
 {
@@ -1646,6 +1566,8 @@ static int iso_shaped(const char *t)
     return *p == '\0';
 }
 
+/* Read the administered cell (trimmed, non-blank) into g->date, or add the row's problem.
+ * Returns QS_EINVALID (diag set) when the file's slash dates cannot be decided. */
 static qs_error read_date(qs_ingest *g, const char *s, size_t len, qs_row_problems *probs,
                           qs_diag *diag)
 {
@@ -1702,21 +1624,13 @@ static qs_error read_date(qs_ingest *g, const char *s, size_t len, qs_row_proble
     return QS_OK;
 }
 
-static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_problems *probs,
-                        qs_diag *diag)
+/*
+ * The record as a whole: bad bytes or a wrong field count make it one problem (QS_EDATA) and
+ * nothing else in it is trusted; the response id is still copied for a wrong field count, to
+ * help find the row. QS_OK when its cells can be read one by one.
+ */
+static qs_error check_record(qs_ingest *g, const qs_record *r, qs_row_problems *probs)
 {
-    const qs_instrument *inst = g->inst;
-    size_t len;
-    const char *s;
-    char why[256];
-    qs_problem_kind kind = QS_PROBLEM_LABEL;
-
-    probs->line = r->line;
-    probs->response_id[0] = '\0';
-    probs->count = probs->dropped = 0;
-    if (!reserve_scratch(g, r))
-        return QS_ENOMEM;
-
     if (r->bad_encoding) {
         qs_encoding enc = qs_reader_encoding(g->reader);
         add_problem(probs, QS_PROBLEM_ENCODING, NULL, NULL, 0,
@@ -1731,19 +1645,25 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
                     "row has %zu fields but the header has %zu", r->nfields, g->ncols);
         /* The id still helps find the row when its columns are there. */
         char id[512];
-        len = response_id(g, r, id, sizeof(id));
+        size_t len = response_id(g, r, id, sizeof(id));
         copy_value(probs->response_id, sizeof(probs->response_id), id, len);
         return QS_EDATA;
     }
+    return QS_OK;
+}
 
-    /* Response id: the mapped or profile column (REDCap adds event and instance), else the
-     * line number. */
+/* Response id: the mapped or profile column (REDCap adds event and instance), else the line
+ * number. Sets adm->response_id (NULL when blank), id_is_line and line, and the id the
+ * quarantine shows; returns 1 when the id column is blank (a problem only if the row is
+ * administered). */
+static int read_response_id(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_problems *probs)
+{
+    int blank_id = 0;
     adm->response_id = NULL;
     adm->id_is_line = g->col_response < 0;
-    int blank_id = 0;
     if (g->col_response >= 0) {
         char id[512];
-        len = response_id(g, r, id, sizeof(id));
+        size_t len = response_id(g, r, id, sizeof(id));
         if (len == 0)
             blank_id = 1;
         else
@@ -1756,16 +1676,14 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
         copy_value(probs->response_id, sizeof(probs->response_id), adm->response_id,
                    strlen(adm->response_id));
     adm->line = r->line;
+    return blank_id;
+}
 
-    /* Not administered: nothing of this instrument on the row, so its other cells (ids, date)
-     * are not this instrument's business. */
-    if (!answers_something(g, r))
-        return QS_ENOANSWER;
-
-    if (blank_id)
-        add_problem(probs, QS_PROBLEM_RESPONSE_ID, header_of(g, g->col_response), "", 0,
-                    "blank response id");
-    s = field_trimmed(g, r, g->col_client, &len);
+/* Client id (blank is a problem), group, therapist and covariates: trimmed copies. */
+static void read_people(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_problems *probs)
+{
+    size_t len;
+    const char *s = field_trimmed(g, r, g->col_client, &len);
     adm->client_id = scratch_copy(g, s, len);
     if (len == 0)
         add_problem(probs, QS_PROBLEM_CLIENT_ID, header_of(g, g->col_client), "", 0,
@@ -1789,19 +1707,39 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
     }
     adm->ncovariates = g->map->ncovariates;
     adm->covariates = g->cov_values;
-    adm->administered = NULL;
-    if (g->col_admin >= 0) {
-        s = field_trimmed(g, r, g->col_admin, &len);
-        if (len) {
-            size_t before = probs->count + probs->dropped;
-            qs_error rc = read_date(g, s, len, probs, diag);
-            if (rc)
-                return rc;
-            if (probs->count + probs->dropped == before)
-                adm->administered = g->date;
-        }
-    }
+}
 
+/* The administered date, when the column is mapped and the cell not blank: adm->administered
+ * is set only when it parses (else the row has a date problem). QS_EINVALID (diag set) when
+ * the file's slash dates cannot be decided (read_date). */
+static qs_error read_administered(qs_ingest *g, const qs_record *r, qs_admin *adm,
+                                  qs_row_problems *probs, qs_diag *diag)
+{
+    adm->administered = NULL;
+    if (g->col_admin < 0)
+        return QS_OK;
+    size_t len;
+    const char *s = field_trimmed(g, r, g->col_admin, &len);
+    if (!len)
+        return QS_OK;
+    size_t before = probs->count + probs->dropped;
+    qs_error rc = read_date(g, s, len, probs, diag);
+    if (rc)
+        return rc;
+    if (probs->count + probs->dropped == before)
+        adm->administered = g->date;
+    return QS_OK;
+}
+
+/* Every item's answer into g->answers and every attention check's into g->checks (QS_MISSING
+ * when blank, or when the cell is a problem, which is added). */
+static void read_answers(qs_ingest *g, const qs_record *r, qs_row_problems *probs)
+{
+    const qs_instrument *inst = g->inst;
+    size_t len;
+    const char *s;
+    char why[256];
+    qs_problem_kind kind = QS_PROBLEM_LABEL;
     const int fast_digits = g->map->nmissing == 0;
     for (size_t i = 0; i < inst->nitems; i++) {
         long c = g->item_col[i];
@@ -1833,10 +1771,21 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
             g->checks[k] = QS_MISSING;
         }
     }
+}
 
-    if (probs->count == 0 && g->col_response >= 0) {
+/*
+ * On a row otherwise fine: its response id (or, for a store without an id column, its client
+ * and date) must not be one of an earlier scored row; a repeat is the row's problem, naming the
+ * first line. Ids past the set's budget are counted as unchecked. QS_ENOMEM or QS_OK.
+ */
+static qs_error check_duplicate(qs_ingest *g, const qs_record *r, const qs_admin *adm,
+                                qs_row_problems *probs)
+{
+    if (probs->count)
+        return QS_OK;
+    if (g->col_response >= 0) {
         long first =
-            idset_add(&g->ids, hash_bytes(adm->response_id, strlen(adm->response_id)), r->line);
+            idset_add(&g->ids, qs_hash__bytes(adm->response_id, strlen(adm->response_id)), r->line);
         if (first == -1)
             return QS_ENOMEM;
         if (first == -2)
@@ -1845,10 +1794,10 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
             add_problem(probs, QS_PROBLEM_DUPLICATE, header_of(g, g->col_response),
                         adm->response_id, strlen(adm->response_id),
                         "duplicate response id: first seen at line %ld, which was scored", first);
-    } else if (probs->count == 0 && g->unique_client_date && adm->administered) {
+    } else if (g->unique_client_date && adm->administered) {
         /* No id column: the store tells rows apart by client and date (the id set is free). */
-        long first =
-            idset_add(&g->ids, hash_client_date(adm->client_id, adm->administered), r->line);
+        uint64_t h = qs_hash__str(qs_hash__str(QS_HASH_SEED, adm->client_id), adm->administered);
+        long first = idset_add(&g->ids, qs_hash__final(h), r->line);
         if (first == -1)
             return QS_ENOMEM;
         if (first == -2)
@@ -1860,6 +1809,44 @@ static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_
                         "column to tell them apart",
                         first);
     }
+    return QS_OK;
+}
+
+/*
+ * One data record: an administration (QS_OK), not administered (QS_ENOANSWER) or a problem row
+ * (QS_EDATA), in the order docs/score.md gives: the record as a whole, the response id, then
+ * (only when some item is answered) client and the other identity fields, the date, the items
+ * and attention checks, and last the duplicate check on a row with no other problem.
+ */
+static qs_error process(qs_ingest *g, const qs_record *r, qs_admin *adm, qs_row_problems *probs,
+                        qs_diag *diag)
+{
+    probs->line = r->line;
+    probs->response_id[0] = '\0';
+    probs->count = probs->dropped = 0;
+    if (!reserve_scratch(g, r))
+        return QS_ENOMEM;
+    qs_error rc = check_record(g, r, probs);
+    if (rc)
+        return rc;
+    int blank_id = read_response_id(g, r, adm, probs);
+
+    /* Not administered: nothing of this instrument on the row, so its other cells (ids, date)
+     * are not this instrument's business. */
+    if (!answers_something(g, r))
+        return QS_ENOANSWER;
+
+    if (blank_id)
+        add_problem(probs, QS_PROBLEM_RESPONSE_ID, header_of(g, g->col_response), "", 0,
+                    "blank response id");
+    read_people(g, r, adm, probs);
+    rc = read_administered(g, r, adm, probs, diag);
+    if (rc)
+        return rc;
+    read_answers(g, r, probs);
+    rc = check_duplicate(g, r, adm, probs);
+    if (rc)
+        return rc;
     if (probs->count)
         return QS_EDATA;
     adm->answers = g->answers;

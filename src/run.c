@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "qscore/atomic.h"
 #include "qscore/ingest.h"
 #include "qscore/score.h"
@@ -122,14 +123,10 @@ static int touch_client(struct runner *R, long long id)
     for (size_t i = R->ntouched; i-- > 0 && i + 8 >= R->ntouched;)
         if (R->touched[i] == id)
             return 1; /* cheap check of the last few: rows of one client often come together */
-    if (R->ntouched == R->cap_touched) {
-        size_t cap = R->cap_touched ? R->cap_touched * 2 : 256;
-        long long *t = realloc(R->touched, cap * sizeof(*t));
-        if (!t)
-            return 0;
-        R->touched = t;
-        R->cap_touched = cap;
-    }
+    long long *t = qs_grow__array(R->touched, &R->cap_touched, R->ntouched + 1, sizeof(*t), 256);
+    if (!t)
+        return 0;
+    R->touched = t;
     R->touched[R->ntouched++] = id;
     return 1;
 }

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "qscore/atomic.h"
 #include "qscore/change.h"
 #include "qscore/format.h"
@@ -862,16 +863,12 @@ qs_error qs_store_open_rows(qs_store *s, const char *source, qs_store_open_row *
     bind_text(st, 1, source, &b);
     r = b;
     while (b == SQLITE_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            qs_store_open_row *w = realloc(v, ncap * sizeof(*w));
-            if (!w) {
-                r = SQLITE_NOMEM;
-                break;
-            }
-            v = w;
-            cap = ncap;
+        qs_store_open_row *w = qs_grow__array(v, &cap, count + 1, sizeof(*w), 16);
+        if (!w) {
+            r = SQLITE_NOMEM;
+            break;
         }
+        v = w;
         qs_store_open_row *o = &v[count++];
         memset(o, 0, sizeof(*o));
         o->file = sqlite3_column_int64(st, 0);

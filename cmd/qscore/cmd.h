@@ -2,6 +2,8 @@
 #ifndef QSCORE_CMD_H
 #define QSCORE_CMD_H
 
+#include <stdio.h>
+
 #include "qscore.h"
 
 /*
@@ -25,6 +27,8 @@ typedef struct qs_command {
     int (*run)(int argc, char **argv);
     const char *summary;
     const char *usage; /* full help text printed by `qscore help NAME` and `NAME --help` */
+    /* Or, when set, prints that text itself (a text built from a table, e.g. the profiles). */
+    void (*print_usage)(FILE *fp);
 } qs_command;
 
 /** Print `fmt` as "qscore: message\n" on stderr. */
@@ -67,7 +71,7 @@ const char *qs_cli_config_options(int argc, char **argv, const char *cmd, int *d
 
 extern const char cmd_check_usage[];
 extern const char cmd_instruments_usage[];
-extern const char cmd_score_usage[];
+void cmd_score_print_usage(FILE *fp);
 extern const char cmd_run_usage[];
 extern const char cmd_status_usage[];
 extern const char cmd_dump_usage[];

@@ -9,7 +9,8 @@
 
 #include "cmd.h"
 
-const char cmd_score_usage[] =
+/* The help text, around the --profile option whose names come from the profile table. */
+static const char usage_head[] =
     "usage: qscore score -i INSTRUMENT [-m MAPPING.yaml] [--profile PROFILE]\n"
     "                    [--norms POPULATION] [--format csv|json] [-o OUT]\n"
     "                    [--quarantine FILE] [--threads 1|2] INPUT...\n"
@@ -20,9 +21,9 @@ const char cmd_score_usage[] =
     "\n"
     "  -i, --instrument ID|FILE  the instrument: an installed id (dsi-r) or a definition file\n"
     "  -m, --mapping FILE        which column holds what (docs/score.md); default: the\n"
-    "                            instrument's columns and a 'client_id' column\n"
-    "      --profile PROFILE     auto (default), generic, qualtrics, redcap, surveymonkey,\n"
-    "                            google-forms: which header rows the export has\n"
+    "                            instrument's columns and a 'client_id' column\n";
+
+static const char usage_tail[] =
     "      --norms POPULATION    norm population for z, T and percentiles (an id from the\n"
     "                            instrument's norms); none by default\n"
     "      --format csv|json     output format (default csv)\n"
@@ -38,6 +39,49 @@ const char cmd_score_usage[] =
     "1 some rows quarantined; 2 usage, instrument or mapping error (nothing written), or an\n"
     "input the mapping does not fit (one problem on every row, or slash dates whose day/month\n"
     "order the file does not decide); 3 a file could not be read or written.\n";
+
+/* Write `text` after `first` (which ends at column `indent`), wrapping words to `width`
+ * columns under that column. */
+static void print_wrapped(FILE *fp, const char *first, const char *text, size_t indent,
+                          size_t width)
+{
+    size_t col = strlen(first);
+    fputs(first, fp);
+    for (const char *w = text; *w;) {
+        size_t n = strcspn(w, " ");
+        if (col > indent && col + 1 + n > width) {
+            fprintf(fp, "\n%*s", (int)indent, "");
+            col = indent;
+        } else if (col > indent) {
+            fputc(' ', fp);
+            col++;
+        }
+        fwrite(w, 1, n, fp);
+        col += n;
+        w += n;
+        w += strspn(w, " ");
+    }
+    fputc('\n', fp);
+}
+
+void cmd_score_print_usage(FILE *fp)
+{
+    char text[512];
+    size_t used = 0;
+    for (int p = 0; p < QS_PROFILE_COUNT; p++) {
+        int n = snprintf(text + used, sizeof(text) - used, "%s%s", qs_profile_name((qs_profile)p),
+                         p == QS_PROFILE_AUTO       ? " (default), "
+                         : p + 1 < QS_PROFILE_COUNT ? ", "
+                                                    : "");
+        if (n < 0 || (size_t)n >= sizeof(text) - used)
+            break;
+        used += (size_t)n;
+    }
+    snprintf(text + used, sizeof(text) - used, ": which header rows the export has");
+    fputs(usage_head, fp);
+    print_wrapped(fp, "      --profile PROFILE     ", text, 28, 90);
+    fputs(usage_tail, fp);
+}
 
 struct score_opts {
     const char *instrument;
@@ -83,9 +127,9 @@ static int parse_options(int argc, char **argv, struct score_opts *o)
             break;
         case OPT_PROFILE:
             if (!qs_profile_parse(optarg, &o->profile)) {
-                qs_cli_error("unknown profile '%s' (expected auto, generic, qualtrics, redcap, "
-                             "surveymonkey or google-forms)",
-                             optarg);
+                char names[128];
+                qs_cli_error("unknown profile '%s' (expected %s)", optarg,
+                             qs_profile_list(names, sizeof(names)));
                 return -1;
             }
             break;

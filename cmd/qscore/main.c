@@ -19,19 +19,20 @@ static const char cmd_version_usage[] = "usage: qscore version\n"
 
 /* The command table: `qscore help` is generated from it. Keep it in the order users meet it. */
 static const qs_command commands[] = {
-    {"run", cmd_run, "Run the nightly job of a clinic config", cmd_run_usage},
-    {"report", cmd_report, "Write therapist workbooks from the store", cmd_report_usage},
-    {"export", cmd_export, "Write an anonymized research cohort", cmd_export_usage},
-    {"merge", cmd_merge, "Merge research exports of several sites", cmd_merge_usage},
-    {"keygen", cmd_keygen, "Create the site key for research exports", cmd_keygen_usage},
-    {"status", cmd_status, "Summarise the store of a clinic config", cmd_status_usage},
-    {"quarantine", cmd_quarantine, "List the rows not yet stored, and why", cmd_quarantine_usage},
-    {"score", cmd_score, "Score survey exports against an instrument", cmd_score_usage},
-    {"check", cmd_check, "Validate instrument definition files", cmd_check_usage},
-    {"instruments", cmd_instruments, "List the installed instruments", cmd_instruments_usage},
-    {"dump", cmd_dump, "Print a canonical dump of a store", cmd_dump_usage},
-    {"help", cmd_help, "Show help for qscore or one command", cmd_help_usage},
-    {"version", cmd_version, "Print the version", cmd_version_usage},
+    {"run", cmd_run, "Run the nightly job of a clinic config", cmd_run_usage, NULL},
+    {"report", cmd_report, "Write therapist workbooks from the store", cmd_report_usage, NULL},
+    {"export", cmd_export, "Write an anonymized research cohort", cmd_export_usage, NULL},
+    {"merge", cmd_merge, "Merge research exports of several sites", cmd_merge_usage, NULL},
+    {"keygen", cmd_keygen, "Create the site key for research exports", cmd_keygen_usage, NULL},
+    {"status", cmd_status, "Summarise the store of a clinic config", cmd_status_usage, NULL},
+    {"quarantine", cmd_quarantine, "List the rows not yet stored, and why", cmd_quarantine_usage,
+     NULL},
+    {"score", cmd_score, "Score survey exports against an instrument", NULL, cmd_score_print_usage},
+    {"check", cmd_check, "Validate instrument definition files", cmd_check_usage, NULL},
+    {"instruments", cmd_instruments, "List the installed instruments", cmd_instruments_usage, NULL},
+    {"dump", cmd_dump, "Print a canonical dump of a store", cmd_dump_usage, NULL},
+    {"help", cmd_help, "Show help for qscore or one command", cmd_help_usage, NULL},
+    {"version", cmd_version, "Print the version", cmd_version_usage, NULL},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -65,7 +66,10 @@ int qs_cli_help(const char *name)
         qs_cli_error("'%s' is not a qscore command. See 'qscore help'.", name);
         return QS_EXIT_INVALID;
     }
-    fputs(c->usage, stdout);
+    if (c->print_usage)
+        c->print_usage(stdout);
+    else
+        fputs(c->usage, stdout);
     return QS_EXIT_OK;
 }
 

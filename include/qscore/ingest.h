@@ -8,6 +8,7 @@
 #include "qscore/error.h"
 #include "qscore/instrument.h"
 #include "qscore/mapping.h"
+#include "qscore/profile.h"
 #include "qscore/reader.h"
 
 /*
@@ -17,21 +18,6 @@
  * problems for the quarantine. Nothing is dropped and nothing is guessed: a value that is not a
  * scale number, a known label or a listed missing spelling makes the whole row a problem row.
  */
-
-typedef enum qs_profile {
-    QS_PROFILE_AUTO = 0,
-    QS_PROFILE_GENERIC,
-    QS_PROFILE_QUALTRICS,
-    QS_PROFILE_REDCAP,
-    QS_PROFILE_SURVEYMONKEY,
-    QS_PROFILE_GOOGLE_FORMS
-} qs_profile;
-
-/** "auto", "generic", "qualtrics", "redcap", "surveymonkey", "google-forms". */
-const char *qs_profile_name(qs_profile p);
-
-/** Parse a profile name; returns 1 and sets *out, or 0. */
-int qs_profile_parse(const char *name, qs_profile *out);
 
 /* One administration. Strings are NUL-terminated UTF-8 or NULL when the mapping has no such
  * column; all pointers are valid until the next qs_ingest_next() call. */
