@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "grow.h"
 #include "pool.h"
 #include "qscore/atomic.h"
 #include "qscore/output.h"
@@ -14,21 +15,26 @@
 #include "qscore/score.h"
 #include "qscore/store.h"
 #include "qscore/version.h"
-#include "store_internal.h"
 
 /*
- * Design. Everything a workbook shows is read from the store in a handful of ordered queries
- * (current administrations, their scores and flags, the change rows, the last run, the files)
- * into one pool; administrations are grouped into rows (client x instrument, history oldest
- * first, latest last) and rows into workbooks by the latest administration's therapist (or
- * group). Rows are ordered flagged first, by severity, then by site, client and instrument, so
- * the same store gives the same workbook. The writer (workbook*.c) only lays the report out.
+ * Design. Everything a workbook shows is read from the store through its read API
+ * (qscore/store.h, "reading for reports": current administrations, their scores and flags, the
+ * change rows, the last run, the files), in one read transaction, into one pool;
+ * administrations are grouped into rows (client x instrument, history oldest first, latest
+ * last) and rows into workbooks by the latest administration's therapist (or group). Rows are
+ * ordered flagged first, by severity, then by site, client and instrument, so the same store
+ * gives the same workbook. The writer (workbook*.c) only lays the report out.
+ *
+ * Labels follow the values: each administration keeps the instrument version and norm it was
+ * scored with, and a workbook names those (qs_rep_instrument.versions/norms, per workbook),
+ * never the ones today's config would choose.
  */
 
 struct adm {
     long long id;
     const char *client, *site, *group, *therapist, *date, *response_id;
-    int inst; /* index into the loaded instruments */
+    const char *version, *norm; /* as stored: what its values were computed with */
+    int inst;                   /* index into the loaded instruments */
     long long run;
     double missing_fraction, irv;
     long longstring;
@@ -47,7 +53,7 @@ struct loaded {
 struct build {
     qs_pool *pool;
     const qs_config *cfg;
-    sqlite3 *db;
+    qs_store *store;
     struct loaded *insts;
     size_t ninsts;
     qs_rep_instrument *rep_insts;
@@ -55,21 +61,23 @@ struct build {
     size_t nadms, capadms;
     long long last_run;
     const char *last_run_started;
-    qs_rep_file *files;
-    size_t nfiles;
+    qs_rep_file *files; /* malloc'ed, its strings in the pool */
+    size_t nfiles, capfiles;
     long long open_quarantined;
     qs_diag_list *errors;
 };
 
-static char *pdup(struct build *B, const unsigned char *s)
+static char *pdup(struct build *B, const char *s)
 {
-    return s ? qs_pool__strndup(B->pool, (const char *)s, strlen((const char *)s)) : NULL;
+    return s ? qs_pool__strndup(B->pool, s, strlen(s)) : NULL;
 }
 
-static qs_error sql_error(struct build *B, const char *what)
+/* A failed store read: its message joins the errors (QS_ENOMEM has none). Returns rc. */
+static qs_error store_failed(struct build *B, qs_error rc, const qs_diag *d)
 {
-    qs_diag_list_add(B->errors, NULL, 0, 0, NULL, "store: %s: %s", what, sqlite3_errmsg(B->db));
-    return QS_ESTORE;
+    if (rc && d->message[0])
+        qs_diag_list_push(B->errors, d);
+    return rc;
 }
 
 static int find_inst(const struct build *B, const char *id)
@@ -178,66 +186,56 @@ static int parse_answers(struct build *B, struct adm *a, const char *text, size_
     return 1;
 }
 
+/* The administration `r` (when its instrument is still in the config) into B->adms. */
+static qs_error add_admin(struct build *B, const qs_store_admin_row *r)
+{
+    int inst = find_inst(B, r->instrument);
+    if (inst < 0)
+        return QS_OK; /* an instrument no longer in the config */
+    struct adm *v = qs_grow__array(B->adms, &B->capadms, B->nadms + 1, sizeof(*v), 256);
+    if (!v)
+        return QS_ENOMEM;
+    B->adms = v;
+    struct adm *a = &B->adms[B->nadms++];
+    memset(a, 0, sizeof(*a));
+    const qs_instrument *I = B->insts[inst].inst;
+    a->id = r->id;
+    a->client = pdup(B, r->client);
+    a->site = pdup(B, r->site);
+    a->group = pdup(B, r->group);
+    a->therapist = pdup(B, r->therapist);
+    a->inst = inst;
+    a->date = pdup(B, r->administered);
+    a->response_id = pdup(B, r->response_id);
+    a->version = pdup(B, r->instrument_version);
+    a->norm = pdup(B, r->norm);
+    a->run = r->run;
+    a->missing_fraction = r->missing_fraction;
+    a->longstring = r->longstring;
+    a->irv = r->irv;
+    a->value = qs_pool__calloc(B->pool, I->nscores ? I->nscores : 1, sizeof(double));
+    a->t = qs_pool__calloc(B->pool, I->nscores ? I->nscores : 1, sizeof(double));
+    if (!a->value || !a->t || !parse_answers(B, a, r->answers, I->nitems))
+        return QS_ENOMEM;
+    for (size_t s = 0; s < I->nscores; s++)
+        a->value[s] = a->t[s] = NAN;
+    return QS_OK;
+}
+
 static qs_error read_admins(struct build *B, const char *since)
 {
-    sqlite3_stmt *st;
-    const char *sql =
-        "SELECT a.id, c.client_key, a.site, a.group_name, a.therapist, a.instrument,"
-        " a.administered, a.response_id, a.run, a.missing_fraction, a.longstring, a.irv,"
-        " a.answers FROM administrations a JOIN clients c ON c.id = a.client"
-        " WHERE a.current = 1 AND (?1 IS NULL OR a.administered >= ?1)"
-        " ORDER BY a.site, c.client_key, a.instrument, a.administered IS NULL, a.administered,"
-        " a.id";
-    if (sqlite3_prepare_v2(B->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return sql_error(B, "cannot read administrations");
-    if (since)
-        sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
-    int r;
-    qs_error rc = QS_OK;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        int inst = find_inst(B, (const char *)sqlite3_column_text(st, 5));
-        if (inst < 0)
-            continue; /* an instrument no longer in the config */
-        if (B->nadms == B->capadms) {
-            size_t cap = B->capadms ? B->capadms * 2 : 256;
-            struct adm *a2 = realloc(B->adms, cap * sizeof(*a2));
-            if (!a2) {
-                rc = QS_ENOMEM;
-                break;
-            }
-            B->adms = a2;
-            B->capadms = cap;
-        }
-        struct adm *a = &B->adms[B->nadms++];
-        memset(a, 0, sizeof(*a));
-        const qs_instrument *I = B->insts[inst].inst;
-        a->id = sqlite3_column_int64(st, 0);
-        a->client = pdup(B, sqlite3_column_text(st, 1));
-        a->site = pdup(B, sqlite3_column_text(st, 2));
-        a->group = pdup(B, sqlite3_column_text(st, 3));
-        a->therapist = pdup(B, sqlite3_column_text(st, 4));
-        a->inst = inst;
-        a->date = pdup(B, sqlite3_column_text(st, 6));
-        a->response_id = pdup(B, sqlite3_column_text(st, 7));
-        a->run = sqlite3_column_int64(st, 8);
-        a->missing_fraction =
-            sqlite3_column_type(st, 9) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 9);
-        a->longstring = (long)sqlite3_column_int64(st, 10);
-        a->irv = sqlite3_column_type(st, 11) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 11);
-        a->value = qs_pool__calloc(B->pool, I->nscores ? I->nscores : 1, sizeof(double));
-        a->t = qs_pool__calloc(B->pool, I->nscores ? I->nscores : 1, sizeof(double));
-        if (!a->value || !a->t ||
-            !parse_answers(B, a, (const char *)sqlite3_column_text(st, 12), I->nitems)) {
-            rc = QS_ENOMEM;
-            break;
-        }
-        for (size_t s = 0; s < I->nscores; s++)
-            a->value[s] = a->t[s] = NAN;
+    qs_store_iter *it = NULL;
+    qs_store_admin_row row;
+    qs_diag d;
+    qs_diag_clear(&d);
+    qs_error rc = qs_store_iter_admins(&it, B->store, since, &d);
+    while (!rc) {
+        rc = qs_store_next_admin(&row, it, &d);
+        if (!rc)
+            rc = add_admin(B, &row);
     }
-    if (!rc && r != SQLITE_DONE)
-        rc = sql_error(B, "cannot read administrations");
-    sqlite3_finalize(st);
-    return rc;
+    qs_store_iter_free(it);
+    return rc == QS_EEOF ? QS_OK : store_failed(B, rc, &d);
 }
 
 static int cmp_adm_id(const void *key, const void *elem)
@@ -261,102 +259,105 @@ static size_t flag_rank(const qs_instrument *I, const char *id)
     return I->nflags + (strcmp(id, "invalid") == 0);
 }
 
-/* Scores and flags of the current administrations, matched by id. */
+/* The administration of id `id` among by_id[n] (sorted by id), or NULL. */
+static struct adm *adm_by_id(struct adm **by_id, size_t n, long long id)
+{
+    struct adm **hit = bsearch(&id, by_id, n, sizeof(*by_id), cmp_adm_id);
+    return hit ? *hit : NULL;
+}
+
+static qs_error read_scores(struct build *B, struct adm **by_id)
+{
+    qs_store_iter *it = NULL;
+    qs_store_score_row row;
+    qs_diag d;
+    qs_diag_clear(&d);
+    qs_error rc = qs_store_iter_scores(&it, B->store, &d);
+    while (!rc) {
+        rc = qs_store_next_score(&row, it, &d);
+        struct adm *a = rc ? NULL : adm_by_id(by_id, B->nadms, row.administration);
+        if (!a)
+            continue;
+        int s = qs_instrument_score_index(B->insts[a->inst].inst, row.score);
+        if (s < 0)
+            continue;
+        if (!isnan(row.value))
+            a->value[s] = row.value;
+        if (!isnan(row.t))
+            a->t[s] = row.t;
+    }
+    qs_store_iter_free(it);
+    return rc == QS_EEOF ? QS_OK : store_failed(B, rc, &d);
+}
+
+/* Flag `r` on its administration `a`, labelled as its instrument says. */
+static qs_error add_flag(struct build *B, struct adm *a, const qs_store_flag_row *r)
+{
+    const qs_instrument *I = B->insts[a->inst].inst;
+    if (a->nflags == a->capflags) {
+        size_t cap = a->capflags ? a->capflags * 2 : 4;
+        qs_rep_flag *f2 = qs_pool__calloc(B->pool, cap, sizeof(*f2));
+        if (!f2)
+            return QS_ENOMEM;
+        if (a->nflags)
+            memcpy(f2, a->flags, a->nflags * sizeof(*f2));
+        a->flags = f2;
+        a->capflags = cap;
+    }
+    qs_rep_flag *f = &a->flags[a->nflags++];
+    const char *fid = r->flag;
+    f->id = pdup(B, fid);
+    f->status = strcmp(r->status, "raised") == 0 ? "raised" : "not_evaluable";
+    f->severity = strcmp(r->severity, "high") == 0     ? QS_SEV_HIGH
+                  : strcmp(r->severity, "medium") == 0 ? QS_SEV_MEDIUM
+                                                       : QS_SEV_LOW;
+    f->detail = pdup(B, r->detail);
+    f->label = f->id;
+    f->because = NULL;
+    for (size_t k = 0; k < I->nflags; k++) {
+        if (strcmp(I->flags[k].id, fid) == 0) {
+            f->label = I->flags[k].label;
+            f->because = I->flags[k].because;
+        }
+    }
+    if (strcmp(fid, "careless") == 0 || strcmp(fid, "invalid") == 0)
+        qs_validity_flag_text(strcmp(fid, "invalid") == 0, NULL, &f->label, &f->because);
+    if (strcmp(r->status, "raised") == 0)
+        a->flagged = 1;
+    return QS_OK;
+}
+
+static qs_error read_flags(struct build *B, struct adm **by_id)
+{
+    qs_store_iter *it = NULL;
+    qs_store_flag_row row;
+    qs_diag d;
+    qs_diag_clear(&d);
+    qs_error rc = qs_store_iter_flags(&it, B->store, &d);
+    while (!rc) {
+        rc = qs_store_next_flag(&row, it, &d);
+        struct adm *a = rc ? NULL : adm_by_id(by_id, B->nadms, row.administration);
+        if (a)
+            rc = add_flag(B, a, &row);
+    }
+    qs_store_iter_free(it);
+    return rc == QS_EEOF ? QS_OK : store_failed(B, rc, &d);
+}
+
+/* Scores and flags of the current administrations, matched by id; flags shown in the
+ * instrument's order, validity flags last. */
 static qs_error read_results(struct build *B)
 {
-    qs_error rc = QS_OK;
     struct adm **by_id = malloc((B->nadms ? B->nadms : 1) * sizeof(*by_id));
     if (!by_id)
         return QS_ENOMEM;
     for (size_t i = 0; i < B->nadms; i++)
         by_id[i] = &B->adms[i];
     qsort(by_id, B->nadms, sizeof(*by_id), cmp_adm_ptr);
-
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(B->db,
-                           "SELECT s.administration, s.score, s.value, s.t FROM scores s"
-                           " JOIN administrations a ON a.id = s.administration"
-                           " WHERE a.current = 1",
-                           -1, &st, NULL) != SQLITE_OK) {
-        free(by_id);
-        return sql_error(B, "cannot read scores");
-    }
-    int r;
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        long long id = sqlite3_column_int64(st, 0);
-        struct adm **hit = bsearch(&id, by_id, B->nadms, sizeof(*by_id), cmp_adm_id);
-        if (!hit)
-            continue;
-        const qs_instrument *I = B->insts[(*hit)->inst].inst;
-        int s = qs_instrument_score_index(I, (const char *)sqlite3_column_text(st, 1));
-        if (s < 0)
-            continue;
-        if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-            (*hit)->value[s] = sqlite3_column_double(st, 2);
-        if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-            (*hit)->t[s] = sqlite3_column_double(st, 3);
-    }
-    sqlite3_finalize(st);
-    if (r != SQLITE_DONE) {
-        free(by_id);
-        return sql_error(B, "cannot read scores");
-    }
-
-    if (sqlite3_prepare_v2(B->db,
-                           "SELECT g.administration, g.flag, g.status, g.severity, g.detail"
-                           " FROM flags g JOIN administrations a ON a.id = g.administration"
-                           " WHERE a.current = 1 ORDER BY g.administration, g.flag",
-                           -1, &st, NULL) != SQLITE_OK) {
-        free(by_id);
-        return sql_error(B, "cannot read flags");
-    }
-    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        long long id = sqlite3_column_int64(st, 0);
-        struct adm **hit = bsearch(&id, by_id, B->nadms, sizeof(*by_id), cmp_adm_id);
-        if (!hit)
-            continue;
-        struct adm *a = *hit;
-        const qs_instrument *I = B->insts[a->inst].inst;
-        const char *fid = (const char *)sqlite3_column_text(st, 1);
-        const char *status = (const char *)sqlite3_column_text(st, 2);
-        const char *sev = (const char *)sqlite3_column_text(st, 3);
-        if (a->nflags == a->capflags) {
-            size_t cap = a->capflags ? a->capflags * 2 : 4;
-            qs_rep_flag *f2 = qs_pool__calloc(B->pool, cap, sizeof(*f2));
-            if (!f2) {
-                rc = QS_ENOMEM;
-                break;
-            }
-            if (a->nflags)
-                memcpy(f2, a->flags, a->nflags * sizeof(*f2));
-            a->flags = f2;
-            a->capflags = cap;
-        }
-        qs_rep_flag *f = &a->flags[a->nflags++];
-        f->id = pdup(B, (const unsigned char *)fid);
-        f->status = strcmp(status, "raised") == 0 ? "raised" : "not_evaluable";
-        f->severity = strcmp(sev, "high") == 0     ? QS_SEV_HIGH
-                      : strcmp(sev, "medium") == 0 ? QS_SEV_MEDIUM
-                                                   : QS_SEV_LOW;
-        f->detail = pdup(B, sqlite3_column_text(st, 4));
-        f->label = f->id;
-        f->because = NULL;
-        for (size_t k = 0; k < I->nflags; k++) {
-            if (strcmp(I->flags[k].id, fid) == 0) {
-                f->label = I->flags[k].label;
-                f->because = I->flags[k].because;
-            }
-        }
-        if (strcmp(fid, "careless") == 0 || strcmp(fid, "invalid") == 0)
-            qs_validity_flag_text(strcmp(fid, "invalid") == 0, NULL, &f->label, &f->because);
-        if (strcmp(status, "raised") == 0)
-            a->flagged = 1;
-    }
-    sqlite3_finalize(st);
+    qs_error rc = read_scores(B, by_id);
+    if (!rc)
+        rc = read_flags(B, by_id);
     free(by_id);
-    if (!rc && r != SQLITE_DONE)
-        rc = sql_error(B, "cannot read flags");
-    /* Show flags in the instrument's order, validity flags last. */
     for (size_t i = 0; !rc && i < B->nadms; i++) {
         struct adm *a = &B->adms[i];
         const qs_instrument *I = B->insts[a->inst].inst;
@@ -373,73 +374,62 @@ static qs_error read_results(struct build *B)
     return rc;
 }
 
-/* A failed step of `st`: report it (the message is read before finalizing) and finalize. */
-static qs_error step_error(struct build *B, sqlite3_stmt *st, const char *what)
+/* The latest run, when there is one. */
+static qs_error read_last_run(struct build *B)
 {
-    qs_error rc = sql_error(B, what);
-    sqlite3_finalize(st);
-    return rc;
+    qs_store_iter *it = NULL;
+    qs_store_run_row row;
+    qs_diag d;
+    qs_diag_clear(&d);
+    qs_error rc = qs_store_iter_runs(&it, B->store, &d);
+    if (!rc)
+        rc = qs_store_next_run(&row, it, &d);
+    if (!rc) {
+        B->last_run = row.id;
+        B->last_run_started = pdup(B, row.started);
+    }
+    qs_store_iter_free(it);
+    return rc == QS_EEOF ? QS_OK : store_failed(B, rc, &d);
 }
 
+/* The file `r` into B->files, its path shown relative to the config's folder where it lies
+ * below it: shorter, and the same wherever the clinic's folder is. */
+static qs_error add_file(struct build *B, const qs_store_file_row *r)
+{
+    qs_rep_file *v = qs_grow__array(B->files, &B->capfiles, B->nfiles + 1, sizeof(*v), 16);
+    if (!v)
+        return QS_ENOMEM;
+    B->files = v;
+    qs_rep_file *f = &B->files[B->nfiles++];
+    f->path = pdup(B, r->path);
+    size_t dl = strlen(B->cfg->dir);
+    if (f->path && strncmp(f->path, B->cfg->dir, dl) == 0 && f->path[dl] == '/' && dl > 1)
+        f->path += dl + 1;
+    f->sha256 = pdup(B, r->sha256);
+    f->source = pdup(B, r->source);
+    return QS_OK;
+}
+
+/* The last run, the files and the count of open quarantined rows. */
 static qs_error read_meta(struct build *B)
 {
-    sqlite3_stmt *st;
-    int r;
-    if (sqlite3_prepare_v2(B->db, "SELECT id, started FROM runs ORDER BY id DESC LIMIT 1", -1, &st,
-                           NULL) != SQLITE_OK)
-        return sql_error(B, "cannot read runs");
-    r = sqlite3_step(st);
-    if (r == SQLITE_ROW) {
-        B->last_run = sqlite3_column_int64(st, 0);
-        B->last_run_started = pdup(B, sqlite3_column_text(st, 1));
-    } else if (r != SQLITE_DONE) {
-        return step_error(B, st, "cannot read runs");
+    qs_store_iter *it = NULL;
+    qs_store_file_row row;
+    qs_diag d;
+    qs_diag_clear(&d);
+    qs_error rc = read_last_run(B);
+    if (rc)
+        return rc;
+    rc = qs_store_iter_files(&it, B->store, &d);
+    while (!rc) {
+        rc = qs_store_next_file(&row, it, &d);
+        if (!rc)
+            rc = add_file(B, &row);
     }
-    sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(
-            B->db,
-            "SELECT count(*) FROM files f WHERE f.id = (SELECT max(g.id) FROM files g"
-            " WHERE g.source = f.source AND g.path = f.path)",
-            -1, &st, NULL) != SQLITE_OK)
-        return sql_error(B, "cannot read files");
-    if (sqlite3_step(st) != SQLITE_ROW)
-        return step_error(B, st, "cannot read files");
-    size_t n = (size_t)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    B->files = qs_pool__calloc(B->pool, n ? n : 1, sizeof(*B->files));
-    if (!B->files)
-        return QS_ENOMEM;
-    if (sqlite3_prepare_v2(B->db,
-                           "SELECT path, sha256, source FROM files f WHERE f.id = (SELECT max(g.id)"
-                           " FROM files g WHERE g.source = f.source AND g.path = f.path)"
-                           " ORDER BY id",
-                           -1, &st, NULL) != SQLITE_OK)
-        return sql_error(B, "cannot read files");
-    /* Inside the read transaction the count holds; stop at it all the same. */
-    while (B->nfiles < n && (r = sqlite3_step(st)) == SQLITE_ROW) {
-        qs_rep_file *f = &B->files[B->nfiles++];
-        f->path = pdup(B, sqlite3_column_text(st, 0));
-        /* Shown relative to the config's folder where it lies below it: shorter, and the
-         * same wherever the clinic's folder is. */
-        size_t dl = strlen(B->cfg->dir);
-        if (f->path && strncmp(f->path, B->cfg->dir, dl) == 0 && f->path[dl] == '/' && dl > 1)
-            f->path += dl + 1;
-        f->sha256 = pdup(B, sqlite3_column_text(st, 1));
-        f->source = pdup(B, sqlite3_column_text(st, 2));
-    }
-    if (B->nfiles < n && r != SQLITE_DONE)
-        return step_error(B, st, "cannot read files");
-    sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(B->db,
-                           "SELECT count(DISTINCT file || ':' || line) FROM quarantine"
-                           " WHERE resolved_run IS NULL",
-                           -1, &st, NULL) != SQLITE_OK)
-        return sql_error(B, "cannot read the quarantine");
-    if (sqlite3_step(st) != SQLITE_ROW)
-        return step_error(B, st, "cannot read the quarantine");
-    B->open_quarantined = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return QS_OK;
+    qs_store_iter_free(it);
+    if (rc == QS_EEOF)
+        rc = qs_store_count_open_quarantined(B->store, &B->open_quarantined, &d);
+    return store_failed(B, rc, &d);
 }
 
 /* ---- rows and workbooks ----------------------------------------------------------------- */
@@ -468,9 +458,29 @@ static int cmp_rows(const void *x, const void *y)
     return c;
 }
 
+/* The change rows of `latest`'s client and instrument into chg and cls (per score): stored by
+ * run.c for the whole history (not only since --since). */
+static qs_error read_change(struct build *B, qs_store_iter *change, const struct adm *latest,
+                            const qs_instrument *I, double *chg, const char **cls)
+{
+    qs_store_change_row x;
+    qs_diag d;
+    qs_diag_clear(&d);
+    qs_error rc = qs_store_changes_of(change, latest->site, latest->client, I->id, &d);
+    while (!rc) {
+        rc = qs_store_next_change(&x, change, &d);
+        int s = rc ? -1 : qs_instrument_score_index(I, x.score);
+        if (s < 0)
+            continue;
+        chg[s] = x.change_baseline;
+        cls[s] = pdup(B, x.class_baseline);
+    }
+    return rc == QS_EEOF ? QS_OK : store_failed(B, rc, &d);
+}
+
 /* Build the row of one client x instrument from its administrations adms[from..to). */
 static qs_error build_row(struct build *B, qs_rep_row *row, size_t from, size_t to,
-                          sqlite3_stmt *change)
+                          qs_store_iter *change)
 {
     const struct adm *latest = &B->adms[to - 1];
     const qs_instrument *I = B->insts[latest->inst].inst;
@@ -488,6 +498,8 @@ static qs_error build_row(struct build *B, qs_rep_row *row, size_t from, size_t 
     row->longstring = latest->longstring;
     row->irv = latest->irv;
     row->answers = latest->answers;
+    row->instrument_version = latest->version;
+    row->norm_id = latest->norm;
     double *chg = qs_pool__calloc(B->pool, ns ? ns : 1, sizeof(double));
     const char **cls = qs_pool__calloc(B->pool, ns ? ns : 1, sizeof(char *));
     qs_rep_point *hist = qs_pool__calloc(B->pool, to - from, sizeof(*hist));
@@ -499,31 +511,17 @@ static qs_error build_row(struct build *B, qs_rep_row *row, size_t from, size_t 
         chg[s] = NAN;
         cls[s] = NULL;
     }
-    /* The change rows: stored by run.c for the whole history (not only since --since). */
-    sqlite3_bind_text(change, 1, latest->site, -1, SQLITE_STATIC);
-    sqlite3_bind_text(change, 2, latest->client, -1, SQLITE_STATIC);
-    sqlite3_bind_text(change, 3, I->id, -1, SQLITE_STATIC);
-    int r;
-    while ((r = sqlite3_step(change)) == SQLITE_ROW) {
-        int s = qs_instrument_score_index(I, (const char *)sqlite3_column_text(change, 0));
-        if (s < 0)
-            continue;
-        if (sqlite3_column_type(change, 1) != SQLITE_NULL)
-            chg[s] = sqlite3_column_double(change, 1);
-        cls[s] = pdup(B, sqlite3_column_text(change, 2));
-    }
-    if (r != SQLITE_DONE) {
-        qs_error rc = sql_error(B, "cannot read change");
-        sqlite3_reset(change);
+    qs_error rc = read_change(B, change, latest, I, chg, cls);
+    if (rc)
         return rc;
-    }
-    sqlite3_reset(change);
     row->change = chg;
     row->rci_class = cls;
     for (size_t k = from; k < to; k++) {
         hist[k - from].date = B->adms[k].date;
         hist[k - from].values = B->adms[k].value;
         hist[k - from].flagged = B->adms[k].flagged;
+        hist[k - from].instrument_version = B->adms[k].version;
+        hist[k - from].norm_id = B->adms[k].norm;
     }
     row->history = hist;
     row->nhistory = to - from;
@@ -624,14 +622,12 @@ static void rowset_release(struct rowset *R)
  * statement. */
 static qs_error build_rows(struct build *B, struct rowset *R)
 {
-    sqlite3_stmt *change = NULL;
-    qs_error rc = QS_OK;
-    if (sqlite3_prepare_v2(B->db,
-                           "SELECT x.score, x.change_baseline, x.class_baseline FROM changes x"
-                           " JOIN clients c ON c.id = x.client"
-                           " WHERE c.site = ?1 AND c.client_key = ?2 AND x.instrument = ?3",
-                           -1, &change, NULL) != SQLITE_OK)
-        return sql_error(B, "cannot read change");
+    qs_store_iter *change = NULL;
+    qs_diag d;
+    qs_diag_clear(&d);
+    qs_error rc = qs_store_iter_changes(&change, B->store, &d);
+    if (rc)
+        return store_failed(B, rc, &d);
     R->rows = calloc(B->nadms ? B->nadms : 1, sizeof(*R->rows));
     R->key = calloc(B->nadms ? B->nadms : 1, sizeof(*R->key));
     if (!R->rows || !R->key) {
@@ -652,7 +648,7 @@ static qs_error build_rows(struct build *B, struct rowset *R)
         i = j;
     }
 done:
-    sqlite3_finalize(change);
+    qs_store_iter_free(change);
     return rc;
 }
 
@@ -661,9 +657,11 @@ done:
  * snapshot ends before the (slow) writing. Owns the transaction. */
 static qs_error read_store(struct build *B, const char *since, struct rowset *R)
 {
-    qs_error rc;
-    if (sqlite3_exec(B->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-        return sql_error(B, "cannot begin reading");
+    qs_diag d;
+    qs_diag_clear(&d);
+    qs_error rc = qs_store_read_begin(B->store, &d);
+    if (rc)
+        return store_failed(B, rc, &d);
     rc = read_admins(B, since);
     if (!rc)
         rc = read_results(B);
@@ -671,13 +669,11 @@ static qs_error read_store(struct build *B, const char *since, struct rowset *R)
         rc = read_meta(B);
     if (!rc)
         rc = build_rows(B, R);
-    if (rc) {
-        sqlite3_exec(B->db, "ROLLBACK", NULL, NULL, NULL);
-        return rc;
-    }
-    if (sqlite3_exec(B->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        return sql_error(B, "cannot end reading");
-    return QS_OK;
+    qs_diag_clear(&d);
+    qs_error end = qs_store_read_end(B->store, &d); /* after an error too: it ends the snapshot */
+    if (!rc && end)
+        rc = store_failed(B, end, &d);
+    return rc;
 }
 
 /* The workbooks: one per distinct key, in name order ("" for rows without one), and the file
@@ -742,10 +738,84 @@ static qs_error choose_names(const struct rowset *R, const char *prefix, struct 
     return QS_OK;
 }
 
+/* ---- labels: what computed the values a workbook shows ---------------------------------- */
+
+/* A set of strings (the pointers are kept, not copied), sorted by labels_of. */
+struct strset {
+    const char **v;
+    size_t n, cap;
+};
+
+/* Add `s` unless NULL or present; QS_ENOMEM or QS_OK. */
+static qs_error strset_add(struct strset *S, const char *s)
+{
+    if (!s)
+        return QS_OK;
+    for (size_t i = 0; i < S->n; i++)
+        if (strcmp(S->v[i], s) == 0)
+            return QS_OK;
+    const char **v = qs_grow__array(S->v, &S->cap, S->n + 1, sizeof(*v), 4);
+    if (!v)
+        return QS_ENOMEM;
+    S->v = v;
+    S->v[S->n++] = s;
+    return QS_OK;
+}
+
+/* Per workbook: the instruments with what computed the values of its rows. */
+struct labels {
+    qs_rep_instrument *insts; /* [ninsts]: B's, with versions and norms filled in */
+    struct strset *sets;      /* [2 * ninsts]: versions, norms of each */
+};
+
+static void labels_release(struct labels *L, size_t ninsts)
+{
+    for (size_t i = 0; L->sets && i < 2 * ninsts; i++)
+        free(L->sets[i].v);
+    free(L->sets);
+    free(L->insts);
+    memset(L, 0, sizeof(*L));
+}
+
+/* The instruments as the rows sel[nsel] show them: the versions of every administration shown
+ * and the norms of the latest ones (whose T scores Summary shows), as the store kept them. */
+static qs_error labels_of(const struct build *B, const qs_rep_row *sel, size_t nsel,
+                          struct labels *L)
+{
+    qs_error rc = QS_OK;
+    for (size_t i = 0; i < B->ninsts && !rc; i++) {
+        struct strset *V = &L->sets[2 * i], *N = &L->sets[2 * i + 1];
+        qs_rep_instrument *ri = &L->insts[i];
+        *ri = B->rep_insts[i];
+        V->n = N->n = 0;
+        for (size_t r = 0; r < nsel && !rc; r++) {
+            if (sel[r].instrument != i)
+                continue;
+            for (size_t k = 0; k < sel[r].nhistory && !rc; k++)
+                rc = strset_add(V, sel[r].history[k].instrument_version);
+            if (!rc)
+                rc = strset_add(V, sel[r].instrument_version);
+            if (!rc)
+                rc = strset_add(N, sel[r].norm_id);
+            ri->unnormed |= !sel[r].norm_id;
+        }
+        if (V->n > 1) /* qsort's array may not be NULL, even when empty */
+            qsort(V->v, V->n, sizeof(*V->v), cmp_names);
+        if (N->n > 1)
+            qsort(N->v, N->n, sizeof(*N->v), cmp_names);
+        ri->nversions = V->n;
+        ri->versions = V->v;
+        ri->nnorms = N->n;
+        ri->norms = N->v;
+    }
+    return rc;
+}
+
 /* The workbook of key `name` at `path`: its rows of R (sel has room for all), ordered flagged
  * first, dated by the latest administration shown. Errors go to `errors`. */
 static qs_error write_book(const struct build *B, const struct rowset *R, qs_rep_row *sel,
-                           const char *name, const char *path, qs_diag_list *errors)
+                           struct labels *L, const char *name, const char *path,
+                           qs_diag_list *errors)
 {
     const qs_config *cfg = B->cfg;
     qs_diag d;
@@ -765,6 +835,9 @@ static qs_error write_book(const struct build *B, const struct rowset *R, qs_rep
     }
     if (strlen(created) == 10)
         memcpy(created + 10, "T00:00:00", 10);
+    qs_error rc = labels_of(B, sel, nsel, L);
+    if (rc)
+        return rc;
     qs_report r = {title,
                    cfg->clinic,
                    created,
@@ -772,14 +845,14 @@ static qs_error write_book(const struct build *B, const struct rowset *R, qs_rep
                    B->last_run,
                    B->last_run_started ? B->last_run_started : "",
                    B->ninsts,
-                   B->rep_insts,
+                   L->insts,
                    nsel,
                    sel,
                    B->nfiles,
                    B->files,
                    B->open_quarantined};
     qs_diag_clear(&d);
-    qs_error rc = qs_report_write_xlsx(&r, path, &d);
+    rc = qs_report_write_xlsx(&r, path, &d);
     if (rc)
         qs_diag_list_push(errors, &d);
     return rc;
@@ -793,19 +866,24 @@ static qs_error write_books(const struct build *B, const struct rowset *R, const
                             qs_diag_list *errors)
 {
     qs_error rc = QS_OK;
+    struct labels L;
+    size_t ni = B->ninsts ? B->ninsts : 1;
+    L.insts = calloc(ni, sizeof(*L.insts));
+    L.sets = calloc(2 * ni, sizeof(*L.sets));
     qs_rep_row *sel = calloc(R->n ? R->n : 1, sizeof(*sel));
-    if (!sel)
-        return QS_ENOMEM;
+    if (!sel || !L.insts || !L.sets)
+        rc = QS_ENOMEM;
     for (size_t w = 0; w < K->n && !rc; w++) {
         if (filter && strcmp(filter, K->names[w]) != 0)
             continue;
         char path[4400];
         snprintf(path, sizeof(path), "%s/%s.xlsx", out_dir, K->stems[w]);
-        rc = write_book(B, R, sel, K->names[w], path, errors);
+        rc = write_book(B, R, sel, &L, K->names[w], path, errors);
         if (!rc && written)
             written(ctx, path);
     }
     free(sel);
+    labels_release(&L, ni);
     return rc;
 }
 
@@ -831,7 +909,6 @@ qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
     struct build B;
     struct rowset R;
     struct books K;
-    qs_store *store = NULL;
     qs_diag d;
     qs_error rc;
     char out_dir[4096];
@@ -848,12 +925,11 @@ qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
     rc = reports_dir(out_dir, sizeof(out_dir), cfg, opts, errors);
     if (rc)
         goto done;
-    rc = qs_store_open(&store, cfg->store, 1, &d);
+    rc = qs_store_open(&B.store, cfg->store, 1, &d);
     if (rc) {
         qs_diag_list_push(errors, &d);
         goto done;
     }
-    B.db = qs_store__db(store);
     rc = load_instruments(&B);
     if (!rc)
         rc = read_store(&B, opts->since, &R);
@@ -876,7 +952,8 @@ done:
     for (size_t i = 0; i < B.ninsts; i++)
         qs_instrument_free(B.insts[i].inst);
     free(B.adms);
-    qs_store_close(store);
+    free(B.files);
+    qs_store_close(B.store);
     qs_pool__free(B.pool);
     return rc;
 }

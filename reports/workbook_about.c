@@ -40,33 +40,89 @@ static void about_head(struct wb *W, lxw_worksheet *ws, lxw_row_t *y, const char
     (*y)++;
 }
 
-/* Instrument ri's row at y: id, name, citation, version and the norm its T scores use. */
+/* "Name (id, kind, n = N)": norm N as its instrument's definition describes it. */
+static void norm_text(char *out, size_t size, const qs_norm *N)
+{
+    if (N->n > 0)
+        snprintf(out, size, "%s (%s, %s, n = %ld)", N->name ? N->name : N->id, N->id,
+                 qs_norm_kind_name(N->kind), N->n);
+    else
+        snprintf(out, size, "%s (%s, %s)", N->name ? N->name : N->id, N->id,
+                 qs_norm_kind_name(N->kind));
+}
+
+/* The Version cell: the versions the values shown were computed with, and the definition's
+ * when it differs from them. Returned in W's join buffer. */
+static const char *version_text(struct wb *W, const qs_rep_instrument *ri)
+{
+    const qs_instrument *I = ri->inst;
+    int other = ri->nversions == 0;
+    qs_wb__join_reset(W);
+    if (!ri->nversions)
+        qs_wb__join_add(W, "no administration shown");
+    for (size_t v = 0; v < ri->nversions; v++) {
+        qs_wb__join_add(W, v ? ", " : "");
+        qs_wb__join_add(W, ri->versions[v]);
+        other |= !I->version || strcmp(ri->versions[v], I->version) != 0;
+    }
+    if (other && I->version) {
+        qs_wb__join_add(W, ri->nversions ? " (the definition is now " : " (the definition is ");
+        qs_wb__join_add(W, I->version);
+        qs_wb__join_add(W, ")");
+    }
+    return W->join ? W->join : "";
+}
+
+/* The Norm population and Norm source cells at row y: the norms the T scores shown were
+ * computed with, named as the instrument's definition names them; a norm id the definition no
+ * longer has is said to be so, never given another norm's name. */
+static void norm_cells(struct wb *W, lxw_worksheet *ws, lxw_row_t y, const qs_rep_instrument *ri,
+                       int *lines)
+{
+    const qs_instrument *I = ri->inst;
+    char line[512];
+    if (!ri->nnorms) {
+        acell(W, ws, y, 4, "none confirmed; flags use local defaults", W->f.wrap, lines);
+        return;
+    }
+    qs_wb__join_reset(W);
+    for (size_t k = 0; k < ri->nnorms; k++) {
+        int n = qs_instrument_norm_index(I, ri->norms[k]);
+        if (n >= 0)
+            norm_text(line, sizeof(line), &I->norms[n]);
+        else
+            snprintf(line, sizeof(line), "'%s' (no longer in the instrument's definition)",
+                     ri->norms[k]);
+        qs_wb__join_add(W, k ? "; " : "");
+        qs_wb__join_add(W, line);
+    }
+    if (ri->unnormed)
+        qs_wb__join_add(W, "; some administrations scored without a norm (no T score)");
+    acell(W, ws, y, 4, W->join ? W->join : "", W->f.wrap, lines);
+    qs_wb__join_reset(W);
+    for (size_t k = 0, first = 1; k < ri->nnorms; k++) {
+        int n = qs_instrument_norm_index(I, ri->norms[k]);
+        if (n < 0 || !I->norms[n].source)
+            continue;
+        qs_wb__join_add(W, first ? "" : "; ");
+        qs_wb__join_add(W, I->norms[n].source);
+        first = 0;
+    }
+    acell(W, ws, y, 5, W->join, W->f.wrap, lines); /* blank, formatted, when none has one */
+}
+
+/* Instrument ri's row at y: id, name, citation, and the versions and norms that computed the
+ * values the workbook shows. */
 static void about_instrument(struct wb *W, lxw_worksheet *ws, lxw_row_t y,
                              const qs_rep_instrument *ri)
 {
-    char line[512];
     const qs_instrument *I = ri->inst;
     int lines = 1;
     acell(W, ws, y, 0, I->id, W->f.label, &lines);
     acell(W, ws, y, 1, I->name, W->f.wrap, &lines);
     acell(W, ws, y, 2, I->citation, W->f.wrap, &lines);
-    acell(W, ws, y, 3, I->version, W->f.wrap, &lines);
-    int k = ri->norm_id ? qs_instrument_norm_index(I, ri->norm_id) : -1;
-    if (k >= 0) {
-        const qs_norm *N = &I->norms[k];
-        if (N->n > 0)
-            snprintf(line, sizeof(line), "%s (%s, %s, n = %ld)", N->name ? N->name : N->id, N->id,
-                     qs_norm_kind_name(N->kind), N->n);
-        else
-            snprintf(line, sizeof(line), "%s (%s, %s)", N->name ? N->name : N->id, N->id,
-                     qs_norm_kind_name(N->kind));
-        acell(W, ws, y, 4, line, W->f.wrap, &lines);
-        acell(W, ws, y, 5, N->source, W->f.wrap, &lines);
-    } else if (ri->norm_id) {
-        acell(W, ws, y, 4, ri->norm_id, W->f.wrap, &lines);
-    } else {
-        acell(W, ws, y, 4, "none confirmed; flags use local defaults", W->f.wrap, &lines);
-    }
+    acell(W, ws, y, 3, version_text(W, ri), W->f.wrap, &lines);
+    norm_cells(W, ws, y, ri, &lines);
     qs_wb__row_lines(W, ws, y, lines);
 }
 

@@ -1,4 +1,5 @@
-/* store_internal.h - the store's SQLite handle, for read-side modules (report building). */
+/* store_internal.h - the store's SQLite handle, for the store's own files (src/store*.c) only:
+ * reports and exports read through qscore/store.h (tests/check_internal.sh enforces it). */
 #ifndef QS_STORE_INTERNAL_H
 #define QS_STORE_INTERNAL_H
 
@@ -6,7 +7,7 @@
 
 #include "qscore/store.h"
 
-/** The connection behind a store; lives as long as the store. Read-only use. */
+/** The connection behind a store; lives as long as the store. */
 sqlite3 *qs_store__db(qs_store *s);
 
 #endif

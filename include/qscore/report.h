@@ -19,11 +19,25 @@
 /* One instrument shown in the workbook. */
 typedef struct qs_rep_instrument {
     const qs_instrument *inst; /* scores, items (reverse keys), flags (rules, because) */
-    const char *norm_id;       /* norm population used, or NULL */
+    /* The norm population today's config chooses, or NULL: it decides whether Summary has T
+     * columns, and is never a label (the T scores shown may have been computed with another:
+     * see `norms`). */
+    const char *norm_id;
     /* Per score (indexed like inst->scores): a reference line for trend charts, and its label,
      * e.g. 2.5 "flag cutoff (local default)" or the norm mean "norm mean"; NaN for none. */
     const double *reference;
     const char *const *reference_label;
+    /* What computed the values this workbook shows of the instrument, as the store keeps it
+     * (never today's definition or config): the distinct instrument versions of every
+     * administration shown (latest and history), and the distinct norm ids of the latest
+     * administrations (the ones whose T scores Summary shows), each sorted; `unnormed` is 1
+     * when some latest administrations were scored without a norm. All 0 when the workbook
+     * shows no administration of it. */
+    size_t nversions;
+    const char *const *versions;
+    size_t nnorms;
+    const char *const *norms;
+    int unnormed;
 } qs_rep_instrument;
 
 /* A raised (or not evaluable) flag on a client's latest administration. */
@@ -40,9 +54,11 @@ typedef struct qs_rep_flag {
 
 /* One administration in a client's history of an instrument (oldest first). */
 typedef struct qs_rep_point {
-    const char *date;     /* ISO date/time, or NULL when undated */
-    const double *values; /* per score, NaN when insufficient */
-    int flagged;          /* any flag raised on this administration */
+    const char *date;               /* ISO date/time, or NULL when undated */
+    const double *values;           /* per score, NaN when insufficient */
+    int flagged;                    /* any flag raised on this administration */
+    const char *instrument_version; /* the version its values were computed with, or NULL */
+    const char *norm_id;            /* the norm it was scored with, or NULL */
 } qs_rep_point;
 
 /* One client and instrument: the latest administration, its change and its history. */
@@ -68,6 +84,8 @@ typedef struct qs_rep_row {
     size_t nhistory;
     const qs_rep_point *history;
     const int *answers; /* latest raw answers per item (QS_MISSING: unanswered), inst->nitems */
+    const char *instrument_version; /* latest's values: the version they were computed with */
+    const char *norm_id;            /* latest's T scores: the norm they used, or NULL */
 } qs_rep_row;
 
 typedef struct qs_rep_file {

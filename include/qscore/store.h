@@ -336,4 +336,121 @@ typedef struct qs_store_export_reader {
 qs_error qs_store_read_export(qs_store *s, const qs_store_export_reader *r, void *ctx,
                               qs_diag *diag);
 
+/* ---- reading for reports ---------------------------------------------------------------- */
+
+/*
+ * What a therapist workbook reads (reports/report_build.c), through typed iterators: the
+ * current administrations, their scores and flags, the change rows, the runs, the files, and
+ * the count of open quarantined rows. Call them between qs_store_read_begin and
+ * qs_store_read_end, so that a `qscore run` committing meanwhile cannot make one set of
+ * workbooks mix two states of the store (WAL: a reader sees one snapshot).
+ *
+ * An iterator is made by qs_store_iter_<rows>() and read by qs_store_next_<row>(), which fills
+ * the caller's row struct and returns QS_OK, QS_EEOF after the last row, or QS_ESTORE with diag
+ * ("store: cannot read flags: ..."). The strings of a row live until the next call on its
+ * iterator (copy what you keep); NULL where the store holds none, NaN for missing numbers.
+ * Free iterators with qs_store_iter_free before qs_store_read_end.
+ */
+
+typedef struct qs_store_iter qs_store_iter;
+
+/** Begin the read transaction (QS_ESTORE with diag: "store: cannot begin reading: ..."). */
+qs_error qs_store_read_begin(qs_store *s, qs_diag *diag);
+
+/**
+ * End it: after an error, too (then its own result can be ignored). QS_OK when none is open;
+ * QS_ESTORE with diag when it cannot be ended (it is rolled back).
+ */
+qs_error qs_store_read_end(qs_store *s, qs_diag *diag);
+
+/** Free an iterator; NULL-safe. */
+void qs_store_iter_free(qs_store_iter *it);
+
+/* The current version of an administration, as it was stored. */
+typedef struct qs_store_admin_row {
+    long long id; /* the version's row id, as its scores and flags name it */
+    const char *client, *site, *group, *therapist;
+    const char *instrument;
+    const char *instrument_version; /* the definition's version its results were computed with */
+    const char *norm;               /* the norm population id its T scores used, or NULL */
+    const char *administered;       /* ISO 8601, or NULL when undated */
+    const char *response_id;
+    long long run; /* the run that stored it */
+    double missing_fraction, irv;
+    long longstring;
+    const char *answers; /* raw answers in item order, comma-separated, empty = unanswered */
+} qs_store_admin_row;
+
+/**
+ * The current administrations (only those administered on or after `since`, an ISO date, when
+ * it is not NULL), by site, client key, instrument, then in time order (undated last, then in
+ * the order they were stored).
+ */
+qs_error qs_store_iter_admins(qs_store_iter **out, qs_store *s, const char *since, qs_diag *diag);
+qs_error qs_store_next_admin(qs_store_admin_row *row, qs_store_iter *it, qs_diag *diag);
+
+/* A score of a current administration. */
+typedef struct qs_store_score_row {
+    long long administration; /* qs_store_admin_row.id */
+    const char *score;
+    double value, t;
+} qs_store_score_row;
+
+/** The scores of the current administrations, in no particular order. */
+qs_error qs_store_iter_scores(qs_store_iter **out, qs_store *s, qs_diag *diag);
+qs_error qs_store_next_score(qs_store_score_row *row, qs_store_iter *it, qs_diag *diag);
+
+/* A flag (raised or not evaluable) of a current administration. */
+typedef struct qs_store_flag_row {
+    long long administration; /* qs_store_admin_row.id */
+    const char *flag;
+    const char *status;   /* "raised" or "not_evaluable" */
+    const char *severity; /* "high", "medium", "low" */
+    const char *detail;   /* the values the rule saw */
+} qs_store_flag_row;
+
+/** The flags of the current administrations, by administration and flag id. */
+qs_error qs_store_iter_flags(qs_store_iter **out, qs_store *s, qs_diag *diag);
+qs_error qs_store_next_flag(qs_store_flag_row *row, qs_store_iter *it, qs_diag *diag);
+
+/* A change row: one score of one client and instrument, over its whole history. */
+typedef struct qs_store_change_row {
+    const char *score;
+    double change_baseline;     /* latest - baseline, NaN when not computable */
+    const char *class_baseline; /* "reliable_deterioration", ..., or NULL */
+} qs_store_change_row;
+
+/**
+ * An iterator over change rows, empty until qs_store_changes_of picks a client and instrument
+ * (and again after each: one iterator serves every client).
+ */
+qs_error qs_store_iter_changes(qs_store_iter **out, qs_store *s, qs_diag *diag);
+qs_error qs_store_changes_of(qs_store_iter *it, const char *site, const char *client,
+                             const char *instrument, qs_diag *diag);
+qs_error qs_store_next_change(qs_store_change_row *row, qs_store_iter *it, qs_diag *diag);
+
+/* A run. */
+typedef struct qs_store_run_row {
+    long long id;
+    const char *started;
+} qs_store_run_row;
+
+/** The runs, latest first. */
+qs_error qs_store_iter_runs(qs_store_iter **out, qs_store *s, qs_diag *diag);
+qs_error qs_store_next_run(qs_store_run_row *row, qs_store_iter *it, qs_diag *diag);
+
+/* The latest processing of a file by a source. */
+typedef struct qs_store_file_row {
+    const char *path; /* as stored: the config's real folder joined with the pattern */
+    const char *sha256;
+    const char *source;
+} qs_store_file_row;
+
+/** The latest processing of each (source, path), in the order they happened. */
+qs_error qs_store_iter_files(qs_store_iter **out, qs_store *s, qs_diag *diag);
+qs_error qs_store_next_file(qs_store_file_row *row, qs_store_iter *it, qs_diag *diag);
+
+/** The number of quarantined rows still open (a row with several problems counts once). */
+qs_error qs_store_count_open_quarantined(qs_store *s, long long *rows, qs_diag *diag);
+
 #endif

@@ -231,6 +231,54 @@ static void test_a_store_read_error_fails_the_report_and_writes_nothing(void **s
     qs_diag_list_release(&e);
 }
 
+/* The text cells of workbook OUT/NAME.xlsx, one per line (python3 unzips it), into buf;
+ * 0 when python3 cannot read it. */
+static int workbook_strings(const char *out, const char *name, char *buf, size_t size)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd),
+             "python3 -c 'import html, re, sys, zipfile;"
+             " s = zipfile.ZipFile(sys.argv[1]).read(\"xl/sharedStrings.xml\").decode();"
+             " print(\"\\n\".join(html.unescape(x) for x in re.findall(\"<t[^>]*>(.*?)</t>\","
+             " s, re.S)))' '%s/%s/%s.xlsx' 2>/dev/null",
+             workdir, out, name);
+    FILE *fp = popen(cmd, "r");
+    if (!fp)
+        return 0;
+    size_t n = fread(buf, 1, size - 1, fp);
+    buf[n] = '\0';
+    return pclose(fp) == 0 && n > 0;
+}
+
+/* Labels follow the values: a T score computed with a norm is labelled with that norm (as the
+ * instrument's definition names it), never with the one today's config chooses; a norm id the
+ * definition no longer has is said to be so; the versions are the stored ones. */
+static void test_about_names_the_norm_and_version_the_values_were_computed_with(void **state)
+{
+    const qs_config *cfg = *state;
+    static char a[65536], b[65536];
+    int written;
+    qs_diag_list e;
+    /* C1's latest administration (therapist T-A) was scored with a norm since removed, by an
+     * older version of the instrument; C2's (T-B) with today's "pop". */
+    sql(cfg, "UPDATE administrations SET norm = 'old-pop', instrument_version = '0.9'"
+             " WHERE response_id = 'R2'");
+    assert_int_equal(write_all(cfg, "labels", &written, &e), QS_OK);
+    assert_int_equal(written, 2);
+    qs_diag_list_release(&e);
+    sql(cfg, "UPDATE administrations SET norm = 'pop', instrument_version = '1'"
+             " WHERE response_id = 'R2'");
+    if (!workbook_strings("labels", "therapist-T-A", a, sizeof(a)) ||
+        !workbook_strings("labels", "therapist-T-B", b, sizeof(b)))
+        skip(); /* python3 cannot unzip the workbooks here */
+    assert_non_null(strstr(a, "\n'old-pop' (no longer in the instrument's definition)\n"));
+    assert_null(strstr(a, "Synthetic population"));
+    assert_non_null(strstr(a, "\n0.9, 1 (the definition is now 1)\n"));
+    assert_non_null(strstr(b, "\nSynthetic population (pop, "));
+    assert_null(strstr(b, "old-pop"));
+    assert_non_null(strstr(b, "\n1\n"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -241,6 +289,7 @@ int main(void)
     };
     const struct CMUnitTest store_tests[] = {
         cmocka_unit_test(test_a_store_read_error_fails_the_report_and_writes_nothing),
+        cmocka_unit_test(test_about_names_the_norm_and_version_the_values_were_computed_with),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     return failed + cmocka_run_group_tests(store_tests, setup_store, teardown_store);

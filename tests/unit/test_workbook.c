@@ -64,12 +64,16 @@ static char workdir[256];
 static const double ref_a[] = {2.0, NAN};
 static const char *const ref_label_a[] = {"Low alpha cutoff (local default)", NULL};
 static const double ref_b[] = {NAN};
+/* What computed the values shown: syn-a version 1 with norm pop, syn-b version 2 without. */
+static const char *const versions_a[] = {"1"}, *const norms_a[] = {"pop"};
+static const char *const versions_b[] = {"2"};
 static const char *const ref_label_b[] = {NULL};
 
 /* Row 1: C001, syn-a, flagged high, 3 dated administrations. */
 static const double c1_v0[] = {3.0, 3.5}, c1_v1[] = {2.5, NAN}, c1_v2[] = {1.67, 3.0};
-static const qs_rep_point c1_hist[] = {
-    {"2026-01-05", c1_v0, 0}, {"2026-02-02T10:30:00", c1_v1, 0}, {"2026-03-02", c1_v2, 1}};
+static const qs_rep_point c1_hist[] = {{"2026-01-05", c1_v0, 0, "1", "pop"},
+                                       {"2026-02-02T10:30:00", c1_v1, 0, "1", "pop"},
+                                       {"2026-03-02", c1_v2, 1, "1", "pop"}};
 static const double c1_t[] = {36.7, NAN}, c1_chg[] = {-1.33, -0.5};
 static const char *const c1_rci[] = {"reliable_deterioration", "no_reliable_change"};
 static const qs_rep_flag c1_flags[] = {
@@ -79,7 +83,7 @@ static const int c1_answers[] = {2, 4, M, 3, 3, 3};
 
 /* Row 2: the formula-looking client, syn-b, flagged medium, one administration. */
 static const double c2_v0[] = {10.0};
-static const qs_rep_point c2_hist[] = {{"2026-03-01", c2_v0, 1}};
+static const qs_rep_point c2_hist[] = {{"2026-03-01", c2_v0, 1, "2", NULL}};
 static const double c2_t[] = {NAN}, c2_chg[] = {NAN};
 static const char *const c2_rci[] = {"not_computable"};
 static const qs_rep_flag c2_flags[] = {
@@ -88,21 +92,23 @@ static const int c2_answers[] = {3, 3, 0, 1};
 
 /* Row 3: "+1-2", syn-a, not flagged, careless, 3 undated administrations, B insufficient. */
 static const double c3_v0[] = {4.0, 4.0}, c3_v1[] = {4.5, NAN}, c3_v2[] = {4.0, NAN};
-static const qs_rep_point c3_hist[] = {{NULL, c3_v0, 0}, {NULL, c3_v1, 0}, {NULL, c3_v2, 0}};
+static const qs_rep_point c3_hist[] = {
+    {NULL, c3_v0, 0, "1", "pop"}, {NULL, c3_v1, 0, "1", "pop"}, {NULL, c3_v2, 0, "1", "pop"}};
 static const double c3_t[] = {70.0, NAN}, c3_chg[] = {0.0, NAN};
 static const char *const c3_rci[] = {"no_reliable_change", "not_computable"};
 static const int c3_answers[] = {4, 2, 4, M, M, M};
 
 /* Row 4: accents, syn-b, no group, one undated administration. */
 static const double c4_v0[] = {3.0};
-static const qs_rep_point c4_hist[] = {{NULL, c4_v0, 0}};
+static const qs_rep_point c4_hist[] = {{NULL, c4_v0, 0, "2", NULL}};
 static const double c4_t[] = {NAN}, c4_chg[] = {NAN};
 static const char *const c4_rci[] = {NULL};
 static const int c4_answers[] = {1, 1, 2, M};
 
 /* Row 5: C005, syn-a, group G1 (with C001), two administrations. */
 static const double c5_v0[] = {2.0, 2.0}, c5_v1[] = {3.0, 2.5};
-static const qs_rep_point c5_hist[] = {{"2026-01-10", c5_v0, 1}, {"2026-02-10", c5_v1, 0}};
+static const qs_rep_point c5_hist[] = {{"2026-01-10", c5_v0, 1, "1", "pop"},
+                                       {"2026-02-10", c5_v1, 0, "1", "pop"}};
 static const double c5_t[] = {50.0, NAN}, c5_chg[] = {1.0, 0.5};
 static const char *const c5_rci[] = {"reliable_improvement", "no_reliable_change"};
 static const int c5_answers[] = {3, 3, 3, 3, 2, 3};
@@ -165,8 +171,9 @@ static int setup(void **state)
     inst_b = load(DEF_B, "syn-b.yaml");
     if (!inst_a || !inst_b)
         return -1;
-    rep_insts[0] = (qs_rep_instrument){inst_a, "pop", ref_a, ref_label_a};
-    rep_insts[1] = (qs_rep_instrument){inst_b, NULL, ref_b, ref_label_b};
+    rep_insts[0] =
+        (qs_rep_instrument){inst_a, "pop", ref_a, ref_label_a, 1, versions_a, 1, norms_a, 0};
+    rep_insts[1] = (qs_rep_instrument){inst_b, NULL, ref_b, ref_label_b, 1, versions_b, 0, NULL, 1};
     /* Ordered as the builder orders them: flagged first, high to low, then by client. */
     set_row(&rows[0], "C001", "G1", 0, "2026-03-02", c1_v2, c1_t, c1_chg, c1_rci, 2, NULL, c1_flags,
             2, c1_hist, 3, c1_answers, 1.0 / 6.0);
