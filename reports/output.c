@@ -307,28 +307,10 @@ static void write_csv(qs_out *o, const qs_admin *adm, const qs_result *res, cons
     }
 }
 
-static void write_json(qs_out *o, const qs_admin *adm, const qs_result *res, const char *source)
+/* "scores":{...}: each score's value, counts, norm-based values and status. */
+static void json_scores(qs_out *o, const qs_result *res)
 {
     const qs_instrument *inst = o->inst;
-    const qs_validity_value *v = &res->validity;
-    puts_(o, "{\"response_id\":");
-    json_string(o, adm->response_id);
-    puts_(o, ",\"client_id\":");
-    json_string(o, adm->client_id);
-    puts_(o, ",\"instrument\":");
-    json_string(o, inst->id);
-    puts_(o, ",\"source\":");
-    json_string(o, source);
-    puts_(o, ",\"line\":");
-    unum(o, adm->line);
-    puts_(o, ",\"group\":");
-    json_string(o, adm->group);
-    puts_(o, ",\"therapist\":");
-    json_string(o, adm->therapist);
-    puts_(o, ",\"administered\":");
-    json_string(o, adm->administered);
-    puts_(o, ",\"norm\":");
-    json_string(o, o->norm_id);
     puts_(o, ",\"scores\":{");
     for (size_t i = 0; i < inst->nscores; i++) {
         const qs_score_value *sv = &res->scores[i];
@@ -351,7 +333,98 @@ static void write_json(qs_out *o, const qs_admin *adm, const qs_result *res, con
         json_string(o, qs_status_name(sv->status));
         putc_(o, '}');
     }
-    puts_(o, "},\"validity\":{\"missing_fraction\":");
+    putc_(o, '}');
+}
+
+/* One raised or not-evaluable flag of the instrument, with the values its rule saw. */
+static void json_flag(qs_out *o, const qs_result *res, size_t f)
+{
+    const qs_instrument *inst = o->inst;
+    const qs_flag *fl = &inst->flags[f];
+    puts_(o, "{\"id\":");
+    json_string(o, fl->id);
+    puts_(o, ",\"label\":");
+    json_string(o, fl->label);
+    puts_(o, ",\"severity\":");
+    json_string(o, qs_severity_name(fl->severity));
+    puts_(o, ",\"status\":");
+    json_string(o, res->flags[f] == QS_TRI_TRUE ? "raised" : "not_evaluable");
+    puts_(o, ",\"rule\":");
+    json_string(o, fl->rule_text);
+    puts_(o, ",\"values\":{");
+    for (size_t i = 0; i < qs_expr_ref_count(fl->rule); i++) {
+        int score;
+        qs_field field;
+        char key[128];
+        qs_expr_ref(fl->rule, i, &score, &field);
+        snprintf(key, sizeof(key), "%s%s%s", inst->scores[score].id,
+                 field == QS_FIELD_VALUE ? "" : ".",
+                 field == QS_FIELD_VALUE ? "" : qs_field_name(field));
+        if (i)
+            putc_(o, ',');
+        json_string(o, key);
+        putc_(o, ':');
+        json_num(o, res->values[(size_t)score * QS_FIELD_COUNT + field]);
+    }
+    puts_(o, "},\"because\":");
+    json_string(o, fl->because);
+    putc_(o, '}');
+}
+
+/* The careless (which 0) or invalid (1) validity flag, in the form of the instrument's. */
+static void json_validity_flag(qs_out *o, const qs_validity_value *v, int which, qs_tri t)
+{
+    char rule[512];
+    qs_validity_cond conds[2];
+    size_t nc = qs_validity_conds(conds, o->inst, v, which == 0);
+    qs_validity_rule_text(conds, nc, rule, sizeof(rule));
+    puts_(o, "{\"id\":");
+    json_string(o, which == 0 ? "careless" : "invalid");
+    puts_(o, ",\"label\":");
+    const char *label, *because;
+    qs_validity_flag_text(which, NULL, &label, &because);
+    json_string(o, label);
+    puts_(o, ",\"severity\":\"medium\",\"status\":");
+    json_string(o, t == QS_TRI_TRUE ? "raised" : "not_evaluable");
+    puts_(o, ",\"rule\":");
+    json_string(o, rule);
+    puts_(o, ",\"values\":{");
+    for (size_t i = 0; i < nc; i++) {
+        if (i)
+            putc_(o, ',');
+        json_string(o, conds[i].index);
+        putc_(o, ':');
+        json_num(o, conds[i].value);
+    }
+    puts_(o, "},\"because\":");
+    json_string(o, because);
+    putc_(o, '}');
+}
+
+static void write_json(qs_out *o, const qs_admin *adm, const qs_result *res, const char *source)
+{
+    const qs_instrument *inst = o->inst;
+    const qs_validity_value *v = &res->validity;
+    puts_(o, "{\"response_id\":");
+    json_string(o, adm->response_id);
+    puts_(o, ",\"client_id\":");
+    json_string(o, adm->client_id);
+    puts_(o, ",\"instrument\":");
+    json_string(o, inst->id);
+    puts_(o, ",\"source\":");
+    json_string(o, source);
+    puts_(o, ",\"line\":");
+    unum(o, adm->line);
+    puts_(o, ",\"group\":");
+    json_string(o, adm->group);
+    puts_(o, ",\"therapist\":");
+    json_string(o, adm->therapist);
+    puts_(o, ",\"administered\":");
+    json_string(o, adm->administered);
+    puts_(o, ",\"norm\":");
+    json_string(o, o->norm_id);
+    json_scores(o, res);
+    puts_(o, ",\"validity\":{\"missing_fraction\":");
     json_num(o, v->missing_fraction);
     puts_(o, ",\"longstring\":");
     json_num(o, (double)v->longstring);
@@ -364,72 +437,20 @@ static void write_json(qs_out *o, const qs_admin *adm, const qs_result *res, con
     for (size_t f = 0; f < inst->nflags; f++) {
         if (res->flags[f] == QS_TRI_FALSE)
             continue;
-        const qs_flag *fl = &inst->flags[f];
         if (!first)
             putc_(o, ',');
         first = 0;
-        puts_(o, "{\"id\":");
-        json_string(o, fl->id);
-        puts_(o, ",\"label\":");
-        json_string(o, fl->label);
-        puts_(o, ",\"severity\":");
-        json_string(o, qs_severity_name(fl->severity));
-        puts_(o, ",\"status\":");
-        json_string(o, res->flags[f] == QS_TRI_TRUE ? "raised" : "not_evaluable");
-        puts_(o, ",\"rule\":");
-        json_string(o, fl->rule_text);
-        puts_(o, ",\"values\":{");
-        for (size_t i = 0; i < qs_expr_ref_count(fl->rule); i++) {
-            int score;
-            qs_field field;
-            char key[128];
-            qs_expr_ref(fl->rule, i, &score, &field);
-            snprintf(key, sizeof(key), "%s%s%s", inst->scores[score].id,
-                     field == QS_FIELD_VALUE ? "" : ".",
-                     field == QS_FIELD_VALUE ? "" : qs_field_name(field));
-            if (i)
-                putc_(o, ',');
-            json_string(o, key);
-            putc_(o, ':');
-            json_num(o, res->values[(size_t)score * QS_FIELD_COUNT + field]);
-        }
-        puts_(o, "},\"because\":");
-        json_string(o, fl->because);
-        putc_(o, '}');
+        json_flag(o, res, f);
         o->flags_raised += res->flags[f] == QS_TRI_TRUE;
     }
     for (int which = 0; which < 2; which++) {
         qs_tri t = which == 0 ? v->careless : v->invalid;
         if (t == QS_TRI_FALSE)
             continue;
-        char rule[512];
-        qs_validity_cond conds[2];
-        size_t nc = qs_validity_conds(conds, inst, v, which == 0);
-        qs_validity_rule_text(conds, nc, rule, sizeof(rule));
         if (!first)
             putc_(o, ',');
         first = 0;
-        puts_(o, "{\"id\":");
-        json_string(o, which == 0 ? "careless" : "invalid");
-        puts_(o, ",\"label\":");
-        const char *label, *because;
-        qs_validity_flag_text(which, NULL, &label, &because);
-        json_string(o, label);
-        puts_(o, ",\"severity\":\"medium\",\"status\":");
-        json_string(o, t == QS_TRI_TRUE ? "raised" : "not_evaluable");
-        puts_(o, ",\"rule\":");
-        json_string(o, rule);
-        puts_(o, ",\"values\":{");
-        for (size_t i = 0; i < nc; i++) {
-            if (i)
-                putc_(o, ',');
-            json_string(o, conds[i].index);
-            putc_(o, ':');
-            json_num(o, conds[i].value);
-        }
-        puts_(o, "},\"because\":");
-        json_string(o, because);
-        putc_(o, '}');
+        json_validity_flag(o, v, which, t);
         o->flags_raised += t == QS_TRI_TRUE;
     }
     puts_(o, "]}\n");
