@@ -89,9 +89,12 @@ struct runner {
     size_t cap_key;
     char *dupkey; /* a repeated response's quarantine key (quarantine_key) */
     size_t cap_dupkey;
-    char fingerprint[65]; /* the current source's */
-    long long replay_of;  /* the processing a replay repeats (qs_store_admin.replay_of), or 0 */
-    qs_error deferred;    /* a failure that did not stop the run (an earlier quarantine file) */
+    char fingerprint[65];   /* the current source's */
+    long long replay_of;    /* the processing a replay repeats (qs_store_admin.replay_of), or 0 */
+    qs_error deferred;      /* a failure that did not stop the run (an earlier quarantine file) */
+    char derived_fp[160];   /* the definitions in force for the current source (see rescore) */
+    char rescored[64][128]; /* instruments recomputed by this run (--rescore: once each) */
+    size_t nrescored;
 };
 
 #if defined(__GNUC__)
@@ -454,12 +457,25 @@ static qs_error store_admin(struct runner *R, const qs_source *src, const qs_ins
         qs_diag_set(d, NULL, 0, 0, NULL, "out of memory");
         return QS_ENOMEM;
     }
-    qs_store_admin a = {src->site,         src->id,      inst,
-                        norm_id,           key,          adm->response_id,
-                        adm->client_id,    adm->group,   adm->therapist,
-                        adm->administered, cov,          adm->answers,
-                        adm->checks,       file_id,      adm->line,
-                        R->opts->run_id,   R->replay_of, was_open};
+    qs_store_admin a = {.site = src->site,
+                        .source = src->id,
+                        .inst = inst,
+                        .norm = norm_id,
+                        .response_key = key,
+                        .response_id = adm->response_id,
+                        .client = adm->client_id,
+                        .group = adm->group,
+                        .therapist = adm->therapist,
+                        .administered = adm->administered,
+                        .covariates = cov,
+                        .answers = adm->answers,
+                        .checks = adm->checks,
+                        .file_id = file_id,
+                        .line = adm->line,
+                        .run_id = R->opts->run_id,
+                        .derived_fp = R->derived_fp,
+                        .replay_of = R->replay_of,
+                        .replay_open = was_open};
     long long client;
     qs_error rc = qs_store_put_admin(R->store, &a, res, out, &client, d);
     if (rc)
@@ -597,8 +613,8 @@ static qs_error ingest_rows(struct runner *R, const qs_source *src, const qs_ins
 }
 
 /* The change rows of every client the file touched, then the file's counts. */
-static qs_error finish_file(struct runner *R, const qs_instrument *inst, int norm, qs_ingest *g,
-                            long long file_id, const struct file_counts *fc, qs_diag *d)
+/* The change rows of every client touched since R->ntouched was last reset. */
+static qs_error finish_touched(struct runner *R, const qs_instrument *inst, int norm, qs_diag *d)
 {
     qs_error rc = QS_OK;
     if (R->ntouched)
@@ -608,6 +624,13 @@ static qs_error finish_file(struct runner *R, const qs_instrument *inst, int nor
             continue;
         rc = qs_store_update_changes(R->store, R->touched[i], inst, norm, d);
     }
+    return rc;
+}
+
+static qs_error finish_file(struct runner *R, const qs_instrument *inst, int norm, qs_ingest *g,
+                            long long file_id, const struct file_counts *fc, qs_diag *d)
+{
+    qs_error rc = finish_touched(R, inst, norm, d);
     if (!rc)
         rc = qs_store_file_counts(R->store, file_id, qs_ingest_rows(g), fc->scored, fc->quarantined,
                                   fc->not_admin, d);
@@ -840,6 +863,129 @@ static qs_error decide(struct runner *R, const qs_source *src, const char *path,
     return QS_OK;
 }
 
+/*
+ * The definitions in force for an instrument, as the store records them with each version's
+ * derived values: "i:" the instrument file's SHA-256 (first 16 digits), " n:" the norm id
+ * ("-": none), " o:" the clinic overrides' fingerprint ("-": none). Kept readable so a rescore
+ * can say which part changed.
+ */
+static qs_error derived_fingerprint(struct runner *R, const char *ipath, const char *norm_id,
+                                    qs_diag *d)
+{
+    char ih[65];
+    qs_error rc = qs_sha256_file(ipath, ih, d);
+    if (rc)
+        return rc;
+    snprintf(R->derived_fp, sizeof(R->derived_fp), "i:%.16s n:%s o:%s", ih, norm_id ? norm_id : "-",
+             "-");
+    return QS_OK;
+}
+
+/* Which part of a fingerprint changed, in words for the log. */
+static const char *rescore_reason(const char *was, const char *now, int force)
+{
+    if (force)
+        return "forced";
+    if (!was[0])
+        return "made_before_fingerprints";
+    const char *parts[] = {"i:", " n:", " o:"};
+    const char *names[] = {"instrument_changed", "norm_changed", "overrides_changed"};
+    for (int k = 0; k < 3; k++) {
+        const char *a = strstr(was, parts[k]), *b = strstr(now, parts[k]);
+        const char *ae = k < 2 ? strstr(was, parts[k + 1]) : NULL;
+        const char *be = k < 2 ? strstr(now, parts[k + 1]) : NULL;
+        size_t al = a ? (ae ? (size_t)(ae - a) : strlen(a)) : 0;
+        size_t bl = b ? (be ? (size_t)(be - b) : strlen(b)) : 0;
+        if (!a || !b || al != bl || memcmp(a, b, al) != 0)
+            return names[k];
+    }
+    return "definitions_changed";
+}
+
+struct rescore_ctx {
+    struct runner *R;
+    const qs_instrument *inst;
+    qs_scorer *scorer;
+    const char *norm_id;
+    int *answers, *checks;
+    unsigned long done, skipped;
+    long long last;
+    const char *reason;
+    qs_diag *d;
+};
+
+static qs_error rescore_one(void *ctx, const qs_store_stale *row)
+{
+    struct rescore_ctx *c = ctx;
+    struct runner *R = c->R;
+    c->last = row->id;
+    if (!c->reason)
+        c->reason = rescore_reason(row->derived_fp, R->derived_fp, R->opts->rescore);
+    if (!qs_store_parse_answers(row->answers, c->answers, c->inst->nitems) ||
+        !qs_store_parse_answers(row->checks, c->checks, c->inst->validity.nchecks)) {
+        c->skipped++; /* stored with another item count: the definition no longer fits */
+        return QS_OK;
+    }
+    const qs_result *res = qs_scorer_run(c->scorer, c->answers, c->checks);
+    qs_error rc =
+        qs_store_rederive(R->store, row->id, c->inst, res, c->norm_id, R->derived_fp, c->d);
+    if (!rc && !touch_client(R, row->client)) {
+        qs_diag_set(c->d, NULL, 0, 0, NULL, "out of memory");
+        rc = QS_ENOMEM;
+    }
+    c->done++;
+    return rc;
+}
+
+/* 1 the first time this run sees `id` (and notes it), 0 after. */
+static int first_rescore_of(struct runner *R, const char *id)
+{
+    for (size_t i = 0; i < R->nrescored; i++)
+        if (strcmp(R->rescored[i], id) == 0)
+            return 0;
+    if (R->nrescored < sizeof(R->rescored) / sizeof(R->rescored[0]))
+        snprintf(R->rescored[R->nrescored++], sizeof(R->rescored[0]), "%s", id);
+    return 1;
+}
+
+/*
+ * Recompute the derived values of every current version of the instrument that the
+ * definitions in force did not make (or of all, with --rescore), from its stored answers: one
+ * transaction for the instrument, then the change rows of the clients it touched. Versions are
+ * never added: the answers did not change.
+ */
+static qs_error rescore(struct runner *R, const qs_instrument *inst, int norm, const char *norm_id,
+                        qs_scorer *scorer, qs_diag *d)
+{
+    if (R->opts->dry_run || !R->store || (R->opts->rescore && !first_rescore_of(R, inst->id)))
+        return QS_OK;
+    struct rescore_ctx c = {R, inst, scorer, norm_id, NULL, NULL, 0, 0, 0, NULL, d};
+    c.answers = malloc((inst->nitems ? inst->nitems : 1) * sizeof(int));
+    c.checks = malloc((inst->validity.nchecks ? inst->validity.nchecks : 1) * sizeof(int));
+    qs_error rc = c.answers && c.checks ? qs_store_begin(R->store, d) : QS_ENOMEM;
+    R->ntouched = 0;
+    size_t n = 1000;
+    while (!rc && n == 1000)
+        rc = qs_store_each_stale(R->store, inst->id, R->derived_fp, R->opts->rescore, c.last, 1000,
+                                 rescore_one, &c, &n, d);
+    if (!rc)
+        rc = finish_touched(R, inst, norm, d);
+    int began = c.answers && c.checks;
+    if (!rc)
+        rc = qs_store_commit(R->store, d);
+    else if (began)
+        qs_store_rollback(R->store);
+    if (rc == QS_ENOMEM && !d->message[0])
+        qs_diag_set(d, NULL, 0, 0, NULL, "out of memory");
+    if (!rc && (c.done || c.skipped))
+        event(R, "event=rescored instrument=%s rescored=%lu not_rescorable=%lu reason=%s", inst->id,
+              c.done, c.skipped, c.reason ? c.reason : "definitions_changed");
+    R->c->rescored += c.done;
+    free(c.answers);
+    free(c.checks);
+    return rc;
+}
+
 static qs_error run_source(struct runner *R, const qs_source *src, unsigned long *done,
                            unsigned long total, char **paths, size_t npaths)
 {
@@ -876,8 +1022,15 @@ static qs_error run_source(struct runner *R, const qs_source *src, unsigned long
         goto fail;
     }
     rc = qs_scorer_new(&scorer, inst, norm);
-    if (rc)
+    if (!rc)
+        rc = derived_fingerprint(R, ipath, norm_id, &d);
+    if (!rc)
+        rc = rescore(R, inst, norm, norm_id, scorer, &d);
+    if (rc) {
+        if (d.message[0])
+            qs_diag_list_push(R->errors, &d);
         goto fail;
+    }
     for (size_t i = 0; i < npaths; i++) {
         const char *path = paths[i];
         struct stat st;

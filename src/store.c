@@ -131,6 +131,13 @@ static const char *const migrations[] = {
     "ALTER TABLE runs ADD COLUMN rows_resolved INTEGER NOT NULL DEFAULT 0;"
     "UPDATE runs SET quarantine_pending = 1 WHERE status = 'killed' AND EXISTS(SELECT 1 FROM"
     " quarantine q JOIN files f ON f.id = q.file WHERE f.run = runs.id);",
+    /* 4: the answers are the record, everything else is derived: each version records the
+     * fingerprint of the definitions (instrument, norm, clinic overrides) that computed its
+     * scores, validity and flags, so a run recomputes it when they change. NULL: made before
+     * schema 4, recomputed by the next run. */
+    "ALTER TABLE administrations ADD COLUMN derived_fp TEXT;"
+    "CREATE INDEX administrations_derived ON administrations(instrument, derived_fp)"
+    " WHERE current = 1;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -288,8 +295,8 @@ static qs_error prepare(qs_store *s, qs_diag *diag)
          "INSERT INTO administrations(client, site, source, instrument, instrument_version,"
          " response_key, response_id, version, current, content_hash, administered, group_name,"
          " therapist, answers, checks, norm, missing_fraction, longstring, irv, attention_failed,"
-         " file, line, run, covariates) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11,"
-         " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)");
+         " file, line, run, covariates, derived_fp) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9,"
+         " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)");
     PREP(retire_admin, "UPDATE administrations SET current = 0 WHERE id = ?1");
     PREP(add_score, "INSERT INTO scores(administration, score, value, n_answered, n_items, z, t,"
                     " percentile, status) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
@@ -1234,6 +1241,7 @@ static qs_error insert_admin(qs_store *s, const qs_store_admin *a, const qs_resu
     bind_int64(st, 21, (sqlite3_int64)a->line, &b);
     bind_int64(st, 22, a->run_id, &b);
     bind_text_or_null(st, 23, a->covariates, &b);
+    bind_text_or_null(st, 24, a->derived_fp, &b);
     qs_error rc = run_stmt(s, st, b, diag, "cannot add an administration");
     if (!rc)
         *admin = sqlite3_last_insert_rowid(s->db);
@@ -1340,6 +1348,146 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
         rc = insert_flags(s, a->inst, res, admin, diag);
 done:
     content_release(&c);
+    return rc;
+}
+
+/* ---- derived values ------------------------------------------------------------------- */
+
+/* Parse "4,5,,3" (stored answers) into n ints (QS_MISSING for empty); 0 when the text holds
+ * another number of answers (the definition's items changed) or a malformed value. */
+static int parse_answers(const char *text, int *out, size_t n)
+{
+    const char *p = text ? text : "";
+    for (size_t i = 0; i < n; i++) {
+        if (*p == ',' || *p == '\0') {
+            out[i] = QS_MISSING;
+        } else {
+            char *end;
+            long v = strtol(p, &end, 10);
+            if (end == p || v < INT_MIN || v > INT_MAX)
+                return 0;
+            out[i] = (int)v;
+            p = end;
+        }
+        if (i + 1 < n) {
+            if (*p != ',')
+                return 0;
+            p++;
+        }
+    }
+    return *p == '\0' || (n == 0 && *p == '\0');
+}
+
+qs_error qs_store_each_stale(qs_store *s, const char *instrument, const char *fp, int force,
+                             long long after, size_t max, qs_store_stale_fn fn, void *ctx,
+                             size_t *n, qs_diag *diag)
+{
+    sqlite3_stmt *st = NULL;
+    *n = 0;
+    /* In id order from `after` on: the caller re-derives a batch and asks for the next. */
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT a.id, a.client, a.answers, a.checks, coalesce(a.derived_fp, '')"
+                           " FROM administrations a WHERE a.instrument = ?1 AND a.current = 1"
+                           " AND a.id > ?5 AND (?3 OR a.derived_fp IS NULL OR a.derived_fp <> ?2)"
+                           " ORDER BY a.id LIMIT ?4",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(s, diag, "cannot read administrations to recompute");
+    int b = SQLITE_OK;
+    bind_text(st, 1, instrument, &b);
+    bind_text(st, 2, fp, &b);
+    bind_int64(st, 3, force != 0, &b);
+    bind_int64(st, 4, (sqlite3_int64)max, &b);
+    bind_int64(st, 5, after, &b);
+    /* The batch is read whole before `fn` runs: re-deriving writes the rows this statement
+     * scans, which an active statement must not see half-done. */
+    struct batch_row {
+        long long id, client;
+        char *answers, *checks, *fp;
+    } *rows = NULL;
+    size_t count = 0, cap = 0;
+    int r = b;
+    qs_error rc = QS_OK;
+    while (b == SQLITE_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        struct batch_row *v = qs_grow__array(rows, &cap, count + 1, sizeof(*v), 64);
+        if (!v) {
+            rc = QS_ENOMEM;
+            break;
+        }
+        rows = v;
+        struct batch_row *o = &rows[count++];
+        o->id = sqlite3_column_int64(st, 0);
+        o->client = sqlite3_column_int64(st, 1);
+        o->answers = strdup((const char *)sqlite3_column_text(st, 2));
+        o->checks = strdup((const char *)sqlite3_column_text(st, 3));
+        o->fp = strdup((const char *)sqlite3_column_text(st, 4));
+        if (!o->answers || !o->checks || !o->fp)
+            rc = QS_ENOMEM;
+        if (rc)
+            break;
+    }
+    if (!rc && r != SQLITE_DONE)
+        rc = stmt_error(s, b, diag, "cannot read administrations to recompute");
+    else if (rc == QS_ENOMEM)
+        qs_diag_set(diag, NULL, 0, 0, NULL, "out of memory");
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < count && !rc; i++) {
+        qs_store_stale row = {rows[i].id, rows[i].client, rows[i].answers, rows[i].checks,
+                              rows[i].fp};
+        rc = fn(ctx, &row);
+        (*n)++;
+    }
+    for (size_t i = 0; i < count; i++) {
+        free(rows[i].answers);
+        free(rows[i].checks);
+        free(rows[i].fp);
+    }
+    free(rows);
+    return rc;
+}
+
+int qs_store_parse_answers(const char *text, int *out, size_t n)
+{
+    return parse_answers(text, out, n);
+}
+
+qs_error qs_store_rederive(qs_store *s, long long admin, const qs_instrument *inst,
+                           const qs_result *res, const char *norm, const char *fp, qs_diag *diag)
+{
+    static const char *const sql[] = {
+        "DELETE FROM scores WHERE administration = ?1",
+        "DELETE FROM flags WHERE administration = ?1",
+        "UPDATE administrations SET norm = ?2, missing_fraction = ?3, longstring = ?4,"
+        " irv = ?5, attention_failed = ?6, derived_fp = ?7, instrument_version = ?8"
+        " WHERE id = ?1",
+    };
+    const qs_validity_value *v = &res->validity;
+    for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL) != SQLITE_OK)
+            return db_error(s, diag, "cannot recompute an administration");
+        int b = SQLITE_OK;
+        bind_int64(st, 1, admin, &b);
+        if (i == 2) {
+            bind_text_or_null(st, 2, norm, &b);
+            bind_real_or_null(st, 3, v->missing_fraction, &b);
+            bind_int64(st, 4, v->longstring, &b);
+            bind_real_or_null(st, 5, v->irv, &b);
+            if (v->attention_failed >= 0)
+                bind_int64(st, 6, v->attention_failed, &b);
+            else
+                bind_null(st, 6, &b);
+            bind_text(st, 7, fp, &b);
+            bind_text(st, 8, inst->version, &b);
+        }
+        int r = b == SQLITE_OK ? sqlite3_step(st) : b;
+        qs_error rc = r == SQLITE_DONE ? QS_OK : stmt_error(s, b, diag, "cannot recompute");
+        sqlite3_finalize(st);
+        if (rc)
+            return rc;
+    }
+    qs_error rc = insert_scores(s, inst, res, admin, diag);
+    if (!rc)
+        rc = insert_flags(s, inst, res, admin, diag);
     return rc;
 }
 

@@ -70,10 +70,13 @@ int qs_cli_load_config(qs_config **cfg, const char *path)
 const char *qs_cli_config_options(int argc, char **argv, const char *cmd, int *dry_run, int *retry,
                                   int *all, const char **out)
 {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'}, {"dry-run", no_argument, NULL, 'n'},
-        {"retry", no_argument, NULL, 'r'},        {"all", no_argument, NULL, 'a'},
-        {"output", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
+                                             {"dry-run", no_argument, NULL, 'n'},
+                                             {"retry", no_argument, NULL, 'r'},
+                                             {"all", no_argument, NULL, 'a'},
+                                             {"output", required_argument, NULL, 'o'},
+                                             {"rescore", no_argument, NULL, 'R'},
+                                             {NULL, 0, NULL, 0}};
     const char *config = NULL;
     int c;
     opterr = 0;
@@ -84,7 +87,9 @@ const char *qs_cli_config_options(int argc, char **argv, const char *cmd, int *d
         } else if (c == 'n' && dry_run) {
             *dry_run = 1;
         } else if (c == 'r' && retry) {
-            *retry = 1;
+            *retry |= QS_CLI_RETRY;
+        } else if (c == 'R' && retry) {
+            *retry |= QS_CLI_RESCORE;
         } else if (c == 'a' && all) {
             *all = 1;
         } else if (c == 'o' && out) {

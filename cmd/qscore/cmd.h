@@ -65,7 +65,14 @@ int qs_cli_load_config(qs_config **cfg, const char *path);
 /** Parse "-c FILE" (and "--dry-run" when dry_run is not NULL); NULL after complaining. */
 const char *qs_cli_config_option(int argc, char **argv, const char *cmd, int *dry_run);
 
-/** As qs_cli_config_option, with "--retry", "--all" and "-o FILE" where their pointer is set. */
+/* What qs_cli_config_options puts in *retry: --retry and --rescore (qscore run). */
+#define QS_CLI_RETRY   1
+#define QS_CLI_RESCORE 2
+
+/**
+ * As qs_cli_config_option, with "--retry" and "--rescore" (flags in *retry), "--all" and
+ * "-o FILE" where their pointer is set.
+ */
 const char *qs_cli_config_options(int argc, char **argv, const char *cmd, int *dry_run, int *retry,
                                   int *all, const char **out);
 

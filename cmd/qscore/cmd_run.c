@@ -8,7 +8,7 @@
 #include "cmd.h"
 
 const char cmd_run_usage[] =
-    "usage: qscore run -c CLINIC.yaml [--dry-run] [--retry]\n"
+    "usage: qscore run -c CLINIC.yaml [--dry-run] [--retry] [--rescore]\n"
     "\n"
     "The nightly job: score every export file of the config's sources that the store has not\n"
     "seen, and keep the history in the store (SQLite, default qscore.db beside the config).\n"
@@ -27,6 +27,10 @@ const char cmd_run_usage[] =
     "  -c, --config FILE   the clinic config (examples/clinic.yaml documents it)\n"
     "      --dry-run       show what would be ingested; write nothing\n"
     "      --retry         also process again every file with rows still quarantined\n"
+    "      --rescore       recompute every stored administration's scores, flags and change\n"
+    "                      from its stored answers (done anyway, for the ones concerned,\n"
+    "                      when an instrument definition, the norm chosen or the clinic's\n"
+    "                      overrides change)\n"
     "\n"
     "After ingesting, the therapist workbooks are written to OUTPUT/reports (as with\n"
     "'qscore report'); their paths are printed on stdout.\n"
@@ -82,7 +86,8 @@ int cmd_run(int argc, char **argv)
     qs_run_opts opts;
     memset(&opts, 0, sizeof(opts));
     opts.dry_run = dry_run;
-    opts.retry = retry;
+    opts.retry = (retry & QS_CLI_RETRY) != 0;
+    opts.rescore = (retry & QS_CLI_RESCORE) != 0;
     opts.now = now;
     struct cli_ctx ctx = {isatty(STDERR_FILENO)};
     qs_run_counts counts;
@@ -103,15 +108,18 @@ int cmd_run(int argc, char **argv)
         status = QS_EXIT_DATA;
     else
         status = rc == QS_EDATA ? QS_EXIT_INVALID : qs_exit_status_for(rc);
+    char rescored[96] = "";
+    if (counts.rescored)
+        snprintf(rescored, sizeof(rescored), "; %lu administrations recomputed", counts.rescored);
     if (rc != QS_ELOCKED)
         qs_cli_error("%s%lu files seen, %lu ingested, %lu skipped, %lu failed; %lu new, %lu "
                      "changed, %lu unchanged administrations; %lu rows quarantined%s%s; %lu "
-                     "earlier quarantined rows resolved; %lu rows not administered",
+                     "earlier quarantined rows resolved; %lu rows not administered%s",
                      dry_run ? "dry run: " : "", counts.files_seen, counts.files_ingested,
                      counts.files_skipped, counts.files_failed, counts.admins_new,
                      counts.admins_changed, counts.admins_unchanged, counts.rows_quarantined,
                      opts.quarantine_path[0] ? " to " : "", opts.quarantine_path,
-                     counts.rows_resolved, counts.rows_not_administered);
+                     counts.rows_resolved, counts.rows_not_administered, rescored);
     /* The workbooks follow the store: refresh them after a run that could open it. */
     if (!dry_run && rc != QS_ELOCKED && rc != QS_ESTORE) {
         qs_report_opts ropts;

@@ -10,6 +10,7 @@
 typedef struct qs_run_opts {
     int dry_run;      /* read and score, write nothing (no store, no outputs, no log file) */
     int retry;        /* process again every file with rows still quarantined (--retry) */
+    int rescore;      /* recompute every stored version's derived values (--rescore) */
     const char *now;  /* ISO 8601 time of the run (the caller's clock; tests fix it) */
     long long run_id; /* out: the run's id in the store (0 in a dry run) */
     char quarantine_path[4096]; /* out: the run's quarantine file, "" when none was written */

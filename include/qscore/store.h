@@ -18,7 +18,7 @@
  * (STORE.lock, flock) lets only one `qscore run` write at a time.
  */
 
-#define QS_STORE_SCHEMA_VERSION 3
+#define QS_STORE_SCHEMA_VERSION 4
 
 typedef struct qs_store qs_store;
 
@@ -49,6 +49,7 @@ typedef struct qs_run_counts {
     unsigned long rows_quarantined, flags_raised;
     unsigned long rows_not_administered; /* rows that answered nothing of the source's form */
     unsigned long rows_resolved;         /* earlier quarantined rows stored (or settled) */
+    unsigned long rescored;              /* stored versions whose derived values were recomputed */
 } qs_run_counts;
 
 /** Record the start of a run (its own transaction); runs left "running" become "killed". */
@@ -202,6 +203,7 @@ typedef struct qs_store_admin {
      * unchanged; a row quarantined before (replay_open) is unchanged when a version has its
      * content, and left alone when the response's current version came from a later file
      * (QS_ADMIN_SUPERSEDED): a replay never turns back an edit. */
+    const char *derived_fp; /* fingerprint of the definitions that computed `res` */
     long long replay_of;
     int replay_open; /* in a replay: 1 when this row was quarantined by the repeated content */
 } qs_store_admin;
@@ -219,6 +221,45 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
  */
 qs_error qs_store_update_changes(qs_store *s, long long client_id, const qs_instrument *inst,
                                  int norm, qs_diag *diag);
+
+/* ---- derived values ---------------------------------------------------------------------- */
+
+/*
+ * The stored answers are the record; scores, validity and flags are derived from them and the
+ * definitions in force, and recomputed when those change. Each current version records the
+ * fingerprint of the definitions that computed it (`derived_fp`, see run.c).
+ */
+
+/* A current version whose derived values were made by other definitions. Strings live for the
+ * callback. */
+typedef struct qs_store_stale {
+    long long id, client;
+    const char *answers, *checks; /* as stored: "4,5,,3" */
+    const char *derived_fp;       /* "" when made before schema 4 */
+} qs_store_stale;
+
+typedef qs_error (*qs_store_stale_fn)(void *ctx, const qs_store_stale *row);
+
+/**
+ * Up to `max` current versions of `instrument` with an id above `after` whose derived_fp is not
+ * `fp` (with `force`: every one), in id order, each handed to `fn` (a non-QS_OK return stops
+ * and is returned). *n receives how many were handed. The caller re-derives each
+ * (qs_store_rederive) and calls again after the last id until *n < max.
+ */
+qs_error qs_store_each_stale(qs_store *s, const char *instrument, const char *fp, int force,
+                             long long after, size_t max, qs_store_stale_fn fn, void *ctx,
+                             size_t *n, qs_diag *diag);
+
+/** Parse stored answers ("4,5,,3") into n ints; 0 when they do not hold n answers. */
+int qs_store_parse_answers(const char *text, int *out, size_t n);
+
+/**
+ * Replace the derived values of version `admin` (scores, flags, validity, norm, instrument
+ * version) by `res`, computed from its stored answers with the definitions of fingerprint
+ * `fp`. Never a new version: the answers did not change.
+ */
+qs_error qs_store_rederive(qs_store *s, long long admin, const qs_instrument *inst,
+                           const qs_result *res, const char *norm, const char *fp, qs_diag *diag);
 
 /* ---- reading ---------------------------------------------------------------------------- */
 

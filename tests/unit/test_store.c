@@ -142,8 +142,9 @@ static void test_a_value_that_cannot_be_bound_fails_the_write(void **state)
     char therapist[400];
     memset(therapist, 'T', sizeof(therapist) - 1);
     therapist[sizeof(therapist) - 1] = '\0';
-    qs_store_admin a = {"main",       "s",  inst,    NULL,   "R1",    "R1", "C1",   NULL, "T-A",
-                        "2026-01-05", NULL, answers, checks, f->file, 2,    f->run, 0,    0};
+    qs_store_admin a = {"main", "s",    inst,         NULL, "R1",    "R1",   "C1",
+                        NULL,   "T-A",  "2026-01-05", NULL, answers, checks, f->file,
+                        2,      f->run, NULL,         0,    0};
     qs_admin_outcome out;
     long long client;
     sqlite3 *db = qs_store__db(f->store);
@@ -188,8 +189,9 @@ static void test_every_attention_check_counts_in_the_content(void **state)
     int checks[NCHECKS];
     for (int k = 0; k < NCHECKS; k++)
         checks[k] = 4;
-    qs_store_admin a = {"main",       "s",  inst,    NULL,   "R1",    "R1", "C1",   NULL, "T-A",
-                        "2026-01-05", NULL, answers, checks, f->file, 2,    f->run, 0,    0};
+    qs_store_admin a = {"main", "s",    inst,         NULL, "R1",    "R1",   "C1",
+                        NULL,   "T-A",  "2026-01-05", NULL, answers, checks, f->file,
+                        2,      f->run, NULL,         0,    0};
     qs_admin_outcome out;
     long long client;
     qs_diag_clear(&d);
