@@ -12,6 +12,7 @@
 #include "export_internal.h"
 #include "grow.h"
 #include "qscore/export.h"
+#include "qscore/infile.h"
 #include "qscore/store.h"
 
 /* ---- reading our own CSV files ----------------------------------------------------------- */
@@ -89,10 +90,13 @@ static qs_error read_csv(const char *path, int (*fn)(void *, char **, size_t), v
     memset(&R, 0, sizeof(R));
     R.on_record = fn;
     R.ctx = ctx;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        qs_diag_list_add(errors, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
-        return errno == ENOENT ? QS_ENOTFOUND : QS_EIO;
+    FILE *fp;
+    unsigned long long left;
+    qs_diag od;
+    if (qs_infile_open(&fp, &left, path, NULL, &od)) {
+        int e = errno;
+        qs_diag_list_push(errors, &od);
+        return e == ENOENT ? QS_ENOTFOUND : QS_EIO;
     }
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
         fclose(fp);
@@ -101,8 +105,9 @@ static qs_error read_csv(const char *path, int (*fn)(void *, char **, size_t), v
     csv_set_space_func(&p, no_space); /* libcsv trims unquoted spaces by default */
     qs_error rc = QS_OK;
     size_t n;
-    while (!R.failed && (n = fread(buf, 1, sizeof(buf), fp)) > 0)
-        if (csv_parse(&p, buf, n, on_field, on_record, &R) != n) {
+    while (!R.failed && left &&
+           (n = fread(buf, 1, left < sizeof(buf) ? (size_t)left : sizeof(buf), fp)) > 0)
+        if ((left -= n, csv_parse(&p, buf, n, on_field, on_record, &R) != n)) {
             qs_diag_list_add(errors, path, 0, 0, NULL, "not a CSV file written by qscore: %s",
                              csv_strerror(csv_error(&p)));
             rc = QS_EINVALID;
@@ -667,17 +672,22 @@ static qs_error verify_manifest(const char *dir, char hex_out[65], qs_diag_list 
     char path[4096];
     qs_diag d;
     snprintf(path, sizeof(path), "%s/manifest.json", dir);
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        qs_diag_list_add(errors, dir, 0, 0, NULL, "not a qscore export (no manifest.json)");
-        return QS_EINVALID;
+    FILE *fp;
+    unsigned long long left;
+    if (qs_infile_open(&fp, &left, path, NULL, &d)) {
+        if (errno == ENOENT)
+            qs_diag_list_add(errors, dir, 0, 0, NULL, "not a qscore export (no manifest.json)");
+        else
+            qs_diag_list_push(errors, &d);
+        return errno == ENOENT ? QS_EINVALID : QS_EIO;
     }
     size_t cap = 1 << 20, len = 0;
     char *buf = malloc(cap + 1);
     qs_error rc = buf ? QS_OK : QS_ENOMEM;
-    while (!rc) {
-        size_t n = fread(buf + len, 1, cap - len, fp);
+    while (!rc && left) {
+        size_t n = fread(buf + len, 1, cap - len < left ? cap - len : (size_t)left, fp);
         len += n;
+        left -= n;
         if (n == 0)
             break;
         if (len == cap) {

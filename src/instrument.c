@@ -1149,7 +1149,10 @@ qs_error qs_instrument_find(char *out, size_t size, const char *name, qs_diag *d
             snprintf(out, size, "%s", name);
             return QS_OK;
         }
-        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot open '%s': %s", name, strerror(ENOENT));
+        struct stat st; /* a FIFO, device or folder is named as such, not as missing */
+        int e = stat(name, &st) == 0 ? 0 : errno;
+        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot open '%s': %s", name,
+                    e ? strerror(e) : "not a regular file");
         return QS_ENOTFOUND;
     }
     if (!valid_id(name, 0)) {

@@ -41,6 +41,7 @@
  * end of input (csv_fini with CSV_STRICT_FINI).
  */
 #include "qscore/reader.h"
+#include "qscore/infile.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -77,6 +78,7 @@ struct qs_reader {
     /* source */
     FILE *fp;
     int own_fp;
+    unsigned long long fp_left; /* a file reads at most its size at open (stdin: no limit) */
     const unsigned char *mem;
     size_t mem_len, mem_pos;
     int src_eof;
@@ -330,8 +332,11 @@ static qs_error read_source(qs_reader *r, unsigned char *dst, size_t want, size_
 {
     size_t n;
     if (r->fp) {
-        n = fread(dst, 1, want, r->fp);
-        if (n < want) {
+        if (r->own_fp && want > r->fp_left)
+            want = (size_t)r->fp_left;
+        n = want ? fread(dst, 1, want, r->fp) : 0;
+        r->fp_left -= r->own_fp ? n : 0;
+        if (n < want || (r->own_fp && !r->fp_left)) {
             if (ferror(r->fp)) {
                 int e = errno;
                 qs_diag_set(&r->fatal_diag, NULL, 0, 0, NULL, "cannot read '%s': %s", r->name,
@@ -883,12 +888,11 @@ qs_error qs_reader_open(qs_reader **out, const char *path, const char *display_n
     if (strcmp(path, "-") == 0) {
         r->fp = stdin;
     } else {
-        r->fp = fopen(path, "rb");
-        if (!r->fp) {
-            int e = errno;
+        qs_diag d;
+        rc = qs_infile_open(&r->fp, &r->fp_left, path, name, &d);
+        if (rc) {
             if (diag)
-                qs_diag_set(diag, NULL, 0, 0, NULL, "cannot open '%s': %s", name, strerror(e));
-            rc = QS_EIO;
+                *diag = d;
             goto done;
         }
         r->own_fp = 1;

@@ -18,6 +18,7 @@
 #include "qscore/atomic.h"
 #include "qscore/change.h"
 #include "qscore/format.h"
+#include "qscore/infile.h"
 #include "qscore/quarantine.h"
 #include "qscore/version.h"
 #include "store_internal.h"
@@ -1044,15 +1045,17 @@ qs_error qs_sha256_file(const char *path, char hex[65], qs_diag *diag)
     unsigned char h[crypto_hash_sha256_BYTES];
     unsigned char buf[65536];
     crypto_hash_sha256_state state;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot open '%s': %s", path, strerror(errno));
-        return QS_EIO;
-    }
+    FILE *fp;
+    unsigned long long left; /* the size at open: a file still growing is hashed as it was */
+    qs_error rc = qs_infile_open(&fp, &left, path, NULL, diag);
+    if (rc)
+        return rc;
     crypto_hash_sha256_init(&state);
     size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+    while (left && (n = fread(buf, 1, left < sizeof(buf) ? (size_t)left : sizeof(buf), fp)) > 0) {
         crypto_hash_sha256_update(&state, buf, n);
+        left -= n;
+    }
     int bad = ferror(fp);
     fclose(fp);
     if (bad) {

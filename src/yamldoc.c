@@ -9,6 +9,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "qscore/infile.h"
 #include "text.h"
 
 /* ---- building the tree ------------------------------------------------------------------- */
@@ -363,11 +364,10 @@ qs_error qs_yaml__load_file(qs_ydoc **out, const char *path, const char *display
     *out = NULL;
     if (!display)
         display = path;
-    fp = fopen(path, "rb");
-    if (!fp) {
-        qs_diag_set(diag, NULL, 0, 0, NULL, "cannot open '%s': %s", display, strerror(errno));
-        return QS_EIO;
-    }
+    unsigned long long size;
+    rc = qs_infile_open(&fp, &size, path, display, diag);
+    if (rc)
+        return rc;
     /* Read at most one byte more than the limit: a 10 GB file is refused after 1 MiB. */
     buf = malloc(QS_YAML_MAX_BYTES + 1);
     if (!buf) {
@@ -375,7 +375,7 @@ qs_error qs_yaml__load_file(qs_ydoc **out, const char *path, const char *display
         qs_diag_set(diag, display, 0, 0, NULL, "out of memory");
         return QS_ENOMEM;
     }
-    len = fread(buf, 1, QS_YAML_MAX_BYTES + 1, fp);
+    len = fread(buf, 1, size < QS_YAML_MAX_BYTES + 1 ? (size_t)size : QS_YAML_MAX_BYTES + 1, fp);
     if (ferror(fp)) {
         qs_diag_set(diag, NULL, 0, 0, NULL, "cannot read '%s': %s", display, strerror(errno));
         rc = QS_EIO;

@@ -961,11 +961,11 @@ static void test_unreadable_path_is_an_io_error_naming_the_file(void **state)
     qs_reader *r = NULL;
     qs_diag d;
     qs_diag_clear(&d);
-    qs_error rc = qs_reader_open(&r, "/tmp", NULL, NULL, &d); /* a directory opens, reads fail */
+    qs_error rc = qs_reader_open(&r, "/tmp", NULL, NULL, &d); /* a directory: refused at open */
     assert_int_equal(rc, QS_EIO);
     assert_null(r);
     assert_string_equal(d.file, "");
-    assert_string_equal(d.message, "cannot read '/tmp': Is a directory");
+    assert_string_equal(d.message, "cannot open '/tmp': not a regular file");
 }
 
 static void test_excel_semicolon_cp1252_fixture_is_read(void **state)
