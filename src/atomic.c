@@ -1,6 +1,7 @@
 /* atomic.c - write to a temporary file beside the target, then rename it into place. */
 #include "qscore/atomic.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -128,4 +129,52 @@ int qs_mkdir_p(const char *path)
         }
     }
     return 0;
+}
+
+/* ".NAME.tmp.XXXXXX" as qs_atomic_open (and the workbook writer) name temporaries: mkstemp
+ * fills the six X from [A-Za-z0-9]. */
+static int is_our_temp(const char *name)
+{
+    size_t n = strlen(name);
+    if (n < 1 + 1 + 5 + 6 || name[0] != '.' || memcmp(name + n - 11, ".tmp.", 5) != 0)
+        return 0;
+    for (size_t i = n - 6; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+            return 0;
+    }
+    return 1;
+}
+
+static unsigned sweep_dir(const char *dir, time_t before)
+{
+    unsigned count = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int dfd = dirfd(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        struct stat st;
+        if (!is_our_temp(e->d_name))
+            continue;
+        /* never follow a link, only our own files, only those from before this run */
+        if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+            st.st_uid != geteuid() || st.st_mtime >= before)
+            continue;
+        if (unlinkat(dfd, e->d_name, 0) == 0)
+            count++;
+    }
+    closedir(d);
+    return count;
+}
+
+unsigned qs_atomic_sweep(const char *dir, const char *sub, time_t before)
+{
+    char path[4096];
+    unsigned count = sweep_dir(dir, before);
+    int n = sub ? snprintf(path, sizeof(path), "%s/%s", dir, sub) : -1;
+    if (n > 0 && (size_t)n < sizeof(path))
+        count += sweep_dir(path, before);
+    return count;
 }

@@ -1155,6 +1155,7 @@ static qs_error start_run(struct runner *R, int *lockfd, int *recorded)
     }
     *recorded = 1;
     open_log(R); /* before recovery, so its events are logged */
+    event(R, "event=temp_swept count=%u", qs_atomic_sweep(cfg->output, "reports", time(NULL)));
     rc = recover_pending(R, &d);
     if (rc)
         qs_diag_list_push(R->errors, &d);

@@ -3,6 +3,7 @@
 #define QSCORE_ATOMIC_H
 
 #include <stdio.h>
+#include <time.h>
 
 #include "qscore/diag.h"
 #include "qscore/error.h"
@@ -40,6 +41,15 @@ int qs_atomic_sync_dir(const char *path);
 
 /** Close and remove the temporary if it is still open; safe after commit or on an unused handle. */
 void qs_atomic_abort(qs_atomic_file *f);
+
+/**
+ * Remove the temporaries killed processes left: files named ".NAME.tmp.XXXXXX" in `dir` and in
+ * its subfolder `sub` (NULL: none), regular (links are not followed), owned by this user and last
+ * modified before `before` (so a temporary being written now is kept). The caller holds the lock
+ * that keeps other writers of these folders out. Returns how many were removed; a folder that
+ * cannot be read counts none.
+ */
+unsigned qs_atomic_sweep(const char *dir, const char *sub, time_t before);
 
 /** Create `path` and its missing parents with mode 0700 (outputs hold health data); 0 or -1. */
 int qs_mkdir_p(const char *path);

@@ -1,6 +1,7 @@
 /* test_atomic.c - files that appear complete or not at all, and the folder sync after rename. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -57,11 +59,69 @@ static void test_the_folder_of_any_path_form_is_synced(void **state)
     assert_int_equal(errno, ENOENT);
 }
 
+static void touch(const char *dir, const char *name, time_t mtime)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fclose(fp);
+    struct timespec ts[2] = {{mtime, 0}, {mtime, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+static int exists(const char *dir, const char *name)
+{
+    char path[512];
+    struct stat st;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    return lstat(path, &st) == 0;
+}
+
+static void test_old_temporaries_of_our_pattern_are_swept(void **state)
+{
+    (void)state;
+    const char *base = getenv("TMPDIR");
+    char dir[256], sub[300], path[400];
+    snprintf(dir, sizeof(dir), "%s/qs-sweep-XXXXXX", base && *base ? base : "/tmp");
+    assert_non_null(mkdtemp(dir));
+    snprintf(sub, sizeof(sub), "%s/reports", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    time_t now = time(NULL), old = now - 3600;
+    touch(dir, ".quarantine-run3.csv.tmp.Ab12Cd", old);     /* swept */
+    touch(sub, ".therapist-T-A.xlsx.tmp.zZ09aq", old);      /* swept */
+    touch(sub, ".therapist-T-B.xlsx.tmp.Qq11Ww", now + 60); /* being written: kept */
+    touch(sub, "therapist-T-A.xlsx", old);                  /* an output: kept */
+    touch(sub, ".notes.tmp.short", old);                    /* not our pattern: kept */
+    touch(sub, ".x.tmp.ab-def", old);                       /* not mkstemp's alphabet: kept */
+    snprintf(path, sizeof(path), "%s/.link.tmp.AAAAAA", sub);
+    assert_int_equal(symlink(dir, path), 0); /* a link, never followed nor removed */
+    assert_int_equal(qs_atomic_sweep(dir, "reports", now), 2);
+    assert_false(exists(dir, ".quarantine-run3.csv.tmp.Ab12Cd"));
+    assert_false(exists(sub, ".therapist-T-A.xlsx.tmp.zZ09aq"));
+    assert_true(exists(sub, ".therapist-T-B.xlsx.tmp.Qq11Ww"));
+    assert_true(exists(sub, "therapist-T-A.xlsx"));
+    assert_true(exists(sub, ".notes.tmp.short"));
+    assert_true(exists(sub, ".x.tmp.ab-def"));
+    assert_true(exists(sub, ".link.tmp.AAAAAA"));
+    assert_int_equal(qs_atomic_sweep(dir, "reports", now), 0);
+    assert_int_equal(qs_atomic_sweep("/nonexistent-qscore-folder", NULL, now), 0);
+    const char *names[] = {".therapist-T-B.xlsx.tmp.Qq11Ww", "therapist-T-A.xlsx",
+                           ".notes.tmp.short", ".x.tmp.ab-def", ".link.tmp.AAAAAA"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", sub, names[i]);
+        assert_int_equal(unlink(path), 0);
+    }
+    assert_int_equal(rmdir(sub), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_committed_file_is_in_place_alone_and_private),
         cmocka_unit_test(test_the_folder_of_any_path_form_is_synced),
+        cmocka_unit_test(test_old_temporaries_of_our_pattern_are_swept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
