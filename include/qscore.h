@@ -14,6 +14,7 @@
 #include "qscore/ingest.h"
 #include "qscore/instrument.h"
 #include "qscore/mapping.h"
+#include "qscore/norms.h"
 #include "qscore/output.h"
 #include "qscore/pipeline.h"
 #include "qscore/profile.h"

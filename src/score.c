@@ -13,7 +13,9 @@
  *     the answered count (status "prorated" when some are missing); a sum is exact when complete
  *     and, only when `prorate` is set, scaled by n / answered.
  *   - composites repeat the same rule over their parts' values.
- *   - norms turn values into z, T and percentiles; flags see a flat array of (score, field)
+ *   - norms turn values into z, T and percentiles, one norm in force per score (qscore/norms.h):
+ *     built from the population index given to qs_scorer_new, or given whole by
+ *     qs_scorer_use_norms (local snapshots); flags see a flat array of (score, field)
  *     values in which NaN means missing, so a rule over a missing score is not evaluable
  *     (expr.h), never silently false.
  * Validity indices use raw answers in published item order and never remove a score.
@@ -22,6 +24,7 @@
 struct qs_scorer {
     const qs_instrument *inst;
     int norm;
+    qs_norm_in_force *nifs; /* nscores: the norm in force per score */
     qs_result result;
     qs_score_value *scores;
     qs_tri *flags;
@@ -46,6 +49,45 @@ double qs_normal_cdf(double z)
     return 0.5 * erfc(-z / sqrt(2.0));
 }
 
+void qs_score_standardize(const qs_norm_in_force *nif, double value, double *z, double *t,
+                          double *percentile)
+{
+    double zz = NAN, tt = NAN, pp = NAN;
+    if (nif && nif->kind != QS_NIF_NONE && !isnan(value) && isfinite(nif->mean) &&
+        isfinite(nif->sd) && nif->sd > 0) {
+        zz = (value - nif->mean) / nif->sd;
+        tt = 50.0 + 10.0 * zz;
+        if (nif->kind == QS_NIF_LOCAL)
+            pp = nif->sample ? qs_norms_percentile_midrank(nif->sample, nif->nsample, value) : NAN;
+        else
+            pp = 100.0 * qs_normal_cdf(zz);
+    }
+    if (z)
+        *z = zz;
+    if (t)
+        *t = tt;
+    if (percentile)
+        *percentile = pp;
+}
+
+/* Norms in force from the population index given to qs_scorer_new. */
+static void published_norms(qs_scorer *s)
+{
+    for (size_t si = 0; si < s->inst->nscores; si++)
+        qs_norm_in_force_published(&s->nifs[si], s->inst, si, s->norm);
+}
+
+qs_error qs_scorer_use_norms(qs_scorer *s, const qs_norm_in_force *norms)
+{
+    if (!norms) {
+        published_norms(s);
+        return QS_OK;
+    }
+    for (size_t si = 0; si < s->inst->nscores; si++)
+        s->nifs[si] = norms[si];
+    return QS_OK;
+}
+
 qs_error qs_scorer_new(qs_scorer **out, const qs_instrument *inst, int norm)
 {
     *out = NULL;
@@ -59,10 +101,12 @@ qs_error qs_scorer_new(qs_scorer **out, const qs_instrument *inst, int norm)
     s->scores = calloc(inst->nscores ? inst->nscores : 1, sizeof(*s->scores));
     s->flags = calloc(inst->nflags ? inst->nflags : 1, sizeof(*s->flags));
     s->values = calloc((inst->nscores ? inst->nscores : 1) * QS_FIELD_COUNT, sizeof(double));
-    if (!s->scores || !s->flags || !s->values) {
+    s->nifs = calloc(inst->nscores ? inst->nscores : 1, sizeof(*s->nifs));
+    if (!s->scores || !s->flags || !s->values || !s->nifs) {
         qs_scorer_free(s);
         return QS_ENOMEM;
     }
+    published_norms(s);
     s->result.scores = s->scores;
     s->result.flags = s->flags;
     s->result.values = s->values;
@@ -77,6 +121,7 @@ void qs_scorer_free(qs_scorer *s)
     free(s->scores);
     free(s->flags);
     free(s->values);
+    free(s->nifs);
     free(s);
 }
 
@@ -170,7 +215,6 @@ static void run_validity(qs_scorer *s, const int *answers, const int *checks)
 const qs_result *qs_scorer_run(qs_scorer *s, const int *answers, const int *checks)
 {
     const qs_instrument *inst = s->inst;
-    const qs_norm *norm = s->norm >= 0 ? &inst->norms[s->norm] : NULL;
     const int lo = inst->scale.min, hi = inst->scale.max;
 
     for (size_t si = 0; si < inst->nscores; si++) {
@@ -206,12 +250,9 @@ const qs_result *qs_scorer_run(qs_scorer *s, const int *answers, const int *chec
             }
             finish(def, out, sum, k, def->nparts, part_prorated);
         }
-        out->z = out->t = out->percentile = NAN;
-        if (norm && !isnan(out->value) && !isnan(norm->mean[si])) {
-            out->z = (out->value - norm->mean[si]) / norm->sd[si];
-            out->t = 50.0 + 10.0 * out->z;
-            out->percentile = 100.0 * qs_normal_cdf(out->z);
-        }
+        /* A published norm gives the same z, T and normal-CDF percentile as before norms in
+         * force existed: the loader requires an SD above 0 wherever it gives a mean. */
+        qs_score_standardize(&s->nifs[si], out->value, &out->z, &out->t, &out->percentile);
         double *v = &s->values[si * QS_FIELD_COUNT];
         v[QS_FIELD_VALUE] = out->value;
         v[QS_FIELD_Z] = out->z;

@@ -6,13 +6,16 @@
 #include <stddef.h>
 
 #include "qscore/instrument.h"
+#include "qscore/norms.h"
 
 /*
  * Terms (src/change.c has the design and the citation):
  *   S_diff = sqrt(2) * SE,  SE = SD * sqrt(1 - r),  RCI = (x2 - x1) / S_diff
- * SD is the score's SD in the chosen norm population, which must be of kind general. r is the
- * score's test-retest reliability when the instrument gives one, else its alpha (internal
- * consistency). Jacobson & Truax used test-retest reliability; many later studies use alpha
+ * SD and r come from the score's norm in force (qscore/norms.h), which must be a published
+ * population of kind general or a local snapshot. For a published norm, r is the score's
+ * test-retest reliability when the instrument gives one, else its alpha (internal consistency);
+ * for a local snapshot, r is Cronbach's alpha of the snapshot sample from pairwise-complete item
+ * covariances. Jacobson & Truax used test-retest reliability; many later studies use alpha
  * because it is published more often. The r used is reported (qs_change.reliability_kind), so
  * a report can say which one it was. A change is reliable when |RCI| > 1.96 (strictly).
  */
@@ -65,34 +68,48 @@ typedef struct qs_rci {
                              is missing (given even with fewer than two administrations) */
     double rci;           /* (x2 - x1) / s_diff; NaN when not computable */
     qs_rci_class verdict; /* QS_RCI_NOT_COMPUTABLE exactly when rci is NaN */
-    const char *reason;   /* static text saying why not computable; NULL when computable */
+    const char *reason;   /* why not computable: static text, or the norm in force's own reason
+                             (borrowed from it); NULL when computable */
 } qs_rci;
 
 /** Change in one score over a client's administrations. */
 typedef struct qs_change {
-    size_t n;                     /* administrations with a value (not NaN) */
-    size_t baseline;              /* index of the first value, or QS_CHANGE_NONE */
-    double baseline_value;        /* NaN when none */
-    size_t previous;              /* index of the last value before the latest, or QS_CHANGE_NONE */
-    double previous_value;        /* NaN when none */
-    size_t latest;                /* index of the last value, or QS_CHANGE_NONE */
-    double latest_value;          /* NaN when none */
-    double sd;                    /* SD of the chosen general norm for the score, or NaN */
-    double reliability;           /* r used for SE (retest, else alpha), or NaN */
-    const char *reliability_kind; /* "retest" or "alpha" (static), or NULL when none */
-    qs_rci from_baseline;         /* baseline -> latest */
-    qs_rci from_previous;         /* previous -> latest */
+    size_t n;              /* administrations with a value (not NaN) */
+    size_t baseline;       /* index of the first value, or QS_CHANGE_NONE */
+    double baseline_value; /* NaN when none */
+    size_t previous;       /* index of the last value before the latest, or QS_CHANGE_NONE */
+    double previous_value; /* NaN when none */
+    size_t latest;         /* index of the last value, or QS_CHANGE_NONE */
+    double latest_value;   /* NaN when none */
+    /* What both comparisons were computed with (the same S_diff), and where each came from.
+     * Sources are borrowed from the norm in force (the instrument, or the store's snapshot). */
+    double sd;                      /* SD of the norm in force for the score, or NaN */
+    double reliability;             /* r used for SE, or NaN */
+    const char *reliability_kind;   /* "retest", "alpha" or "alpha_pairwise" (static), or NULL */
+    qs_nif_kind norm_kind;          /* kind of the norm in force (NONE when there is none) */
+    const char *norm_id;            /* published: the population's id; else NULL */
+    long snapshot;                  /* local: the snapshot id; else 0 */
+    const char *sd_source;          /* where sd came from, or NULL */
+    const char *reliability_source; /* where reliability came from, or NULL */
+    size_t reliability_min_pair_n;  /* local: smallest pairwise n behind alpha; else 0 */
+    qs_rci from_baseline;           /* baseline -> latest */
+    qs_rci from_previous;           /* previous -> latest */
     /* Clinically significant change, baseline -> latest. */
     double cutoff;     /* c = (SD_clin * M_func + SD_func * M_clin) / (SD_clin + SD_func), or NaN */
-    int clinical_norm; /* index into inst->norms of the clinical norm used, or -1 */
-    int functional_norm; /* index of the functional norm used, or -1 */
+    int clinical_norm; /* qs_change_compute: index into inst->norms of the clinical norm used,
+                          or -1 (always -1 from qs_change_compute_nif) */
+    int functional_norm;           /* likewise, the functional norm used */
+    const char *clinical_source;   /* where the clinical mean and SD came from, or NULL */
+    const char *functional_source; /* where the functional mean and SD came from, or NULL */
     qs_clinical clinical;
-    const char *clinical_reason; /* static text when QS_CLIN_NOT_COMPUTABLE, else NULL */
+    const char *clinical_reason; /* why QS_CLIN_NOT_COMPUTABLE (as qs_rci.reason), else NULL */
 } qs_change;
 
 /**
  * Compute the change in score `score` (index into inst->scores) across one client's
- * administrations.
+ * administrations, against the instrument's published norms (the compatibility path: the same
+ * as qs_change_compute_nif with qs_norm_in_force_published(), and the first clinical and
+ * functional norms, with this function's reason texts).
  *
  * @param out     filled completely on every call (caller-allocated; nothing to release).
  * @param inst    the instrument; borrowed, only read.
@@ -112,5 +129,30 @@ typedef struct qs_change {
  */
 void qs_change_compute(qs_change *out, const qs_instrument *inst, size_t score, int norm,
                        qs_direction better, const double *values, size_t n);
+
+/**
+ * Compute the change in one score across one client's administrations against norms in force.
+ *
+ * @param out         filled completely on every call (caller-allocated; nothing to release).
+ *                    Its sources and a reason may point into the norms given: use it while
+ *                    they live.
+ * @param norm        the norm in force for reliable change: SD and r. It must be of kind
+ *                    QS_NIF_PUBLISHED_GENERAL or QS_NIF_LOCAL with an SD above 0 and r in
+ *                    [0, 1); else the RCI is not computable with the reason (kind NONE: the
+ *                    norm's own reason when it has one, e.g. "local norm needs 50 clients, has
+ *                    23"). NULL counts as none.
+ * @param clinical    the dysfunctional population for criterion c: a published clinical norm,
+ *                    or (the caller's choice) a local snapshot of the clinic's intake; NULL for
+ *                    none. Needs a mean and an SD above 0.
+ * @param functional  the functional population for criterion c: a published functional norm
+ *                    with a mean and an SD above 0, or NULL. Without one the clinical status is
+ *                    not computable: "no functional-population norm".
+ * @param better, values, n  as for qs_change_compute.
+ *
+ * No allocation, no I/O, O(n).
+ */
+void qs_change_compute_nif(qs_change *out, const qs_norm_in_force *norm,
+                           const qs_norm_in_force *clinical, const qs_norm_in_force *functional,
+                           qs_direction better, const double *values, size_t n);
 
 #endif

@@ -8,6 +8,7 @@
 #include "qscore/error.h"
 #include "qscore/expr.h"
 #include "qscore/instrument.h"
+#include "qscore/norms.h"
 
 /* An unanswered item or attention check. */
 #define QS_MISSING INT_MIN
@@ -55,6 +56,16 @@ typedef struct qs_scorer qs_scorer;
 qs_error qs_scorer_new(qs_scorer **out, const qs_instrument *inst, int norm);
 
 /**
+ * Score against norms in force instead of the norm population given to qs_scorer_new:
+ * `norms[si]` for score si (inst->nscores of them), e.g. local snapshots. The structs are
+ * copied; what they point to (sources, snapshot samples) is borrowed and must outlive the
+ * scorer or the next call. NULL goes back to the population given to qs_scorer_new.
+ * z, T and percentiles are then as qs_score_standardize() gives them, and so are the flag
+ * rules that use them. Returns QS_OK.
+ */
+qs_error qs_scorer_use_norms(qs_scorer *s, const qs_norm_in_force *norms);
+
+/**
  * Score one administration. `answers[i]` is the raw answer to item index i (min..max) or
  * QS_MISSING; `checks[k]` the answer to attention check k (may be NULL when the instrument has
  * none). The result points into the scorer and is valid until the next call or the free.
@@ -67,5 +78,15 @@ void qs_scorer_free(qs_scorer *s);
 
 /** The standard normal CDF. */
 double qs_normal_cdf(double z);
+
+/**
+ * z = (value - mean) / SD, T = 50 + 10 z, and the percentile of `value` against norm in force
+ * `nif`: 100 * the normal CDF of z for a published norm, the mid-rank empirical percentile in
+ * the snapshot sample for a local one (qs_norms_percentile_midrank; NaN without a sample).
+ * All NaN when value is NaN, nif is NULL or of kind NONE, or its mean or SD is unknown (or
+ * SD <= 0). Any out-pointer may be NULL.
+ */
+void qs_score_standardize(const qs_norm_in_force *nif, double value, double *z, double *t,
+                          double *percentile);
 
 #endif
