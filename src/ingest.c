@@ -685,8 +685,11 @@ static qs_error ingest_open(qs_ingest **out, const char *path, const void *data,
         }
         memcpy(g->path, path, n + 1);
     }
-    qs_error rc = path ? qs_reader_open(&g->reader, path, display, NULL, &d)
-                       : qs_reader_open_mem(&g->reader, data, len, display, NULL, &d);
+    qs_reader_opts ro = {0};
+    ro.pin_encoding = map->pin_encoding;
+    ro.encoding = map->encoding;
+    qs_error rc = path ? qs_reader_open(&g->reader, path, display, &ro, &d)
+                       : qs_reader_open_mem(&g->reader, data, len, display, &ro, &d);
     if (rc)
         qs_diag_list_push(errors, &d);
     else
@@ -1404,6 +1407,35 @@ static void safe_column(const qs_ingest *g, const char *header, char *out, size_
  * 12 on any row means day-first, a second number over 12 month-first; both in one file, or
  * neither, refuses the file (QS_EINVALID, diag naming the file, the column and the fix).
  */
+/* Whether column c of the record holds bytes invalid in the file's encoding. */
+static int col_bad(const qs_record *r, long c)
+{
+    return c >= 0 && (size_t)c < r->nfields && r->field_bad[c];
+}
+
+/* Whether bad bytes fall in a column the mapping reads (ids, people, date, items, checks,
+ * covariates); bytes in any other column (comments, names the store never reads) are ignored. */
+static int mapped_bad(const qs_ingest *g, const qs_record *r)
+{
+    if (!r->field_bad)
+        return 1;
+    long cols[] = {g->col_response, g->col_client, g->col_group,   g->col_therapist,
+                   g->col_admin,    g->col_event,  g->col_instance};
+    for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+        if (col_bad(r, cols[i]))
+            return 1;
+    for (size_t i = 0; i < g->inst->nitems; i++)
+        if (col_bad(r, g->item_col[i]))
+            return 1;
+    for (size_t k = 0; k < g->inst->validity.nchecks; k++)
+        if (col_bad(r, g->check_col[k]))
+            return 1;
+    for (size_t i = 0; i < g->map->ncovariates; i++)
+        if (col_bad(r, g->cov_col[i]))
+            return 1;
+    return 0;
+}
+
 static qs_error decide_date_order(qs_ingest *g, qs_diag *diag)
 {
     char col[160], hint[400];
@@ -1420,8 +1452,11 @@ static qs_error decide_date_order(qs_ingest *g, qs_diag *diag)
     qs_reader *r = NULL;
     qs_diag d;
     qs_diag_clear(&d);
-    qs_error rc = g->path ? qs_reader_open(&r, g->path, g->name, NULL, &d)
-                          : qs_reader_open_mem(&r, g->data, g->len, g->name, NULL, &d);
+    qs_reader_opts ro = {0};
+    ro.pin_encoding = g->map->pin_encoding;
+    ro.encoding = g->map->encoding;
+    qs_error rc = g->path ? qs_reader_open(&r, g->path, g->name, &ro, &d)
+                          : qs_reader_open_mem(&r, g->data, g->len, g->name, &ro, &d);
     if (rc) {
         *diag = d;
         return rc;
@@ -1447,7 +1482,7 @@ static qs_error decide_date_order(qs_ingest *g, qs_diag *diag)
             skip--;
             continue;
         }
-        if (rec.bad_encoding || rec.nfields != g->ncols)
+        if (rec.nfields != g->ncols || (rec.bad_encoding && mapped_bad(g, &rec)))
             continue;
         char buf[128];
         struct shape sh;
@@ -1625,13 +1660,13 @@ static qs_error read_date(qs_ingest *g, const char *s, size_t len, qs_row_proble
 }
 
 /*
- * The record as a whole: bad bytes or a wrong field count make it one problem (QS_EDATA) and
- * nothing else in it is trusted; the response id is still copied for a wrong field count, to
- * help find the row. QS_OK when its cells can be read one by one.
+ * The record as a whole: bad bytes in a mapped column or a wrong field count make it one
+ * problem (QS_EDATA) and nothing else in it is trusted; the response id is still copied for a
+ * wrong field count, to help find the row. QS_OK when its cells can be read one by one.
  */
 static qs_error check_record(qs_ingest *g, const qs_record *r, qs_row_problems *probs)
 {
-    if (r->bad_encoding) {
+    if (r->bad_encoding && mapped_bad(g, r)) {
         qs_encoding enc = qs_reader_encoding(g->reader);
         add_problem(probs, QS_PROBLEM_ENCODING, NULL, NULL, 0,
                     "bytes are not valid %s text (not copied here)",

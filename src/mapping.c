@@ -254,7 +254,7 @@ static qs_error load_doc(void *out, const qs_ydoc *doc, const char *display, qs_
 {
     static const char *const keys[] = {
         "response_id",  "client_id", "group",  "therapist", "administered", "date_format", "items",
-        "item_pattern", "attention", "labels", "missing",   "covariates",   NULL};
+        "item_pattern", "attention", "labels", "missing",   "covariates",   "encoding",    NULL};
     struct mloader L;
     memset(&L, 0, sizeof(L));
     size_t before = qs_diag_list_total(errors);
@@ -285,6 +285,14 @@ static qs_error load_doc(void *out, const qs_ydoc *doc, const char *display, qs_
         L.m->date_format = pstr(&L, s, strlen(s));
         if (!L.m->administered.text)
             qs_ywalk__key_error(&L.w, root, "date_format", "date_format needs 'administered'");
+    }
+    if (qs_ywalk__string(&L.w, root, "encoding", 0, &s)) {
+        if (qs_encoding_parse(s, &L.m->encoding))
+            L.m->pin_encoding = 1;
+        else
+            qs_ywalk__key_error(&L.w, root, "encoding",
+                                "expected utf-8, utf-16le, utf-16be or windows-1252, found '%s'",
+                                s);
     }
     if (!L.m->client_id.text && !qs_ynode__get(root, "client_id"))
         qs_ywalk__error(&L.w, root, "missing required key 'client_id'");

@@ -48,6 +48,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #if CSV_MAJOR != 3
 #error "reader.c relies on the libcsv 3 parser structure (see csv_cap_entry)"
@@ -59,6 +61,7 @@
 #define DEFAULT_MAX_FIELD  65536
 #define DEFAULT_MAX_FIELDS 4096
 #define BAD_BYTE           0xFF /* marks an undecodable unit in transcoded text; invalid in UTF-8 */
+#define LOOKAHEAD          (256 * 1024) /* read size of the encoding look-ahead */
 
 /* libcsv 3.0.3 parser state "quote seen inside a quoted field" (libcsv.c, not exported). */
 #define LIBCSV_FIELD_MIGHT_HAVE_ENDED 3
@@ -86,6 +89,8 @@ struct qs_reader {
     char name[QS_DIAG_FILE_MAX];
 
     qs_encoding enc;
+    int tentative;       /* no BOM, no pin, only ASCII so far: UTF-8 or Windows-1252 is open */
+    long long src_start; /* file offset of the source's first byte; -1: cannot be read ahead */
     char delim;
     size_t max_field, max_fields;
 
@@ -117,6 +122,7 @@ struct qs_reader {
     size_t used, acap;
     size_t *lens;
     unsigned char *isnull;
+    unsigned char *fbad; /* per field of a record with invalid bytes: 1 where they are */
     const char **ptrs;
     size_t fcap;
 
@@ -140,6 +146,24 @@ const char *qs_encoding_name(qs_encoding e)
         return "windows-1252";
     }
     return "unknown";
+}
+
+int qs_encoding_parse(const char *name, qs_encoding *out)
+{
+    static const qs_encoding pinnable[] = {QS_ENC_UTF8, QS_ENC_UTF16LE, QS_ENC_UTF16BE,
+                                           QS_ENC_CP1252};
+    for (size_t i = 0; i < sizeof(pinnable) / sizeof(pinnable[0]); i++) {
+        const char *a = qs_encoding_name(pinnable[i]), *b = name;
+        while (*a && (*b == *a || (*b >= 'A' && *b <= 'Z' && *b + 32 == *a))) {
+            a++;
+            b++;
+        }
+        if (!*a && !*b) {
+            *out = pinnable[i];
+            return 1;
+        }
+    }
+    return 0;
 }
 
 static void set_diag(qs_diag *diag, const qs_reader *r, unsigned long line, unsigned long col,
@@ -208,6 +232,82 @@ static int utf8_valid(const unsigned char *s, size_t n, int allow_nul)
         i += need + 1;
     }
     return 1;
+}
+
+/*
+ * The multi-byte sequence at s[0] (s[0] >= 0x80): its length when it is valid UTF-8 (strict, as
+ * utf8_valid), 0 when it is not, SIZE_MAX when s[0..n) is a valid start that n cuts short.
+ */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t need;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2;
+        lo = c == 0xE0 ? 0xA0 : 0x80;
+        hi = c == 0xED ? 0x9F : 0xBF;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3;
+        lo = c == 0xF0 ? 0x90 : 0x80;
+        hi = c == 0xF4 ? 0x8F : 0xBF;
+    } else {
+        return 0;
+    }
+    for (size_t k = 1; k <= need; k++) {
+        if (k >= n)
+            return SIZE_MAX;
+        unsigned b = s[k];
+        if (k == 1 ? (b < lo || b > hi) : (b & 0xC0) != 0x80)
+            return 0;
+    }
+    return need + 1;
+}
+
+enum { EV_MB = 1, EV_BAD = 2 }; /* evidence: a valid multi-byte sequence; an invalid byte */
+
+/*
+ * The encoding evidence in s[0..n): EV_MB as soon as a valid multi-byte UTF-8 sequence appears
+ * (the scan stops there), EV_BAD for each byte >= 0x80 that starts none. NUL is no evidence
+ * (neither encoding allows it). A sequence cut short by the end of s is left unexamined unless
+ * `final` (then it is invalid); *used is where the scan stopped.
+ */
+static int utf8_evidence(const unsigned char *s, size_t n, int final, size_t *used)
+{
+    int ev = 0;
+    size_t i = 0;
+    while (i < n) {
+        if (n - i >= 8) {
+            uint64_t x;
+            memcpy(&x, s + i, 8);
+            if (!(x & HIGH8)) {
+                i += 8;
+                continue;
+            }
+        }
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k = utf8_seq(s + i, n - i);
+        if (k == SIZE_MAX) {
+            if (final) {
+                ev |= EV_BAD;
+                i = n;
+            }
+            break;
+        }
+        if (k) {
+            *used = i + k;
+            return ev | EV_MB;
+        }
+        ev |= EV_BAD;
+        i++;
+    }
+    *used = i;
+    return ev;
 }
 
 /* Bytes at the end of s[0..n) that start a UTF-8 sequence the buffer does not finish. */
@@ -367,6 +467,70 @@ static size_t find_byte(const unsigned char *t, size_t from, size_t n, int c)
     return q ? (size_t)(q - t) : n;
 }
 
+/*
+ * The evidence in the part of the source not read yet, preceded by its last `back` bytes read (a
+ * sequence the chunk cuts short): EV_MB / EV_BAD as utf8_evidence, or -1 when the source cannot
+ * be read ahead (a pipe). pread() leaves the stream's position alone; the scan stops at the
+ * first valid multi-byte sequence, so only a file whose non-ASCII bytes are all invalid (or
+ * that has none) is read to its end, in LOOKAHEAD pieces.
+ */
+static int lookahead_evidence(qs_reader *r, size_t back)
+{
+    size_t used;
+    if (!r->fp)
+        return utf8_evidence(r->mem + r->mem_pos - back, r->mem_len - r->mem_pos + back, 1, &used);
+    if (r->src_start < 0)
+        return -1;
+    unsigned char *buf = malloc(LOOKAHEAD + CARRY_MAX);
+    if (!buf)
+        return -1;
+    int ev = 0, fd = fileno(r->fp);
+    off_t off = (off_t)(r->src_start + (long long)(r->nbytes - back));
+    size_t n = 0;
+    for (;;) {
+        ssize_t got = pread(fd, buf + n, LOOKAHEAD, off);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            ev = -1; /* decided on what was read; the read error shows when reading gets there */
+            break;
+        }
+        off += got;
+        n += (size_t)got;
+        ev |= utf8_evidence(buf, n, got == 0, &used);
+        if ((ev & EV_MB) || got == 0)
+            break;
+        memmove(buf, buf + used, n - used); /* at most 3 bytes: a sequence cut short */
+        n -= used;
+    }
+    free(buf);
+    return ev;
+}
+
+/*
+ * Encoding on evidence, while only ASCII has been seen (the two encodings read it alike, so
+ * every record returned so far reads the same either way): in[0..n) is the chunk to decode.
+ * A valid multi-byte sequence anywhere in the file means UTF-8 (its invalid bytes then mark
+ * their records); Windows-1252 only when the file holds invalid bytes and no such sequence.
+ * For a pipe the evidence is what has been read: it stays open while that is ASCII.
+ */
+static void decide_encoding(qs_reader *r, const unsigned char *in, size_t n)
+{
+    size_t used;
+    size_t m = n - (r->src_eof ? 0 : utf8_incomplete_tail(in, n));
+    int ev = utf8_evidence(in, m, 1, &used);
+    if (!(ev & EV_MB)) {
+        int rest = lookahead_evidence(r, n - m);
+        if (rest < 0 && !(ev & EV_BAD))
+            return; /* a pipe, ASCII so far */
+        if (rest > 0)
+            ev |= rest;
+    }
+    r->tentative = 0;
+    if (!(ev & EV_MB) && (ev & EV_BAD))
+        r->enc = QS_ENC_CP1252;
+}
+
 /* Decode raw[raw_used..raw_len) into the text buffer; resets the segmenter. */
 static void decode_chunk(qs_reader *r)
 {
@@ -376,6 +540,8 @@ static void decode_chunk(qs_reader *r)
     int bad = 0;
     r->raw_used += r->bom;
     r->bom = 0;
+    if (r->tentative)
+        decide_encoding(r, in, n);
     switch (r->enc) {
     case QS_ENC_UTF8:
     case QS_ENC_UTF8_BOM:
@@ -484,6 +650,10 @@ static int grow_fields(qs_reader *r)
     if (!ptrs)
         return -1;
     r->ptrs = ptrs;
+    unsigned char *fbad = realloc(r->fbad, cap);
+    if (!fbad)
+        return -1;
+    r->fbad = fbad;
     r->fcap = cap;
     return 0;
 }
@@ -629,6 +799,12 @@ static qs_error emit(qs_reader *r, qs_record *rec, qs_diag *diag)
         rec->fields = r->ptrs;
         rec->lens = r->lens;
         rec->is_null = r->isnull;
+        if (r->rec_bad) {
+            /* rare: which fields hold the bad bytes, so only those columns count */
+            for (size_t i = 0; i < r->nf; i++)
+                r->fbad[i] = !utf8_valid((const unsigned char *)r->ptrs[i], r->lens[i], 0);
+            rec->field_bad = r->fbad;
+        }
         return QS_OK;
     case REC_FIELD_TOO_LONG:
         snprintf(msg, sizeof(msg), "field %lu exceeds %zu bytes", r->err_col, r->max_field);
@@ -837,10 +1013,20 @@ static qs_error reader_new(qs_reader **out, const char *name, const qs_reader_op
     return QS_OK;
 }
 
-/* Read the first chunk, choose the encoding and the delimiter, start the parser. */
-static qs_error reader_start(qs_reader *r, qs_diag *diag)
+/* Read the first chunk, choose the encoding (unless pinned) and the delimiter, start the parser. */
+static qs_error reader_start(qs_reader *r, const qs_encoding *pin, qs_diag *diag)
 {
     size_t n = 0;
+    r->src_start = -1;
+    if (r->fp) {
+        /* Reading ahead for the encoding needs a regular file and where the stream starts in it
+         * (stdin may be a file opened at an offset). Nothing has been read through r->fp yet. */
+        struct stat st;
+        int fd = fileno(r->fp);
+        off_t at = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? lseek(fd, 0, SEEK_CUR)
+                                                                         : (off_t)-1;
+        r->src_start = (long long)at;
+    }
     qs_error rc = read_source(r, r->raw, CHUNK, &n);
     if (rc) {
         if (diag)
@@ -849,21 +1035,32 @@ static qs_error reader_start(qs_reader *r, qs_diag *diag)
     }
     const unsigned char *b = r->raw;
     r->raw_len = n;
-    if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) {
+    int bom8 = n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF;
+    int bom16le = n >= 2 && b[0] == 0xFF && b[1] == 0xFE;
+    int bom16be = n >= 2 && b[0] == 0xFE && b[1] == 0xFF;
+    if (pin) {
+        /* the mapping's encoding wins; a BOM of that same encoding is still skipped */
+        r->enc = *pin == QS_ENC_UTF8_BOM ? QS_ENC_UTF8 : *pin;
+        if (r->enc == QS_ENC_UTF8 && bom8)
+            r->enc = QS_ENC_UTF8_BOM;
+        r->bom = r->enc == QS_ENC_UTF8_BOM               ? 3
+                 : (r->enc == QS_ENC_UTF16LE && bom16le) ? 2
+                 : (r->enc == QS_ENC_UTF16BE && bom16be) ? 2
+                                                         : 0;
+    } else if (bom8) {
         r->enc = QS_ENC_UTF8_BOM;
         r->bom = 3;
-    } else if (n >= 2 && b[0] == 0xFF && b[1] == 0xFE) {
+    } else if (bom16le) {
         r->enc = QS_ENC_UTF16LE;
         r->bom = 2;
-    } else if (n >= 2 && b[0] == 0xFE && b[1] == 0xFF) {
+    } else if (bom16be) {
         r->enc = QS_ENC_UTF16BE;
         r->bom = 2;
     } else {
-        /* the window may end inside a character: that part is not evidence against UTF-8 */
-        size_t m = n - (r->src_eof ? 0 : utf8_incomplete_tail(b, n));
-        r->enc = utf8_valid(b, m, 1) ? QS_ENC_UTF8 : QS_ENC_CP1252;
+        r->enc = QS_ENC_UTF8; /* decided on the whole file's evidence: decide_encoding() */
+        r->tentative = 1;
     }
-    if (r->enc != QS_ENC_UTF8 && r->enc != QS_ENC_UTF8_BOM) {
+    if (r->enc != QS_ENC_UTF8_BOM && !(r->enc == QS_ENC_UTF8 && !r->tentative)) {
         r->tbuf = malloc(TEXT_CAP);
         if (!r->tbuf) {
             set_diag(diag, NULL, 0, 0, "out of memory");
@@ -897,7 +1094,7 @@ qs_error qs_reader_open(qs_reader **out, const char *path, const char *display_n
         }
         r->own_fp = 1;
     }
-    rc = reader_start(r, diag);
+    rc = reader_start(r, opts && opts->pin_encoding ? &opts->encoding : NULL, diag);
 done:
     if (rc) {
         qs_reader_free(r);
@@ -916,7 +1113,7 @@ qs_error qs_reader_open_mem(qs_reader **out, const void *data, size_t len, const
         goto done;
     r->mem = data;
     r->mem_len = data ? len : 0;
-    rc = reader_start(r, diag);
+    rc = reader_start(r, opts && opts->pin_encoding ? &opts->encoding : NULL, diag);
 done:
     if (rc) {
         qs_reader_free(r);
@@ -954,6 +1151,7 @@ void qs_reader_free(qs_reader *r)
     free(r->arena);
     free(r->lens);
     free(r->isnull);
+    free(r->fbad);
     free(r->ptrs);
     free(r);
 }

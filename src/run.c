@@ -751,10 +751,12 @@ done:
         R->c->rows_resolved += fc.resolved;
         event(R,
               "event=%s source=%s file=%s why=%s rows=%lu scored=%lu new=%lu changed=%lu "
-              "unchanged=%lu quarantined=%lu not_administered=%lu resolved=%lu flags=%lu",
+              "unchanged=%lu quarantined=%lu not_administered=%lu resolved=%lu flags=%lu "
+              "encoding=%s",
               R->opts->dry_run ? "file_would_ingest" : "file_ingested", src->id, path, why,
               qs_ingest_rows(g), fc.scored, fc.n_new, fc.n_changed, fc.n_same, fc.quarantined,
-              fc.not_admin, fc.resolved, fc.flags);
+              fc.not_admin, fc.resolved, fc.flags,
+              qs_encoding_name(qs_reader_encoding(qs_ingest_reader(g))));
         if (qs_ingest_ids_unchecked(g)) { /* a warning: the file is in, as documented */
             event(R, "event=warning source=%s file=%s unchecked_rows=%lu", src->id, path,
                   qs_ingest_ids_unchecked(g));

@@ -6,6 +6,7 @@
 
 #include "qscore/diag.h"
 #include "qscore/error.h"
+#include "qscore/reader.h"
 
 /* A column reference: a header text, or "#N" for the N-th column (1-based). */
 typedef struct qs_colref {
@@ -50,6 +51,8 @@ typedef struct qs_mapping {
     qs_colref therapist;
     qs_colref administered;
     const char *date_format; /* strptime format, or NULL: ISO 8601 forms */
+    int pin_encoding;        /* 1: `encoding:` given; the file is read as `encoding` */
+    qs_encoding encoding;
     size_t nitems;
     qs_mapping_item *items;
     const char *item_pattern; /* with "{n}", or NULL */

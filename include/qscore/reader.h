@@ -10,10 +10,18 @@
 
 /*
  * The reader turns an export file as Excel and survey tools write it into UTF-8 records:
- *  - encoding: a UTF-8 BOM is removed; UTF-16LE/BE with BOM are transcoded; otherwise the first
- *    QS_READER_SNIFF_BYTES are checked and, if they are not valid UTF-8, the file is read as
- *    Windows-1252. A record that later holds bytes invalid in the chosen encoding is returned
- *    with `bad_encoding` set (the caller quarantines it), never guessed. Its fields may then
+ *  - encoding, decided on evidence from the whole file (or pinned by the caller): a BOM decides
+ *    (a UTF-8 BOM is removed; UTF-16LE/BE are transcoded). Without one, a file holding a valid
+ *    multi-byte UTF-8 sequence anywhere is UTF-8; it is Windows-1252 only when it holds bytes
+ *    that are not UTF-8 (overlong forms and surrogates included) and no valid multi-byte
+ *    sequence at all; ASCII is UTF-8. Memory stays bounded: reading starts with only ASCII seen,
+ *    and at the first chunk holding another byte that is not part of a valid sequence, the rest
+ *    of a regular file (or buffer) is scanned ahead with pread() up to the first valid sequence.
+ *    A pipe cannot be read ahead: it is decided on the bytes up to its first chunk holding a
+ *    non-ASCII byte (pin the encoding for such input).
+ *    A record that holds bytes invalid in the chosen encoding is returned
+ *    with `bad_encoding` set and `field_bad` saying which fields hold them (the caller
+ *    quarantines it when those fields matter), never guessed. Its fields may then
  *    hold invalid UTF-8: for UTF-8 input the bytes as they were, for UTF-16/Windows-1252 input
  *    the byte 0xFF where a unit could not be decoded (unpaired surrogate, odd trailing byte,
  *    undefined 0x81 0x8D 0x8F 0x90 0x9D). A NUL byte (U+0000) also counts as invalid: it never
@@ -36,12 +44,6 @@
 
 #define QS_READER_SNIFF_BYTES (64 * 1024)
 
-typedef struct qs_reader_opts {
-    char delimiter;    /* 0: sniff among ',' ';' '\t' */
-    size_t max_field;  /* bytes per field after transcoding; 0: default 65536 */
-    size_t max_fields; /* fields per record; 0: default 4096 */
-} qs_reader_opts;
-
 typedef enum qs_encoding {
     QS_ENC_UTF8 = 0,
     QS_ENC_UTF8_BOM,
@@ -50,8 +52,20 @@ typedef enum qs_encoding {
     QS_ENC_CP1252
 } qs_encoding;
 
+typedef struct qs_reader_opts {
+    char delimiter;       /* 0: sniff among ',' ';' '\t' */
+    size_t max_field;     /* bytes per field after transcoding; 0: default 65536 */
+    size_t max_fields;    /* fields per record; 0: default 4096 */
+    int pin_encoding;     /* 1: read as `encoding`, decide nothing (a BOM of it is skipped) */
+    qs_encoding encoding; /* with pin_encoding; QS_ENC_UTF8_BOM reads as QS_ENC_UTF8 */
+} qs_reader_opts;
+
 /** "utf-8", "utf-8-bom", "utf-16le", "utf-16be", "windows-1252". */
 const char *qs_encoding_name(qs_encoding e);
+
+/** The encoding a mapping may pin: "utf-8", "utf-16le", "utf-16be" or "windows-1252" (ASCII
+ *  case ignored). Returns 1 and sets *out, or 0 for another name. */
+int qs_encoding_parse(const char *name, qs_encoding *out);
 
 /*
  * One record. Pointers are owned by the reader and valid until the next qs_reader_next() or
@@ -63,9 +77,10 @@ typedef struct qs_record {
     const char *const *fields;
     const size_t *lens;
     const unsigned char *is_null;
-    unsigned long line;     /* 1-based physical line where the record starts */
-    unsigned long end_line; /* 1-based physical line where it ends */
-    int bad_encoding;       /* 1: some bytes were invalid in the file's encoding */
+    unsigned long line;             /* 1-based physical line where the record starts */
+    unsigned long end_line;         /* 1-based physical line where it ends */
+    int bad_encoding;               /* 1: some bytes were invalid in the file's encoding */
+    const unsigned char *field_bad; /* with bad_encoding: 1 per field holding them; else NULL */
 } qs_record;
 
 typedef struct qs_reader qs_reader;
@@ -98,7 +113,8 @@ qs_error qs_reader_open_mem(qs_reader **out, const void *data, size_t len, const
  */
 qs_error qs_reader_next(qs_reader *r, qs_record *rec, qs_diag *diag);
 
-/** Encoding chosen (valid after open). */
+/** Encoding chosen (valid after open, except for a pipe whose first chunk is ASCII: there
+ *  "utf-8" until its first non-ASCII byte is read). */
 qs_encoding qs_reader_encoding(const qs_reader *r);
 
 /** Delimiter in use (valid after open: sniffing happens at open). */

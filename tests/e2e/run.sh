@@ -44,6 +44,7 @@ d=$(fresh idempotent)
 printf '%s\n' "$header" "$R1" "$R3" "$R5" "$R6_BAD" >"$d/drop/export-1.csv"
 check "first run exits 1 (one quarantined row)" test "$(run "$d")" = 1
 check "first run ingests 3 administrations" grep -q "1 ingested, 0 skipped, 0 failed; 3 new" "$d/stderr.txt"
+check "the run logs the file's encoding" grep -q "event=file_ingested .*export-1.csv .*encoding=utf-8$" "$d/stderr.txt"
 check "the quarantine names the bad row's line" grep -q '^.*export-1.csv,5,R6,Q1,9,item 1: answer is outside the scale 1..5$' "$d/state/out/quarantine-run1.csv"
 dump "$d" >"$d/dump1.txt"
 check "second run exits 0" test "$(run "$d")" = 0

@@ -335,6 +335,38 @@ Checked by hand:
                mapping=mapping, checks=checks, want_status=0)
 
 
+def case_utf8_one_bad_byte():
+    header = ["client_id", "date", "comment"] + ["SFCDS_%d" % i for i in range(1, 17)]
+    rows = [
+        ["Zoë-01", "2026-03-01 09:00", "it@@92@@s fine"] + sf("3434343434343434"),
+        ["Zoë-01", "2026-03-08 09:00", ""] + sf("2323232323232323"),
+    ]
+    for r in rows:
+        note_answers(r[3:])
+    mapping = """\
+client_id: client_id
+administered: date
+"""
+    about = """\
+The red-team file of issue 14: a UTF-8 export without BOM whose first row has one byte 0x92 (a
+Windows-1252 apostrophe pasted into it) in the comment column, which the mapping does not read.
+The file holds valid multi-byte UTF-8 ("Zoë-01"), so it is UTF-8: the client stays "Zoë-01" (not
+"ZoÃ«-01"), and the bad byte, outside every mapped column, is ignored: both rows are scored,
+exit status 0. No response_id: the line numbers (2, 3).
+
+Checked by hand:
+- line 2 answers 3 4 3 4 ...: raw 56; items 5 and 7 (3): +1 each -> 58.
+- line 3 answers 2 3 2 3 ...: raw 40; items 5 and 7 (2): +3 each -> 46.
+"""
+    text = csv_text([header] + rows)
+    data = text.encode("utf-8").replace(b"@@92@@", b"\x92")
+    checks = ["2,Zoë-01,sfcds,total,58,16,16", "3,Zoë-01,sfcds,total,46,16,16",
+              "export.csv: generic export, utf-8,"]
+    write_case("utf8-one-bad-byte", about, {"export.csv": data},
+               ["score", "-i", SFCDS, "-m", "mapping.yaml"] + Q + ["export.csv"],
+               mapping=mapping, checks=checks, want_status=0, keep_stderr=True)
+
+
 def case_excel_utf16le():
     header = ["client_id", "note"] + ["SFCDS_%d" % i for i in range(1, 17)]
     rows = [
@@ -876,8 +908,9 @@ def case_quarantine_mix():
         ["R_0008", "C008", "2026-03-01 16:00", ""] + [""] * 16,                   # line 10
         ["R_0009", "C009", "2026-02-30 10:00", ""] + good,                        # line 11
         None,                                                                     # line 12 blank
-        ["R_0010", "C010", "2026-03-02 09:00", "seen twice"] + sf("5454545454545454"),  # 13
-        ["R_0011", "C011", "2026-03-02 10:00", "caf@@E9@@"] + good,               # line 14
+        ["R_0010", "C010", "2026-03-02 09:00", "seen tw@@E9@@ice"] +
+        sf("5454545454545454"),                                                    # line 13
+        ["R_0011", "C011@@E9@@", "2026-03-02 10:00", ""] + good,                  # line 14
         ["R_0012", "C012", "2026-03-02 11:00", ""] + sf("1212121212121212"),      # line 15
     ]
     text = "".join("\n" if r is None else csv_text([r]) for r in [header] + rows)
@@ -897,8 +930,10 @@ every later record's line is one more than its record number); 5 R_0003 item 3 =
 quarantine lines, in column order; 8 R_0006 19 fields instead of 20; 9 R_0001 again: duplicate
 (first on line 2); 10 R_0008 no item answered: not administered, counted on stderr and
 neither scored nor quarantined; 11 R_0009 date 2026-02-30 (no such day); 12 a
-blank line (skipped, but counted); 13 R_0010 ok; 14 R_0011 byte 0xE9 (Latin-1 "é") in the note:
-invalid UTF-8, value and response id left empty (the bytes are not trusted); 15 R_0012 ok (reading recovers after the bad bytes).
+blank line (skipped, but counted); 13 R_0010 ok although its note (a column the mapping does
+not read) holds the byte 0xE9: bad bytes outside mapped columns are ignored; 14 R_0011 byte 0xE9
+(Latin-1 "é") in the client id: invalid UTF-8 in a mapped column, value and response id left
+empty (the bytes are not trusted); 15 R_0012 ok (reading recovers after the bad bytes).
 Scored: R_0001, R_0002, R_0010, R_0012 (4 of 12 rows); exit status 1.
 
 Checked by hand:
@@ -1291,7 +1326,7 @@ def case_usage_errors():
                "a mapping error, exit status 2.",
                common, ["score", "-i", SFCDS, "-m", "mapping.yaml"] + Q + ["export.csv"],
                mapping='client_id: client_id\nitem_patern: "SFCDS_{n}"\n', want_status=2,
-               error_by_hand="qscore: mapping.yaml:2:1: item_patern: unknown key 'item_patern' (expected one of: response_id, client_id, group, therapist, administered, date_format, items, item_pattern, attention, labels, missing, covariates)\n")
+               error_by_hand="qscore: mapping.yaml:2:1: item_patern: unknown key 'item_patern' (expected one of: response_id, client_id, group, therapist, administered, date_format, items, item_pattern, attention, labels, missing, covariates, encoding)\n")
     write_case("mapping-missing-column",
                "DECISION: a mapped column that the file's header lacks (client_id: Client) is a "
                "mapping error: exit status 2, nothing scored.",
@@ -1531,6 +1566,7 @@ def main():
     os.makedirs(CASES, exist_ok=True)
     case_generic()
     case_excel_cp1252()
+    case_utf8_one_bad_byte()
     case_excel_utf16le()
     case_utf16be()
     case_qualtrics_numeric()

@@ -274,18 +274,24 @@ class Mapping:
 def decode(data):
     """(text, encoding name). Invalid bytes become lone surrogates (U+D800..U+DFFF).
 
-    DECISION: without a BOM a file is UTF-8 when all of it is valid UTF-8, else Windows-1252
-    (whose undefined bytes 0x81 0x8D 0x8F 0x90 0x9D are invalid)."""
+    Without a BOM the whole file is the evidence (docs/score.md, issue 14): it is UTF-8 when
+    some valid multi-byte UTF-8 character appears in it, or when every byte is valid UTF-8
+    (ASCII); Windows-1252 (whose undefined bytes 0x81 0x8D 0x8F 0x90 0x9D are invalid) only
+    when it holds invalid UTF-8 and no valid multi-byte character. Python's UTF-8 codec is
+    strict (overlongs and surrogates are errors); surrogateescape turns each byte it rejects
+    into U+DC80..U+DCFF, so any other non-ASCII character is a valid multi-byte one."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", "surrogateescape"), "utf-8-bom"
     if data.startswith(b"\xff\xfe"):
         return data[2:].decode("utf-16-le", "surrogatepass"), "utf-16le"
     if data.startswith(b"\xfe\xff"):
         return data[2:].decode("utf-16-be", "surrogatepass"), "utf-16be"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252", "surrogateescape"), "windows-1252"
+    text = data.decode("utf-8", "surrogateescape")
+    escaped = any(0xDC80 <= ord(c) <= 0xDCFF for c in text)
+    multibyte = any(ord(c) >= 0x80 and not 0xDC80 <= ord(c) <= 0xDCFF for c in text)
+    if multibyte or not escaped:
+        return text, "utf-8"
+    return data.decode("cp1252", "surrogateescape"), "windows-1252"
 
 
 def has_bad_text(s):
@@ -954,8 +960,15 @@ def process_file(path, inst, mapping, profile_opt, norm_id, norm, out_rows, out_
                                        delim="\\t" if delim == "\t" else delim, n=nhead,
                                        s="" if nhead == 1 else "s"))
 
+    # Bad bytes count only in the columns the mapping reads; elsewhere (a comment, a name the
+    # mapping does not name) they are ignored.
+    mapped = set(col.values()) | set(rid_parts) | set(item_col.values()) | set(att_col.values())
+
+    def bad_mapped(fields):
+        return any(has_bad_text(f) for c, f in enumerate(fields) if c in mapped)
+
     def readable(fields):
-        return not any(has_bad_text(f) for f in fields) and len(fields) == len(header)
+        return not bad_mapped(fields) and len(fields) == len(header)
 
     def item_states(fields):
         return {i: parse_answer(inst, mapping, fields[item_col[i]]) for i in inst.item_ids}
@@ -1006,7 +1019,7 @@ def process_file(path, inst, mapping, profile_opt, norm_id, norm, out_rows, out_
             for _, c, v, why in problems:
                 quarantine.append([display, line, row_id, c, v, why])
 
-        if any(has_bad_text(f) for f in fields):
+        if bad_mapped(fields):
             # the record's bytes cannot be trusted: nothing of it is copied, not even its id
             problems.append(("encoding", "", "",
                              REASON_ENCODING.format(enc=ENCODING_NAMES[enc])))

@@ -101,7 +101,8 @@ static void test_mistakes_are_reported_with_positions(void **state)
     assert_null(m);
     const char *want[] = {
         "unknown key 'clientid' (expected one of: response_id, client_id, group, therapist, "
-        "administered, date_format, items, item_pattern, attention, labels, missing, covariates)",
+        "administered, date_format, items, item_pattern, attention, labels, missing, covariates, "
+        "encoding)",
         "expected a strptime format such as \"%d/%m/%Y\", found 'dd/mm'",
         "date_format needs 'administered'",
         "missing required key 'client_id'",
