@@ -126,6 +126,45 @@ static void about_instrument(struct wb *W, lxw_worksheet *ws, lxw_row_t y,
     qs_wb__row_lines(W, ws, y, lines);
 }
 
+/* The Severity cell of flag `fl`: the one in force, and the clinic's setting said as such. */
+static const char *severity_text(char *buf, size_t size, const qs_flag *fl)
+{
+    if (!fl->enabled)
+        snprintf(buf, size, "disabled (clinic setting; instrument default %s)",
+                 qs_severity_name(fl->default_severity));
+    else if (fl->severity != fl->default_severity)
+        snprintf(buf, size, "%s (clinic setting; instrument default %s)",
+                 qs_severity_name(fl->severity), qs_severity_name(fl->default_severity));
+    else
+        return qs_wb__severity_name((int)fl->severity);
+    return buf;
+}
+
+/* The Cutoff basis cell: the clinic's setting when it changed a cutoff of the rule, e.g.
+ * "clinic setting: FO <= 2.3 (instrument default FO <= 2.5)". Returned in W's join buffer. */
+static const char *basis_text(struct wb *W, const qs_instrument *I, const qs_flag *fl)
+{
+    int clinic = 0;
+    for (size_t k = 0; k < fl->ncutoffs; k++)
+        clinic |= I->cutoffs[fl->cutoffs[k]].overridden;
+    qs_wb__join_reset(W);
+    if (clinic) {
+        qs_wb__join_add(W, "clinic setting: ");
+        qs_wb__join_add(W, fl->rule_text);
+        qs_wb__join_add(W, " (instrument default ");
+        qs_wb__join_add(W, fl->rule_default);
+        qs_wb__join_add(W, fl->local_default ? ", a local default)" : ")");
+    } else {
+        qs_wb__join_add(W, fl->local_default ? "local default cutoff, not a published norm"
+                                             : "published cutoff (see the instrument's citation)");
+    }
+    if (fl->citation) {
+        qs_wb__join_add(W, "; because cites: ");
+        qs_wb__join_add(W, fl->citation);
+    }
+    return W->join ? W->join : "";
+}
+
 /* The "Flag rules" section at *y: every flag of every instrument, in words. */
 static void about_rules(struct wb *W, lxw_worksheet *ws, lxw_row_t *y)
 {
@@ -137,17 +176,15 @@ static void about_rules(struct wb *W, lxw_worksheet *ws, lxw_row_t *y)
         const qs_instrument *I = r->instruments[i].inst;
         for (size_t f = 0; f < I->nflags; f++, (*y)++) {
             const qs_flag *fl = &I->flags[f];
+            char sev[128];
             int lines = 1;
             acell(W, ws, *y, 0, I->id, W->f.label, &lines);
             acell(W, ws, *y, 1, fl->label ? fl->label : fl->id, W->f.wrap, &lines);
             acell(W, ws, *y, 2, fl->because, W->f.wrap, &lines);
             acell(W, ws, *y, 3, fl->rule_text, W->f.wrap, &lines);
-            acell(W, ws, *y, 4, qs_wb__severity_name((int)fl->severity), W->f.wrap, &lines);
+            acell(W, ws, *y, 4, severity_text(sev, sizeof(sev), fl), W->f.wrap, &lines);
             acell(W, ws, *y, 5, fl->cutoff, W->f.wrap, &lines);
-            acell(W, ws, *y, 6,
-                  fl->local_default ? "local default cutoff, not a published norm"
-                                    : "published cutoff (see the instrument's citation)",
-                  W->f.wrap, &lines);
+            acell(W, ws, *y, 6, basis_text(W, I, fl), W->f.wrap, &lines);
             qs_wb__row_lines(W, ws, *y, lines);
         }
     }

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "pool.h"
+#include "qscore/format.h"
 #include "qscore/instrument.h"
+#include "qscore/store.h" /* qs_sha256_hex */
 #include "yamldoc.h"
 
 struct cloader {
@@ -208,10 +210,228 @@ static void load_export(struct cloader *L, const qs_ynode *ex)
     qs_ypath__pop(&L->w.path, old);
 }
 
+/* ---- overrides ---------------------------------------------------------------------------- */
+
+/*
+ * `overrides: {ID: {cutoffs: {NAME: NUMBER}, flags: {FLAG: {severity: S, enabled: B}}}}`. Each
+ * instrument named is loaded once here, so a name the instrument does not have is an error with
+ * its key path when the config is loaded, not at night; the instrument itself is loaded again
+ * (and the settings applied) wherever it scores or reports.
+ */
+
+static int cmp_cutoff_setting(const void *a, const void *b)
+{
+    return strcmp(((const qs_cutoff_setting *)a)->id, ((const qs_cutoff_setting *)b)->id);
+}
+
+static int cmp_flag_setting(const void *a, const void *b)
+{
+    return strcmp(((const qs_flag_setting *)a)->id, ((const qs_flag_setting *)b)->id);
+}
+
+/* The settings in canonical form, hashed: see qs_config_overrides_fingerprint. */
+static void fingerprint(qs_overrides *ov)
+{
+    char text[8192], num[64];
+    size_t used = 0;
+    int n = snprintf(text, sizeof(text), "qscore-overrides\x1f%s\n", ov->instrument);
+    used = n > 0 ? (size_t)n : 0;
+    qsort(ov->cutoffs, ov->ncutoffs, sizeof(*ov->cutoffs), cmp_cutoff_setting);
+    qsort(ov->flags, ov->nflags, sizeof(*ov->flags), cmp_flag_setting);
+    for (size_t i = 0; i < ov->ncutoffs && used < sizeof(text); i++) {
+        qs_format_double(num, sizeof(num), ov->cutoffs[i].value);
+        n = snprintf(text + used, sizeof(text) - used, "cutoff\x1f%s\x1f%s\n", ov->cutoffs[i].id,
+                     num);
+        used += n > 0 ? (size_t)n : 0;
+    }
+    for (size_t i = 0; i < ov->nflags && used < sizeof(text); i++) {
+        const qs_flag_setting *f = &ov->flags[i];
+        n = snprintf(text + used, sizeof(text) - used, "flag\x1f%s\x1f%s\x1f%d\n", f->id,
+                     f->severity >= 0 ? qs_severity_name((qs_severity)f->severity) : "-",
+                     f->enabled);
+        used += n > 0 ? (size_t)n : 0;
+    }
+    /* A config too large for the buffer still hashes what fits, with its length. */
+    qs_sha256_hex(text, used < sizeof(text) ? used : sizeof(text) - 1, ov->fingerprint);
+}
+
+static void load_flag_setting(struct cloader *L, const qs_ynode *k, const qs_ynode *v,
+                              qs_flag_setting *f)
+{
+    static const char *const keys[] = {"severity", "enabled", NULL};
+    const char *str;
+    f->id = pstr(L, k->value);
+    f->line = k->line;
+    f->column = k->column;
+    f->severity = -1;
+    f->enabled = -1;
+    if (v->type != QS_Y_MAP) {
+        qs_ywalk__error(&L->w, v,
+                        "expected {severity: low|medium|high, enabled: true|false}, "
+                        "found %s",
+                        qs_ynode__kind(v));
+        return;
+    }
+    if (!qs_ywalk__check_keys(&L->w, v, keys))
+        return;
+    if (qs_ywalk__string(&L->w, v, "severity", 0, &str)) {
+        if (strcmp(str, "low") == 0)
+            f->severity = QS_SEV_LOW;
+        else if (strcmp(str, "medium") == 0)
+            f->severity = QS_SEV_MEDIUM;
+        else if (strcmp(str, "high") == 0)
+            f->severity = QS_SEV_HIGH;
+        else
+            qs_ywalk__key_error(&L->w, v, "severity",
+                                "expected severity low, medium or high, found '%s'", str);
+    }
+    int on;
+    if (qs_ywalk__bool(&L->w, v, "enabled", 0, &on))
+        f->enabled = on;
+}
+
+/* Check `ov`'s names against its instrument (found as an installed id). */
+static void check_overrides(struct cloader *L, const qs_ynode *key, qs_overrides *ov)
+{
+    char path[4096];
+    qs_diag d;
+    qs_diag_list errs;
+    qs_instrument *inst = NULL;
+    qs_diag_clear(&d);
+    if (qs_instrument_find(path, sizeof(path), ov->instrument, &d)) {
+        qs_ywalk__error(&L->w, key, "unknown instrument '%s': %s", ov->instrument, d.message);
+        return;
+    }
+    qs_diag_list_init(&errs);
+    if (qs_instrument_load(&inst, path, &errs) == QS_OK) {
+        if (strcmp(inst->id, ov->instrument) != 0)
+            qs_ywalk__error(&L->w, key, "instrument file '%s' has id '%s', not '%s'", path,
+                            inst->id, ov->instrument);
+        else
+            qs_instrument_apply_overrides(inst, ov, &errs);
+    }
+    for (size_t i = 0; i < errs.count; i++)
+        qs_diag_list_push(L->w.errors, &errs.items[i]);
+    qs_diag_list_release(&errs);
+    qs_instrument_free(inst);
+}
+
+static void load_override(struct cloader *L, const qs_ynode *k, const qs_ynode *v, qs_overrides *ov)
+{
+    static const char *const keys[] = {"cutoffs", "flags", NULL};
+    size_t before = qs_diag_list_total(L->w.errors);
+    ov->instrument = pstr(L, k->value);
+    ov->file = L->c->path;
+    ov->line = k->line;
+    ov->column = k->column;
+    if (v->type != QS_Y_MAP) {
+        qs_ywalk__error(&L->w, v, "expected {cutoffs: ..., flags: ...}, found %s",
+                        qs_ynode__kind(v));
+        return;
+    }
+    if (!qs_ywalk__check_keys(&L->w, v, keys))
+        return;
+    const qs_ynode *cn = qs_ynode__get(v, "cutoffs"), *fn = qs_ynode__get(v, "flags");
+    if (cn) {
+        size_t o = qs_ypath__key(&L->w.path, "cutoffs");
+        if (cn->type != QS_Y_MAP) {
+            qs_ywalk__error(&L->w, cn, "expected a mapping of cutoff names to numbers, found %s",
+                            qs_ynode__kind(cn));
+        } else {
+            ov->cutoffs =
+                qs_pool__calloc(L->pool, cn->count ? cn->count : 1, sizeof(qs_cutoff_setting));
+            for (size_t i = 0; ov->cutoffs && i < cn->count; i++) {
+                const qs_ynode *ck = cn->kids[2 * i], *cv = cn->kids[2 * i + 1];
+                double d;
+                if (ck->type != QS_Y_SCALAR)
+                    continue;
+                size_t ok = qs_ypath__key(&L->w.path, ck->value);
+                if (!qs_ynode__as_double(cv, &d) || d < -1e15 || d > 1e15) {
+                    qs_ywalk__error(&L->w, cv, "expected a number, found %s",
+                                    cv->type == QS_Y_SCALAR ? "text" : qs_ynode__kind(cv));
+                } else {
+                    qs_cutoff_setting *c = &ov->cutoffs[ov->ncutoffs++];
+                    c->id = pstr(L, ck->value);
+                    c->value = d;
+                    c->text = pstr(L, cv->value);
+                    c->line = ck->line;
+                    c->column = ck->column;
+                }
+                qs_ypath__pop(&L->w.path, ok);
+            }
+        }
+        qs_ypath__pop(&L->w.path, o);
+    }
+    if (fn) {
+        size_t o = qs_ypath__key(&L->w.path, "flags");
+        if (fn->type != QS_Y_MAP) {
+            qs_ywalk__error(&L->w, fn, "expected a mapping of flag ids to settings, found %s",
+                            qs_ynode__kind(fn));
+        } else {
+            ov->flags =
+                qs_pool__calloc(L->pool, fn->count ? fn->count : 1, sizeof(qs_flag_setting));
+            for (size_t i = 0; ov->flags && i < fn->count; i++) {
+                const qs_ynode *fk = fn->kids[2 * i];
+                if (fk->type != QS_Y_SCALAR)
+                    continue;
+                size_t ok = qs_ypath__key(&L->w.path, fk->value);
+                load_flag_setting(L, fk, fn->kids[2 * i + 1], &ov->flags[ov->nflags++]);
+                qs_ypath__pop(&L->w.path, ok);
+            }
+        }
+        qs_ypath__pop(&L->w.path, o);
+    }
+    if (qs_diag_list_total(L->w.errors) == before)
+        check_overrides(L, k, ov);
+    fingerprint(ov);
+}
+
+static void load_overrides(struct cloader *L, const qs_ynode *root)
+{
+    const qs_ynode *on = qs_ynode__get(root, "overrides");
+    if (!on)
+        return;
+    size_t old = qs_ypath__key(&L->w.path, "overrides");
+    if (on->type != QS_Y_MAP) {
+        qs_ywalk__error(&L->w, on, "expected a mapping of instrument ids to settings, found %s",
+                        qs_ynode__kind(on));
+    } else {
+        L->c->overrides = qs_pool__calloc(L->pool, on->count ? on->count : 1, sizeof(qs_overrides));
+        for (size_t i = 0; L->c->overrides && i < on->count; i++) {
+            const qs_ynode *k = on->kids[2 * i];
+            if (k->type != QS_Y_SCALAR)
+                continue;
+            size_t ok = qs_ypath__key(&L->w.path, k->value);
+            load_override(L, k, on->kids[2 * i + 1], &L->c->overrides[L->c->noverrides++]);
+            qs_ypath__pop(&L->w.path, ok);
+        }
+    }
+    qs_ypath__pop(&L->w.path, old);
+}
+
+const qs_overrides *qs_config_overrides_for(const qs_config *c, const char *instrument_id)
+{
+    for (size_t i = 0; c && instrument_id && i < c->noverrides; i++)
+        if (strcmp(c->overrides[i].instrument, instrument_id) == 0)
+            return &c->overrides[i];
+    return NULL;
+}
+
+qs_error qs_config_apply_overrides(const qs_config *c, qs_instrument *inst, qs_diag_list *errors)
+{
+    return qs_instrument_apply_overrides(inst, qs_config_overrides_for(c, inst->id), errors);
+}
+
+const char *qs_config_overrides_fingerprint(const qs_config *c, const char *instrument_id)
+{
+    const qs_overrides *ov = qs_config_overrides_for(c, instrument_id);
+    return ov && (ov->ncutoffs || ov->nflags) ? ov->fingerprint : "none";
+}
+
 static qs_error load_doc(qs_config *c, struct cloader *L, const qs_ydoc *doc)
 {
-    static const char *const keys[] = {"clinic", "store",   "output", "sources",
-                                       "norms",  "reports", "export", NULL};
+    static const char *const keys[] = {"clinic",  "store",  "output",    "sources", "norms",
+                                       "reports", "export", "overrides", NULL};
     static const char *const report_keys[] = {"group_by", NULL};
     const qs_ynode *root = doc->root;
     const char *str;
@@ -242,6 +462,7 @@ static qs_error load_doc(qs_config *c, struct cloader *L, const qs_ydoc *doc)
         c->sources = qs_pool__calloc(L->pool, sources->count, sizeof(qs_source));
         for (size_t i = 0; c->sources && i < sources->count; i++) {
             size_t oi = qs_ypath__index(&L->w.path, i);
+            c->sources[i].config = c;
             load_source(L, sources->kids[i], &c->sources[i]);
             for (size_t j = 0; j < i && c->sources[i].id; j++)
                 if (c->sources[j].id && strcmp(c->sources[j].id, c->sources[i].id) == 0)
@@ -290,6 +511,8 @@ static qs_error load_doc(qs_config *c, struct cloader *L, const qs_ydoc *doc)
         load_export(L, ex);
         qs_ypath__pop(&L->w.path, old);
     }
+
+    load_overrides(L, root);
 
     const qs_ynode *reports = qs_ynode__get(root, "reports");
     if (reports) {
@@ -361,7 +584,14 @@ qs_error qs_source_instrument(const qs_source *src, qs_instrument **out, qs_diag
         qs_diag_list_push(errors, &d);
         return rc;
     }
-    return qs_instrument_load(out, path, errors);
+    rc = qs_instrument_load(out, path, errors);
+    if (!rc && src->config)
+        rc = qs_config_apply_overrides(src->config, *out, errors);
+    if (rc && *out) {
+        qs_instrument_free(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 const char *qs_config_norm_for(const qs_config *c, const char *instrument_id)

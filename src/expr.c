@@ -21,8 +21,10 @@
  *   OR   pop b, pop a, push a OR b (Kleene)
  *   NOT  replace the top with NOT top
  *
- * A CMP operand is a constant or an index into the caller's `values` array
- * (score * QS_FIELD_COUNT + field), resolved at compile time, so evaluation does no lookups.
+ * A CMP operand is a constant, an index into the caller's `values` array
+ * (score * QS_FIELD_COUNT + field), or the address of a named constant (an instrument's cutoff,
+ * which a clinic override may change after compiling), all resolved at compile time, so
+ * evaluation does no lookups.
  * qs_expr_eval() is one loop over the code with a small fixed stack of truth values in its own
  * frame: no allocation, no recursion, and no short-circuit (the results are the same, and a
  * straight loop is cheap).
@@ -49,8 +51,10 @@ enum op { OP_CMP, OP_AND, OP_OR, OP_NOT };
 enum cmp { CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_EQ, CMP_NE };
 
 struct operand {
-    double k;   /* the constant when idx == NO_INDEX */
-    size_t idx; /* index into values[] otherwise */
+    double k;        /* the constant when idx == NO_INDEX and p == NULL */
+    size_t idx;      /* index into values[] otherwise */
+    const double *p; /* a named constant (cutoff): read at every evaluation, so a clinic
+                      * override changes the rule without recompiling it */
 };
 
 struct insn {
@@ -104,6 +108,7 @@ struct parser {
     size_t pos;   /* where the next token starts */
     struct token tok;
     qs_expr_resolve_fn resolve;
+    qs_expr_const_fn constant;
     void *ctx;
     qs_diag *diag;
     int depth;
@@ -387,6 +392,7 @@ static qs_error parse_operand(struct parser *p, struct operand *o)
 {
     const struct token *t = &p->tok;
     const char *s = p->src + t->pos;
+    o->p = NULL;
     if (t->kind == TOK_NUM) {
         o->k = t->num;
         o->idx = NO_INDEX;
@@ -399,6 +405,18 @@ static qs_error parse_operand(struct parser *p, struct operand *o)
                     s);
 
     int score = p->resolve ? p->resolve(p->ctx, s, t->name_len) : -1;
+    if (score < 0 && p->constant) {
+        const double *c = p->constant(p->ctx, s, t->name_len);
+        if (!c)
+            return fail(p, QS_EPARSE, t->pos, "unknown score or cutoff '%.*s'", (int)t->name_len,
+                        s);
+        if (t->has_dot)
+            return fail(p, QS_EPARSE, t->pos, "cutoff '%.*s' has no fields", (int)t->name_len, s);
+        o->k = 0.0;
+        o->idx = NO_INDEX;
+        o->p = c;
+        return advance(p);
+    }
     if (score < 0)
         return fail(p, QS_EPARSE, t->pos, "unknown score '%.*s'", (int)t->name_len, s);
     qs_field field = QS_FIELD_VALUE;
@@ -541,6 +559,12 @@ static qs_error parse_or(struct parser *p)
 qs_error qs_expr_compile(qs_expr **out, const char *src, qs_expr_resolve_fn resolve, void *ctx,
                          qs_diag *diag)
 {
+    return qs_expr_compile_with(out, src, resolve, NULL, ctx, diag);
+}
+
+qs_error qs_expr_compile_with(qs_expr **out, const char *src, qs_expr_resolve_fn resolve,
+                              qs_expr_const_fn constant, void *ctx, qs_diag *diag)
+{
     qs_error rc = QS_OK;
     struct parser p;
     qs_expr *e = NULL;
@@ -552,6 +576,7 @@ qs_error qs_expr_compile(qs_expr **out, const char *src, qs_expr_resolve_fn reso
     memset(&p, 0, sizeof(p));
     p.src = src ? src : "";
     p.resolve = resolve;
+    p.constant = constant;
     p.ctx = ctx;
     p.diag = diag;
 
@@ -633,6 +658,8 @@ static const unsigned char not_table[3] = {1, 0, 2};
 
 static double operand_value(const struct operand *o, const double *values)
 {
+    if (o->p)
+        return *o->p;
     return o->idx == NO_INDEX ? o->k : values[o->idx];
 }
 

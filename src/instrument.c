@@ -759,11 +759,274 @@ done:
     qs_ypath__pop(&L->w.path, old);
 }
 
+/* ---- cutoffs ----------------------------------------------------------------------------- */
+
+/*
+ * Named cutoffs. A flag's rule names them ("FO <= fo_high"); the compiled rule holds the address
+ * of each cutoff's `value`, so qs_instrument_apply_overrides changes a rule by changing that
+ * number. The texts people read (rule_text, because, cutoff) are rendered from what the file
+ * wrote (rule_source and the templates, with {NAME} and {NAME.origin} placeholders) whenever the
+ * values in force change, so no sentence ever shows a number the rule does not use.
+ */
+
+static int find_cutoff(const qs_instrument *inst, const char *name, size_t len)
+{
+    for (size_t i = 0; i < inst->ncutoffs; i++) {
+        const char *id = inst->cutoffs[i].id;
+        if (id && strlen(id) == len && memcmp(id, name, len) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+int qs_instrument_cutoff_index(const qs_instrument *inst, const char *id)
+{
+    return id ? find_cutoff(inst, id, strlen(id)) : -1;
+}
+
+/* [a-z_][a-z0-9_]*, at most 64, and not a keyword of the rule language. */
+static int valid_cutoff_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64 || strcmp(s, "and") == 0 || strcmp(s, "or") == 0 || strcmp(s, "not") == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_' || (i && s[i] >= '0' && s[i] <= '9')))
+            return 0;
+    return 1;
+}
+
+static void load_cutoffs(struct loader *L, const qs_ynode *root)
+{
+    static const char *const keys[] = {"value", "source", "local_default", NULL};
+    qs_instrument *inst = L->inst;
+    const qs_ynode *cn = qs_ynode__get(root, "cutoffs");
+    if (!cn)
+        return;
+    size_t old = qs_ypath__key(&L->w.path, "cutoffs");
+    if (cn->type != QS_Y_MAP) {
+        qs_ywalk__error(&L->w, cn, "expected a mapping of cutoff names to values, found %s",
+                        qs_ynode__kind(cn));
+        goto done;
+    }
+    inst->cutoffs = qs_pool__calloc(L->pool, cn->count ? cn->count : 1, sizeof(qs_cutoff));
+    for (size_t i = 0; inst->cutoffs && i < cn->count; i++) {
+        const qs_ynode *k = cn->kids[2 * i], *v = cn->kids[2 * i + 1];
+        if (k->type != QS_Y_SCALAR)
+            continue;
+        size_t ok = qs_ypath__key(&L->w.path, k->value);
+        qs_cutoff c;
+        memset(&c, 0, sizeof(c));
+        const qs_ynode *vn = v;
+        double d = NAN;
+        if (!valid_cutoff_id(k->value)) {
+            qs_ywalk__error(&L->w, k,
+                            "cutoff name '%s' must be lowercase letters, digits and '_', "
+                            "starting with a letter or '_' (not and, or, not)",
+                            k->value);
+            goto next;
+        }
+        if (qs_instrument_score_index(inst, k->value) >= 0) {
+            qs_ywalk__error(&L->w, k, "cutoff name '%s' is also a score id", k->value);
+            goto next;
+        }
+        if (v->type == QS_Y_MAP) {
+            const char *str;
+            if (!qs_ywalk__check_keys(&L->w, v, keys) ||
+                !qs_ywalk__double(&L->w, v, "value", 1, -1e15, 1e15, &d))
+                goto next;
+            vn = qs_ynode__get(v, "value");
+            if (qs_ywalk__string(&L->w, v, "source", 0, &str))
+                c.source = pool_str(L, str);
+            qs_ywalk__bool(&L->w, v, "local_default", 0, &c.local_default);
+        } else if (!qs_ynode__as_double(v, &d) || fabs(d) > 1e15) {
+            qs_ywalk__error(&L->w, v, "expected a number or {value: ..., source: ...}, found %s",
+                            qs_ynode__kind(v));
+            goto next;
+        }
+        c.id = pool_str(L, k->value);
+        c.value = c.default_value = d;
+        c.value_text = c.default_text = pool_str(L, vn->value);
+        inst->cutoffs[inst->ncutoffs++] = c;
+    next:
+        qs_ypath__pop(&L->w.path, ok);
+    }
+done:
+    qs_ypath__pop(&L->w.path, old);
+}
+
+/* A growing text for rendering. */
+struct sbuf {
+    char *p;
+    size_t n, cap;
+    int oom;
+};
+
+static void sb_add(struct sbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->n + n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+static void sb_str(struct sbuf *b, const char *s)
+{
+    sb_add(b, s, strlen(s));
+}
+
+/* Where cutoff `c`'s value in force comes from, for {NAME.origin}. */
+static void cutoff_origin(struct sbuf *b, const qs_cutoff *c)
+{
+    if (c->overridden) {
+        sb_str(b, "the clinic's setting; instrument default ");
+        sb_str(b, c->default_text);
+    } else if (c->source) {
+        sb_str(b, c->source);
+        if (c->local_default)
+            sb_str(b, "; used as a local default");
+    } else if (c->local_default) {
+        sb_str(b, "a local default, not a published norm");
+    } else {
+        sb_str(b, "no source given");
+    }
+}
+
+static int ident_start(int c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+static int ident_char(int c)
+{
+    return ident_start(c) || (c >= '0' && c <= '9');
+}
+
+/*
+ * The rule `src` with every cutoff name written as its value in force (`def`: the definition's).
+ * Numbers are copied whole (as expr.c lexes them), so "1e5" is never read as the name "e5".
+ * *literal is set when the rule writes a number itself.
+ */
+static char *render_rule(qs_pool *pool, const qs_instrument *inst, const char *src, int def,
+                         int *literal)
+{
+    struct sbuf b = {0};
+    size_t i = 0;
+    if (literal)
+        *literal = 0;
+    while (src[i]) {
+        size_t j = i;
+        if (ident_start((unsigned char)src[i]) && (i == 0 || src[i - 1] != '.')) {
+            while (ident_char((unsigned char)src[j]))
+                j++;
+            int k = find_cutoff(inst, src + i, j - i);
+            if (k >= 0)
+                sb_str(&b, def ? inst->cutoffs[k].default_text : inst->cutoffs[k].value_text);
+            else
+                sb_add(&b, src + i, j - i);
+        } else if ((src[i] >= '0' && src[i] <= '9') || src[i] == '.') {
+            while (ident_char((unsigned char)src[j]) || src[j] == '.' ||
+                   ((src[j] == '+' || src[j] == '-') && (src[j - 1] == 'e' || src[j - 1] == 'E')))
+                j++;
+            if (literal && (src[i] != '.' || j > i + 1))
+                *literal = 1;
+            sb_add(&b, src + i, j - i);
+        } else {
+            j = i + 1;
+            sb_add(&b, src + i, 1);
+        }
+        i = j;
+    }
+    char *out = b.oom ? NULL : qs_pool__strndup(pool, b.p ? b.p : "", b.n);
+    free(b.p);
+    return out;
+}
+
+/*
+ * A because/cutoff text with {NAME} (the cutoff's value in force) and {NAME.origin} (where that
+ * value comes from) filled in. Returns the text, or NULL with `bad` naming the first unknown
+ * placeholder (or empty on out of memory).
+ */
+static char *render_text(qs_pool *pool, const qs_instrument *inst, const char *src, char *bad,
+                         size_t badsize)
+{
+    struct sbuf b = {0};
+    const char *p = src;
+    bad[0] = '\0';
+    while (*p) {
+        const char *open = strchr(p, '{');
+        if (!open) {
+            sb_str(&b, p);
+            break;
+        }
+        sb_add(&b, p, (size_t)(open - p));
+        const char *close = strchr(open, '}');
+        size_t n = close ? (size_t)(close - open - 1) : strlen(open + 1);
+        const char *name = open + 1;
+        size_t nlen = n;
+        int origin = 0;
+        if (n > 7 && memcmp(name + n - 7, ".origin", 7) == 0) {
+            nlen = n - 7;
+            origin = 1;
+        }
+        int k = close ? find_cutoff(inst, name, nlen) : -1;
+        if (k < 0) {
+            snprintf(bad, badsize, "%.*s", (int)(n > 64 ? 64 : n), name);
+            free(b.p);
+            return NULL;
+        }
+        if (origin)
+            cutoff_origin(&b, &inst->cutoffs[k]);
+        else
+            sb_str(&b, inst->cutoffs[k].value_text);
+        p = close + 1;
+    }
+    char *out = b.oom ? NULL : qs_pool__strndup(pool, b.p ? b.p : "", b.n);
+    free(b.p);
+    return out;
+}
+
+/* Render flag f's texts from the values in force. QS_OK or QS_ENOMEM (the templates were
+ * checked when loading, so every placeholder is known). */
+static qs_error render_flag(qs_pool *pool, const qs_instrument *inst, qs_flag *f)
+{
+    char bad[80];
+    if (f->rule_source && !(f->rule_text = render_rule(pool, inst, f->rule_source, 0, NULL)))
+        return QS_ENOMEM;
+    if (f->because_template &&
+        !(f->because = render_text(pool, inst, f->because_template, bad, sizeof(bad))))
+        return QS_ENOMEM;
+    if (f->cutoff_template &&
+        !(f->cutoff = render_text(pool, inst, f->cutoff_template, bad, sizeof(bad))))
+        return QS_ENOMEM;
+    return QS_OK;
+}
+
 /* ---- flags ------------------------------------------------------------------------------- */
+
+/* Resolver context while compiling one flag's rule: which cutoffs it names. */
+struct rule_ctx {
+    qs_instrument *inst;
+    int *used;
+    size_t nused;
+};
 
 static int resolve_score(void *ctx, const char *name, size_t len)
 {
-    const qs_instrument *inst = ctx;
+    const qs_instrument *inst = ((struct rule_ctx *)ctx)->inst;
     for (size_t i = 0; i < inst->nscores; i++) {
         const char *id = inst->scores[i].id;
         if (id && strlen(id) == len && memcmp(id, name, len) == 0)
@@ -772,12 +1035,45 @@ static int resolve_score(void *ctx, const char *name, size_t len)
     return -1;
 }
 
+static const double *resolve_cutoff(void *ctx, const char *name, size_t len)
+{
+    struct rule_ctx *R = ctx;
+    int k = find_cutoff(R->inst, name, len);
+    if (k < 0)
+        return NULL;
+    size_t i = 0;
+    while (i < R->nused && R->used[i] != k)
+        i++;
+    if (i == R->nused && R->used)
+        R->used[R->nused++] = k;
+    return &R->inst->cutoffs[k].value;
+}
+
+/* Fill a because/cutoff template into *out (and keep it in *tmpl); a bad placeholder is an
+ * error at `key`. */
+static void load_template(struct loader *L, const qs_ynode *fn, const char *key, const char *str,
+                          const char **tmpl, const char **out)
+{
+    char bad[80];
+    *tmpl = pool_str(L, str);
+    *out = render_text(L->pool, L->inst, str, bad, sizeof(bad));
+    if (!*out && bad[0])
+        qs_ywalk__key_error(&L->w, fn, key,
+                            "unknown cutoff '%s' in a placeholder (expected {NAME} or "
+                            "{NAME.origin} with NAME under cutoffs:)",
+                            bad);
+}
+
 static void load_flag(struct loader *L, const qs_ynode *fn, qs_flag *flag)
 {
-    static const char *const keys[] = {"id",      "label",  "severity",      "rule",
-                                       "because", "cutoff", "local_default", NULL};
+    static const char *const keys[] = {"id",     "label",         "severity", "rule", "because",
+                                       "cutoff", "local_default", "citation", NULL};
     qs_instrument *inst = L->inst;
     const char *str;
+    int local_key = 0;
+    flag->enabled = 1;
+    flag->line = fn->line;
+    flag->column = fn->column;
     if (!qs_ywalk__check_keys(&L->w, fn, keys))
         return;
     if (qs_ywalk__string(&L->w, fn, "id", 1, &str)) {
@@ -794,10 +1090,13 @@ static void load_flag(struct loader *L, const qs_ynode *fn, qs_flag *flag)
     if (qs_ywalk__string(&L->w, fn, "label", 1, &str))
         flag->label = pool_str(L, str);
     if (qs_ywalk__string(&L->w, fn, "because", 1, &str))
-        flag->because = pool_str(L, str);
+        load_template(L, fn, "because", str, &flag->because_template, &flag->because);
     if (qs_ywalk__string(&L->w, fn, "cutoff", 1, &str))
-        flag->cutoff = pool_str(L, str);
-    qs_ywalk__bool(&L->w, fn, "local_default", 1, &flag->local_default);
+        load_template(L, fn, "cutoff", str, &flag->cutoff_template, &flag->cutoff);
+    if (qs_ywalk__string(&L->w, fn, "citation", 0, &str))
+        flag->citation = pool_str(L, str);
+    qs_ywalk__bool(&L->w, fn, "local_default", 0, &local_key);
+    flag->local_default = local_key;
     if (qs_ywalk__string(&L->w, fn, "severity", 1, &str)) {
         if (strcmp(str, "low") == 0)
             flag->severity = QS_SEV_LOW;
@@ -809,14 +1108,29 @@ static void load_flag(struct loader *L, const qs_ynode *fn, qs_flag *flag)
             qs_ywalk__key_error(&L->w, fn, "severity",
                                 "expected severity low, medium or high, found '%s'", str);
     }
+    flag->default_severity = flag->severity;
     if (!qs_ywalk__string(&L->w, fn, "rule", 1, &str))
         return;
-    flag->rule_text = pool_str(L, str);
+    int literal = 0;
+    flag->rule_source = pool_str(L, str);
+    flag->rule_text = render_rule(L->pool, inst, str, 0, &literal);
+    flag->rule_default = flag->rule_text;
+    /* A number written in the rule has no source unless the flag marks it a local default. */
+    flag->has_literal = literal && !local_key;
     const qs_ynode *rn = qs_ynode__get(fn, "rule");
     size_t o = qs_ypath__key(&L->w.path, "rule");
     qs_diag d;
     qs_diag_clear(&d);
-    qs_error rc = qs_expr_compile(&flag->rule, str, resolve_score, inst, &d);
+    struct rule_ctx rctx = {inst, NULL, 0};
+    if (inst->ncutoffs)
+        rctx.used = qs_pool__calloc(L->pool, inst->ncutoffs, sizeof(int));
+    qs_error rc = qs_expr_compile_with(&flag->rule, str, resolve_score,
+                                       inst->ncutoffs ? resolve_cutoff : NULL, &rctx, &d);
+    flag->rule_on = flag->rule;
+    flag->cutoffs = rctx.used;
+    flag->ncutoffs = rctx.nused;
+    for (size_t i = 0; i < rctx.nused; i++)
+        flag->local_default |= inst->cutoffs[rctx.used[i]].local_default;
     if (rc) {
         /* A plain or quoted one-line rule: the file column of the problem is exact. */
         unsigned long col = rn->column;
@@ -970,8 +1284,10 @@ void qs_instrument_free(qs_instrument *inst)
 {
     if (!inst)
         return;
-    for (size_t i = 0; i < inst->nflags; i++)
-        qs_expr_free(inst->flags[i].rule);
+    for (size_t i = 0; i < inst->nflags; i++) {
+        qs_expr_free(inst->flags[i].rule_on);
+        qs_expr_free(inst->flags[i].rule_off);
+    }
     qs_pool__free(inst->priv);
 }
 
@@ -980,7 +1296,7 @@ static qs_error load_doc(void *out, const qs_ydoc *doc, const char *path, qs_dia
 {
     static const char *const keys[] = {"id",    "name",     "version", "citation", "license",
                                        "notes", "scale",    "items",   "scores",   "norms",
-                                       "flags", "validity", NULL};
+                                       "flags", "validity", "cutoffs", NULL};
     struct loader L;
     memset(&L, 0, sizeof(L));
     size_t before = qs_diag_list_total(errors);
@@ -1030,6 +1346,7 @@ static qs_error load_doc(void *out, const qs_ydoc *doc, const char *path, qs_dia
     load_items(&L, root);
     load_scores(&L, root);
     load_norms(&L, root);
+    load_cutoffs(&L, root);
     load_flags(&L, root);
     load_validity(&L, root);
 done:
@@ -1059,7 +1376,8 @@ qs_error qs_instrument_load(qs_instrument **out, const char *path, qs_diag_list 
 
 int qs_instrument_score_index(const qs_instrument *inst, const char *id)
 {
-    return resolve_score((void *)(uintptr_t)inst, id, strlen(id));
+    struct rule_ctx R = {(qs_instrument *)(uintptr_t)inst, NULL, 0};
+    return resolve_score(&R, id, strlen(id));
 }
 
 int qs_instrument_item_index(const qs_instrument *inst, int id)
@@ -1260,4 +1578,125 @@ qs_error qs_instrument_each_installed(void (*fn)(void *ctx, const char *id, cons
     }
     free(list);
     return rc;
+}
+
+/* ---- clinic settings and warnings -------------------------------------------------------- */
+
+/* "fo_high, er_high" (or "none"): the names a setting may use, for its error message. */
+static void list_names(char *out, size_t size, const qs_instrument *inst, int flags)
+{
+    size_t n = flags ? inst->nflags : inst->ncutoffs, used = 0;
+    out[0] = '\0';
+    if (n == 0)
+        snprintf(out, size, "none");
+    for (size_t i = 0; i < n && used < size; i++) {
+        int w = snprintf(out + used, size - used, "%s%s", i ? ", " : "",
+                         flags ? inst->flags[i].id : inst->cutoffs[i].id);
+        if (w > 0)
+            used += (size_t)w;
+    }
+}
+
+static int find_flag(const qs_instrument *inst, const char *id)
+{
+    for (size_t i = 0; i < inst->nflags; i++)
+        if (inst->flags[i].id && strcmp(inst->flags[i].id, id) == 0)
+            return (int)i;
+    return -1;
+}
+
+qs_error qs_instrument_apply_overrides(qs_instrument *inst, const qs_overrides *ov,
+                                       qs_diag_list *errors)
+{
+    qs_error rc = QS_OK;
+    char names[QS_DIAG_MSG_MAX / 2], path[QS_DIAG_PATH_MAX];
+    for (size_t i = 0; ov && i < ov->ncutoffs; i++) {
+        if (find_cutoff(inst, ov->cutoffs[i].id, strlen(ov->cutoffs[i].id)) >= 0)
+            continue;
+        list_names(names, sizeof(names), inst, 0);
+        snprintf(path, sizeof(path), "overrides.%s.cutoffs.%s", ov->instrument, ov->cutoffs[i].id);
+        qs_diag_list_add(errors, ov->file, ov->cutoffs[i].line, ov->cutoffs[i].column, path,
+                         "instrument '%s' has no cutoff '%s' (its cutoffs: %s)", inst->id,
+                         ov->cutoffs[i].id, names);
+        rc = QS_EINVALID;
+    }
+    for (size_t i = 0; ov && i < ov->nflags; i++) {
+        if (find_flag(inst, ov->flags[i].id) >= 0)
+            continue;
+        list_names(names, sizeof(names), inst, 1);
+        snprintf(path, sizeof(path), "overrides.%s.flags.%s", ov->instrument, ov->flags[i].id);
+        qs_diag_list_add(errors, ov->file, ov->flags[i].line, ov->flags[i].column, path,
+                         "instrument '%s' has no flag '%s' (its flags: %s)", inst->id,
+                         ov->flags[i].id, names);
+        rc = QS_EINVALID;
+    }
+    /* Back to the definition's values, then the settings (when they are all valid). */
+    for (size_t i = 0; i < inst->ncutoffs; i++) {
+        qs_cutoff *c = &inst->cutoffs[i];
+        c->value = c->default_value;
+        c->value_text = c->default_text;
+        c->overridden = 0;
+    }
+    for (size_t i = 0; i < inst->nflags; i++) {
+        inst->flags[i].severity = inst->flags[i].default_severity;
+        inst->flags[i].enabled = 1;
+    }
+    for (size_t i = 0; !rc && ov && i < ov->ncutoffs; i++) {
+        qs_cutoff *c =
+            &inst->cutoffs[find_cutoff(inst, ov->cutoffs[i].id, strlen(ov->cutoffs[i].id))];
+        c->value = ov->cutoffs[i].value;
+        c->value_text = ov->cutoffs[i].text;
+        c->overridden = 1;
+    }
+    for (size_t i = 0; !rc && ov && i < ov->nflags; i++) {
+        qs_flag *f = &inst->flags[find_flag(inst, ov->flags[i].id)];
+        if (ov->flags[i].severity >= 0)
+            f->severity = (qs_severity)ov->flags[i].severity;
+        if (ov->flags[i].enabled >= 0)
+            f->enabled = ov->flags[i].enabled;
+    }
+    for (size_t i = 0; i < inst->nflags; i++) {
+        qs_flag *f = &inst->flags[i];
+        /* A disabled flag keeps its compiled rule (for the About sheet) and is scored with one
+         * that is never true, so every scorer leaves it unraised. */
+        if (!f->enabled && !f->rule_off) {
+            qs_error r = qs_expr_compile(&f->rule_off, "1 < 0", NULL, NULL, NULL);
+            if (r)
+                return r;
+        }
+        f->rule = f->enabled ? f->rule_on : f->rule_off;
+        qs_error r = render_flag(inst->priv, inst, f);
+        if (r)
+            return r;
+    }
+    return rc;
+}
+
+size_t qs_instrument_warnings(const qs_instrument *inst, qs_diag_list *warnings)
+{
+    size_t n = 0;
+    char path[64];
+    for (size_t i = 0; i < inst->nflags; i++) {
+        const qs_flag *f = &inst->flags[i];
+        snprintf(path, sizeof(path), "flags[%zu]", i);
+        for (size_t k = 0; k < f->ncutoffs; k++) {
+            const qs_cutoff *c = &inst->cutoffs[f->cutoffs[k]];
+            if (c->source || c->local_default)
+                continue;
+            qs_diag_list_add(warnings, inst->path, f->line, f->column, path,
+                             "flag '%s' has severity %s but its cutoff '%s' has no source: give "
+                             "cutoffs.%s a source, or local_default: true",
+                             f->id, qs_severity_name(f->default_severity), c->id, c->id);
+            n++;
+        }
+        if (f->has_literal) {
+            qs_diag_list_add(warnings, inst->path, f->line, f->column, path,
+                             "flag '%s' has severity %s but its rule compares with a number that "
+                             "has no source: name it under cutoffs: with a source, or mark the "
+                             "flag local_default: true",
+                             f->id, qs_severity_name(f->default_severity));
+            n++;
+        }
+    }
+    return n;
 }

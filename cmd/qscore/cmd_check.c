@@ -10,6 +10,9 @@ const char cmd_check_usage[] =
     "  ok ID VERSION: N items, N scores, N norms, N flags (FILE)\n"
     "For an invalid one, print every problem found on stderr as\n"
     "  qscore: FILE:LINE:COLUMN: KEY.PATH: what was expected and what was found\n"
+    "A valid one may also get warnings on stderr, which leave the exit status at 0:\n"
+    "  qscore: FILE:LINE:COLUMN: KEY.PATH: warning: ...\n"
+    "(a flag whose cutoff has no source and is not marked as a local default).\n"
     "An argument that is not a file is looked up as an installed instrument id.\n"
     "\n"
     "Exit status: 0 when every definition is valid, 2 when any is invalid or missing,\n"
@@ -49,6 +52,14 @@ static int check_one(const char *arg)
     printf("ok %s %s: %zu item%s, %zu score%s, %zu norm%s, %zu flag%s (%s)\n", inst->id,
            inst->version, inst->nitems, plural(inst->nitems), inst->nscores, plural(inst->nscores),
            inst->nnorms, plural(inst->nnorms), inst->nflags, plural(inst->nflags), path);
+    qs_diag_list_release(&errors);
+    qs_instrument_warnings(inst, &errors);
+    for (size_t i = 0; i < errors.count; i++) {
+        qs_diag w = errors.items[i];
+        /* The warnings' messages are short: "warning: " plus one never truncates here. */
+        snprintf(w.message, sizeof(w.message), "warning: %.400s", errors.items[i].message);
+        qs_cli_diag(&w);
+    }
     qs_instrument_free(inst);
     qs_diag_list_release(&errors);
     return QS_EXIT_OK;

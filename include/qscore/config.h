@@ -1,4 +1,5 @@
-/* qscore/config.h - the clinic config: sources, store, output folder, norms, report grouping. */
+/* qscore/config.h - the clinic config: sources, store, output folder, norms, overrides, report
+ * grouping. */
 #ifndef QSCORE_CONFIG_H
 #define QSCORE_CONFIG_H
 
@@ -15,6 +16,8 @@
  * matters. All pointers live as long as the config.
  */
 
+struct qs_config;
+
 typedef struct qs_source {
     const char *id; /* names the source in logs and the store */
     size_t nfiles;  /* glob patterns, resolved against the config folder */
@@ -22,7 +25,8 @@ typedef struct qs_source {
     const char *instrument; /* an installed id, or a path (resolved) */
     const char *mapping;    /* resolved path, or NULL: the instrument's columns */
     qs_profile profile;
-    const char *site; /* default "main" */
+    const char *site;               /* default "main" */
+    const struct qs_config *config; /* the config it belongs to (for its overrides) */
 } qs_source;
 
 typedef struct qs_norm_choice {
@@ -71,6 +75,8 @@ typedef struct qs_config {
     qs_norm_choice *norms;
     qs_group_by group_by;
     qs_export_config export_;
+    size_t noverrides; /* `overrides:`: clinic settings per instrument, checked against it */
+    qs_overrides *overrides;
     void *priv;
 } qs_config;
 
@@ -81,10 +87,31 @@ typedef struct qs_config {
 qs_error qs_config_load(qs_config **out, const char *path, qs_diag_list *errors);
 
 /**
- * Find and load the instrument a source names (an installed id or a path): QS_OK and *out (free
- * with qs_instrument_free), or the error with its diagnostics appended to `errors`.
+ * Find and load the instrument a source names (an installed id or a path), with the config's
+ * overrides for it applied (qs_config_apply_overrides): QS_OK and *out (free with
+ * qs_instrument_free), or the error with its diagnostics appended to `errors`.
  */
 qs_error qs_source_instrument(const qs_source *src, qs_instrument **out, qs_diag_list *errors);
+
+/** The clinic settings for `instrument_id` (`overrides.ID`), or NULL; lives as long as `c`. */
+const qs_overrides *qs_config_overrides_for(const qs_config *c, const char *instrument_id);
+
+/**
+ * Make `inst` the effective definition under this config: qs_instrument_apply_overrides with
+ * the settings for inst->id (the definition's own values when there are none). Call it wherever
+ * a config's instrument is loaded for scoring or reporting. Returns as
+ * qs_instrument_apply_overrides.
+ */
+qs_error qs_config_apply_overrides(const qs_config *c, qs_instrument *inst, qs_diag_list *errors);
+
+/**
+ * A short fingerprint of the clinic settings for `instrument_id`: "none" when the config sets
+ * none, otherwise the SHA-256 (64 hex digits) of the settings in canonical form (names sorted,
+ * numbers in shortest round-trip form, so "2.30" and "2.3" agree). Record it with derived values
+ * to know which definitions made them; it changes exactly when an effective cutoff, severity
+ * or enabled state set by the config changes. Lives as long as `c`.
+ */
+const char *qs_config_overrides_fingerprint(const qs_config *c, const char *instrument_id);
 
 /** The norm population chosen for `instrument_id`, or NULL. */
 const char *qs_config_norm_for(const qs_config *c, const char *instrument_id);

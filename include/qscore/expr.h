@@ -16,7 +16,7 @@
  *   not     := "not" not | cmp
  *   cmp     := primary [ ( "<" | "<=" | ">" | ">=" | "==" | "!=" ) primary ]
  *   primary := NUMBER | REF | "(" expr ")"
- *   REF     := SCORE_ID [ "." FIELD ]        FIELD := value | z | t | percentile
+ *   REF     := SCORE_ID [ "." FIELD ] | CUTOFF_ID     FIELD := value | z | t | percentile
  *   SCORE_ID:= [A-Za-z_][A-Za-z0-9_]*  (not a keyword); "FO" means "FO.value"
  *   NUMBER  := decimal, optional sign, fraction and exponent (strtod), finite
  *
@@ -61,6 +61,22 @@ typedef int (*qs_expr_resolve_fn)(void *ctx, const char *name, size_t len);
  */
 qs_error qs_expr_compile(qs_expr **out, const char *src, qs_expr_resolve_fn resolve, void *ctx,
                          qs_diag *diag);
+
+/*
+ * Resolve a named constant (an instrument's cutoff, e.g. "fo_high") that is not a score to the
+ * address of its value, or return NULL if there is no such name. The value is read at every
+ * evaluation, so the caller may change it after compiling (a clinic override); it must outlive
+ * the expression.
+ */
+typedef const double *(*qs_expr_const_fn)(void *ctx, const char *name, size_t len);
+
+/**
+ * As qs_expr_compile, with named constants: a name that `resolve` does not know is given to
+ * `constant` (when not NULL); an unknown name is then "unknown score or cutoff 'X'", and a
+ * constant with a field ("fo_high.t") is an error.
+ */
+qs_error qs_expr_compile_with(qs_expr **out, const char *src, qs_expr_resolve_fn resolve,
+                              qs_expr_const_fn constant, void *ctx, qs_diag *diag);
 
 /**
  * Evaluate. `values[score * QS_FIELD_COUNT + field]` holds each referenced value; NaN means

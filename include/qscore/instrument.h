@@ -92,15 +92,45 @@ typedef enum qs_severity { QS_SEV_LOW = 0, QS_SEV_MEDIUM, QS_SEV_HIGH } qs_sever
 /** "low", "medium", "high". */
 const char *qs_severity_name(qs_severity s);
 
+/**
+ * A named cutoff (`cutoffs:` in the YAML): a number that flag rules use by name, so a clinic
+ * config can override it. `value`/`value_text` are the values in force (the definition's, or a
+ * clinic setting after qs_instrument_apply_overrides); `default_*` are the definition's.
+ */
+typedef struct qs_cutoff {
+    const char *id;           /* [a-z_][a-z0-9_]*, not a score id */
+    double value;             /* in force; rules read it at every evaluation */
+    const char *value_text;   /* in force, as written ("5.0") */
+    double default_value;     /* the definition's */
+    const char *default_text; /* the definition's, as written */
+    const char *source;       /* where the number comes from (a citation), or NULL */
+    int local_default;        /* 1: documented as a local default, not a published value */
+    int overridden;           /* 1: `value` is a clinic setting */
+} qs_cutoff;
+
 typedef struct qs_flag {
     const char *id;
     const char *label;
-    qs_severity severity;
-    const char *rule_text;
-    qs_expr *rule;
-    const char *because; /* shown to the therapist */
-    const char *cutoff;  /* the norm or raw cutoff the rule uses, in words */
-    int local_default;   /* 1: cutoff is a local default, not a published norm */
+    qs_severity severity;  /* in force (a clinic setting may change it) */
+    const char *rule_text; /* the rule in force with every cutoff written as its number */
+    qs_expr *rule;         /* in force: rule_on, or rule_off when a clinic disabled the flag */
+    qs_expr *rule_on;      /* the rule as compiled from the file */
+    qs_expr *rule_off;     /* never true ("1 < 0"), made when a clinic disables the flag */
+    const char *because;   /* shown to the therapist; {cutoff} placeholders filled in */
+    const char *cutoff;    /* the norm or raw cutoff the rule uses, in words; filled in likewise */
+    int local_default;     /* 1: cutoff is a local default, not a published norm (the flag's key,
+                            * or any named cutoff of the rule marked so) */
+    const char *citation;  /* source of an empirical claim in `because`, or NULL */
+    int enabled;           /* 0: disabled by a clinic setting: never raised */
+    qs_severity default_severity; /* the definition's */
+    const char *rule_source;      /* the rule as written, cutoffs by name ("FO <= fo_high") */
+    const char *rule_default;     /* rule_text with the definition's cutoffs */
+    const char *because_template; /* `because` as written, with its placeholders */
+    const char *cutoff_template;  /* `cutoff` as written */
+    size_t ncutoffs;
+    int *cutoffs;    /* indices into qs_instrument.cutoffs of the cutoffs the rule names */
+    int has_literal; /* 1: the rule also compares with a number written in it */
+    unsigned long line, column; /* of the flag in its file, for warnings */
 } qs_flag;
 
 typedef struct qs_attention_check {
@@ -137,8 +167,64 @@ typedef struct qs_instrument {
     size_t nflags;
     qs_flag *flags;
     qs_validity validity;
+    size_t ncutoffs;
+    qs_cutoff *cutoffs;
     void *priv;
 } qs_instrument;
+
+/*
+ * Clinic settings for one instrument (the clinic config's `overrides.ID`), as
+ * qs_instrument_apply_overrides takes them. Positions are in `file`, for errors.
+ */
+typedef struct qs_cutoff_setting {
+    const char *id;   /* a cutoff of the instrument */
+    double value;     /* finite */
+    const char *text; /* the value as written */
+    unsigned long line, column;
+} qs_cutoff_setting;
+
+typedef struct qs_flag_setting {
+    const char *id; /* a flag of the instrument */
+    int severity;   /* a qs_severity, or -1: unchanged */
+    int enabled;    /* 0 or 1, or -1: unchanged */
+    unsigned long line, column;
+} qs_flag_setting;
+
+typedef struct qs_overrides {
+    const char *instrument; /* instrument id */
+    const char *file;       /* the config file */
+    unsigned long line, column;
+    size_t ncutoffs;
+    qs_cutoff_setting *cutoffs;
+    size_t nflags;
+    qs_flag_setting *flags;
+    /* SHA-256 (hex) of the settings in a canonical form (sorted by name, numbers in shortest
+     * round-trip form), so equal settings give equal fingerprints however they are spelled. */
+    char fingerprint[65];
+} qs_overrides;
+
+/**
+ * Make `inst` the effective definition under the clinic settings `ov` (NULL: the definition's
+ * own): each cutoff's value, each flag's severity and enabled state, and the texts that show
+ * them (rule_text, because, cutoff) are set from the definition's defaults and then from `ov`.
+ * Calling it again replaces the previous settings. Call it before scoring with `inst`; it is the
+ * one change an instrument allows after loading, and is not thread-safe against scoring.
+ * Returns QS_OK; QS_EINVALID when `ov` names a cutoff or flag `inst` does not have (each problem
+ * appended to `errors` with the config file, line, column and key path
+ * "overrides.ID.cutoffs.NAME"; `inst` is then left at its defaults); QS_ENOMEM.
+ */
+qs_error qs_instrument_apply_overrides(qs_instrument *inst, const qs_overrides *ov,
+                                       qs_diag_list *errors);
+
+/** Index of cutoff `id` or -1. */
+int qs_instrument_cutoff_index(const qs_instrument *inst, const char *id);
+
+/**
+ * Warnings that do not make a definition invalid (what `qscore check` prints after "ok"): a flag
+ * with a severity whose cutoff has no source and is not documented as a local default. Each is
+ * appended to `warnings` with file, line, column and key path. Returns their number.
+ */
+size_t qs_instrument_warnings(const qs_instrument *inst, qs_diag_list *warnings);
 
 /**
  * Load and validate an instrument definition. On success returns QS_OK and *out (free with

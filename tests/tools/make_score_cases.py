@@ -1086,7 +1086,7 @@ Checked by hand:
               '"n_answered":11,"n_items":11,"z":null,"t":null,"percentile":null,"status":"ok"}',
               '"FO":{"value":2,"n_answered":12,"n_items":12,',
               '{"id":"high-fusion","label":"High fusion with others","severity":"high",'
-              '"status":"raised","rule":"FO <= 2.5","values":{"FO":2},"because":"The Fusion',
+              '"status":"raised","rule":"FO <= 2.5","values":{"FO":2},"because":"Fusion with Others (FO) is',
               '"FO":{"value":null,"n_answered":9,"n_items":12,"z":null,"t":null,'
               '"percentile":null,"status":"insufficient"}',
               '"values":{"FO":null,"ER":2}',

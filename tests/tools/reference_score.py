@@ -200,6 +200,11 @@ class Instrument:
         self.by_score = {s["id"]: s for s in self.scores}
         self.norms = {n["id"]: n for n in doc.get("norms", []) or []}
         self.flags = doc.get("flags", []) or []
+        # Named cutoffs (instruments/README.md): NAME -> {value, source, local_default}; a bare
+        # number is {value: NUMBER}. Rules use NAME where they would write the number.
+        self.cutoffs = {}
+        for name, c in (doc.get("cutoffs", {}) or {}).items():
+            self.cutoffs[name] = c if isinstance(c, dict) else {"value": c}
         self.validity = doc.get("validity", {}) or {}
         self.attention = self.validity.get("attention_checks", []) or []
 
@@ -758,8 +763,42 @@ def tokenize(rule):
     return toks
 
 
-def parse_rule(rule):
+def cutoff_text(c):
+    """A cutoff's number as the YAML file wrote it (PyYAML keeps 5.0 a float, 5 an int)."""
+    return str(c["value"])
+
+
+def cutoff_origin(c):
+    """{NAME.origin}: where a cutoff's value comes from (instruments/README.md)."""
+    if c.get("source"):
+        return " ".join(c["source"].split()) + ("; used as a local default"
+                                                 if c.get("local_default") else "")
+    if c.get("local_default"):
+        return "a local default, not a published norm"
+    return "no source given"
+
+
+def fill_text(text, cutoffs):
+    """A because/cutoff text with {NAME} and {NAME.origin} placeholders filled in."""
+    def one(m):
+        name = m.group(1)
+        if name.endswith(".origin"):
+            return cutoff_origin(cutoffs[name[:-len(".origin")]])
+        return cutoff_text(cutoffs[name])
+    return re.sub(r"\{([^}]*)\}", one, text)
+
+
+def rule_in_numbers(rule, cutoffs):
+    """The rule with every cutoff name written as its number (what outputs show)."""
+    return re.sub(r"(?<![\w.])[A-Za-z_]\w*(?![\w.])",
+                  lambda m: cutoff_text(cutoffs[m.group(0)]) if m.group(0) in cutoffs
+                  else m.group(0), rule)
+
+
+def parse_rule(rule, cutoffs=None):
     toks = tokenize(rule)
+    if cutoffs:  # a named cutoff is its number
+        toks = [cutoff_text(cutoffs[t]) if t in cutoffs else t for t in toks]
     pos = [0]
 
     def peek():
@@ -1089,15 +1128,16 @@ def process_file(path, inst, mapping, profile_opt, norm_id, norm, out_rows, out_
         # flags: the instrument's flags in file order, then careless, then invalid
         flags = []
         for fl in inst.flags:
-            tree = parse_rule(fl["rule"])
+            tree = parse_rule(fl["rule"], inst.cutoffs)
             outcome = evaluate(tree, lambda name: ref_value(name, results))
             if outcome is False:
                 continue
             flags.append({
                 "id": fl["id"], "label": fl["label"], "severity": fl["severity"],
-                "status": "raised" if outcome else "not_evaluable", "rule": fl["rule"],
+                "status": "raised" if outcome else "not_evaluable",
+                "rule": rule_in_numbers(fl["rule"], inst.cutoffs),
                 "values": [(nm, ref_value(nm, results)) for nm in ref_names(tree, [])],
-                "because": " ".join(fl["because"].split())})
+                "because": " ".join(fill_text(fl["because"], inst.cutoffs).split())})
         for fid, conds in validity_rules(inst):
             if not conds:
                 continue
