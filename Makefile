@@ -2,15 +2,18 @@
 #   make demo     install missing packages (as root), build, run qscore on examples/
 #   make test     build plain and with ASan+UBSan, run every test through ctest in both
 #   make bench    run the benchmarks (bench/README.md)
+#   make fuzz     run every libFuzzer harness for FUZZ_SECONDS (default 60) under ASan+UBSan (clang)
 #   make install  install the binary and the instrument library (PREFIX=/usr/local)
 
 PREFIX ?= /usr/local
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all build asan deps test demo install bench clean format
+.PHONY: all build asan deps test demo install bench clean format fuzz
 
 all: build
 
@@ -51,7 +54,15 @@ bench: build
 	@bench/export.sh $(BUILD)
 
 format:
-	clang-format -i $$(find cmd include src reports tests bench -name '*.[ch]')
+	clang-format -i $$(find cmd include src reports tests bench fuzz -name '*.[ch]')
+
+# The harnesses in fuzz/ (fuzz/run.sh says where crashes go); `make test` stays on gcc.
+fuzz:
+	@scripts/deps.sh --fuzz
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQS_SANITIZE=ON \
+		-DQS_FUZZ=ON -DQS_WERROR=OFF $(CMAKE_FLAGS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+	fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

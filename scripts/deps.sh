@@ -1,12 +1,16 @@
 #!/bin/sh
 # deps.sh - install the Debian packages qscore needs: with apt-get when root, else print the line.
-# Usage: scripts/deps.sh [--ci]   (--ci adds the tools the test suite uses beyond the build)
+# Usage: scripts/deps.sh [--ci|--fuzz]   (--ci adds the tools the test suite uses beyond the
+# build; --fuzz only clang and libFuzzer, for `make fuzz`)
 set -eu
 PKGS="cmake make gcc pkg-config libcsv-dev libyaml-dev libxlsxwriter-dev libsqlite3-dev libsodium-dev libcmocka-dev"
+# make fuzz: clang 14 with its sanitizer and libFuzzer runtimes (Debian 12).
+FUZZ_PKGS="clang libclang-rt-14-dev libfuzzer-14-dev"
+[ "${1:-}" = "--fuzz" ] && PKGS="$PKGS $FUZZ_PKGS"
 if [ "${1:-}" = "--ci" ]; then
     # r-cran-psych: reliability.csv is checked against psych::alpha; Node.js runs DuckDB on the
     # export's Hive-partitioned files (Debian's nodejs/npm only when the machine has none).
-    PKGS="$PKGS clang-format python3-openpyxl libreoffice-calc-nogui r-cran-psych"
+    PKGS="$PKGS clang-format python3-openpyxl libreoffice-calc-nogui r-cran-psych $FUZZ_PKGS"
     command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 fi
 
