@@ -171,7 +171,7 @@ static qs_error make_temp(char *tmp, size_t size, const char *path, qs_diag *dia
 static void write_book(struct wb *W, char **title, char **comments)
 {
     const qs_report *r = W->r;
-    const char *t = r->title ? qs_wb__clean(W, r->title) : NULL;
+    const char *t = r->title ? qs_wb__clean_name(W, r->title) : NULL;
     *title = t ? strdup(t) : NULL;
     *comments = strdup(QS_REPORT_DISCLAIMER);
     lxw_doc_properties props;

@@ -40,43 +40,100 @@ static int grow(struct wb *W, char **buf, size_t *cap, size_t need)
     return 1;
 }
 
+/* A bidirectional-text control (U+200E/F, U+202A..U+202E, U+2066..U+2069) at s[0..3)? */
+static int is_bidi(const unsigned char *s)
+{
+    if (s[0] != 0xE2)
+        return 0;
+    if (s[1] == 0x80)
+        return s[2] == 0x8E || s[2] == 0x8F || (s[2] >= 0xAA && s[2] <= 0xAE);
+    return s[1] == 0x81 && s[2] >= 0xA6 && s[2] <= 0xA9;
+}
+
 /*
- * `s` as a cell may hold it: invalid UTF-8 bytes (and U+FFFE/U+FFFF, which XML forbids) become
- * U+FFFD, and the text is cut (on a character boundary) at CELL_MAX_BYTES. Valid text is
- * returned as is, without a copy. NULL on allocation failure.
+ * The one cleaning of text bound for a workbook's XML (cells, chart caches filled from cells,
+ * chart and series names, document properties, file names): out gets s[0..len) as valid XML 1.0
+ * text. Invalid UTF-8 bytes and U+FFFE/U+FFFF become U+FFFD; C0 controls other than TAB and LF
+ * are removed (XML 1.0 forbids them; a VT from Word or an ESC made strict readers refuse the
+ * file); with `name`, bidirectional controls are removed too (U+202E would disguise a name).
+ * out needs 3 * len + 1 bytes; returns the bytes written (NUL-terminated, never cut).
  */
-const char *qs_wb__clean(struct wb *W, const char *s)
+size_t qs_wb__xml_clean(char *out, const char *s, size_t len, int name)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t o = 0, i = 0;
+    while (i < len) {
+        unsigned char c = u[i];
+        if (c < 0x80) {
+            if (c >= 0x20 || c == '\t' || c == '\n')
+                out[o++] = (char)c;
+            i++;
+            continue;
+        }
+        size_t ok = qs_text__utf8_invalid(s + i, len - i);
+        size_t k = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        if (ok < k) { /* not a whole valid character here */
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+            continue;
+        }
+        if (k == 3 && c == 0xEF && u[i + 1] == 0xBF && (u[i + 2] & 0xFE) == 0xBE) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3); /* U+FFFE, U+FFFF: not XML characters */
+            o += 3;
+        } else if (!(name && k == 3 && is_bidi(u + i))) {
+            memcpy(out + o, s + i, k);
+            o += k;
+        }
+        i += k;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+/* Whether s[0..len) is what qs_wb__xml_clean would make of it (the common case: no copy). */
+static int xml_clean_already(const char *s, size_t len, int name)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len; i++) {
+        if (u[i] < 0x20 && u[i] != '\t' && u[i] != '\n')
+            return 0;
+        if (u[i] == 0xEF && i + 2 < len && u[i + 1] == 0xBF && (u[i + 2] & 0xFE) == 0xBE)
+            return 0;
+        if (name && u[i] == 0xE2 && i + 2 < len && is_bidi(u + i))
+            return 0;
+    }
+    return qs_text__utf8_invalid(s, len) == len;
+}
+
+static const char *clean(struct wb *W, const char *s, int name)
 {
     size_t len = strlen(s);
-    size_t bad = qs_text__utf8_invalid(s, len);
-    int nonchar = strstr(s, "\xEF\xBF\xBE") || strstr(s, "\xEF\xBF\xBF");
-    if (bad == len && len <= CELL_MAX_BYTES && !nonchar)
+    if (len <= CELL_MAX_BYTES && xml_clean_already(s, len, name))
         return s;
     if (!grow(W, &W->scratch, &W->scratch_cap, 3 * len + 4))
         return NULL;
-    size_t o = 0, i = 0;
-    while (i < len) {
-        size_t ok = qs_text__utf8_invalid(s + i, len - i);
-        memcpy(W->scratch + o, s + i, ok);
-        o += ok;
-        i += ok;
-        if (i < len) {
-            memcpy(W->scratch + o, "\xEF\xBF\xBD", 3);
-            o += 3;
-            i++;
-        }
-    }
-    for (size_t k = 0; k + 2 < o; k++)
-        if ((unsigned char)W->scratch[k] == 0xEF && (unsigned char)W->scratch[k + 1] == 0xBF &&
-            ((unsigned char)W->scratch[k + 2] & 0xFE) == 0xBE)
-            W->scratch[k + 2] = (char)0xBD;
-    if (o > CELL_MAX_BYTES) {
+    size_t o = qs_wb__xml_clean(W->scratch, s, len, name);
+    if (o > CELL_MAX_BYTES) { /* cut on a character boundary */
         o = CELL_MAX_BYTES;
         while (o > 0 && ((unsigned char)W->scratch[o] & 0xC0) == 0x80)
             o--;
     }
     W->scratch[o] = '\0';
     return W->scratch;
+}
+
+/* `s` as a cell may hold it (qs_wb__xml_clean, cut at CELL_MAX_BYTES): `s` itself when it is
+ * already, else W's scratch buffer. NULL on allocation failure. */
+const char *qs_wb__clean(struct wb *W, const char *s)
+{
+    return clean(W, s, 0);
+}
+
+/* As qs_wb__clean, for a name (bidi controls removed too). */
+const char *qs_wb__clean_name(struct wb *W, const char *s)
+{
+    return clean(W, s, 1);
 }
 
 /* A text cell. NULL or "" is an empty cell (blank with the format, when one is given). */
@@ -91,6 +148,16 @@ void qs_wb__put_str(struct wb *W, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, c
     const char *t = qs_wb__clean(W, s);
     if (t)
         qs_wb__ck(W, worksheet_write_string(ws, r, c, t, f));
+}
+
+/* A text cell that names something (a chart's caption cell, which is its title): as
+ * qs_wb__put_str, with bidi controls removed too. */
+void qs_wb__put_name(struct wb *W, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s,
+                     lxw_format *f)
+{
+    const char *t = s && *s ? qs_wb__clean_name(W, s) : s;
+    if (t || !s)
+        qs_wb__put_str(W, ws, r, c, t, f);
 }
 
 /* A number cell; NaN (no value) and infinities are an empty cell. */

@@ -214,9 +214,9 @@ static void groups_rows(struct wb *W, lxw_worksheet *ws, struct widths *cw, cons
         }
         while (next_caption < G->nblocks && HDR + (lxw_row_t)(next_caption / 2) * GRID_ROWS == y) {
             const struct gblock *b = &G->blocks[next_caption];
-            qs_wb__put_str(W, ws, y, (lxw_col_t)(CHART_COL + (next_caption % 2) * GRID_COLS),
-                           qs_wb__dash_title(W, block_group(G, b), block_inst(W->r, G, b)->id),
-                           W->f.caption);
+            qs_wb__put_name(W, ws, y, (lxw_col_t)(CHART_COL + (next_caption % 2) * GRID_COLS),
+                            qs_wb__dash_title(W, block_group(G, b), block_inst(W->r, G, b)->id),
+                            W->f.caption);
             next_caption++;
         }
     }

@@ -77,9 +77,18 @@ int qs_wb__failed(const struct wb *W);
 
 /* ---- cells ---- */
 
-/* `s` as a cell may hold it (invalid UTF-8 repaired, length capped): `s` itself, or W's scratch
+/* Text as any XML part of a workbook may hold it: invalid UTF-8 and U+FFFE/U+FFFF -> U+FFFD,
+ * C0 controls but TAB and LF removed, and with `name` bidi controls removed too. out: 3*len+1
+ * bytes; returns the length written. The one cleaning function: every string goes through it. */
+size_t qs_wb__xml_clean(char *out, const char *s, size_t len, int name);
+/* `s` as a cell may hold it (qs_wb__xml_clean, length capped): `s` itself, or W's scratch
  * buffer (valid until the next call); NULL on allocation failure. */
 const char *qs_wb__clean(struct wb *W, const char *s);
+/* As qs_wb__clean for names: chart captions, document properties. */
+const char *qs_wb__clean_name(struct wb *W, const char *s);
+/* A caption cell (a chart's title is read from it): qs_wb__put_str with qs_wb__clean_name. */
+void qs_wb__put_name(struct wb *W, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s,
+                     lxw_format *f);
 /* A literal text cell (never a formula); NULL or "" is an empty cell (blank when `f` is given). */
 void qs_wb__put_str(struct wb *W, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s,
                     lxw_format *f);

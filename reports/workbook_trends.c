@@ -157,7 +157,7 @@ void qs_wb__write_trends(struct wb *W, lxw_worksheet *ws, lxw_worksheet *td)
         lxw_row_t anchor = grid0 + (lxw_row_t)(k / 2) * GRID_ROWS;
         lxw_col_t col = (lxw_col_t)((k % 2) * GRID_COLS);
         const char *inst = r->instruments[row->instrument].inst->id;
-        qs_wb__put_str(W, ws, anchor, col, qs_wb__dash_title(W, row->client, inst), W->f.caption);
+        qs_wb__put_name(W, ws, anchor, col, qs_wb__dash_title(W, row->client, inst), W->f.caption);
         trend_data(W, td, row, ty);
         trend_chart(W, ws, row, anchor, col, ty);
         ty += (lxw_row_t)row->nhistory + 2;

@@ -487,8 +487,10 @@ static int lookahead_evidence(qs_reader *r, size_t back)
     int ev = 0, fd = fileno(r->fp);
     off_t off = (off_t)(r->src_start + (long long)(r->nbytes - back));
     size_t n = 0;
+    unsigned long long left = r->own_fp ? r->fp_left : ~0ULL; /* never past the size at open */
     for (;;) {
-        ssize_t got = pread(fd, buf + n, LOOKAHEAD, off);
+        size_t want = left < LOOKAHEAD ? (size_t)left : LOOKAHEAD;
+        ssize_t got = want ? pread(fd, buf + n, want, off) : 0;
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0) {
@@ -497,6 +499,7 @@ static int lookahead_evidence(qs_reader *r, size_t back)
         }
         off += got;
         n += (size_t)got;
+        left -= (unsigned long long)got;
         ev |= utf8_evidence(buf, n, got == 0, &used);
         if ((ev & EV_MB) || got == 0)
             break;

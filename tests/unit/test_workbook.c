@@ -328,10 +328,22 @@ static const char *python_with_openpyxl(void)
     return NULL;
 }
 
+/* Whether QSCORE_TEST_REQUIRE (CI) names `what`: then a missing peer fails instead of skipping. */
+static int required(const char *what)
+{
+    const char *req = getenv("QSCORE_TEST_REQUIRE");
+    char list[256], want[64];
+    snprintf(list, sizeof(list), ",%s,", req ? req : "");
+    snprintf(want, sizeof(want), ",%s,", what);
+    return strstr(list, want) != NULL;
+}
+
 static void test_openpyxl_reads_back_layout_values_and_literal_strings(void **state)
 {
     (void)state;
     const char *py = python_with_openpyxl();
+    if (!py && required("openpyxl"))
+        fail_msg("openpyxl is required (QSCORE_TEST_REQUIRE) but python3 cannot import it");
     if (!py) {
         fprintf(stderr, "SKIP: python3 with openpyxl not found "
                         "(apt-get install python3-openpyxl): workbook contents not read back\n");
@@ -401,6 +413,43 @@ static void test_an_empty_report_still_gives_every_sheet(void **state)
     unlink(path);
 }
 
+/* Control characters (VT from Word, ESC) and U+202E in ids, names and groups: every XML part
+ * of the workbook is valid XML 1.0, openpyxl loads it, and names carry no bidi controls. */
+static void test_control_and_bidi_characters_give_a_workbook_strict_readers_load(void **state)
+{
+    (void)state;
+    qs_rep_row r2[2];
+    r2[0] = rows[0];
+    r2[1] = rows[4];
+    r2[0].client = "C\x0b"
+                   "01\x1b[31m";
+    r2[0].group = "G\xE2\x80\xAE"
+                  "1\x0b";
+    r2[1].client = "C\xE2\x80\xAE"
+                   "005\x01";
+    qs_report r = report;
+    r.rows = r2;
+    r.nrows = 2;
+    r.title = "Therapist \x1bT\xE2\x80\xAE-A\x0b";
+    char path[512];
+    snprintf(path, sizeof(path), "%s/controls.xlsx", workdir);
+    qs_diag diag;
+    assert_int_equal(qs_report_write_xlsx(&r, path, &diag), QS_OK);
+    const char *py = python_with_openpyxl();
+    if (!py && required("openpyxl"))
+        fail_msg("openpyxl is required (QSCORE_TEST_REQUIRE) but python3 cannot import it");
+    if (py) {
+        char cmd[2048];
+        snprintf(cmd, sizeof(cmd), "%s '%s/tests/workbook/check_xml_clean.py' '%s' 'Therapist T-A'",
+                 py, QS_SOURCE_DIR, path);
+        int st = system(cmd);
+        if (st != 0)
+            print_error("openpyxl refused %s (status %d)\n", path, st);
+        assert_int_equal(st, 0);
+    }
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -410,6 +459,7 @@ int main(void)
         cmocka_unit_test(test_an_unwritable_folder_is_an_io_error_and_leaves_nothing),
         cmocka_unit_test(test_a_row_naming_a_missing_instrument_is_a_report_error),
         cmocka_unit_test(test_an_empty_report_still_gives_every_sheet),
+        cmocka_unit_test(test_control_and_bidi_characters_give_a_workbook_strict_readers_load),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
