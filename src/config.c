@@ -236,8 +236,10 @@ static void fingerprint(qs_overrides *ov)
     size_t used = 0;
     int n = snprintf(text, sizeof(text), "qscore-overrides\x1f%s\n", ov->instrument);
     used = n > 0 ? (size_t)n : 0;
-    qsort(ov->cutoffs, ov->ncutoffs, sizeof(*ov->cutoffs), cmp_cutoff_setting);
-    qsort(ov->flags, ov->nflags, sizeof(*ov->flags), cmp_flag_setting);
+    if (ov->ncutoffs) /* qsort's base must not be NULL, even for no elements */
+        qsort(ov->cutoffs, ov->ncutoffs, sizeof(*ov->cutoffs), cmp_cutoff_setting);
+    if (ov->nflags)
+        qsort(ov->flags, ov->nflags, sizeof(*ov->flags), cmp_flag_setting);
     for (size_t i = 0; i < ov->ncutoffs && used < sizeof(text); i++) {
         qs_format_double(num, sizeof(num), ov->cutoffs[i].value);
         n = snprintf(text + used, sizeof(text) - used, "cutoff\x1f%s\x1f%s\n", ov->cutoffs[i].id,
@@ -290,7 +292,32 @@ static void load_flag_setting(struct cloader *L, const qs_ynode *k, const qs_yno
         f->enabled = on;
 }
 
-/* Check `ov`'s names against its instrument (found as an installed id). */
+/* The definition file of the source whose instrument has id `id` (a source may name its
+ * instrument by a path), into path; 1 when one does. */
+static int source_instrument_path(const qs_config *c, const char *id, char *path, size_t size)
+{
+    for (size_t i = 0; i < c->nsources; i++) {
+        char p[4096];
+        qs_diag d;
+        qs_diag_list errs;
+        qs_instrument *inst = NULL;
+        qs_diag_clear(&d);
+        if (!c->sources[i].instrument ||
+            qs_instrument_find(p, sizeof(p), c->sources[i].instrument, &d))
+            continue;
+        qs_diag_list_init(&errs);
+        int same = qs_instrument_load(&inst, p, &errs) == QS_OK && strcmp(inst->id, id) == 0;
+        qs_instrument_free(inst);
+        qs_diag_list_release(&errs);
+        if (same) {
+            snprintf(path, size, "%s", p);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Check `ov`'s names against its instrument: a source's, else an installed one of that id. */
 static void check_overrides(struct cloader *L, const qs_ynode *key, qs_overrides *ov)
 {
     char path[4096];
@@ -298,7 +325,8 @@ static void check_overrides(struct cloader *L, const qs_ynode *key, qs_overrides
     qs_diag_list errs;
     qs_instrument *inst = NULL;
     qs_diag_clear(&d);
-    if (qs_instrument_find(path, sizeof(path), ov->instrument, &d)) {
+    if (!source_instrument_path(L->c, ov->instrument, path, sizeof(path)) &&
+        qs_instrument_find(path, sizeof(path), ov->instrument, &d)) {
         qs_ywalk__error(&L->w, key, "unknown instrument '%s': %s", ov->instrument, d.message);
         return;
     }

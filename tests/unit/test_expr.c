@@ -697,6 +697,57 @@ static void test_compiled_rule_is_reusable(void **state)
     qs_expr_free(e);
 }
 
+/* ---- named cutoffs ------------------------------------------------------------------------ */
+
+static double cutoff_fo_high = 2.5;
+
+static const double *named(void *ctx, const char *name, size_t len)
+{
+    (void)ctx;
+    return len == 7 && memcmp(name, "fo_high", 7) == 0 ? &cutoff_fo_high : NULL;
+}
+
+static void test_named_cutoff_is_read_at_every_evaluation(void **state)
+{
+    (void)state;
+    qs_expr *e = NULL;
+    qs_diag d;
+    qs_diag_clear(&d);
+    assert_int_equal(
+        qs_expr_compile_with(&e, "FO <= fo_high", resolve, named, (void *)score_names, &d), QS_OK);
+    values vals;
+    values_init(&vals);
+    set(&vals, FO, QS_FIELD_VALUE, 2.4);
+    cutoff_fo_high = 2.5;
+    assert_int_equal(qs_expr_eval(e, vals.v), QS_TRI_TRUE);
+    cutoff_fo_high = 2.3; /* a clinic override: no recompiling */
+    assert_int_equal(qs_expr_eval(e, vals.v), QS_TRI_FALSE);
+    set(&vals, FO, QS_FIELD_VALUE, NAN);
+    assert_int_equal(qs_expr_eval(e, vals.v), QS_TRI_UNKNOWN);
+    assert_int_equal(qs_expr_ref_count(e), 1); /* the cutoff is not a score reference */
+    cutoff_fo_high = 2.5;
+    qs_expr_free(e);
+}
+
+static void expect_named_error(const char *rule, unsigned long column, const char *message)
+{
+    qs_expr *e = NULL;
+    qs_diag d;
+    qs_diag_clear(&d);
+    assert_int_equal(qs_expr_compile_with(&e, rule, resolve, named, (void *)score_names, &d),
+                     QS_EPARSE);
+    assert_null(e);
+    assert_int_equal(d.column, column);
+    assert_string_equal(d.message, message);
+}
+
+static void test_unknown_name_with_cutoffs_says_score_or_cutoff(void **state)
+{
+    (void)state;
+    expect_named_error("FO <= fo_hgh", 7, "unknown score or cutoff 'fo_hgh'");
+    expect_named_error("FO <= fo_high.t", 7, "cutoff 'fo_high' has no fields");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -745,6 +796,8 @@ int main(void)
         cmocka_unit_test(test_rule_longer_than_the_limit_is_refused),
         cmocka_unit_test(test_free_accepts_null),
         cmocka_unit_test(test_compiled_rule_is_reusable),
+        cmocka_unit_test(test_named_cutoff_is_read_at_every_evaluation),
+        cmocka_unit_test(test_unknown_name_with_cutoffs_says_score_or_cutoff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -348,6 +348,124 @@ static void test_installed_instruments_are_listed_sorted(void **state)
     unsetenv("QSCORE_INSTRUMENTS");
 }
 
+/* ---- named cutoffs ------------------------------------------------------------------------ */
+
+#define CUT_HEAD                                                                                   \
+    "id: cut\nname: C\nversion: \"1\"\ncitation: synthetic\nscale: {min: 1, max: 5}\n"             \
+    "items: [{id: 1}, {id: 2}]\n"                                                                  \
+    "scores: [{id: A, name: A, items: [1, 2], method: mean, higher_means: More A.}]\n"
+
+static qs_error load_text(const char *text, qs_instrument **inst, qs_diag_list *errors)
+{
+    qs_diag_list_init(errors);
+    return qs_instrument_load_mem(inst, text, strlen(text), "cut.yaml", errors);
+}
+
+static void test_named_cutoffs_fill_rules_and_texts(void **state)
+{
+    (void)state;
+    qs_instrument *inst;
+    qs_diag_list e;
+    assert_int_equal(load_text(CUT_HEAD "cutoffs:\n"
+                                        "  a_high: {value: 4.0, source: \"Author 2024, p. 3\"}\n"
+                                        "  a_low: {value: 2, local_default: true}\n"
+                                        "flags:\n"
+                                        "  - {id: f, label: F, severity: low, rule: 'A >= a_high or"
+                                        " A.value <= a_low', because: 'A is {a_high} or more "
+                                        "({a_high.origin}), or {a_low} or less ({a_low.origin}).',"
+                                        " cutoff: 'A >= {a_high}'}\n",
+                               &inst, &e),
+                     QS_OK);
+    const qs_flag *f = &inst->flags[0];
+    assert_string_equal(f->rule_source, "A >= a_high or A.value <= a_low");
+    assert_string_equal(f->rule_text, "A >= 4.0 or A.value <= 2");
+    assert_string_equal(f->because, "A is 4.0 or more (Author 2024, p. 3), or 2 or less (a local "
+                                    "default, not a published norm).");
+    assert_string_equal(f->cutoff, "A >= 4.0");
+    assert_int_equal(f->ncutoffs, 2);
+    assert_int_equal(f->local_default, 1); /* a_low is a local default */
+    assert_int_equal(qs_instrument_cutoff_index(inst, "a_low"), 1);
+    assert_int_equal(qs_instrument_warnings(inst, &e), 0);
+    qs_instrument_free(inst);
+    qs_diag_list_release(&e);
+}
+
+static void test_named_cutoff_mistakes_are_reported(void **state)
+{
+    (void)state;
+    qs_instrument *inst;
+    qs_diag_list e;
+    assert_int_equal(load_text(CUT_HEAD "cutoffs: {A: 1, Bad-name: 2, ok: {value: x}}\n"
+                                        "flags:\n"
+                                        "  - {id: f, label: F, severity: low, rule: 'A >= a_hi', "
+                                        "because: 'A is {a_hi}.', cutoff: c}\n",
+                               &inst, &e),
+                     QS_EINVALID);
+    const char *want[][2] = {{"cutoffs.A", "cutoff name 'A' must be lowercase"},
+                             {"cutoffs.Bad-name", "cutoff name 'Bad-name' must be lowercase"},
+                             {"cutoffs.ok.value", "expected"},
+                             {"flags[0].because", "unknown cutoff 'a_hi' in a placeholder"},
+                             {"flags[0].rule", "unknown score 'a_hi'"}};
+    assert_int_equal(e.count, 5);
+    for (size_t i = 0; i < 5; i++) {
+        assert_string_equal(e.items[i].path, want[i][0]);
+        assert_non_null(strstr(e.items[i].message, want[i][1]));
+    }
+    qs_diag_list_release(&e);
+    assert_int_equal(load_text(CUT_HEAD "cutoffs: {a: 1}\n"
+                                        "flags: [{id: f, label: F, severity: low, rule: 'A >= b',"
+                                        " because: b, cutoff: c}]\n",
+                               &inst, &e),
+                     QS_EINVALID);
+    assert_non_null(strstr(e.items[0].message, "unknown score or cutoff 'b'"));
+    qs_diag_list_release(&e);
+}
+
+static void test_unsourced_cutoffs_are_warned_about(void **state)
+{
+    (void)state;
+    qs_instrument *inst;
+    qs_diag_list e;
+    assert_int_equal(load_text(CUT_HEAD "cutoffs: {a_high: 4}\n"
+                                        "flags:\n"
+                                        "  - {id: f, label: F, severity: high, rule: 'A >= a_high',"
+                                        " because: b, cutoff: c}\n"
+                                        "  - {id: g, label: G, severity: low, rule: 'A >= 3',"
+                                        " because: b, cutoff: c}\n"
+                                        "  - {id: h, label: H, severity: low, rule: 'A >= 3',"
+                                        " because: b, cutoff: c, local_default: true}\n",
+                               &inst, &e),
+                     QS_OK);
+    assert_int_equal(qs_instrument_warnings(inst, &e), 2);
+    assert_string_equal(e.items[0].path, "flags[0]");
+    assert_int_equal(e.items[0].line, 10);
+    assert_string_equal(e.items[0].message,
+                        "flag 'f' has severity high but its cutoff 'a_high' has no source: give "
+                        "cutoffs.a_high a source, or local_default: true");
+    assert_string_equal(e.items[1].path, "flags[1]");
+    assert_non_null(strstr(e.items[1].message, "compares with a number that has no source"));
+    qs_instrument_free(inst);
+    qs_diag_list_release(&e);
+}
+
+static void test_shipped_instruments_have_no_warnings(void **state)
+{
+    (void)state;
+    static const char *const ids[] = {"dsi-r", "ecr-r", "sfcds", "ios"};
+    for (size_t i = 0; i < 4; i++) {
+        qs_instrument *inst = load_shipped(ids[i]);
+        qs_diag_list e;
+        qs_diag_list_init(&e);
+        assert_int_equal(qs_instrument_warnings(inst, &e), 0);
+        for (size_t f = 0; f < inst->nflags; f++) {
+            assert_null(strchr(inst->flags[f].because, '{'));
+            assert_true(inst->flags[f].ncutoffs > 0); /* every shipped cutoff is named */
+        }
+        qs_instrument_free(inst);
+        qs_diag_list_release(&e);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -363,6 +481,10 @@ int main(void)
         cmocka_unit_test(test_shipped_flags_on_unnormed_scores_say_they_are_local_defaults),
         cmocka_unit_test(test_installed_instruments_are_found_by_id_through_the_environment),
         cmocka_unit_test(test_installed_instruments_are_listed_sorted),
+        cmocka_unit_test(test_named_cutoffs_fill_rules_and_texts),
+        cmocka_unit_test(test_named_cutoff_mistakes_are_reported),
+        cmocka_unit_test(test_unsourced_cutoffs_are_warned_about),
+        cmocka_unit_test(test_shipped_instruments_have_no_warnings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
