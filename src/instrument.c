@@ -929,19 +929,21 @@ static char *render_rule(qs_pool *pool, const qs_instrument *inst, const char *s
         *literal = 0;
     while (src[i]) {
         size_t j = i;
-        if (ident_start((unsigned char)src[i]) && (i == 0 || src[i - 1] != '.')) {
+        if (ident_start((unsigned char)src[i])) {
             while (ident_char((unsigned char)src[j]))
                 j++;
-            int k = find_cutoff(inst, src + i, j - i);
+            /* A field after '.' ("FO.t") is never a cutoff. */
+            int k = i > 0 && src[i - 1] == '.' ? -1 : find_cutoff(inst, src + i, j - i);
             if (k >= 0)
                 sb_str(&b, def ? inst->cutoffs[k].default_text : inst->cutoffs[k].value_text);
             else
                 sb_add(&b, src + i, j - i);
-        } else if ((src[i] >= '0' && src[i] <= '9') || src[i] == '.') {
+        } else if ((src[i] >= '0' && src[i] <= '9') ||
+                   (src[i] == '.' && src[i + 1] >= '0' && src[i + 1] <= '9')) {
             while (ident_char((unsigned char)src[j]) || src[j] == '.' ||
                    ((src[j] == '+' || src[j] == '-') && (src[j - 1] == 'e' || src[j - 1] == 'E')))
                 j++;
-            if (literal && (src[i] != '.' || j > i + 1))
+            if (literal)
                 *literal = 1;
             sb_add(&b, src + i, j - i);
         } else {
