@@ -558,6 +558,25 @@ static qs_error build_row(struct build *B, qs_rep_row *row, size_t from, size_t 
     return QS_OK;
 }
 
+/* The length of the UTF-8 character at `p` when it is one a file name must not hold although
+ * it is printable to the byte test below: C1 controls, zero-width and byte-order marks, and the
+ * bidi controls (U+202E shows "evil\u202Excod.exe" as "evildoc.exe"); else 0. */
+static size_t invisible_char(const unsigned char *p)
+{
+    if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+        return 2; /* U+0080..U+009F */
+    if (p[0] == 0xD8 && p[1] == 0x9C)
+        return 2; /* U+061C arabic letter mark */
+    if (p[0] == 0xE2 && p[1] == 0x80 &&
+        ((p[2] >= 0x8B && p[2] <= 0x8F) || (p[2] >= 0xAA && p[2] <= 0xAE)))
+        return 3; /* U+200B..U+200F, U+202A..U+202E */
+    if (p[0] == 0xE2 && p[1] == 0x81 && (p[2] == 0xA0 || (p[2] >= 0xA6 && p[2] <= 0xA9)))
+        return 3; /* U+2060, U+2066..U+2069 */
+    if (p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+        return 3; /* U+FEFF */
+    return 0;
+}
+
 void qs_report_file_stem(char *out, size_t size, const char *prefix, const char *name)
 {
     size_t w = 0;
@@ -568,6 +587,14 @@ void qs_report_file_stem(char *out, size_t size, const char *prefix, const char 
     int last_sep = 1;
     for (; *p && w < limit; p++) {
         unsigned char c = *p;
+        size_t skip = c >= 0x80 ? invisible_char(p) : 0;
+        if (skip) {
+            p += skip - 1; /* taken out like a control character */
+            if (!last_sep)
+                out[w++] = '_';
+            last_sep = 1;
+            continue;
+        }
         int bad = c < 0x20 || c == 0x7F || strchr("/\\:*?\"<>|", c) != NULL || c == ' ';
         if (bad || (c == '.' && (last_sep || p[1] == '.'))) {
             if (!last_sep)
@@ -937,6 +964,19 @@ qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
         rc = choose_names(&R, cfg->group_by == QS_GROUP_BY_GROUP ? "group" : "therapist", &K);
     if (rc)
         goto done;
+    const char *filter = cfg->group_by == QS_GROUP_BY_GROUP ? opts->group : opts->therapist;
+    int found = 0;
+    for (size_t w = 0; filter && w < K.n && !found; w++)
+        found = strcmp(filter, K.names[w]) == 0;
+    if (filter && !found) {
+        qs_diag_list_add(errors, NULL, 0, 0, NULL,
+                         "--%s '%s': the store holds no administration of this %s, so there is "
+                         "no workbook to write (see qscore status)",
+                         filter == opts->group ? "group" : "therapist", filter,
+                         filter == opts->group ? "group" : "therapist");
+        rc = QS_EUSAGE;
+        goto done;
+    }
     if (qs_mkdir_p(out_dir) != 0) {
         qs_diag_list_add(errors, NULL, 0, 0, NULL, "cannot create '%s': %s", out_dir,
                          strerror(errno));

@@ -139,6 +139,21 @@ static int sync_file(const char *path)
     return rc;
 }
 
+/* Whether the zip file at `path` ends with its end-of-central-directory record (libxlsxwriter
+ * writes no comment, so it is the last 22 bytes). libxlsxwriter 1.1.4 does not notice every
+ * failed write: a full disk can leave a cut file although workbook_close succeeded. */
+static int zip_complete(const char *path)
+{
+    unsigned char tail[22];
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    int ok = fseek(fp, -22, SEEK_END) == 0 && fread(tail, 1, sizeof(tail), fp) == sizeof(tail) &&
+             memcmp(tail, "PK\005\006", 4) == 0;
+    fclose(fp);
+    return ok;
+}
+
 /* The temporary ".NAME.tmp.XXXXXX" beside `path` (as qs_atomic_open names them), created empty
  * with mode 0600, its name in tmp. */
 static qs_error make_temp(char *tmp, size_t size, const char *path, qs_diag *diag)
@@ -215,7 +230,9 @@ static void write_book(struct wb *W, char **title, char **comments)
  * the finished temporary `tmp` to `path`. The first error, said once in diag. */
 static qs_error finish(struct wb *W, const char *tmp, const char *path, qs_diag *diag)
 {
+    errno = 0;
     lxw_error cerr = workbook_close(W->book);
+    int close_errno = errno; /* the file system's reason, e.g. ENOSPC, when writing failed */
     W->book = NULL;
     if (W->rc) {
         qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write workbook '%s': %s", path,
@@ -228,11 +245,27 @@ static qs_error finish(struct wb *W, const char *tmp, const char *path, qs_diag 
         return QS_EREPORT;
     }
     if (cerr) {
+        /* Creating or zipping the file failed: the disk (full, read-only, a file size limit),
+         * not the report library, so exit 3 with the path and the system's reason. */
+        int io = cerr == LXW_ERROR_CREATING_XLSX_FILE || cerr == LXW_ERROR_CREATING_TMPFILE ||
+                 cerr == LXW_ERROR_READING_TMPFILE || cerr == LXW_ERROR_ZIP_FILE_OPERATION ||
+                 cerr == LXW_ERROR_ZIP_FILE_ADD || cerr == LXW_ERROR_ZIP_CLOSE ||
+                 cerr == LXW_ERROR_ZIP_BAD_ZIP_FILE || cerr == LXW_ERROR_ZIP_INTERNAL_ERROR;
+        if (io && close_errno)
+            qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write workbook '%s': %s", path,
+                        strerror(close_errno));
+        else
+            qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write workbook '%s': %s", path,
+                        lxw_strerror(cerr));
+        return io ? QS_EIO : QS_EREPORT;
+    }
+    /* libxlsxwriter writes each part to a temporary file without checking the writes: a full
+     * disk (or a file size limit) leaves its errno, and a workbook with cut parts. */
+    if (close_errno == ENOSPC || close_errno == EFBIG || close_errno == EDQUOT ||
+        close_errno == EIO || !zip_complete(tmp)) {
         qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write workbook '%s': %s", path,
-                    lxw_strerror(cerr));
-        return cerr == LXW_ERROR_CREATING_XLSX_FILE || cerr == LXW_ERROR_CREATING_TMPFILE
-                   ? QS_EIO
-                   : QS_EREPORT;
+                    close_errno ? strerror(close_errno) : "the file was cut short (disk full?)");
+        return QS_EIO;
     }
     if (chmod(tmp, 0600) != 0 || sync_file(tmp) != 0 || rename(tmp, path) != 0 ||
         qs_atomic_sync_dir(path) != 0) {

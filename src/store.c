@@ -436,6 +436,21 @@ static qs_error check_existing(const char *path, qs_diag *diag)
     return QS_OK;
 }
 
+/* SQLite gives the -wal and -shm files the database file's mode: a store made read-only
+ * (0400) would leave them 0400 for the next writer. Keep them 0600 (health data, ours alone). */
+static void keep_wal_private(const char *path)
+{
+    static const char *const ext[] = {"-wal", "-shm"};
+    for (size_t i = 0; i < 2; i++) {
+        char p[4200];
+        struct stat st;
+        int n = snprintf(p, sizeof(p), "%s%s", path, ext[i]);
+        if (n > 0 && (size_t)n < sizeof(p) && lstat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+            st.st_uid == geteuid() && (st.st_mode & 0777) != 0600)
+            (void)chmod(p, 0600);
+    }
+}
+
 qs_error qs_store_open(qs_store **out, const char *path, int readonly, qs_diag *diag)
 {
     qs_error rc;
@@ -469,6 +484,7 @@ qs_error qs_store_open(qs_store **out, const char *path, int readonly, qs_diag *
     rc = connect(s, path, readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, diag);
     if (!rc)
         rc = schema_version(s, &v, diag);
+    keep_wal_private(path); /* the first read made them */
     if (!rc && v == 0) {
         qs_diag_set(diag, NULL, 0, 0, NULL,
                     "store: '%s' is an SQLite database but not a qscore store (no qscore "

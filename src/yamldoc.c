@@ -425,6 +425,20 @@ static size_t path_append(qs_ypath *p, const char *s)
     return old;
 }
 
+/* Whether `s` may be echoed in a message as a key name: at most 40 bytes of letters, digits,
+ * '_', '-' and '.' (messages show at most that of a file that may not be YAML). */
+static int key_like(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++) {
+        unsigned char c = (unsigned char)s[n];
+        if (n >= 40 || !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                         (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
 size_t qs_ypath__key(qs_ypath *p, const char *key)
 {
     size_t old = p->len;
@@ -567,7 +581,14 @@ int qs_ywalk__check_keys(qs_ywalk *w, const qs_ynode *map, const char *const *al
                 break;
             }
         }
-        if (!known) {
+        if (!known && !key_like(k->value)) {
+            /* Not a key anyone wrote (a line of some other file, e.g. a mapping option pointed
+             * at /etc/shadow): name its place, never its text. */
+            qs_ywalk__error(w, k,
+                            "unknown key (%zu bytes, not shown: not a key name; is this a "
+                            "YAML file?) (expected one of: %s)",
+                            strlen(k->value), expected);
+        } else if (!known) {
             size_t old = qs_ypath__key(&w->path, k->value);
             qs_ywalk__error(w, k, "unknown key '%s' (expected one of: %s)", k->value, expected);
             qs_ypath__pop(&w->path, old);
@@ -578,7 +599,7 @@ int qs_ywalk__check_keys(qs_ywalk *w, const qs_ynode *map, const char *const *al
     if (keys) {
         qsort(keys, nkeys, sizeof(*keys), cmp_key_ptr);
         for (size_t i = 1; i < nkeys; i++) {
-            if (strcmp(keys[i - 1]->value, keys[i]->value) == 0) {
+            if (strcmp(keys[i - 1]->value, keys[i]->value) == 0 && key_like(keys[i]->value)) {
                 size_t old = qs_ypath__key(&w->path, keys[i]->value);
                 qs_ywalk__error(w, keys[i], "duplicate key '%s' (first at line %lu)",
                                 keys[i]->value, keys[i - 1]->line);

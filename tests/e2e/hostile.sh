@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# hostile.sh - inputs that are not files, leftovers of killed runs, and the messages of issue 14:
+# a FIFO, /dev/zero and a /proc symlink are refused at once; a run sweeps old temporaries; an
+# unknown --therapist/--group, a read-only store, a bidi control in a name and a non-YAML mapping
+# each get their message. (A full disk is not simulated here: a file size limit truncates
+# libxlsxwriter's unchecked temporary parts before the zip write that reports the error.)
+# Usage: tests/e2e/hostile.sh QSCORE WORKDIR
+set -euo pipefail
+QSCORE=$(realpath "$1")
+WORK=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+rm -rf "$WORK"
+mkdir -p "$WORK"
+. "$HERE/lib.sh"
+INST="$HERE/run/instrument.yaml"
+
+# st CMD...: the exit status of CMD (never failing the script); stderr to $WORK/err.txt.
+st() {
+    local s=0
+    "$@" >"$WORK/out.txt" 2>"$WORK/err.txt" || s=$?
+    echo "$s"
+}
+says() { grep -qF -- "$1" "$WORK/err.txt"; }
+# fast CMD...: CMD ends within 5 s (timeout), and within a second of wall time.
+fast() {
+    local t0 t1
+    t0=$(date +%s%N)
+    timeout 5 "$@" >"$WORK/out.txt" 2>"$WORK/err.txt" || [ $? -ne 124 ]
+    t1=$(date +%s%N)
+    [ $(((t1 - t0) / 1000000)) -lt 1000 ]
+}
+
+# ---- only regular files are read ----
+mkfifo "$WORK/fifo.csv"
+ln -s /proc/self/pagemap "$WORK/pagemap.csv"
+for f in /dev/zero "$WORK/fifo.csv" "$WORK/pagemap.csv" "$WORK"; do
+    check "score $f ends at once" fast "$QSCORE" score -i "$INST" -m "$HERE/run/mapping.yaml" "$f"
+    check "score $f says not a regular file" says "not a regular file"
+    check "and not 'Invalid argument'" bash -c "! grep -q 'Invalid argument' '$WORK/err.txt'"
+done
+check "score -i FIFO says not a regular file" fast "$QSCORE" score -i "$WORK/fifo.csv" /dev/null
+check "(instrument)" says "cannot open '$WORK/fifo.csv': not a regular file"
+check "score -m /dev/zero ends at once" fast "$QSCORE" score -i "$INST" -m /dev/zero "$WORK/x.csv"
+check "(mapping)" says "not a regular file"
+echo "rid,client,date,Q1" | "$QSCORE" score -i "$INST" -m "$HERE/run/mapping.yaml" - \
+    >/dev/null 2>&1 || true # standard input stays allowed (its content is another matter)
+
+# A drop folder holding a FIFO and a /proc symlink: the run ends at once, the files refused.
+d="$WORK/clinic"
+mkdir -p "$d/drop"
+cp "$HERE/run/clinic.yaml" "$HERE/run/instrument.yaml" "$d/"
+printf 'response_id: rid\nclient_id: client\ntherapist: therapist\nadministered: date\n' \
+    >"$d/mapping.yaml"
+printf 'rid,client,therapist,date,Q1,Q2,Q3,Q4,Q5,Q6\n' >"$d/drop/a.csv"
+printf 'R1,C1,T-A,2026-01-05,4,2,4,3,3,3\nR2,C2,T-\xe2\x80\xaeB,2026-01-06,3,3,4,4,4,4\n' \
+    >>"$d/drop/a.csv"
+mkfifo "$d/drop/b.csv"
+ln -s /proc/self/pagemap "$d/drop/c.csv"
+check "a run over a FIFO and a /proc symlink ends at once" fast "$QSCORE" run -c "$d/clinic.yaml"
+check "and refuses them as not regular files" says "not a regular file"
+rm "$d/drop/b.csv" "$d/drop/c.csv"
+
+# ---- temporaries of killed runs are swept at the start of a run ----
+mkdir -p "$d/state/out/reports"
+touch -d '2 hours ago' "$d/state/out/reports/.therapist-T-A.xlsx.tmp.AbC123" \
+    "$d/state/out/.quarantine-run1.csv.tmp.zzZZ09"
+touch -d '2 hours ago' "$d/state/out/reports/.notes.txt" # not ours: kept
+s=$(st "$QSCORE" run -c "$d/clinic.yaml")
+check "a run after killed ones succeeds ($s)" [ "$s" -le 1 ]
+check "its leftover temporaries are gone" \
+    bash -c "! ls -A '$d/state/out' '$d/state/out/reports' | grep -q '\.tmp\.'"
+check "other files stay" test -f "$d/state/out/reports/.notes.txt"
+check "the log counts them" grep -q "event=temp_swept count=2" "$d/state/out/qscore.log"
+
+# ---- a bidi control never reaches a workbook's file name ----
+check "the workbooks were written" test -f "$d/state/out/reports/therapist-T-A.xlsx"
+check "U+202E is not in any file name" \
+    bash -c "! ls '$d/state/out/reports' | grep -q \$'\\xe2\\x80\\xae'"
+check "the name is kept without it" test -f "$d/state/out/reports/therapist-T-_B.xlsx"
+
+# ---- an unknown --therapist or --group ----
+check "report --therapist NOSUCH exits 2" [ "$(st "$QSCORE" report -c "$d/clinic.yaml" \
+    --therapist NOSUCH)" = 2 ]
+check "and says so" says "--therapist 'NOSUCH': the store holds no administration of this therapist"
+cp "$d/clinic.yaml" "$d/by-group.yaml"
+printf 'reports:\n  group_by: group\n' >>"$d/by-group.yaml"
+check "report --group NOSUCH exits 2" [ "$(st "$QSCORE" report -c "$d/by-group.yaml" \
+    --group NOSUCH)" = 2 ]
+check "and says so" says "--group 'NOSUCH': the store holds no administration of this group"
+check "report --therapist T-A still works" [ "$(st "$QSCORE" report -c "$d/clinic.yaml" \
+    --therapist T-A)" = 0 ]
+
+# ---- the WAL stays 0600 after a run on a read-only store ----
+chmod 0400 "$d/state/qscore.db"
+"$QSCORE" status -c "$d/clinic.yaml" >/dev/null 2>&1 || true
+"$QSCORE" run -c "$d/clinic.yaml" >/dev/null 2>&1 || true
+for f in "$d/state/qscore.db-wal" "$d/state/qscore.db-shm"; do
+    [ -e "$f" ] && check "$(basename "$f") is 0600" [ "$(stat -c %a "$f")" = 600 ]
+done
+chmod 0600 "$d/state/qscore.db"
+
+# ---- a mapping that is not YAML never has its text echoed ----
+printf 'root_$6$saltsaltsalt$hashhashhashhashhashhashhashhashhash: 19000\nPATIENT: x\n' \
+    >"$WORK/shadow"
+s=$(st "$QSCORE" score -i "$INST" -m "$WORK/shadow" "$WORK/x.csv")
+check "a non-YAML mapping is refused ($s)" [ "$s" = 2 ]
+check "without its text" bash -c "! grep -q 'saltsalt\|hashhash' '$WORK/err.txt'"
+check "naming the place" says "bytes, not shown: not a key name"
+check "a short key name is still named" says "unknown key 'PATIENT'"
+
+echo "hostile: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
