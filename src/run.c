@@ -871,15 +871,16 @@ static qs_error decide(struct runner *R, const qs_source *src, const char *path,
  * ("-": none), " o:" the clinic overrides' fingerprint ("-": none). Kept readable so a rescore
  * can say which part changed.
  */
-static qs_error derived_fingerprint(struct runner *R, const char *ipath, const char *norm_id,
-                                    qs_diag *d)
+static qs_error derived_fingerprint(struct runner *R, const char *ipath, const char *inst_id,
+                                    const char *norm_id, qs_diag *d)
 {
     char ih[65];
     qs_error rc = qs_sha256_file(ipath, ih, d);
     if (rc)
         return rc;
-    snprintf(R->derived_fp, sizeof(R->derived_fp), "i:%.16s n:%s o:%s", ih, norm_id ? norm_id : "-",
-             "-");
+    const char *o = qs_config_overrides_fingerprint(R->cfg, inst_id);
+    snprintf(R->derived_fp, sizeof(R->derived_fp), "i:%.16s n:%s o:%.16s", ih,
+             norm_id ? norm_id : "-", !o || strcmp(o, "none") == 0 ? "-" : o);
     return QS_OK;
 }
 
@@ -1010,6 +1011,8 @@ static qs_error run_source(struct runner *R, const qs_source *src, unsigned long
         goto fail;
     }
     rc = qs_instrument_load(&inst, ipath, &errs);
+    if (!rc) /* the clinic's settings (cutoffs, severities, flags turned off) */
+        rc = qs_config_apply_overrides(R->cfg, inst, &errs);
     if (!rc)
         rc = src->mapping ? qs_mapping_load(&map, src->mapping, &errs) : qs_mapping_default(&map);
     for (size_t i = 0; i < errs.count; i++)
@@ -1025,7 +1028,7 @@ static qs_error run_source(struct runner *R, const qs_source *src, unsigned long
     }
     rc = qs_scorer_new(&scorer, inst, norm);
     if (!rc)
-        rc = derived_fingerprint(R, ipath, norm_id, &d);
+        rc = derived_fingerprint(R, ipath, inst->id, norm_id, &d);
     if (!rc)
         rc = rescore(R, inst, norm, norm_id, scorer, &d);
     if (rc) {

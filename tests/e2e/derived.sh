@@ -60,6 +60,27 @@ check "the flag follows the new cutoff" test "$(section "$d" flags | grep -c hig
 check "where it was raised once before" test "$(grep -c high-a <<<"$before_flags")" = 1
 check "still no version added" test "$(section "$d" administrations | cut -f1-5)" = "$versions"
 
+# The clinic's settings change (overrides): recomputed, saying so; flags follow them.
+python3 - "$d/instrument.yaml" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+s = s.replace("flags:\n", "cutoffs:\n  a_high: {value: 10, local_default: true}\nflags:\n", 1)
+s = s.replace("rule: A >= 10,", "rule: A >= a_high,")
+open(p, "w").write(s)
+PY
+check "a named cutoff with the same value changes the definition, not a flag" test "$(run "$d")" = 0
+check "(recomputed as an instrument change)" grep -q "reason=instrument_changed" "$d/stderr.txt"
+check "the flag stays where it was" test "$(section "$d" flags | grep -c high-a)" = 2
+printf 'overrides:\n  e2e:\n    cutoffs: {a_high: 12}\n' >>"$d/clinic.yaml"
+check "a run after the clinic's cutoff changes succeeds" test "$(run "$d")" = 0
+check "it recomputes, saying the overrides changed" grep -q "event=rescored instrument=e2e rescored=3 .*reason=overrides_changed" "$d/stderr.txt"
+check "the flag follows the clinic's cutoff" test "$(section "$d" flags | grep -c high-a)" = 1
+printf '    flags: {high-a: {enabled: false}}\n' >>"$d/clinic.yaml"
+check "a flag the clinic turns off" test "$(run "$d")" = 0
+check "is raised on no administration after the recompute" test "$(section "$d" flags | grep -c high-a)" = 0
+check "and still no version added" test "$(section "$d" administrations | cut -f1-5)" = "$versions"
+
 # --rescore forces a recompute of everything; the same definitions give the same store.
 dump "$d" >"$d/before.txt"
 check "--rescore succeeds" test "$(run "$d" --rescore)" = 0
