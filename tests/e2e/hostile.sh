@@ -11,6 +11,8 @@ WORK=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$WORK"
 mkdir -p "$WORK"
+WORK=$(realpath "$WORK")
+cd "$WORK" # qscore score writes its quarantine file beside
 . "$HERE/lib.sh"
 INST="$HERE/run/instrument.yaml"
 
