@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 /*
  * Output is assembled in one buffer and handed to fwrite in large blocks: a score row is about
  * twenty small fields, and stdio per field would dominate a million-row run. Numbers use the
@@ -198,6 +200,27 @@ static int sb_field(struct sbuf *b, const char *s)
     return bad | sb_put(b, "\"", 1);
 }
 
+/* Text from the input (ids, group, therapist, the file name): as sb_field, with a leading
+ * apostrophe when a spreadsheet would run it as a formula (docs/score.md "Spreadsheet safety").
+ * Numbers qscore computes never pass through here: they stay plain, negative ones included. */
+static int sb_text(struct sbuf *b, const char *s)
+{
+    if (!s)
+        return 0;
+    int quote = strcspn(s, ",\"\r\n") != strlen(s);
+    int bad = quote ? sb_put(b, "\"", 1) : 0;
+    if (qs_text__formula_like(s))
+        bad |= sb_put(b, "'", 1);
+    if (!quote)
+        return bad | sb_put(b, s, strlen(s));
+    for (const char *q = s; *q; q++) {
+        if (*q == '"')
+            bad |= sb_put(b, "\"", 1);
+        bad |= sb_put(b, q, 1);
+    }
+    return bad | sb_put(b, "\"", 1);
+}
+
 /* Serialise the shared parts once per administration: "response_id,client_id,instrument,"
  * and ",norm,group,therapist,administered,source,line,missing_fraction,longstring,irv,
  * attention_failed\n". */
@@ -221,14 +244,14 @@ static int prepare_shared(qs_out *o, const qs_admin *adm, const qs_result *res, 
         n += utoa(line + n, (unsigned long)v->attention_failed);
     line[n++] = '\n';
     o->head.len = o->tail.len = 0;
-    int bad = sb_field(&o->head, adm->response_id) | sb_put(&o->head, ",", 1) |
-              sb_field(&o->head, adm->client_id) | sb_put(&o->head, ",", 1) |
+    int bad = sb_text(&o->head, adm->response_id) | sb_put(&o->head, ",", 1) |
+              sb_text(&o->head, adm->client_id) | sb_put(&o->head, ",", 1) |
               sb_field(&o->head, o->inst->id) | sb_put(&o->head, ",", 1);
     bad |= sb_put(&o->tail, ",", 1) | sb_field(&o->tail, o->norm_id) | sb_put(&o->tail, ",", 1) |
-           sb_field(&o->tail, adm->group) | sb_put(&o->tail, ",", 1) |
-           sb_field(&o->tail, adm->therapist) | sb_put(&o->tail, ",", 1) |
+           sb_text(&o->tail, adm->group) | sb_put(&o->tail, ",", 1) |
+           sb_text(&o->tail, adm->therapist) | sb_put(&o->tail, ",", 1) |
            sb_field(&o->tail, adm->administered) | sb_put(&o->tail, ",", 1) |
-           sb_field(&o->tail, source) | sb_put(&o->tail, line, n);
+           sb_text(&o->tail, source) | sb_put(&o->tail, line, n);
     return bad;
 }
 

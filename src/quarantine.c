@@ -2,17 +2,27 @@
 #include "qscore/quarantine.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-/* A CSV field: quoted when it holds a comma, quote, CR or LF. */
+#include "text.h"
+
+/*
+ * A text cell: quoted when it holds a comma, quote, CR or LF, and never a formula: staff open
+ * these files in Excel to fix rows, so text that a spreadsheet would run (qs_text__formula_like:
+ * '=', '+', '-', '@', tab or CR first, and not a plain number) gets a leading apostrophe. Every
+ * quarantine file (`qscore score --quarantine`, quarantine-runN.csv, `qscore quarantine`) writes
+ * its text through here: one rule for all.
+ */
 static int qfield(FILE *fp, const char *s)
 {
     size_t n = strlen(s);
-    if (strcspn(s, ",\"\r\n") == n)
-        return fputs(s, fp) < 0 ? -1 : 0;
-    if (fputc('"', fp) == EOF)
+    int quote = strcspn(s, ",\"\r\n") != n;
+    if (quote && fputc('"', fp) == EOF)
         return -1;
+    if (qs_text__formula_like(s) && fputc('\'', fp) == EOF)
+        return -1;
+    if (!quote)
+        return fputs(s, fp) < 0 ? -1 : 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '"' && fputc('"', fp) == EOF)
             return -1;
@@ -56,30 +66,6 @@ qs_error qs_quarantine_write(FILE *fp, const char *source, const qs_row_problems
     return bad ? QS_EIO : QS_OK;
 }
 
-/* A text cell for the quarantine list: quoted when needed, and never a formula. */
-static int qcell(FILE *fp, const char *s)
-{
-    char c = s[0];
-    int num = 0;
-    if (c == '-' || c == '+') { /* "-99" is a number, "-cmd" is not */
-        char *end;
-        (void)strtod(s, &end);
-        num = end != s && *end == '\0';
-    }
-    if (!num && (c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r')) {
-        size_t n = strlen(s);
-        char *t = malloc(n + 2);
-        if (!t)
-            return -1;
-        t[0] = '\'';
-        memcpy(t + 1, s, n + 1);
-        int r = qfield(fp, t);
-        free(t);
-        return r;
-    }
-    return qfield(fp, s);
-}
-
 qs_error qs_quarantine_list_header(FILE *fp)
 {
     return fputs("source,file,line,response_id,column,value,reason,first_seen_run,first_seen,"
@@ -92,26 +78,26 @@ qs_error qs_quarantine_list_header(FILE *fp)
 qs_error qs_quarantine_list_row(FILE *fp, const qs_store_quarantined *q)
 {
     int bad = 0;
-    bad |= qcell(fp, q->source);
+    bad |= qfield(fp, q->source);
     bad |= fputc(',', fp) == EOF;
-    bad |= qcell(fp, q->file);
+    bad |= qfield(fp, q->file);
     bad |= fprintf(fp, ",%lu,", q->line) < 0;
-    bad |= qcell(fp, q->response_id);
+    bad |= qfield(fp, q->response_id);
     bad |= fputc(',', fp) == EOF;
-    bad |= qcell(fp, q->column);
+    bad |= qfield(fp, q->column);
     bad |= fputc(',', fp) == EOF;
-    bad |= qcell(fp, q->value);
+    bad |= qfield(fp, q->value);
     bad |= fputc(',', fp) == EOF;
-    bad |= qcell(fp, q->reason);
+    bad |= qfield(fp, q->reason);
     bad |= fprintf(fp, ",%lld,", q->first_run) < 0;
-    bad |= qcell(fp, q->first_seen);
+    bad |= qfield(fp, q->first_seen);
     if (q->resolved_run)
         bad |= fprintf(fp, ",%lld,", q->resolved_run) < 0;
     else
         bad |= fputs(",,", fp) < 0;
-    bad |= qcell(fp, q->resolved);
+    bad |= qfield(fp, q->resolved);
     bad |= fputc(',', fp) == EOF;
-    bad |= qcell(fp, q->resolution);
+    bad |= qfield(fp, q->resolution);
     bad |= fputc('\n', fp) == EOF;
     return bad ? QS_EIO : QS_OK;
 }

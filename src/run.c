@@ -1254,6 +1254,7 @@ qs_error qs_run_execute(const qs_config *cfg, qs_run_opts *opts, qs_run_log_fn l
     R.logfd = -1;
     opts->run_id = 0;
     opts->quarantine_path[0] = '\0';
+    opts->lock_fd = -1;
 
     glob_t *globs = calloc(cfg->nsources ? cfg->nsources : 1, sizeof(glob_t));
     if (!globs)
@@ -1282,7 +1283,10 @@ qs_error qs_run_execute(const qs_config *cfg, qs_run_opts *opts, qs_run_log_fn l
         rc = finish_run(&R, rc, recorded);
     opts->crash_points = crash_seen;
     runner_release(&R);
-    qs_store_unlock(lockfd);
+    if (opts->keep_lock)
+        opts->lock_fd = lockfd; /* the caller writes the workbooks under it */
+    else
+        qs_store_unlock(lockfd);
     for (size_t i = 0; i < cfg->nsources; i++)
         globfree(&globs[i]);
     free(globs);

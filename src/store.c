@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "grow.h"
@@ -545,6 +546,8 @@ qs_error qs_store_lock(const char *path, int *fd, qs_diag *diag)
         path = real;
     snprintf(lock, sizeof(lock), "%s.lock", path);
     int f = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (f < 0 && (errno == EACCES || errno == EROFS))
+        f = open(lock, O_RDONLY | O_CLOEXEC); /* flock needs no write access: a reader's lock */
     if (f < 0) {
         qs_diag_set(diag, NULL, 0, 0, NULL, "cannot create the lock '%s': %s", lock,
                     strerror(errno));
@@ -564,6 +567,23 @@ qs_error qs_store_lock(const char *path, int *fd, qs_diag *diag)
     }
     *fd = f;
     return QS_OK;
+}
+
+qs_error qs_store_lock_wait(const char *path, int *fd, unsigned long wait_ms, qs_diag *diag)
+{
+    struct timespec start, now, pause = {0, 100 * 1000 * 1000};
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        qs_error rc = qs_store_lock(path, fd, diag);
+        if (rc != QS_ELOCKED)
+            return rc;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double waited = (double)(now.tv_sec - start.tv_sec) * 1000.0 +
+                        (double)(now.tv_nsec - start.tv_nsec) / 1e6;
+        if (waited >= (double)wait_ms)
+            return rc;
+        nanosleep(&pause, NULL);
+    }
 }
 
 void qs_store_unlock(int fd)

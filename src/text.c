@@ -102,3 +102,44 @@ size_t qs_text__fold(const char *s, size_t len, char *out, size_t size)
         out[w < size ? w : size - 1] = '\0';
     return w;
 }
+
+/* A plain decimal number, whole: [+-]? (D+ [.D*] | .D+) ([eE] [+-]? D+)?. Stricter than strtod
+ * on purpose (no "inf", "nan", hex or leading blanks): only what any spreadsheet reads as a
+ * number. */
+static int plain_number(const char *s)
+{
+    size_t digits = 0;
+    if (*s == '+' || *s == '-')
+        s++;
+    while (*s >= '0' && *s <= '9') {
+        s++;
+        digits++;
+    }
+    if (*s == '.') {
+        s++;
+        while (*s >= '0' && *s <= '9') {
+            s++;
+            digits++;
+        }
+    }
+    if (!digits)
+        return 0;
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-')
+            s++;
+        if (!(*s >= '0' && *s <= '9'))
+            return 0;
+        while (*s >= '0' && *s <= '9')
+            s++;
+    }
+    return *s == '\0';
+}
+
+int qs_text__formula_like(const char *s)
+{
+    char c = s ? s[0] : '\0';
+    if (c == '=' || c == '@' || c == '\t' || c == '\r')
+        return 1;
+    return (c == '+' || c == '-') && !plain_number(s);
+}

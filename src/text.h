@@ -23,4 +23,15 @@ size_t qs_text__fold(const char *s, size_t len, char *out, size_t size);
 /** As qs_text__fold, for a string that may also be trimmed only (no lowercasing): headers. */
 size_t qs_text__trim(const char *s, size_t len, const char **start);
 
+/**
+ * Whether a CSV cell holding `s` (text from input: ids, names, answers, column names, file
+ * names) must be written with a leading apostrophe so a spreadsheet program shows it as text
+ * instead of running it as a formula: it starts with '=', '+', '-', '@', a tab or a carriage
+ * return (the OWASP rule for CSV injection), and it is not a plain decimal number (an optional
+ * sign, digits with at most one '.', an optional exponent: "-99", "+1", "-2.5e3"), which every
+ * spreadsheet reads as that number and nothing else. docs/score.md "Spreadsheet safety" gives
+ * the why; tests/tools/reference_score.py implements the same rule for the score cases.
+ */
+int qs_text__formula_like(const char *s);
+
 #endif

@@ -1,7 +1,9 @@
 /* cli.c - what every subcommand shares: messages, exit statuses, the config options. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cmd.h"
 
@@ -131,4 +133,40 @@ int qs_cli_write_reports(const qs_config *cfg, const qs_report_opts *opts)
         qs_cli_diag(&errors.items[i]);
     qs_diag_list_release(&errors);
     return rc ? qs_exit_status_for(rc) : QS_EXIT_OK;
+}
+
+/* How long `qscore report` waits for a run holding the store: QSCORE_LOCK_WAIT seconds when set
+ * (tests shorten it; 0: no wait), else 60. */
+static unsigned long lock_wait_ms(void)
+{
+    const char *s = getenv("QSCORE_LOCK_WAIT");
+    if (s && *s) {
+        char *end;
+        errno = 0;
+        long v = strtol(s, &end, 10);
+        if (*end == '\0' && errno == 0 && v >= 0 && v <= 86400)
+            return (unsigned long)v * 1000;
+        qs_cli_error("QSCORE_LOCK_WAIT must be seconds (0..86400), not '%s'; waiting 60 s", s);
+    }
+    return 60000;
+}
+
+int qs_cli_lock_store(const qs_config *cfg, int wait, int *fd)
+{
+    qs_diag d;
+    qs_diag_clear(&d);
+    qs_error rc = qs_store_lock(cfg->store, fd, &d);
+    if (rc == QS_ELOCKED && wait) {
+        unsigned long ms = lock_wait_ms();
+        if (ms) {
+            qs_cli_error("waiting for the run holding the store '%s' (up to %lu s)...", cfg->store,
+                         ms / 1000);
+            rc = qs_store_lock_wait(cfg->store, fd, ms, &d);
+        }
+    }
+    if (rc) {
+        qs_cli_diag(&d);
+        return qs_exit_status_for(rc);
+    }
+    return QS_EXIT_OK;
 }

@@ -56,8 +56,20 @@ int cmd_export(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 
-/** Write every workbook of the config (paths on stdout); returns an exit status. */
+/**
+ * Write every workbook of the config (paths on stdout); returns an exit status. The caller
+ * holds the store's writer lock (qs_cli_lock_store), so the workbooks match the store and an
+ * older report never renames over a newer run's workbook.
+ */
 int qs_cli_write_reports(const qs_config *cfg, const qs_report_opts *opts);
+
+/**
+ * Take the writer lock of the config's store into *fd (release with qs_store_unlock). With
+ * `wait`, while a run holds it, say "waiting for the run holding the store..." once and try
+ * again for up to QSCORE_LOCK_WAIT seconds (default 60). Prints the problem and returns an exit
+ * status: 4 when the store is still held, 3 when the lock file cannot be made.
+ */
+int qs_cli_lock_store(const qs_config *cfg, int wait, int *fd);
 
 /** Load a clinic config, printing every problem; returns an exit status (0 = loaded). */
 int qs_cli_load_config(qs_config **cfg, const char *path);

@@ -1,7 +1,9 @@
 /* cmd_report.c - `qscore report`: therapist workbooks from the store alone. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 
@@ -21,6 +23,9 @@ const char cmd_report_usage[] =
     "\n"
     "File names come from the therapist or group name, sanitised; files are written to a\n"
     "temporary name and renamed, mode 0600. Paths written are printed on stdout.\n"
+    "The workbooks are written under the store's lock: while a run holds it, report waits\n"
+    "(up to QSCORE_LOCK_WAIT seconds, default 60) and then exits 4; a run started while a\n"
+    "report writes exits 4.\n"
     "Flags are screening aids for a clinician, never diagnoses.\n";
 
 int cmd_report(int argc, char **argv)
@@ -85,7 +90,15 @@ int cmd_report(int argc, char **argv)
         qs_cli_error("--group selects nothing: the config groups reports by therapist");
     if (opts.therapist && cfg->group_by != QS_GROUP_BY_THERAPIST)
         qs_cli_error("--therapist selects nothing: the config groups reports by group");
-    status = qs_cli_write_reports(cfg, &opts);
+    /* Under the store's writer lock, so a report never renames an older copy over the
+     * workbook of a run that finished meanwhile. Without a store there is nothing to lock
+     * (and no folder for the lock file): the report says so itself. */
+    int lockfd = -1;
+    if (access(cfg->store, F_OK) == 0 || errno != ENOENT)
+        status = qs_cli_lock_store(cfg, 1, &lockfd);
+    if (!status)
+        status = qs_cli_write_reports(cfg, &opts);
+    qs_store_unlock(lockfd);
     qs_config_free(cfg);
     return status;
 }

@@ -33,7 +33,7 @@ const char cmd_run_usage[] =
     "                      overrides change)\n"
     "\n"
     "After ingesting, the therapist workbooks are written to OUTPUT/reports (as with\n"
-    "'qscore report'); their paths are printed on stdout.\n"
+    "'qscore report'), still under the store's lock; their paths are printed on stdout.\n"
     "\n"
     "Events go to OUTPUT/qscore.log and to stderr, one key=value line each (ids and counts\n"
     "only); rows quarantined by run N are listed in OUTPUT/quarantine-runN.csv ('qscore\n"
@@ -66,6 +66,19 @@ static void progress(void *ctx, unsigned long done, unsigned long total, const c
     fflush(stderr);
 }
 
+/* Tests only: QSCORE_TEST_REPORTS_PAUSE=SECONDS sleeps (at most 30 s) before the workbooks are
+ * written, the lock held, so tests/e2e/hostile.sh can start a second run or a report then. */
+static void test_pause_before_reports(void)
+{
+    const char *s = getenv("QSCORE_TEST_REPORTS_PAUSE");
+    if (!s || !*s)
+        return;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*end == '\0' && v > 0 && v <= 30)
+        sleep((unsigned)v);
+}
+
 int cmd_run(int argc, char **argv)
 {
     int dry_run = 0, retry = 0;
@@ -89,6 +102,7 @@ int cmd_run(int argc, char **argv)
     opts.retry = (retry & QS_CLI_RETRY) != 0;
     opts.rescore = (retry & QS_CLI_RESCORE) != 0;
     opts.now = now;
+    opts.keep_lock = 1; /* the workbooks are written under the run's lock (see below) */
     struct cli_ctx ctx = {isatty(STDERR_FILENO)};
     qs_run_counts counts;
     qs_diag_list errors;
@@ -120,14 +134,23 @@ int cmd_run(int argc, char **argv)
                      counts.admins_changed, counts.admins_unchanged, counts.rows_quarantined,
                      opts.quarantine_path[0] ? " to " : "", opts.quarantine_path,
                      counts.rows_resolved, counts.rows_not_administered, rescored);
-    /* The workbooks follow the store: refresh them after a run that could open it. */
+    /* The workbooks follow the store: refresh them after a run that could open it, still
+     * holding its lock, so no other run changes the store (and no `qscore report` renames an
+     * older copy over ours) until they are written. A run that stopped before taking the lock
+     * takes it now, without waiting. */
+    int lockfd = opts.lock_fd;
     if (!dry_run && rc != QS_ELOCKED && rc != QS_ESTORE) {
-        qs_report_opts ropts;
-        memset(&ropts, 0, sizeof(ropts));
-        int rs = qs_cli_write_reports(cfg, &ropts);
+        int rs = lockfd < 0 ? qs_cli_lock_store(cfg, 0, &lockfd) : QS_EXIT_OK;
+        if (!rs) {
+            qs_report_opts ropts;
+            memset(&ropts, 0, sizeof(ropts));
+            test_pause_before_reports();
+            rs = qs_cli_write_reports(cfg, &ropts);
+        }
         if (rs > status)
             status = rs;
     }
+    qs_store_unlock(lockfd);
     qs_config_free(cfg);
     return status;
 }

@@ -12,6 +12,10 @@
  * Two files share the row format: `qscore score --quarantine FILE` (written as rows are read)
  * and a run's quarantine-runN.csv (written from the store by qs_store_write_quarantine). The
  * store's full list, `qscore quarantine`, adds where each row came from and how it was resolved.
+ * Staff open all three in spreadsheet programs to fix rows, so in all three a text cell that a
+ * spreadsheet would run as a formula ('=', '+', '-', '@', a tab or a carriage return first, and
+ * not a plain number such as "-99") is written with a leading apostrophe (docs/score.md
+ * "Spreadsheet safety").
  */
 
 /** Write the quarantine header: source,line,response_id,column,value,reason. */
@@ -23,9 +27,7 @@ qs_error qs_quarantine_write(FILE *fp, const char *source, const qs_row_problems
 /**
  * The CSV of `qscore quarantine`: header, then one line per quarantine line of the store:
  * source,file,line,response_id,column,value,reason,first_seen_run,first_seen,resolved_run,
- * resolved,resolution. Text that a spreadsheet would run as a formula (= + - @ first, or a
- * tab or carriage return first) is written with a leading apostrophe, so staff can open the
- * list in Excel safely.
+ * resolved,resolution; text cells neutralised as above.
  */
 qs_error qs_quarantine_list_header(FILE *fp);
 qs_error qs_quarantine_list_row(FILE *fp, const qs_store_quarantined *q);

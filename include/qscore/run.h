@@ -15,6 +15,10 @@ typedef struct qs_run_opts {
     long long run_id; /* out: the run's id in the store (0 in a dry run) */
     char quarantine_path[4096]; /* out: the run's quarantine file, "" when none was written */
     long crash_points; /* out: crash points passed (tests: QSCORE_TEST_CRASH_AT, see run.c) */
+    int keep_lock;     /* in: hand the store's writer lock over in lock_fd instead of releasing
+                          it, so the caller writes the workbooks before another run starts */
+    int lock_fd;       /* out: with keep_lock, the lock when the run took it, else -1; release
+                          it with qs_store_unlock */
 } qs_run_opts;
 
 /*
@@ -31,7 +35,8 @@ typedef void (*qs_run_progress_fn)(void *ctx, unsigned long done, unsigned long 
 /**
  * Run the nightly job for `cfg`. Takes the store's writer lock (QS_ELOCKED when another run
  * holds it), records the run, and ingests every source file not seen before, each file in its
- * own transaction; a file that fails is rolled back and reported, and the others go on.
+ * own transaction; a file that fails is rolled back and reported, and the others go on. The
+ * lock is released at the end, or handed to the caller with opts->keep_lock.
  * Returns QS_OK when all went in (`counts->rows_quarantined` may be > 0: exit status 1),
  * QS_EDATA when some file could not be ingested, QS_ELOCKED, or the first fatal error (store
  * or output folder unusable). `errors` receives every problem with its file and position.

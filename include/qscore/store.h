@@ -15,7 +15,8 @@
  * The store is one SQLite file (docs/store.md has the schema). Everything that changes it
  * happens inside transactions: one per ingested source file, so a process killed at any moment
  * leaves the store as it was before that file or after it. A lock file beside the store
- * (STORE.lock, flock) lets only one `qscore run` write at a time.
+ * (STORE.lock, flock) lets only one `qscore run` write at a time; the workbooks, which must
+ * match the store, are written under the same lock (by the run, and by `qscore report`).
  */
 
 #define QS_STORE_SCHEMA_VERSION 4
@@ -37,6 +38,12 @@ void qs_store_close(qs_store *s);
  * holds it, QS_EIO when the lock file cannot be created. *fd receives the lock to release.
  */
 qs_error qs_store_lock(const char *path, int *fd, qs_diag *diag);
+
+/**
+ * As qs_store_lock, but while another process holds the lock, try again every 100 ms for up to
+ * `wait_ms` milliseconds (0: once, as qs_store_lock). QS_ELOCKED when it is still held then.
+ */
+qs_error qs_store_lock_wait(const char *path, int *fd, unsigned long wait_ms, qs_diag *diag);
 
 /** Release a lock taken with qs_store_lock; negative fd is a no-op. */
 void qs_store_unlock(int fd);

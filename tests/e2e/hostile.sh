@@ -2,7 +2,9 @@
 # hostile.sh - inputs that are not files, leftovers of killed runs, and the messages of issue 14:
 # a FIFO, /dev/zero and a /proc symlink are refused at once; a run sweeps old temporaries; an
 # unknown --therapist/--group, a read-only store, a bidi control in a name and a non-YAML mapping
-# each get their message. (A full disk is not simulated here: a file size limit truncates
+# each get their message; workbooks are written under the store's lock (a report waits for a run
+# and exits 4 after QSCORE_LOCK_WAIT seconds; a run exits 4 while another writes its workbooks).
+# (A full disk is not simulated here: a file size limit truncates
 # libxlsxwriter's unchecked temporary parts before the zip write that reports the error.)
 # Usage: tests/e2e/hostile.sh QSCORE WORKDIR
 set -euo pipefail
@@ -109,6 +111,70 @@ check "a non-YAML mapping is refused ($s)" [ "$s" = 2 ]
 check "without its text" bash -c "! grep -q 'saltsalt\|hashhash' '$WORK/err.txt'"
 check "naming the place" says "bytes, not shown: not a key name"
 check "a short key name is still named" says "unknown key 'PATIENT'"
+
+# ---- workbooks are written under the store's lock: a stale report can't replace a newer one ----
+lock="$d/state/qscore.db.lock"
+# wait_held: until something else holds the store's lock (at most 5 s).
+wait_held() {
+    local i
+    for i in $(seq 50); do
+        flock -n "$lock" true || return 0
+        sleep 0.1
+    done
+    return 1
+}
+# A run holds the store (flock on its lock file, as `qscore run` does): report waits
+# QSCORE_LOCK_WAIT seconds, says so once, then exits 4 without touching a workbook.
+wb="$d/state/out/reports/therapist-T-A.xlsx"
+before=$(stat -c %Y.%i "$wb")
+flock "$lock" sleep 8 &
+holder=$!
+check "the test holds the lock" wait_held
+t0=$(date +%s%N)
+s=$(st env QSCORE_LOCK_WAIT=2 "$QSCORE" report -c "$d/clinic.yaml")
+t1=$(date +%s%N)
+check "report while a run holds the store exits 4 ($s)" [ "$s" = 4 ]
+ms=$(((t1 - t0) / 1000000))
+check "after waiting about 2 s ($ms ms)" [ "$ms" -ge 1900 -a "$ms" -lt 4000 ]
+check "saying it waits, once" [ "$(grep -c 'waiting for the run holding the store' "$WORK/err.txt")" = 1 ]
+check "and that the run holds it" says "another qscore run holds the store"
+check "no workbook was written" [ "$(stat -c %Y.%i "$wb")" = "$before" ]
+check "nothing on stdout" [ ! -s "$WORK/out.txt" ]
+check "a run meanwhile exits 4 at once" fast "$QSCORE" run -c "$d/clinic.yaml"
+check "(status 4)" [ "$(st "$QSCORE" run -c "$d/clinic.yaml")" = 4 ]
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+# A report that finds the store held writes once the run lets go.
+flock "$lock" sleep 1 &
+holder=$!
+check "the test holds the lock again" wait_held
+s=$(st env QSCORE_LOCK_WAIT=10 "$QSCORE" report -c "$d/clinic.yaml")
+check "report waits for the run and then writes ($s)" [ "$s" = 0 ]
+check "(it waited)" says "waiting for the run holding the store"
+check "(it wrote)" grep -qF "therapist-T-A.xlsx" "$WORK/out.txt"
+wait "$holder" 2>/dev/null || true
+# A real run keeps the lock through its reports step (QSCORE_TEST_REPORTS_PAUSE pauses it there,
+# after the store is done): a second run exits 4, and so does a report that does not wait.
+printf 'R3,C3,T-A,2026-01-07,4,4,4,4,4,4\n' >>"$d/drop/a.csv"
+finished() { grep -c "event=run_finished" "$d/state/out/qscore.log" || true; }
+runs=$(finished)
+QSCORE_TEST_REPORTS_PAUSE=3 "$QSCORE" run -c "$d/clinic.yaml" >"$WORK/run1.out" 2>"$WORK/run1.err" &
+first=$!
+for i in $(seq 50); do # until its store work is done (the log's run_finished event)
+    [ "$(finished)" -gt "$runs" ] && break
+    sleep 0.1
+done
+check "the first run finished its store work" [ "$(finished)" -gt "$runs" ]
+check "the first run is in its reports step, holding the lock" wait_held
+check "a second run then exits 4" [ "$(st "$QSCORE" run -c "$d/clinic.yaml")" = 4 ]
+check "(it says why)" says "another qscore run holds the store"
+check "a report that does not wait exits 4" \
+    [ "$(st env QSCORE_LOCK_WAIT=0 "$QSCORE" report -c "$d/clinic.yaml")" = 4 ]
+s=0
+wait "$first" || s=$?
+check "the first run ends well ($s)" [ "$s" -le 1 ]
+check "and writes its workbooks" grep -qF "therapist-T-A.xlsx" "$WORK/run1.out"
+check "then the lock is free" flock -n "$lock" true
 
 echo "hostile: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -963,6 +963,52 @@ Checked by hand:
     assert ",R_0008," not in "".join(produced.values())
 
 
+def case_formula_text():
+    header = GENERIC_HEADER
+    calc = "=cmd|' /C calc'!A0"
+    link = '=HYPERLINK("http://evil.example/?x","open me")'
+    bad_answers = sf("3434343434343434")
+    bad_answers[0] = calc
+    bad_answers[1] = "@SUM(1)"
+    bad_answers[2] = "-2"
+    rows = [
+        [calc, "@SUM(1)", "+1", link, "2026-03-01 09:00"] + sf("3434343434343434"),   # line 2
+        ["-2", "-2", "-G", "+1", "2026-03-01 10:00"] + sf("2323232323232323"),        # line 3
+        [link, "C3", "@G", "\tT", "2026-03-01 11:00"] + bad_answers,                  # line 4
+        ["+R4", "=1+1", "G", "-T", "2026-03-01 12:00"] + sf("1212121212121212"),      # line 5
+    ]
+    for r in (rows[0], rows[1], rows[3]):
+        note_answers(r[5:])
+    about = """\
+Formula-like text (CSV injection) in ids, names and answers, sfcds with the generic mapping.
+docs/score.md "Spreadsheet safety": text from the input that starts with = + - @ TAB or CR is
+written with a leading apostrophe in the scores CSV (response_id, client_id, group, therapist,
+source) and in every text cell of the quarantine CSV -- unless the whole text is a plain decimal
+number ("-2", "+1"), which stays as it is. Computed numbers are never touched. Exit status 1.
+
+Checked by hand:
+- line 2: response id =cmd|' /C calc'!A0 -> '=cmd|' /C calc'!A0; client @SUM(1) -> '@SUM(1);
+  group +1 stays +1 (a number); therapist =HYPERLINK("...","open me") holds a comma and quotes:
+  quoted, with the apostrophe inside the quotes. Answers 3 4 3 4 ...: total 58.
+- line 3: response id and client -2 stay -2 (numbers); group -G -> '-G; therapist +1 stays.
+  Answers 2 3 2 3 ...: total 46.
+- line 4: quarantined, three lines in column order: SFCDS_1 '=cmd|' /C calc'!A0 (not a scale
+  value or label), SFCDS_2 '@SUM(1), SFCDS_3 -2 (outside the scale; a plain number, no
+  apostrophe); the response id (=HYPERLINK...) gets its apostrophe inside the quotes.
+- line 5: response id +R4 -> '+R4, client =1+1 -> '=1+1, therapist -T -> '-T. Answers 1 2 1 2
+  ...: total 34.
+"""
+    checks = ["'=cmd|' /C calc'!A0,'@SUM(1),sfcds,total,58,16,16",
+              ",+1,\"'=HYPERLINK(\"\"http://evil.example/?x\"\",\"\"open me\"\")\",",
+              "-2,-2,sfcds,total,46,16,16", ",'-G,+1,",
+              "'+R4,'=1+1,sfcds,total,34,16,16", ",G,'-T,",
+              "export.csv,4,\"'=HYPERLINK(", ",SFCDS_1,'=cmd|' /C calc'!A0,",
+              ",SFCDS_2,'@SUM(1),", ",SFCDS_3,-2,item 3: answer is outside the scale 1..6\n"]
+    write_case("formula-text", about, {"export.csv": csv_text([header] + rows).encode("utf-8")},
+               ["score", "-i", SFCDS, "-m", "mapping.yaml"] + Q + ["export.csv"],
+               mapping=GENERIC_MAPPING, checks=checks, want_status=1, keep_stderr=True)
+
+
 def case_ecrr_flags():
     rng = random.Random(36)
     header = ["response_id", "client_id", "therapist"] + ["ECRR_%d" % i for i in range(1, 37)]
@@ -1577,6 +1623,7 @@ def main():
     case_google_forms()
     case_missing_spellings()
     case_quarantine_mix()
+    case_formula_text()
     case_ecrr_flags()
     case_json()
     case_output_file()

@@ -47,6 +47,8 @@ Decisions where docs/score.md is silent are marked "DECISION:" in the code; in s
   "longstring=36; max_longstring=18", JSON rule "longstring > 18" and values {"longstring":36}.
   Instrument flag detail: referenced fields in order of first appearance, named as written.
 - JSON: one object per line, no spaces, non-ASCII as UTF-8; blank or unmapped text fields null.
+- CSV text from input (ids, group, therapist, source; every quarantine cell) starting with
+  = + - @ TAB CR gets a leading ' unless it is a plain decimal number (sheet_text). JSON as is.
 - A mapped column missing from the header is a mapping error (exit 2).
 """
 import datetime
@@ -915,6 +917,23 @@ def csv_field(s):
     return s
 
 
+# docs/score.md "Spreadsheet safety": text from the input (ids, group, therapist, file names, and
+# every cell of the quarantine CSV) that a spreadsheet would run as a formula -- first character
+# one of = + - @ TAB CR (the OWASP rule) -- gets a leading apostrophe, unless the whole text is a
+# plain decimal number ("-99", "+1", "2.5e-3"), which a spreadsheet reads as that number only.
+# Numbers the scorer computes are never passed through this.
+PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
+def sheet_text(s):
+    s = "" if s is None else str(s)
+    if s[:1] in ("=", "@", "\t", "\r"):
+        return "'" + s
+    if s[:1] in ("+", "-") and not PLAIN_NUMBER.fullmatch(s):
+        return "'" + s
+    return s
+
+
 def csv_line(fields):
     return ",".join(csv_field(f) for f in fields) + "\n"
 
@@ -1056,7 +1075,8 @@ def process_file(path, inst, mapping, profile_opt, norm_id, norm, out_rows, out_
             counts["quarantined"] += 1
             quarantined_rows.append(list(problems))
             for _, c, v, why in problems:
-                quarantine.append([display, line, row_id, c, v, why])
+                quarantine.append([sheet_text(display), line, sheet_text(row_id),
+                                   sheet_text(c), sheet_text(v), sheet_text(why)])
 
         if bad_mapped(fields):
             # the record's bytes cannot be trusted: nothing of it is copied, not even its id
@@ -1158,10 +1178,10 @@ def process_file(path, inst, mapping, profile_opt, norm_id, norm, out_rows, out_
                 "because": VALIDITY_FLAGS[fid]["because"]})
         counts["flags"] += sum(1 for f in flags if f["status"] == "raised")
 
-        tail = [norm_id or "", carried["group"], carried["therapist"], carried["administered"],
-                display, line] + [fmt_num(validity.get(ix)) for ix in
+        tail = [norm_id or "", sheet_text(carried["group"]), sheet_text(carried["therapist"]),
+                carried["administered"], sheet_text(display), line] + [fmt_num(validity.get(ix)) for ix in
                                ("missing_fraction", "longstring", "irv", "attention_failed")]
-        head = [rid, client, inst.id]
+        head = [sheet_text(rid), sheet_text(client), inst.id]
         for s in inst.evaluation_order():
             r = results[s["id"]]
             out_rows.append(head + [s["id"], fmt_num(r["value"]), r["n_answered"], r["n_items"],
