@@ -137,7 +137,9 @@ static qs_error load_instruments(struct build *B)
         L->norm = norm_id ? qs_instrument_norm_index(inst, norm_id) : -1;
         B->ninsts++;
         R->inst = inst;
-        R->norm_id = L->norm >= 0 ? inst->norms[L->norm].id : NULL;
+        R->norm_id = L->norm >= 0                          ? inst->norms[L->norm].id
+                     : qs_config_local_norm(cfg, inst->id) ? "local" /* T columns shown */
+                                                           : NULL;
         double *ref = qs_pool__calloc(B->pool, inst->nscores ? inst->nscores : 1, sizeof(double));
         const char **lab =
             qs_pool__calloc(B->pool, inst->nscores ? inst->nscores : 1, sizeof(char *));

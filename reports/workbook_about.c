@@ -90,6 +90,11 @@ static void norm_cells(struct wb *W, lxw_worksheet *ws, lxw_row_t y, const qs_re
         int n = qs_instrument_norm_index(I, ri->norms[k]);
         if (n >= 0)
             norm_text(line, sizeof(line), &I->norms[n]);
+        else if (strncmp(ri->norms[k], "local#", 6) == 0) /* docs/norms.md */
+            snprintf(line, sizeof(line),
+                     "this clinic's own clients at their first valid administration (local norm "
+                     "%s; `qscore norms` lists it), not the general population",
+                     ri->norms[k] + 6);
         else
             snprintf(line, sizeof(line), "'%s' (no longer in the instrument's definition)",
                      ri->norms[k]);

@@ -292,6 +292,42 @@ static void load_flag_setting(struct cloader *L, const qs_ynode *k, const qs_yno
         f->enabled = on;
 }
 
+/*
+ * One `norms:` entry: a norm population id of the instrument, or `local` (this clinic's own
+ * clients, docs/norms.md), or {local: {min_n: N}} to set how many clients a local norm needs.
+ */
+static void load_norm_choice(struct cloader *L, const qs_ynode *k, const qs_ynode *v)
+{
+    static const char *const local_keys[] = {"min_n", NULL};
+    qs_config *c = L->c;
+    qs_norm_choice *ch = &c->norms[c->nnorms];
+    ch->instrument = pstr(L, k->value);
+    ch->min_n = QS_LOCAL_NORM_MIN_N;
+    if (v->type == QS_Y_SCALAR && v->len > 0) {
+        ch->norm = pstr(L, v->value);
+        ch->local = strcmp(v->value, "local") == 0;
+        c->nnorms++;
+        return;
+    }
+    const qs_ynode *lo = v->type == QS_Y_MAP && v->count == 1 ? qs_ynode__get(v, "local") : NULL;
+    if (!lo || lo->type != QS_Y_MAP) {
+        qs_ywalk__error(&L->w, v,
+                        "expected a norm population id, local, or {local: {min_n: N}}, found %s",
+                        qs_ynode__kind(v));
+        return;
+    }
+    size_t o = qs_ypath__key(&L->w.path, "local");
+    long n = QS_LOCAL_NORM_MIN_N;
+    if (qs_ywalk__check_keys(&L->w, lo, local_keys)) {
+        qs_ywalk__long(&L->w, lo, "min_n", 0, 2, 1000000, &n); /* an error is said; else n */
+        ch->norm = "local";
+        ch->local = 1;
+        ch->min_n = n;
+        c->nnorms++;
+    }
+    qs_ypath__pop(&L->w.path, o);
+}
+
 /* The definition file of the source whose instrument has id `id` (a source may name its
  * instrument by a path), into path; 1 when one does. */
 static int source_instrument_path(const qs_config *c, const char *id, char *path, size_t size)
@@ -517,14 +553,7 @@ static qs_error load_doc(qs_config *c, struct cloader *L, const qs_ydoc *doc)
                 if (k->type != QS_Y_SCALAR)
                     continue;
                 size_t ok = qs_ypath__key(&L->w.path, k->value);
-                if (v->type != QS_Y_SCALAR || v->len == 0)
-                    qs_ywalk__error(&L->w, v, "expected a norm population id, found %s",
-                                    qs_ynode__kind(v));
-                else {
-                    c->norms[c->nnorms].instrument = pstr(L, k->value);
-                    c->norms[c->nnorms].norm = pstr(L, v->value);
-                    c->nnorms++;
-                }
+                load_norm_choice(L, k, v);
                 qs_ypath__pop(&L->w.path, ok);
             }
         }
@@ -620,6 +649,14 @@ qs_error qs_source_instrument(const qs_source *src, qs_instrument **out, qs_diag
         *out = NULL;
     }
     return rc;
+}
+
+long qs_config_local_norm(const qs_config *c, const char *instrument_id)
+{
+    for (size_t i = 0; i < c->nnorms; i++)
+        if (strcmp(c->norms[i].instrument, instrument_id) == 0)
+            return c->norms[i].local ? c->norms[i].min_n : 0;
+    return 0;
 }
 
 const char *qs_config_norm_for(const qs_config *c, const char *instrument_id)

@@ -94,6 +94,9 @@ struct runner {
     qs_error deferred;      /* a failure that did not stop the run (an earlier quarantine file) */
     char derived_fp[160];   /* the definitions in force for the current source (see rescore) */
     char rescored[64][128]; /* instruments recomputed by this run (--rescore: once each) */
+    const qs_norm_in_force *nifs; /* the current source's local norm per score, or NULL */
+    char local_label[48];         /* its id as administrations record it ("local#3"), or "" */
+    char local_fp[64];            /* its part of the fingerprint ("local#3", "local-pending-23") */
     size_t nrescored;
 };
 
@@ -622,7 +625,7 @@ static qs_error finish_touched(struct runner *R, const qs_instrument *inst, int 
     for (size_t i = 0; i < R->ntouched && !rc; i++) {
         if (i && R->touched[i] == R->touched[i - 1])
             continue;
-        rc = qs_store_update_changes(R->store, R->touched[i], inst, norm, d);
+        rc = qs_store_update_changes_nif(R->store, R->touched[i], inst, norm, R->nifs, d);
     }
     return rc;
 }
@@ -680,7 +683,9 @@ static qs_error ingest_file(struct runner *R, const qs_source *src, const qs_ins
         return rc;
     }
     qs_ingest_require_unique_client_date(g);
-    const char *norm_id = norm >= 0 ? inst->norms[norm].id : NULL;
+    const char *norm_id = R->local_label[0] ? R->local_label
+                          : norm >= 0       ? inst->norms[norm].id
+                                            : NULL;
     if (!R->opts->dry_run) {
         crash_point();
         rc = qs_store_begin(R->store, &d);
@@ -989,6 +994,43 @@ static qs_error rescore(struct runner *R, const qs_instrument *inst, int norm, c
     return rc;
 }
 
+/*
+ * The local norm in force for the instrument (docs/norms.md): the latest snapshot, made now in
+ * its own transaction when the store first holds min_n clients with a valid administration.
+ * The scorer and the change rows then use it; until there is one, z, T, percentiles and
+ * reliable change are not computable, with the shortfall as the reason.
+ */
+static qs_error use_local_norm(struct runner *R, const qs_instrument *inst, long min_n,
+                               qs_scorer *scorer, qs_local_norm *ln, qs_diag *d)
+{
+    int write = !R->opts->dry_run && R->store;
+    qs_error rc = QS_OK;
+    if (!R->store) { /* a dry run before the first run: no clients yet */
+        ln->min_n = min_n;
+        snprintf(R->local_fp, sizeof(R->local_fp), "local-pending-0");
+        return QS_OK;
+    }
+    if (write)
+        rc = qs_store_begin(R->store, d);
+    if (!rc)
+        rc = qs_store_local_norm(R->store, inst, min_n, R->opts->now, write, ln, d);
+    if (write)
+        rc = rc ? (qs_store_rollback(R->store), rc) : qs_store_commit(R->store, d);
+    if (rc)
+        return rc;
+    if (ln->made)
+        event(R, "event=local_norm_made instrument=%s snapshot=%ld clients=%ld", inst->id,
+              ln->snapshot, ln->n);
+    R->nifs = ln->nif;
+    if (ln->snapshot) {
+        snprintf(R->local_label, sizeof(R->local_label), "local#%ld", ln->snapshot);
+        snprintf(R->local_fp, sizeof(R->local_fp), "local#%ld", ln->snapshot);
+    } else {
+        snprintf(R->local_fp, sizeof(R->local_fp), "local-pending-%ld", ln->n);
+    }
+    return qs_scorer_use_norms(scorer, ln->nif);
+}
+
 static qs_error run_source(struct runner *R, const qs_source *src, unsigned long *done,
                            unsigned long total, char **paths, size_t npaths)
 {
@@ -1000,7 +1042,11 @@ static qs_error run_source(struct runner *R, const qs_source *src, unsigned long
     char ipath[4096];
     qs_error rc;
     int norm = -1;
+    qs_local_norm local;
 
+    memset(&local, 0, sizeof(local));
+    R->nifs = NULL;
+    R->local_label[0] = R->local_fp[0] = '\0';
     qs_diag_clear(&d);
     qs_diag_list_init(&errs);
     rc = qs_instrument_find(ipath, sizeof(ipath), src->instrument, &d);
@@ -1020,17 +1066,24 @@ static qs_error run_source(struct runner *R, const qs_source *src, unsigned long
     if (rc)
         goto fail;
     const char *norm_id = qs_config_norm_for(R->cfg, inst->id);
-    if (norm_id && (norm = qs_instrument_norm_index(inst, norm_id)) < 0) {
+    long local_min_n = qs_config_local_norm(R->cfg, inst->id);
+    if (local_min_n) {
+        norm_id = NULL; /* set below from the snapshot in force */
+    } else if (norm_id && (norm = qs_instrument_norm_index(inst, norm_id)) < 0) {
         qs_diag_list_add(R->errors, R->cfg->path, 0, 0, "norms", "'%s' has no norm population '%s'",
                          inst->id, norm_id);
         rc = QS_EINVALID;
         goto fail;
     }
     rc = qs_scorer_new(&scorer, inst, norm);
+    if (!rc && local_min_n)
+        rc = use_local_norm(R, inst, local_min_n, scorer, &local, &d);
+    if (!rc && local_min_n)
+        norm_id = R->local_fp;
     if (!rc)
         rc = derived_fingerprint(R, ipath, inst->id, norm_id, &d);
     if (!rc)
-        rc = rescore(R, inst, norm, norm_id, scorer, &d);
+        rc = rescore(R, inst, norm, R->local_label[0] ? R->local_label : norm_id, scorer, &d);
     if (rc) {
         if (d.message[0])
             qs_diag_list_push(R->errors, &d);
@@ -1074,9 +1127,30 @@ static qs_error run_source(struct runner *R, const qs_source *src, unsigned long
         }
     }
     rc = QS_OK;
+    if (local_min_n && !local.snapshot && !R->opts->dry_run && R->store) {
+        /* This run's files may have brought the clients a first snapshot needs (or more of
+         * them, which the reason in words counts). */
+        char before[sizeof(R->local_fp)];
+        snprintf(before, sizeof(before), "%s", R->local_fp);
+        qs_local_norm_release(&local);
+        rc = use_local_norm(R, inst, local_min_n, scorer, &local, &d);
+        if (!rc && strcmp(before, R->local_fp) != 0) {
+            rc = derived_fingerprint(R, ipath, inst->id, R->local_fp, &d);
+            int forced = R->opts->rescore; /* the stale ones now, whatever --rescore did */
+            R->opts->rescore = 0;
+            if (!rc)
+                rc = rescore(R, inst, norm, R->local_label, scorer, &d);
+            R->opts->rescore = forced;
+        }
+        if (rc && d.message[0])
+            qs_diag_list_push(R->errors, &d);
+    }
 fail:
     if (rc)
         event(R, "event=source_failed source=%s error=%s", src->id, qs_error_name(rc));
+    R->nifs = NULL;
+    R->local_label[0] = R->local_fp[0] = '\0';
+    qs_local_norm_release(&local);
     qs_scorer_free(scorer);
     qs_mapping_free(map);
     qs_instrument_free(inst);

@@ -20,6 +20,7 @@
 #include "qscore/change.h"
 #include "qscore/format.h"
 #include "qscore/infile.h"
+#include "qscore/norms.h"
 #include "qscore/quarantine.h"
 #include "qscore/version.h"
 #include "store_internal.h"
@@ -139,7 +140,22 @@ static const char *const migrations[] = {
      * schema 4, recomputed by the next run. */
     "ALTER TABLE administrations ADD COLUMN derived_fp TEXT;"
     "CREATE INDEX administrations_derived ON administrations(instrument, derived_fp)"
-    " WHERE current = 1;",
+    " WHERE current = 1;"
+    /* Local norms (store_norms.c): snapshots of this clinic's own clients, per score. */
+    /* Every RCI records its SD and r and where each came from. */
+    "ALTER TABLE changes ADD COLUMN sd REAL;"
+    "ALTER TABLE changes ADD COLUMN reliability REAL;"
+    "ALTER TABLE changes ADD COLUMN reliability_kind TEXT;"
+    "ALTER TABLE changes ADD COLUMN sd_source TEXT;"
+    "ALTER TABLE changes ADD COLUMN reliability_source TEXT;"
+    "ALTER TABLE changes ADD COLUMN reliability_min_pair_n INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE norm_snapshots(id INTEGER PRIMARY KEY, instrument TEXT NOT NULL,"
+    " instrument_version TEXT NOT NULL, created TEXT NOT NULL, n INTEGER NOT NULL,"
+    " min_n INTEGER NOT NULL);"
+    "CREATE TABLE norm_snapshot_scores(snapshot INTEGER NOT NULL REFERENCES norm_snapshots(id),"
+    " score TEXT NOT NULL, n INTEGER NOT NULL, mean REAL, sd REAL, alpha REAL,"
+    " alpha_min_pair_n INTEGER NOT NULL, alpha_reason TEXT, sample TEXT NOT NULL,"
+    " PRIMARY KEY(snapshot, score)) WITHOUT ROWID;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -326,8 +342,9 @@ static qs_error prepare(qs_store *s, qs_diag *diag)
          "INSERT OR REPLACE INTO changes(client, instrument, score, n, baseline_admin,"
          " previous_admin, latest_admin, baseline, previous, latest, change_baseline,"
          " change_previous, rci_baseline, rci_previous, class_baseline, class_previous,"
-         " clinical, cutoff, note) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-         " ?13, ?14, ?15, ?16, ?17, ?18, ?19)");
+         " clinical, cutoff, note, sd, reliability, reliability_kind, sd_source,"
+         " reliability_source, reliability_min_pair_n) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+         " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)");
     return QS_OK;
 }
 
@@ -1535,6 +1552,12 @@ qs_error qs_store_rederive(qs_store *s, long long admin, const qs_instrument *in
 qs_error qs_store_update_changes(qs_store *s, long long client_id, const qs_instrument *inst,
                                  int norm, qs_diag *diag)
 {
+    return qs_store_update_changes_nif(s, client_id, inst, norm, NULL, diag);
+}
+
+qs_error qs_store_update_changes_nif(qs_store *s, long long client_id, const qs_instrument *inst,
+                                     int norm, const qs_norm_in_force *nifs, qs_diag *diag)
+{
     qs_error rc = QS_OK;
     size_t ns = inst->nscores, nadm = 0, cap = 16;
     /* values[score * cap + k]: the k-th administration's value of each score */
@@ -1587,7 +1610,18 @@ qs_error qs_store_update_changes(qs_store *s, long long client_id, const qs_inst
         goto done;
     for (size_t i = 0; i < ns && !rc; i++) {
         qs_change c;
-        qs_change_compute(&c, inst, i, norm, inst->scores[i].better, values + i * cap, nadm);
+        if (nifs) { /* a local norm: its SD and alpha; criterion c with a functional norm */
+            qs_norm_in_force fn;
+            int f = -1;
+            for (size_t k = 0; k < inst->nnorms && f < 0; k++)
+                if (inst->norms[k].kind == QS_NORM_FUNCTIONAL)
+                    f = (int)k;
+            qs_norm_in_force_published(&fn, inst, i, f);
+            qs_change_compute_nif(&c, &nifs[i], NULL, f >= 0 ? &fn : NULL, inst->scores[i].better,
+                                  values + i * cap, nadm);
+        } else {
+            qs_change_compute(&c, inst, i, norm, inst->scores[i].better, values + i * cap, nadm);
+        }
         st = s->put_change;
         b = SQLITE_OK;
         bind_int64(st, 1, client_id, &b);
@@ -1617,6 +1651,13 @@ qs_error qs_store_update_changes(qs_store *s, long long client_id, const qs_inst
             bind_text(st, 19, note, &b);
         else
             bind_null(st, 19, &b);
+        /* What the RCI was computed with, and where each came from (schema 4). */
+        bind_real_or_null(st, 20, c.sd, &b);
+        bind_real_or_null(st, 21, c.reliability, &b);
+        bind_text_or_null(st, 22, c.reliability_kind, &b);
+        bind_text_or_null(st, 23, c.sd_source, &b);
+        bind_text_or_null(st, 24, c.reliability_source, &b);
+        bind_int64(st, 25, (sqlite3_int64)c.reliability_min_pair_n, &b);
         rc = run_stmt(s, st, b, diag, "cannot store change");
     }
 done:
@@ -1831,6 +1872,12 @@ qs_error qs_store_dump(qs_store *s, FILE *fp, qs_diag *diag)
         {"files not administered", "SELECT sha256, source, path, not_administered FROM files"
                                    " WHERE not_administered > 0"
                                    " ORDER BY sha256, source, path, id"},
+        /* schema 4 */
+        {"change sources", "SELECT c.site, c.client_key, x.instrument, x.score, x.sd,"
+                           " x.reliability, x.reliability_kind, x.sd_source,"
+                           " x.reliability_source, x.reliability_min_pair_n FROM changes x"
+                           " JOIN clients c ON c.id = x.client"
+                           " ORDER BY c.site, c.client_key, x.instrument, x.score"},
     };
     int v;
     qs_error rc = schema_version(s, &v, diag);

@@ -29,9 +29,14 @@ typedef struct qs_source {
     const struct qs_config *config; /* the config it belongs to (for its overrides) */
 } qs_source;
 
+/* How many clients a local norm needs before it is in force, unless the config says. */
+#define QS_LOCAL_NORM_MIN_N 50
+
 typedef struct qs_norm_choice {
     const char *instrument; /* instrument id */
-    const char *norm;       /* norm population id */
+    const char *norm;       /* norm population id, or "local" */
+    int local;              /* 1: this clinic's own clients (a local norm snapshot) */
+    long min_n;             /* local: clients needed (default QS_LOCAL_NORM_MIN_N) */
 } qs_norm_choice;
 
 typedef enum qs_group_by { QS_GROUP_BY_THERAPIST = 0, QS_GROUP_BY_GROUP } qs_group_by;
@@ -113,7 +118,10 @@ qs_error qs_config_apply_overrides(const qs_config *c, qs_instrument *inst, qs_d
  */
 const char *qs_config_overrides_fingerprint(const qs_config *c, const char *instrument_id);
 
-/** The norm population chosen for `instrument_id`, or NULL. */
+/** 0 unless the config chooses a local norm for `instrument_id`; then the clients it needs. */
+long qs_config_local_norm(const qs_config *c, const char *instrument_id);
+
+/** The norm population chosen for `instrument_id` ("local" for a local norm), or NULL. */
 const char *qs_config_norm_for(const qs_config *c, const char *instrument_id);
 
 /** Free; NULL-safe. */

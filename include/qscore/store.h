@@ -9,6 +9,7 @@
 #include "qscore/error.h"
 #include "qscore/ingest.h"
 #include "qscore/instrument.h"
+#include "qscore/norms.h"
 #include "qscore/score.h"
 
 /*
@@ -229,6 +230,10 @@ qs_error qs_store_put_admin(qs_store *s, const qs_store_admin *a, const qs_resul
 qs_error qs_store_update_changes(qs_store *s, long long client_id, const qs_instrument *inst,
                                  int norm, qs_diag *diag);
 
+/** As qs_store_update_changes, with the norm in force per score (a local norm), when not NULL. */
+qs_error qs_store_update_changes_nif(qs_store *s, long long client_id, const qs_instrument *inst,
+                                     int norm, const qs_norm_in_force *nifs, qs_diag *diag);
+
 /* ---- derived values ---------------------------------------------------------------------- */
 
 /*
@@ -267,6 +272,56 @@ int qs_store_parse_answers(const char *text, int *out, size_t n);
  */
 qs_error qs_store_rederive(qs_store *s, long long admin, const qs_instrument *inst,
                            const qs_result *res, const char *norm, const char *fp, qs_diag *diag);
+
+/* ---- local norms (store_norms.c) --------------------------------------------------------- */
+
+/* The local norm of an instrument as a run uses it. */
+typedef struct qs_local_norm {
+    long snapshot;         /* the snapshot in force; 0: none yet */
+    int made;              /* 1: this call made it (the store reached min_n clients) */
+    char created[40];      /* its date */
+    long n, min_n;         /* clients in it (none yet: clients so far), clients needed */
+    size_t nscores;        /* inst->nscores */
+    qs_norm_in_force *nif; /* per score: LOCAL, or NONE with `reason` */
+    double **samples;      /* owned, borrowed by nif */
+    char source[160];      /* "this clinic's clients (local norm 3 of 2026-05-01, n = 57)" */
+    char reason[96];       /* none yet: "local norm needs 50 clients, has 23" */
+} qs_local_norm;
+
+/**
+ * The local norm in force for `inst`: the latest snapshot; when there is none and `may_create`
+ * (a writer, inside its transaction) and the store holds at least `min_n` clients with a valid
+ * administration, a first snapshot is made now. Without one every nif is NONE with the shortfall
+ * as its reason. Release with qs_local_norm_release.
+ */
+qs_error qs_store_local_norm(qs_store *s, const qs_instrument *inst, long min_n, const char *now,
+                             int may_create, qs_local_norm *ln, qs_diag *diag);
+
+void qs_local_norm_release(qs_local_norm *ln);
+
+/**
+ * Make a new snapshot now (`qscore norms --update`): *snapshot its id, or 0 when the store holds
+ * fewer than min_n clients with a valid administration (*n says how many).
+ */
+qs_error qs_store_local_norm_update(qs_store *s, const qs_instrument *inst, long min_n,
+                                    const char *now, long long *snapshot, long *n, qs_diag *diag);
+
+/* One score of one snapshot, for `qscore norms`. Strings live for the callback. */
+typedef struct qs_store_snapshot_row {
+    long id;
+    const char *instrument, *instrument_version, *created;
+    long n, min_n;
+    const char *score;
+    long score_n;
+    double mean, sd, alpha; /* NaN when not computable */
+    long alpha_min_pair_n;
+    const char *alpha_reason; /* "" when alpha is there */
+} qs_store_snapshot_row;
+
+typedef void (*qs_store_snapshot_fn)(void *ctx, const qs_store_snapshot_row *row);
+
+/** Every snapshot's scores, by instrument and snapshot. */
+qs_error qs_store_each_snapshot(qs_store *s, qs_store_snapshot_fn fn, void *ctx, qs_diag *diag);
 
 /* ---- reading ---------------------------------------------------------------------------- */
 

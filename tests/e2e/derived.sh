@@ -99,7 +99,7 @@ sed -i 's|files: "drop/\*.csv"|files: "nothing/*.csv"|' "$d/clinic.yaml"
 check "a run over a schema-3 store migrates it" test "$(run "$d")" = 0
 check "recomputing what it stored before fingerprints" grep -q "event=rescored instrument=e2e rescored=4 .*reason=made_before_fingerprints" "$d/stderr.txt"
 check "its dump, but for the schema line, is the previous release's" \
-    cmp -s <(sed 1d "$HERE/schema3/dump.txt") <(dump "$d" | sed 1d)
+    cmp -s <(sed 1d "$HERE/schema3/dump.txt") <(dump "$d" | sed -e 1d -e "/^## change sources/,\$d")
 check "the next run recomputes nothing" test "$(run "$d")" = 0
 check "and says nothing of it" test "$(grep -c 'event=rescored' "$d/stderr.txt")" = 0
 

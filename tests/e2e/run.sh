@@ -108,8 +108,9 @@ printf '%s\n' "$header" "$R1" "$R2" "$R3" "$R4" >"$d/drop/export-1.csv"
 run "$d" >/dev/null
 dump "$d" >"$d/dump.txt"
 near() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d < 1e-12) }'; }
-c1=$(grep -P '^main\tC1\te2e\tA\t' "$d/dump.txt")
-c2=$(grep -P '^main\tC2\te2e\tA\t' "$d/dump.txt")
+changes_of() { awk '/^## changes$/{a=1;next} /^## /{a=0} a' "$1"; }
+c1=$(changes_of "$d/dump.txt" | grep -P '^main\tC1\te2e\tA\t')
+c2=$(changes_of "$d/dump.txt" | grep -P '^main\tC2\te2e\tA\t')
 check "C1's baseline and latest are R1 and R2" test "$(cut -f6,8 <<<"$c1")" = $'R1\tR2'
 check "C1's change is -4" test "$(cut -f12 <<<"$c1")" = "-4"
 check "C1's RCI matches the hand computation" near "$(cut -f14 <<<"$c1")" -3.1622776601683795

@@ -184,8 +184,9 @@ static void test_a_store_read_error_fails_the_report_and_writes_nothing(void **s
         {"changes",
          "SELECT client, instrument, score, n, baseline_admin, previous_admin, latest_admin,"
          " baseline, previous, latest, " BOOM " AS change_baseline, change_previous,"
-         " rci_baseline, rci_previous, class_baseline, class_previous, clinical, cutoff, note"
-         " FROM kept",
+         " rci_baseline, rci_previous, class_baseline, class_previous, clinical, cutoff, note,"
+         " sd, reliability, reliability_kind, sd_source, reliability_source,"
+         " reliability_min_pair_n FROM kept",
          "store: cannot read change: integer overflow"},
         /* count(*) reads no column, so this fails in the loop over the files */
         {"files",
@@ -207,7 +208,7 @@ static void test_a_store_read_error_fails_the_report_and_writes_nothing(void **s
     assert_int_equal(written, 2);
     qs_diag_list_release(&e);
     for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
-        char text[512], out[32];
+        char text[1024], out[32];
         /* The triggers let the store's prepared writes prepare over the view. */
         snprintf(text, sizeof(text),
                  "ALTER TABLE %s RENAME TO kept; CREATE VIEW %s AS %s;"
