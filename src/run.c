@@ -1031,6 +1031,54 @@ static qs_error use_local_norm(struct runner *R, const qs_instrument *inst, long
     return qs_scorer_use_norms(scorer, ln->nif);
 }
 
+/* Each file the source's globs matched: skip it, or process it (see Design). QS_ESTORE or
+ * QS_ENOMEM stop the source; other failures are counted and the next file goes on. */
+static qs_error process_paths(struct runner *R, const qs_source *src, const qs_instrument *inst,
+                              const qs_mapping *map, int norm, qs_scorer *scorer, char **paths,
+                              size_t npaths, unsigned long *done, unsigned long total)
+{
+    qs_diag d;
+    qs_diag_clear(&d);
+    for (size_t i = 0; i < npaths; i++) {
+        const char *path = paths[i];
+        struct stat st;
+        char sha[65];
+        const char *why, *skip_why;
+        (*done)++;
+        if (R->progress)
+            R->progress(R->ctx, *done, total, path);
+        R->c->files_seen++;
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+            qs_diag_list_add(R->errors, path, 0, 0, NULL, "cannot read '%s': %s", path,
+                             strerror(errno ? errno : EINVAL));
+            R->c->files_failed++;
+            continue;
+        }
+        qs_error rc = decide(R, src, path, &st, sha, &why, &skip_why, &d);
+        if (rc) {
+            qs_diag_list_push(R->errors, &d);
+            R->c->files_failed++;
+            if (rc == QS_ESTORE || rc == QS_ENOMEM)
+                return rc;
+            continue;
+        }
+        if (!why) {
+            R->c->files_skipped++;
+            event(R, "event=file_skipped source=%s file=%s reason=%s", src->id, path, skip_why);
+            continue;
+        }
+        rc = ingest_file(R, src, inst, map, norm, scorer, path, &st, sha, why);
+        if (rc) {
+            R->c->files_failed++;
+            event(R, "event=file_failed source=%s file=%s error=%s", src->id, path,
+                  qs_error_name(rc));
+            if (rc == QS_ESTORE || rc == QS_ENOMEM)
+                return rc;
+        }
+    }
+    return QS_OK;
+}
+
 static qs_error run_source(struct runner *R, const qs_source *src, unsigned long *done,
                            unsigned long total, char **paths, size_t npaths)
 {
@@ -1089,43 +1137,9 @@ static qs_error run_source(struct runner *R, const qs_source *src, unsigned long
             qs_diag_list_push(R->errors, &d);
         goto fail;
     }
-    for (size_t i = 0; i < npaths; i++) {
-        const char *path = paths[i];
-        struct stat st;
-        char sha[65];
-        const char *why, *skip_why;
-        (*done)++;
-        if (R->progress)
-            R->progress(R->ctx, *done, total, path);
-        R->c->files_seen++;
-        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-            qs_diag_list_add(R->errors, path, 0, 0, NULL, "cannot read '%s': %s", path,
-                             strerror(errno ? errno : EINVAL));
-            R->c->files_failed++;
-            continue;
-        }
-        rc = decide(R, src, path, &st, sha, &why, &skip_why, &d);
-        if (rc) {
-            qs_diag_list_push(R->errors, &d);
-            R->c->files_failed++;
-            if (rc == QS_ESTORE || rc == QS_ENOMEM)
-                goto fail;
-            continue;
-        }
-        if (!why) {
-            R->c->files_skipped++;
-            event(R, "event=file_skipped source=%s file=%s reason=%s", src->id, path, skip_why);
-            continue;
-        }
-        rc = ingest_file(R, src, inst, map, norm, scorer, path, &st, sha, why);
-        if (rc) {
-            R->c->files_failed++;
-            event(R, "event=file_failed source=%s file=%s error=%s", src->id, path,
-                  qs_error_name(rc));
-            if (rc == QS_ESTORE || rc == QS_ENOMEM)
-                goto fail;
-        }
-    }
+    rc = process_paths(R, src, inst, map, norm, scorer, paths, npaths, done, total);
+    if (rc)
+        goto fail;
     rc = QS_OK;
     if (local_min_n && !local.snapshot && !R->opts->dry_run && R->store) {
         /* This run's files may have brought the clients a first snapshot needs (or more of
