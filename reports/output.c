@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "text.h"
 
 /*
@@ -169,15 +170,11 @@ qs_error qs_out_new(qs_out **out, FILE *fp, qs_out_format format, const qs_instr
 /* A growable byte string for the parts of a row shared by all rows of one administration. */
 static int sb_put(struct sbuf *b, const char *s, size_t n)
 {
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n)
-            cap *= 2;
-        char *p = realloc(b->data, cap);
+    if (b->len + n > b->cap) { /* not when n is 0: a NULL data would read as out of memory */
+        char *p = qs_grow__array(b->data, &b->cap, b->len + n, 1, 256);
         if (!p)
             return -1;
         b->data = p;
-        b->cap = cap;
     }
     memcpy(b->data + b->len, s, n);
     b->len += n;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "qscore/quarantine.h"
 
 /*
@@ -83,16 +84,10 @@ static int batch_string(struct batch *b, const char *s, size_t *off)
         return 1;
     }
     size_t n = strlen(s) + 1;
-    if (b->slen + n > b->scap) {
-        size_t cap = b->scap * 2;
-        while (cap < b->slen + n)
-            cap *= 2;
-        char *p = realloc(b->strings, cap);
-        if (!p)
-            return 0;
-        b->strings = p;
-        b->scap = cap;
-    }
+    char *p = qs_grow__array(b->strings, &b->scap, b->slen + n, 1, 64 * BATCH);
+    if (!p)
+        return 0;
+    b->strings = p;
     memcpy(b->strings + b->slen, s, n);
     *off = b->slen;
     b->slen += n;

@@ -12,6 +12,7 @@
 
 #include <xlsxwriter.h>
 
+#include "civil.h"
 #include "qscore/atomic.h"
 #include "qscore/report.h"
 #include "workbook_internal.h"
@@ -94,13 +95,7 @@ static time_t created_time(const char *s)
     }
     if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
         return FALLBACK_TIME;
-    /* Days since 1970-01-01 of a proleptic Gregorian date (timegm() is not POSIX). */
-    long yy = mo <= 2 ? y - 1 : y;
-    long era = yy / 400, yoe = yy - era * 400;
-    long doy = (153L * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    long days = era * 146097 + doe - 719468;
-    time_t t = (time_t)days * 86400 + h * 3600 + mi * 60 + se;
+    time_t t = (time_t)qs_civil__days(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
     return t > 0 ? t : FALLBACK_TIME;
 }
 

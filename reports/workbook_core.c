@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "text.h"
 #include "workbook_internal.h"
 
@@ -25,18 +26,14 @@ int qs_wb__failed(const struct wb *W)
 
 static int grow(struct wb *W, char **buf, size_t *cap, size_t need)
 {
-    if (need <= *cap)
+    if (need <= *cap) /* first: with need 0 and no buffer yet, NULL is not out of memory */
         return 1;
-    size_t n = *cap ? *cap : 256;
-    while (n < need)
-        n *= 2;
-    char *p = realloc(*buf, n);
+    char *p = qs_grow__array(*buf, cap, need, 1, 256);
     if (!p) {
         W->rc = QS_ENOMEM;
         return 0;
     }
     *buf = p;
-    *cap = n;
     return 1;
 }
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 /* ---- frequency tables -------------------------------------------------------------------- */
 
 void qs_freq_init(qs_freq *f)
@@ -26,18 +28,17 @@ qs_error qs_freq_add(qs_freq *f, double value, double count)
         f->count[lo] += count;
         return QS_OK;
     }
-    if (f->len == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 16;
-        double *v = realloc(f->value, cap * sizeof(double));
-        if (!v)
-            return QS_ENOMEM;
-        f->value = v;
-        double *c = realloc(f->count, cap * sizeof(double));
-        if (!c)
-            return QS_ENOMEM;
-        f->count = c;
-        f->cap = cap;
-    }
+    /* value and count share f->cap: each grows from its own copy, f->cap moves when both did. */
+    size_t vcap = f->cap, ccap = f->cap;
+    double *v = qs_grow__array(f->value, &vcap, f->len + 1, sizeof(*v), 16);
+    if (!v)
+        return QS_ENOMEM;
+    f->value = v;
+    double *c = qs_grow__array(f->count, &ccap, f->len + 1, sizeof(*c), 16);
+    if (!c)
+        return QS_ENOMEM;
+    f->count = c;
+    f->cap = vcap;
     memmove(f->value + lo + 1, f->value + lo, (f->len - lo) * sizeof(double));
     memmove(f->count + lo + 1, f->count + lo, (f->len - lo) * sizeof(double));
     f->value[lo] = value;

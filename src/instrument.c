@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "grow.h"
 #include "pool.h"
 #include "qscore/version.h"
 #include "text.h"
@@ -866,18 +867,12 @@ static void sb_add(struct sbuf *b, const char *s, size_t n)
 {
     if (b->oom)
         return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
+    char *p = qs_grow__array(b->p, &b->cap, b->n + n + 1, 1, 256);
+    if (!p) {
+        b->oom = 1;
+        return;
     }
+    b->p = p;
     memcpy(b->p + b->n, s, n);
     b->n += n;
     b->p[b->n] = '\0';
@@ -1545,16 +1540,12 @@ qs_error qs_instrument_each_installed(void (*fn)(void *ctx, const char *id, cons
             snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
             if (!is_file(path))
                 continue;
-            if (n == cap) {
-                size_t nc = cap ? cap * 2 : 16;
-                struct found *nl2 = realloc(list, nc * sizeof(*nl2));
-                if (!nl2) {
-                    rc = QS_ENOMEM;
-                    break;
-                }
-                list = nl2;
-                cap = nc;
+            struct found *nl2 = qs_grow__array(list, &cap, n + 1, sizeof(*nl2), 16);
+            if (!nl2) {
+                rc = QS_ENOMEM;
+                break;
             }
+            list = nl2;
             list[n].id = malloc(strlen(id) + 1);
             list[n].path = malloc(strlen(path) + 1);
             if (!list[n].id || !list[n].path) {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "grow.h"
 #include "qscore/infile.h"
 #include "text.h"
 
@@ -76,14 +77,10 @@ static qs_error node_limit_or_oom(struct builder *b, const yaml_mark_t *mark)
 
 static int push_kid(struct frame *f, qs_ynode *kid)
 {
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 8;
-        qs_ynode **k = realloc(f->kids, cap * sizeof(*k));
-        if (!k)
-            return 0;
-        f->kids = k;
-        f->cap = cap;
-    }
+    qs_ynode **k = qs_grow__array(f->kids, &f->cap, f->n + 1, sizeof(*k), 8);
+    if (!k)
+        return 0;
+    f->kids = k;
     f->kids[f->n++] = kid;
     return 1;
 }
