@@ -97,6 +97,10 @@ struct runner {
     const qs_norm_in_force *nifs; /* the current source's local norm per score, or NULL */
     char local_label[48];         /* its id as administrations record it ("local#3"), or "" */
     char local_fp[64];            /* its part of the fingerprint ("local#3", "local-pending-23") */
+    struct {
+        char id[128], sha[65], source[128];
+    } defs[64]; /* one definition per instrument id (see one_definition) */
+    size_t ndefs;
     size_t nrescored;
 };
 
@@ -995,15 +999,47 @@ static qs_error rescore(struct runner *R, const qs_instrument *inst, int norm, c
 }
 
 /*
+ * One definition per instrument id: administrations are keyed by instrument id, so two sources
+ * loading different files of one id would score each other's administrations again and again.
+ */
+static qs_error one_definition(struct runner *R, const qs_source *src, const qs_instrument *inst,
+                               const char *ipath, qs_diag *d)
+{
+    char sha[65];
+    qs_error rc = qs_sha256_file(ipath, sha, d);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < R->ndefs; i++) {
+        if (strcmp(R->defs[i].id, inst->id) != 0)
+            continue;
+        if (strcmp(R->defs[i].sha, sha) == 0)
+            return QS_OK;
+        qs_diag_set(d, R->cfg->path, 0, 0, "sources",
+                    "sources '%s' and '%s' load instrument '%s' from files that differ: give "
+                    "them one definition file, or give one of them another instrument id",
+                    R->defs[i].source, src->id, inst->id);
+        return QS_EINVALID;
+    }
+    if (R->ndefs < sizeof(R->defs) / sizeof(R->defs[0])) {
+        snprintf(R->defs[R->ndefs].id, sizeof(R->defs[0].id), "%s", inst->id);
+        snprintf(R->defs[R->ndefs].sha, sizeof(R->defs[0].sha), "%s", sha);
+        snprintf(R->defs[R->ndefs].source, sizeof(R->defs[0].source), "%s", src->id);
+        R->ndefs++;
+    }
+    return QS_OK;
+}
+
+/*
  * The local norm in force for the instrument (docs/norms.md): the latest snapshot, made now in
  * its own transaction when the store first holds min_n clients with a valid administration.
  * The scorer and the change rows then use it; until there is one, z, T, percentiles and
  * reliable change are not computable, with the shortfall as the reason.
  */
 static qs_error use_local_norm(struct runner *R, const qs_instrument *inst, long min_n,
-                               qs_scorer *scorer, qs_local_norm *ln, qs_diag *d)
+                               const char *definition, int create, qs_scorer *scorer,
+                               qs_local_norm *ln, qs_diag *d)
 {
-    int write = !R->opts->dry_run && R->store;
+    int write = create && !R->opts->dry_run && R->store;
     qs_error rc = QS_OK;
     if (!R->store) { /* a dry run before the first run: no clients yet */
         ln->min_n = min_n;
@@ -1013,7 +1049,7 @@ static qs_error use_local_norm(struct runner *R, const qs_instrument *inst, long
     if (write)
         rc = qs_store_begin(R->store, d);
     if (!rc)
-        rc = qs_store_local_norm(R->store, inst, min_n, R->opts->now, write, ln, d);
+        rc = qs_store_local_norm(R->store, inst, min_n, definition, R->opts->now, write, ln, d);
     if (write)
         rc = rc ? (qs_store_rollback(R->store), rc) : qs_store_commit(R->store, d);
     if (rc)
@@ -1123,9 +1159,19 @@ static qs_error run_source(struct runner *R, const qs_source *src, unsigned long
         rc = QS_EINVALID;
         goto fail;
     }
+    rc = one_definition(R, src, inst, ipath, &d);
+    if (rc) {
+        qs_diag_list_push(R->errors, &d);
+        goto fail;
+    }
     rc = qs_scorer_new(&scorer, inst, norm);
+    char definition[40];
     if (!rc && local_min_n)
-        rc = use_local_norm(R, inst, local_min_n, scorer, &local, &d);
+        rc = qs_store_local_norm_definition(ipath, definition, &d);
+    /* An existing snapshot only: a first one is made after this run's files, from values
+     * recomputed with the definitions in force (below). */
+    if (!rc && local_min_n)
+        rc = use_local_norm(R, inst, local_min_n, definition, 0, scorer, &local, &d);
     if (!rc && local_min_n)
         norm_id = R->local_fp;
     if (!rc)
@@ -1147,7 +1193,7 @@ static qs_error run_source(struct runner *R, const qs_source *src, unsigned long
         char before[sizeof(R->local_fp)];
         snprintf(before, sizeof(before), "%s", R->local_fp);
         qs_local_norm_release(&local);
-        rc = use_local_norm(R, inst, local_min_n, scorer, &local, &d);
+        rc = use_local_norm(R, inst, local_min_n, definition, 1, scorer, &local, &d);
         if (!rc && strcmp(before, R->local_fp) != 0) {
             rc = derived_fingerprint(R, ipath, inst->id, R->local_fp, &d);
             int forced = R->opts->rescore; /* the stale ones now, whatever --rescore did */

@@ -151,7 +151,7 @@ static const char *const migrations[] = {
     "ALTER TABLE changes ADD COLUMN reliability_min_pair_n INTEGER NOT NULL DEFAULT 0;"
     "CREATE TABLE norm_snapshots(id INTEGER PRIMARY KEY, instrument TEXT NOT NULL,"
     " instrument_version TEXT NOT NULL, created TEXT NOT NULL, n INTEGER NOT NULL,"
-    " min_n INTEGER NOT NULL);"
+    " min_n INTEGER NOT NULL, definition TEXT NOT NULL);"
     "CREATE TABLE norm_snapshot_scores(snapshot INTEGER NOT NULL REFERENCES norm_snapshots(id),"
     " score TEXT NOT NULL, n INTEGER NOT NULL, mean REAL, sd REAL, alpha REAL,"
     " alpha_min_pair_n INTEGER NOT NULL, alpha_reason TEXT, sample TEXT NOT NULL,"
@@ -322,9 +322,13 @@ static qs_error prepare(qs_store *s, qs_diag *diag)
                    " VALUES(?1, ?2, ?3, ?4, ?5)");
     /* A client's current administrations of an instrument in time order: dated ones by date,
      * then undated ones in the order they were ingested. */
+    /* Administrations flagged invalid or careless are not measurements to compare: change
+     * over time leaves them out (they stay stored and shown, flagged). */
     PREP(history, "SELECT a.id, s.score, s.value FROM administrations a"
                   " JOIN scores s ON s.administration = a.id"
                   " WHERE a.client = ?1 AND a.instrument = ?2 AND a.current = 1"
+                  " AND NOT EXISTS(SELECT 1 FROM flags f WHERE f.administration = a.id"
+                  " AND f.status = 'raised' AND f.flag IN ('invalid', 'careless'))"
                   " ORDER BY a.administered IS NULL, a.administered, a.id");
     PREP(add_quarantine, "INSERT INTO quarantine(file, seq, line, response_id, column_name,"
                          " value, reason, first_run, row_key) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"

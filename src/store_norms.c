@@ -184,7 +184,8 @@ static char *sample_text(const double *v, size_t n)
 
 /* Write a snapshot of `sm` (within the caller's transaction); *id receives it. */
 static qs_error snapshot_write(qs_store *s, const qs_instrument *inst, const struct sample *sm,
-                               long min_n, const char *now, long long *id, qs_diag *diag)
+                               long min_n, const char *definition, const char *now, long long *id,
+                               qs_diag *diag)
 {
     sqlite3 *db = qs_store__db(s);
     sqlite3_stmt *st = NULL;
@@ -197,7 +198,7 @@ static qs_error snapshot_write(qs_store *s, const qs_instrument *inst, const str
     }
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO norm_snapshots(instrument, instrument_version, created, n,"
-                           " min_n) VALUES(?1, ?2, ?3, ?4, ?5)",
+                           " min_n, definition) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
                            -1, &st, NULL) != SQLITE_OK) {
         free(v);
         return sql_error(s, diag, "cannot record a local norm");
@@ -207,6 +208,7 @@ static qs_error snapshot_write(qs_store *s, const qs_instrument *inst, const str
     sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, (sqlite3_int64)sm->n);
     sqlite3_bind_int64(st, 5, min_n);
+    sqlite3_bind_text(st, 6, definition, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
         rc = sql_error(s, diag, "cannot record a local norm");
     sqlite3_finalize(st);
@@ -329,8 +331,8 @@ static qs_error snapshot_latest(qs_store *s, const qs_instrument *inst, qs_local
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(qs_store__db(s),
-                           "SELECT id, created, n FROM norm_snapshots WHERE instrument = ?1"
-                           " ORDER BY id DESC LIMIT 1",
+                           "SELECT id, created, n, definition FROM norm_snapshots"
+                           " WHERE instrument = ?1 ORDER BY id DESC LIMIT 1",
                            -1, &st, NULL) != SQLITE_OK)
         return sql_error(s, diag, "cannot read local norms");
     sqlite3_bind_text(st, 1, inst->id, -1, SQLITE_STATIC);
@@ -339,14 +341,25 @@ static qs_error snapshot_latest(qs_store *s, const qs_instrument *inst, qs_local
         ln->snapshot = (long)sqlite3_column_int64(st, 0);
         snprintf(ln->created, sizeof(ln->created), "%s", sqlite3_column_text(st, 1));
         ln->n = (long)sqlite3_column_int64(st, 2);
+        snprintf(ln->definition, sizeof(ln->definition), "%s", sqlite3_column_text(st, 3));
     }
     sqlite3_finalize(st);
     return r == SQLITE_ROW || r == SQLITE_DONE ? QS_OK
                                                : sql_error(s, diag, "cannot read local norms");
 }
 
-qs_error qs_store_local_norm(qs_store *s, const qs_instrument *inst, long min_n, const char *now,
-                             int may_create, qs_local_norm *ln, qs_diag *diag)
+qs_error qs_store_local_norm_definition(const char *instrument_path, char out[40], qs_diag *diag)
+{
+    char sha[65];
+    qs_error rc = qs_sha256_file(instrument_path, sha, diag);
+    if (!rc)
+        snprintf(out, 40, "i:%.16s", sha);
+    return rc;
+}
+
+qs_error qs_store_local_norm(qs_store *s, const qs_instrument *inst, long min_n,
+                             const char *definition, const char *now, int may_create,
+                             qs_local_norm *ln, qs_diag *diag)
 {
     struct sample sm;
     memset(ln, 0, sizeof(*ln));
@@ -362,13 +375,26 @@ qs_error qs_store_local_norm(qs_store *s, const qs_instrument *inst, long min_n,
     for (size_t k = 0; k < inst->nscores; k++)
         qs_norm_in_force_init(&ln->nif[k]);
     qs_error rc = snapshot_latest(s, inst, ln, diag);
+    if (!rc && ln->snapshot && strcmp(ln->definition, definition) != 0) {
+        /* Made with another definition (other items, keys or scales): its statistics do not
+         * describe today's scores, and only `qscore norms --update` makes a new one. */
+        snprintf(ln->reason, sizeof(ln->reason),
+                 "%s's definition changed since local norm %ld was made: run 'qscore norms "
+                 "--update'",
+                 inst->id, ln->snapshot);
+        ln->stale = ln->snapshot;
+        ln->snapshot = 0;
+        for (size_t k = 0; k < inst->nscores; k++)
+            ln->nif[k].reason = ln->reason;
+        return QS_OK;
+    }
     if (!rc && !ln->snapshot) {
         rc = sample_read(s, inst, &sm, diag);
         if (!rc) {
             ln->n = (long)sm.n;
             if (may_create && sm.n >= (size_t)min_n) {
                 long long id;
-                rc = snapshot_write(s, inst, &sm, min_n, now, &id, diag);
+                rc = snapshot_write(s, inst, &sm, min_n, definition, now, &id, diag);
                 if (!rc) {
                     ln->snapshot = (long)id;
                     snprintf(ln->created, sizeof(ln->created), "%s", now);
@@ -391,7 +417,8 @@ qs_error qs_store_local_norm(qs_store *s, const qs_instrument *inst, long min_n,
 }
 
 qs_error qs_store_local_norm_update(qs_store *s, const qs_instrument *inst, long min_n,
-                                    const char *now, long long *snapshot, long *n, qs_diag *diag)
+                                    const char *definition, const char *now, long long *snapshot,
+                                    long *n, qs_diag *diag)
 {
     struct sample sm;
     *snapshot = 0;
@@ -400,7 +427,7 @@ qs_error qs_store_local_norm_update(qs_store *s, const qs_instrument *inst, long
         return rc;
     *n = (long)sm.n;
     if (sm.n >= (size_t)min_n)
-        rc = snapshot_write(s, inst, &sm, min_n, now, snapshot, diag);
+        rc = snapshot_write(s, inst, &sm, min_n, definition, now, snapshot, diag);
     sample_release(&sm);
     return rc;
 }

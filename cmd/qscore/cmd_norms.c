@@ -69,9 +69,14 @@ static int update(const qs_config *cfg, qs_store *st)
             long long id = 0;
             long n = 0;
             any = 1;
-            rc = qs_store_begin(st, &d);
+            char ipath[4096], definition[40];
+            rc = qs_instrument_find(ipath, sizeof(ipath), cfg->sources[i].instrument, &d);
             if (!rc)
-                rc = qs_store_local_norm_update(st, inst, min_n, now, &id, &n, &d);
+                rc = qs_store_local_norm_definition(ipath, definition, &d);
+            if (!rc)
+                rc = qs_store_begin(st, &d);
+            if (!rc)
+                rc = qs_store_local_norm_update(st, inst, min_n, definition, now, &id, &n, &d);
             if (!rc)
                 rc = qs_store_commit(st, &d);
             else

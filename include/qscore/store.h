@@ -285,17 +285,25 @@ typedef struct qs_local_norm {
     qs_norm_in_force *nif; /* per score: LOCAL, or NONE with `reason` */
     double **samples;      /* owned, borrowed by nif */
     char source[160];      /* "this clinic's clients (local norm 3 of 2026-05-01, n = 57)" */
-    char reason[96];       /* none yet: "local norm needs 50 clients, has 23" */
+    char reason[128];      /* none in force: "local norm needs 50 clients, has 23" */
+    char definition[40];   /* the definition the latest snapshot was made with */
+    long stale;            /* a snapshot made with another definition (not in force), or 0 */
 } qs_local_norm;
 
+/** The definition a snapshot describes: "i:" and 16 hex digits of the instrument file's SHA-256. */
+qs_error qs_store_local_norm_definition(const char *instrument_path, char out[40], qs_diag *diag);
+
 /**
- * The local norm in force for `inst`: the latest snapshot; when there is none and `may_create`
+ * The local norm in force for `inst`: the latest snapshot when it was made with `definition`
+ * (qs_store_local_norm_definition; one made with another is not in force and says so); when
+ * there is none at all and `may_create`
  * (a writer, inside its transaction) and the store holds at least `min_n` clients with a valid
  * administration, a first snapshot is made now. Without one every nif is NONE with the shortfall
  * as its reason. Release with qs_local_norm_release.
  */
-qs_error qs_store_local_norm(qs_store *s, const qs_instrument *inst, long min_n, const char *now,
-                             int may_create, qs_local_norm *ln, qs_diag *diag);
+qs_error qs_store_local_norm(qs_store *s, const qs_instrument *inst, long min_n,
+                             const char *definition, const char *now, int may_create,
+                             qs_local_norm *ln, qs_diag *diag);
 
 void qs_local_norm_release(qs_local_norm *ln);
 
@@ -304,7 +312,8 @@ void qs_local_norm_release(qs_local_norm *ln);
  * fewer than min_n clients with a valid administration (*n says how many).
  */
 qs_error qs_store_local_norm_update(qs_store *s, const qs_instrument *inst, long min_n,
-                                    const char *now, long long *snapshot, long *n, qs_diag *diag);
+                                    const char *definition, const char *now, long long *snapshot,
+                                    long *n, qs_diag *diag);
 
 /* One score of one snapshot, for `qscore norms`. Strings live for the callback. */
 typedef struct qs_store_snapshot_row {

@@ -81,6 +81,23 @@ check "a flag the clinic turns off" test "$(run "$d")" = 0
 check "is raised on no administration after the recompute" test "$(section "$d" flags | grep -c high-a)" = 0
 check "and still no version added" test "$(section "$d" administrations | cut -f1-5)" = "$versions"
 
+# Two sources loading different files of one instrument id would score each other's
+# administrations on every run: refused, saying why.
+d2=$(fresh two-defs)
+printf '%s\n' "$header" "R1,C1,2026-01-05,4,2,4,3,3,3" >"$d2/drop/export.csv"
+cp "$d2/instrument.yaml" "$d2/instrument2.yaml"
+sed -i 's/rule: A >= 12,/rule: A >= 11,/' "$d2/instrument2.yaml"
+printf '  - id: e2e-b\n    files: "drop/*.csv"\n    instrument: instrument2.yaml\n    mapping: mapping.yaml\n' >"$d2/extra.yaml"
+python3 - "$d2/clinic.yaml" "$d2/extra.yaml" <<'PY'
+import sys
+p, extra = sys.argv[1], open(sys.argv[2]).read()
+s = open(p).read()
+s = s.replace("norms:", extra + "norms:", 1)
+open(p, "w").write(s)
+PY
+check "two definitions of one instrument id are refused (exit 2)" test "$(run "$d2")" = 2
+check "saying which sources" grep -q "sources 'e2e' and 'e2e-b' load instrument 'e2e' from files that differ" "$d2/stderr.txt"
+
 # --rescore forces a recompute of everything; the same definitions give the same store.
 dump "$d" >"$d/before.txt"
 check "--rescore succeeds" test "$(run "$d" --rescore)" = 0

@@ -74,6 +74,47 @@ check "the workbook names the local norm that scored the values, as the clinic's
 check "and says it is not the general population" grep -qF "not the general population" <<<"$text"
 check "its Summary shows T scores against it" grep -qF "FO T" <<<"$text"
 
+# The snapshot describes the values as the definitions in force compute them: its means are
+# those of each client's first valid administration as stored now.
+check "each snapshot mean is the mean of the clients' first valid administrations" python3 - "$d/qscore.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+ok = True
+for snap, inst, score, mean in c.execute(
+        "SELECT n.id, n.instrument, s.score, s.mean FROM norm_snapshots n"
+        " JOIN norm_snapshot_scores s ON s.snapshot = n.id"
+        " WHERE n.id IN (SELECT max(id) FROM norm_snapshots GROUP BY instrument)"):
+    rows = c.execute(
+        "SELECT a.client, sc.value FROM administrations a JOIN scores sc ON sc.administration = a.id"
+        " WHERE a.instrument = ? AND a.current = 1 AND sc.score = ? AND NOT EXISTS(SELECT 1 FROM"
+        " flags f WHERE f.administration = a.id AND f.status = 'raised' AND f.flag IN"
+        " ('invalid', 'careless')) ORDER BY a.client, a.administered IS NULL, a.administered,"
+        " a.id", (inst, score)).fetchall()
+    first, seen = [], set()
+    for client, value in rows:
+        if client not in seen:
+            seen.add(client)
+            if value is not None:
+                first.append(value)
+    if abs(sum(first) / len(first) - mean) > 1e-9:
+        print(inst, score, mean, sum(first) / len(first))
+        ok = False
+sys.exit(0 if ok else 1)
+PY
+
+# The instrument's definition changes after a snapshot: it is no longer in force, and says so,
+# until qscore norms --update makes one with the new definition.
+cp "$TOP/instruments/sfcds.yaml" "$d/sfcds-local.yaml"
+sed -i 's|instrument: sfcds$|instrument: sfcds-local.yaml|' "$d/clinic.yaml"
+sed -i 's/^version: .*/version: "local-edit"/' "$d/sfcds-local.yaml"
+run "$d" >/dev/null
+check "a changed definition takes the snapshot out of force" \
+    test "$(changes "$d" | awk -F'\t' '$3 == "sfcds" {print $20}' | sort -u)" = "sfcds's definition changed since local norm 6 was made: run 'qscore norms --update'"
+"$QSCORE" norms -c "$d/clinic.yaml" --update >/dev/null
+run "$d" >/dev/null
+check "after qscore norms --update it is computable again" \
+    test "$(changes "$d" | awk -F'\t' '$3 == "sfcds" && $16 == "not_computable"' | wc -l)" = 0
+
 # Too few clients: no local norm yet, and the reason in words.
 d="$WORK/small"
 clinic "$d" 10
