@@ -19,6 +19,7 @@
 #include "qscore/format.h"
 #include "qscore/store.h"
 #include "qscore/version.h"
+#include "text.h"
 
 /* ---- the cohort -------------------------------------------------------------------------- */
 
@@ -164,13 +165,21 @@ void qs_x__csv_field(FILE *fp, const char *s)
 {
     if (!s)
         return;
+    /* Text a spreadsheet would run as a formula (a site label, or a merged export's text)
+     * gets a leading apostrophe, inside the quotes, as in every CSV qscore writes
+     * (docs/score.md). */
+    int formula = qs_text__formula_like(s);
     size_t n = strlen(s);
     int edge = n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t');
     if (!edge && !s[strcspn(s, ",\"\r\n")]) {
+        if (formula)
+            fputc('\'', fp);
         fputs(s, fp);
         return;
     }
     fputc('"', fp);
+    if (formula)
+        fputc('\'', fp);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', fp);

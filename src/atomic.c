@@ -135,8 +135,20 @@ int qs_mkdir_p(const char *path)
  * fills the six X from [A-Za-z0-9]. */
 static int is_our_temp(const char *name)
 {
+    /* Only the names of what a run writes into its own folders: workbooks (therapist-*,
+     * group-*), quarantine files and the run's CSV views; never another program's ".x.tmp.y". */
+    static const char *const prefixes[] = {".therapist-", ".group-", ".quarantine-", NULL};
+    static const char *const exts[] = {".xlsx.tmp.", ".csv.tmp.", NULL};
     size_t n = strlen(name);
+    int known = 0;
     if (n < 1 + 1 + 5 + 6 || name[0] != '.' || memcmp(name + n - 11, ".tmp.", 5) != 0)
+        return 0;
+    for (size_t i = 0; prefixes[i] && !known; i++)
+        known = strncmp(name, prefixes[i], strlen(prefixes[i])) == 0;
+    for (size_t i = 0; exts[i] && known == 1; i++)
+        known += n >= strlen(exts[i]) + 6 &&
+                 memcmp(name + n - 6 - strlen(exts[i]), exts[i], strlen(exts[i])) == 0;
+    if (known != 2)
         return 0;
     for (size_t i = n - 6; i < n; i++) {
         char c = name[i];
@@ -149,9 +161,15 @@ static int is_our_temp(const char *name)
 static unsigned sweep_dir(const char *dir, time_t before)
 {
     unsigned count = 0;
-    DIR *d = opendir(dir);
-    if (!d)
+    /* The folder itself is never followed through a link either (a `reports` that points
+     * elsewhere is not ours to clean). */
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
         return 0;
+    }
     int dfd = dirfd(d);
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {

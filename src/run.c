@@ -117,6 +117,11 @@ event(struct runner *R, const char *fmt, ...)
     if (n > 0 && (size_t)n < sizeof(line))
         vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
     va_end(ap);
+    /* One event, one line: a file name holding a line break or a terminal escape must not
+     * forge another event or reach a terminal raw. */
+    for (char *p = line; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     if (R->log)
         R->log(R->ctx, line);
     if (R->logfd >= 0) {
@@ -1282,6 +1287,18 @@ static qs_error start_run(struct runner *R, int *lockfd, int *recorded)
         qs_diag_list_add(R->errors, cfg->path, 0, 0, "output",
                          "cannot create the output folder '%s': %s", cfg->output, strerror(errno));
         return QS_EIO;
+    }
+    /* The store's folder, like the output folder, is made on the first run (0700). */
+    char sdir[4096];
+    const char *slash = strrchr(cfg->store, '/');
+    if (slash && (size_t)(slash - cfg->store) < sizeof(sdir) && slash != cfg->store) {
+        memcpy(sdir, cfg->store, (size_t)(slash - cfg->store));
+        sdir[slash - cfg->store] = '\0';
+        if (qs_mkdir_p(sdir) != 0) {
+            qs_diag_list_add(R->errors, cfg->path, 0, 0, "store",
+                             "cannot create the store's folder '%s': %s", sdir, strerror(errno));
+            return QS_EIO;
+        }
     }
     rc = qs_store_lock(cfg->store, lockfd, &d);
     if (!rc)

@@ -44,12 +44,17 @@ int qs_exit_status_for(qs_error err)
 
 void qs_cli_error(const char *fmt, ...)
 {
+    char msg[8192];
     va_list ap;
-    fputs("qscore: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    /* One message, one line: names from input files (paths, ids) may hold line breaks or
+     * terminal escapes. */
+    for (char *p = msg; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    fprintf(stderr, "qscore: %s\n", msg);
 }
 
 void qs_cli_diag(const qs_diag *d)

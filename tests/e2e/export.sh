@@ -284,6 +284,15 @@ else
     skip_or_fail duckdb
 fi
 
+# 8b. A site label a spreadsheet would run as a formula is written as text (issue 14).
+sed -e 's/site: site-a}/site: "=HYPERLINK(1)"}/' -e 's/^store: a.db/store: formula.db/' a.yaml >formula.yaml
+"$QSCORE" run -c formula.yaml >/dev/null 2>&1 || true
+"$QSCORE" export -c formula.yaml -o exp-formula >/dev/null 2>&1 || true
+check "a formula-like site label gets a leading apostrophe in scores.csv" \
+    grep -q "'=HYPERLINK(1)" exp-formula/scores.csv
+check "and never stands bare at the start of a field" \
+    test "$(grep -c '^=\|,=' exp-formula/scores.csv exp-formula/aggregates.csv | awk -F: '{s += $2} END {print s}')" = 0
+
 # 9. Refusals: unsafe settings, a readable key, an existing export folder, bad options.
 grep -v '^  covariates:' a.yaml >base.yaml # site A without covariates, to add settings to
 refused() { # config-tail expected-pattern name

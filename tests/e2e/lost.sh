@@ -342,5 +342,16 @@ check "the bad rows are still open, once each" test "$(open_rows "$d")" = 2
 (cd "$d" && "$QSCORE" run -c clinic.yaml >/dev/null 2>"$d/stderr.txt") || true
 check "and the run after that skips them" test "$(grep -c 'reason=already_ingested' "$d/stderr.txt")" = 2
 
+# 9. A file name cannot forge a log line; the store's folder is made on the first run.
+d=$(fresh names)
+sed -i 's|store: state/qscore.db|store: deep/er/qscore.db|' "$d/clinic.yaml"
+printf '%s\n' "$H" "R1,C1,2026-05-01,1,1,1,1" >"$d/drop/a
+qscore: time=2026-12-02T00:00:00Z run=1 event=run_finished status=ok x.csv"
+check "a run with the store in a folder not made yet succeeds" test "$(run "$d")" = 0
+check "a line break in a file name does not forge a log event" \
+    test "$(grep -c '^qscore: time=2026-12-02T00:00:00Z' "$d/state/out/qscore.log")" = 0
+check "every log line is an event of this run" \
+    test "$(grep -vc '^time=[^ ]* run=1 event=' "$d/state/out/qscore.log")" = 0
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -78,6 +78,29 @@ static int exists(const char *dir, const char *name)
     return lstat(path, &st) == 0;
 }
 
+/* A `reports` that is a link to another folder is not cleaned: not ours. */
+static void test_a_linked_folder_is_not_swept(void **state)
+{
+    (void)state;
+    const char *base = getenv("TMPDIR");
+    char dir[256], other[256], link[320], path[400];
+    snprintf(dir, sizeof(dir), "%s/qs-sweep-XXXXXX", base && *base ? base : "/tmp");
+    snprintf(other, sizeof(other), "%s/qs-other-XXXXXX", base && *base ? base : "/tmp");
+    assert_non_null(mkdtemp(dir));
+    assert_non_null(mkdtemp(other));
+    snprintf(link, sizeof(link), "%s/reports", dir);
+    assert_int_equal(symlink(other, link), 0);
+    time_t now = time(NULL);
+    touch(other, ".therapist-T-A.xlsx.tmp.zZ09aq", now - 3600);
+    assert_int_equal(qs_atomic_sweep(dir, "reports", now), 0);
+    assert_true(exists(other, ".therapist-T-A.xlsx.tmp.zZ09aq"));
+    snprintf(path, sizeof(path), "%s/.therapist-T-A.xlsx.tmp.zZ09aq", other);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(unlink(link), 0);
+    assert_int_equal(rmdir(other), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_old_temporaries_of_our_pattern_are_swept(void **state)
 {
     (void)state;
@@ -94,6 +117,8 @@ static void test_old_temporaries_of_our_pattern_are_swept(void **state)
     touch(sub, "therapist-T-A.xlsx", old);                  /* an output: kept */
     touch(sub, ".notes.tmp.short", old);                    /* not our pattern: kept */
     touch(sub, ".x.tmp.ab-def", old);                       /* not mkstemp's alphabet: kept */
+    touch(sub, ".notes.tmp.backup", old);                   /* another program's temporary: kept */
+    touch(sub, ".thesis.docx.tmp.Final1", old);             /* likewise */
     snprintf(path, sizeof(path), "%s/.link.tmp.AAAAAA", sub);
     assert_int_equal(symlink(dir, path), 0); /* a link, never followed nor removed */
     assert_int_equal(qs_atomic_sweep(dir, "reports", now), 2);
@@ -103,11 +128,18 @@ static void test_old_temporaries_of_our_pattern_are_swept(void **state)
     assert_true(exists(sub, "therapist-T-A.xlsx"));
     assert_true(exists(sub, ".notes.tmp.short"));
     assert_true(exists(sub, ".x.tmp.ab-def"));
+    assert_true(exists(sub, ".notes.tmp.backup"));
+    assert_true(exists(sub, ".thesis.docx.tmp.Final1"));
     assert_true(exists(sub, ".link.tmp.AAAAAA"));
     assert_int_equal(qs_atomic_sweep(dir, "reports", now), 0);
     assert_int_equal(qs_atomic_sweep("/nonexistent-qscore-folder", NULL, now), 0);
-    const char *names[] = {".therapist-T-B.xlsx.tmp.Qq11Ww", "therapist-T-A.xlsx",
-                           ".notes.tmp.short", ".x.tmp.ab-def", ".link.tmp.AAAAAA"};
+    const char *names[] = {".therapist-T-B.xlsx.tmp.Qq11Ww",
+                           "therapist-T-A.xlsx",
+                           ".notes.tmp.short",
+                           ".x.tmp.ab-def",
+                           ".link.tmp.AAAAAA",
+                           ".notes.tmp.backup",
+                           ".thesis.docx.tmp.Final1"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         snprintf(path, sizeof(path), "%s/%s", sub, names[i]);
         assert_int_equal(unlink(path), 0);
@@ -122,6 +154,7 @@ int main(void)
         cmocka_unit_test(test_a_committed_file_is_in_place_alone_and_private),
         cmocka_unit_test(test_the_folder_of_any_path_form_is_synced),
         cmocka_unit_test(test_old_temporaries_of_our_pattern_are_swept),
+        cmocka_unit_test(test_a_linked_folder_is_not_swept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
