@@ -132,7 +132,14 @@ static void read_labels(struct mloader *L, const qs_ynode *labels)
         size_t o = qs_ypath__key(&L->w.path, k->value);
         long value;
         char folded[512];
-        if (!qs_ynode__as_long(v, &value) || value < -1000 || value > 1000) {
+        if (v->type == QS_Y_SCALAR && strcmp(v->value, "?") == 0) {
+            /* qscore map writes "?" for an answer text whose value it must not guess. */
+            qs_ywalk__error(&L->w, v,
+                            "label '%s' has no value yet (\"?\"): replace it with the answer's "
+                            "value on the scale, or list the text under missing: if it means "
+                            "not answered",
+                            k->value);
+        } else if (!qs_ynode__as_long(v, &value) || value < -1000 || value > 1000) {
             qs_ywalk__error(&L->w, v, "expected an answer value (a whole number), found %s",
                             qs_ynode__kind(v));
         } else if (qs_text__fold(k->value, k->len, folded, sizeof(folded)) >= sizeof(folded)) {

@@ -1373,6 +1373,15 @@ def case_usage_errors():
                common, ["score", "-i", SFCDS, "-m", "mapping.yaml"] + Q + ["export.csv"],
                mapping='client_id: client_id\nitem_patern: "SFCDS_{n}"\n', want_status=2,
                error_by_hand="qscore: mapping.yaml:2:1: item_patern: unknown key 'item_patern' (expected one of: response_id, client_id, group, therapist, administered, date_format, items, item_pattern, attention, labels, missing, covariates, encoding)\n")
+    write_case("mapping-unfilled-label",
+               "A draft mapping of qscore map with a label whose value was not filled in "
+               "(\"?\"): refused with a message naming each such label, exit status 2.",
+               common, ["score", "-i", SFCDS, "-m", "mapping.yaml"] + Q + ["export.csv"],
+               mapping='client_id: client_id\nitem_pattern: "SFCDS_{n}"\nlabels:\n'
+                       '  "Somewhat untrue of me": "?"   # 12 answers: fill in the value\n'
+                       '  "Very true of me": "?"\n', want_status=2,
+               error_by_hand="qscore: mapping.yaml:4:28: labels.Somewhat untrue of me: label 'Somewhat untrue of me' has no value yet (\"?\"): replace it with the answer's value on the scale, or list the text under missing: if it means not answered\n"
+                             "qscore: mapping.yaml:5:22: labels.Very true of me: label 'Very true of me' has no value yet (\"?\"): replace it with the answer's value on the scale, or list the text under missing: if it means not answered\n")
     write_case("mapping-missing-column",
                "DECISION: a mapped column that the file's header lacks (client_id: Client) is a "
                "mapping error: exit status 2, nothing scored.",
