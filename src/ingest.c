@@ -380,11 +380,10 @@ static qs_error header_record(qs_ingest *g, qs_record *rec, const char *what, qs
         qs_diag_list_push(errors, &d);
         return rc;
     }
-    if (rec->bad_encoding) {
-        qs_diag_list_add(errors, g->name, rec->line, 0, NULL, "%s is not valid %s text", what,
-                         qs_encoding_name(qs_reader_encoding(g->reader)));
-        return QS_EINVALID;
-    }
+    /* Bad bytes in a header cell are that cell's problem only: a mapping cannot name it (it
+     * is then "not found", as any missing column), and the other columns read as usual. A
+     * header pasted from Word (Client\x92s comment) must not refuse the whole export. */
+    (void)what;
     return QS_OK;
 }
 

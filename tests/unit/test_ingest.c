@@ -772,6 +772,31 @@ static void test_a_blank_client_id_column_is_a_file_problem(void **state)
                         "client_id in the mapping file to the column that holds the client id");
 }
 
+/* A stray Windows-1252 byte in a header cell no mapping names (a header pasted from Word)
+ * does not refuse the file: its rows are read, Zoë stays UTF-8. */
+static void test_a_bad_byte_in_an_unmapped_header_cell_is_ignored(void **state)
+{
+    struct fx *f = *state;
+    static const char csv[] = "client_id,Q1,Q2,Q3,comm\x92"
+                              "ent\n"
+                              "Zo\xc3\xab-01,1,2,3,ok\n";
+    qs_mapping *m = mapping("client_id: client_id\n");
+    qs_ingest *g;
+    qs_diag_list e;
+    qs_diag_list_init(&e);
+    assert_int_equal(
+        qs_ingest_open_mem(&g, csv, strlen(csv), "x.csv", f->inst, m, QS_PROFILE_AUTO, &e), QS_OK);
+    qs_admin a;
+    qs_row_problems p;
+    qs_diag d;
+    assert_int_equal(qs_ingest_next(g, &a, &p, &d), QS_OK);
+    assert_string_equal(a.client_id, "Zo\xc3\xab-01");
+    assert_int_equal(qs_ingest_next(g, &a, &p, &d), QS_EEOF);
+    qs_ingest_free(g);
+    qs_mapping_free(m);
+    qs_diag_list_release(&e);
+}
+
 /* An ISO-like text qscore does not read is told apart from an ISO date that is not real. */
 static void test_a_date_form_not_read_is_not_called_unreal(void **state)
 {
@@ -847,6 +872,7 @@ int main(void)
         cmocka_unit_test(test_a_missing_code_on_every_row_is_a_file_problem),
         cmocka_unit_test(test_a_blank_client_id_column_is_a_file_problem),
         cmocka_unit_test(test_a_date_form_not_read_is_not_called_unreal),
+        cmocka_unit_test(test_a_bad_byte_in_an_unmapped_header_cell_is_ignored),
         cmocka_unit_test(test_two_rows_with_one_problem_are_not_a_file_problem),
         cmocka_unit_test(test_problem_kinds_have_names),
     };
