@@ -13,6 +13,7 @@
 #include "qscore/format.h"
 #include "qscore/ingest.h"
 #include "qscore/instrument.h"
+#include "qscore/mapdraft.h"
 #include "qscore/mapping.h"
 #include "qscore/norms.h"
 #include "qscore/output.h"

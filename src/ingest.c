@@ -2123,3 +2123,29 @@ qs_error qs_ingest_next(qs_ingest *g, qs_admin *adm, qs_row_problems *probs, qs_
     }
     return rc;
 }
+
+qs_date_kind qs_date_classify(const char *text, qs_date_order *evidence)
+{
+    char buf[128], iso[64];
+    struct shape sh;
+    *evidence = QS_DATE_ORDER_UNKNOWN;
+    if (!date_text(text, strlen(text), buf, sizeof(buf)))
+        return text[strspn(text, " \t")] ? QS_DATE_OTHER : QS_DATE_BLANK;
+    if (qs_parse_date(buf, NULL, iso, sizeof(iso)))
+        return QS_DATE_ISO;
+    if (!scan_shape(buf, &sh) || !is_slash_date(&sh, 4))
+        return QS_DATE_OTHER;
+    *evidence = shape_evidence(&sh);
+    return QS_DATE_SLASH;
+}
+
+int qs_date_strptime_format(const char *text, qs_date_order order, char *fmt, size_t size)
+{
+    char buf[128];
+    struct shape sh;
+    fmt[0] = '\0';
+    if (order == QS_DATE_ORDER_UNKNOWN || !date_text(text, strlen(text), buf, sizeof(buf)) ||
+        !scan_shape(buf, &sh))
+        return 0;
+    return shape_format(&sh, order, fmt, size);
+}

@@ -47,6 +47,7 @@ int qs_cli_help(const char *name);
 int cmd_check(int argc, char **argv);
 int cmd_instruments(int argc, char **argv);
 int cmd_score(int argc, char **argv);
+int cmd_map(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
@@ -92,6 +93,7 @@ const char *qs_cli_config_options(int argc, char **argv, const char *cmd, int *d
 extern const char cmd_check_usage[];
 extern const char cmd_instruments_usage[];
 void cmd_score_print_usage(FILE *fp);
+extern const char cmd_map_usage[];
 extern const char cmd_run_usage[];
 extern const char cmd_status_usage[];
 extern const char cmd_dump_usage[];

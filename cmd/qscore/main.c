@@ -28,6 +28,7 @@ static const qs_command commands[] = {
     {"quarantine", cmd_quarantine, "List the rows not yet stored, and why", cmd_quarantine_usage,
      NULL},
     {"norms", cmd_norms, "List the local norms, or make new ones", cmd_norms_usage, NULL},
+    {"map", cmd_map, "Draft a mapping file from a survey export", cmd_map_usage, NULL},
     {"score", cmd_score, "Score survey exports against an instrument", NULL, cmd_score_print_usage},
     {"check", cmd_check, "Validate instrument definition files", cmd_check_usage, NULL},
     {"instruments", cmd_instruments, "List the installed instruments", cmd_instruments_usage, NULL},

@@ -223,6 +223,28 @@ int qs_parse_slash_date(const char *text, qs_date_order order, char *out, size_t
  */
 void qs_date_form(const char *text, qs_date_order order, char *out, size_t size);
 
+/* How the ingest reads one date text when the mapping has no date_format. */
+typedef enum qs_date_kind {
+    QS_DATE_BLANK = 0, /* empty or white space */
+    QS_DATE_ISO,       /* an ISO 8601 form qs_parse_date reads */
+    QS_DATE_SLASH,     /* a slash date with a four-digit year: its order is decided per file */
+    QS_DATE_OTHER      /* anything else: a row with it is quarantined without date_format */
+} qs_date_kind;
+
+/**
+ * Classify a date text as the ingest does without date_format (for `qscore map`, which must
+ * decide a file's dates as `qscore score` would). For QS_DATE_SLASH, *evidence is the order the
+ * value proves by itself (a number over 12), else QS_DATE_ORDER_UNKNOWN.
+ */
+qs_date_kind qs_date_classify(const char *text, qs_date_order *evidence);
+
+/**
+ * The strptime format that reads `text` (a date of a form qs_date_form knows) with the month
+ * where `order` puts it, e.g. "%m/%d/%Y %I:%M:%S %p". Returns 1, or 0 (fmt empty) when no
+ * format can be derived or `order` is unknown.
+ */
+int qs_date_strptime_format(const char *text, qs_date_order order, char *fmt, size_t size);
+
 /**
  * 1 when rows are identified by a response id column (mapped, or the profile's), 0 when by
  * their line number (qs_admin.id_is_line). Valid after open.
