@@ -768,9 +768,9 @@ static void score_line(FILE *fp, const struct xstate *X, const struct xrow *r, s
     row_head(fp, X, r, partition);
     fputs(X->insts[r->inst]->scores[s].id, fp);
     fputc(',', fp);
-    qs_x__csv_num(fp, r->value[s]);
+    qs_x__csv_real(fp, r->value[s]);
     fputc(',', fp);
-    qs_x__csv_num(fp, r->t[s]);
+    qs_x__csv_real(fp, r->t[s]);
     fputc(',', fp);
     qs_x__csv_field(fp, r->status[s]);
     row_tail(fp, X, r);
@@ -891,7 +891,7 @@ static qs_error write_begin(struct xwrite *W)
     W->it = W->fl && X->opts->items ? qs_x__open(W->dir, "items.csv", &W->d) : NULL;
     if (!W->sc || !W->fl || (X->opts->items && !W->it))
         return QS_EIO;
-    head_line(W->sc, X, 0, "score,value,t,status");
+    head_line(W->sc, X, 0, "score,value,t_score,status");
     head_line(W->fl, X, 0, "flag,status,severity");
     if (W->it)
         head_line(W->it, X, 0, "item,answer,keyed");
@@ -935,7 +935,7 @@ static qs_error open_part(struct xwrite *W, const struct xrow *r, struct partfil
     pf->fp = qs_x__open(W->dir, pf->name, &W->d);
     if (!pf->fp)
         return QS_EIO;
-    head_line(pf->fp, W->X, 1, "score,value,t,status");
+    head_line(pf->fp, W->X, 1, "score,value,t_score,status");
     return QS_OK;
 }
 

@@ -197,6 +197,18 @@ void qs_x__csv_num(FILE *fp, double v)
     fputs(buf, fp);
 }
 
+void qs_x__csv_real(FILE *fp, double v)
+{
+    char buf[64];
+    if (isnan(v))
+        return;
+    qs_format_double(buf, sizeof(buf), v);
+    fputs(buf, fp);
+    /* "inf" and "1e+20" read as floating point already. */
+    if (!buf[strcspn(buf, ".eEinIN")])
+        fputs(".0", fp);
+}
+
 /* ---- aggregates with suppression ---------------------------------------------------------- */
 
 /*
@@ -1310,7 +1322,7 @@ void qs_x__write_readme(const qs_xmeta *m, FILE *fp)
     fputs("scores.csv:\n"
           "- score               score id of the instrument (e.g. FO, total)\n"
           "- value               the score; empty when it could not be computed\n"
-          "- t                   T score against the clinic's chosen norm; empty without one.\n"
+          "- t_score             T score against the clinic's chosen norm; empty without one.\n"
           "                      A site may choose a local norm (its own clients): such T\n"
           "                      scores are not comparable across sites; pool `value`.\n"
           "- status              ok, or why there is no value (e.g. insufficient items)\n"

@@ -99,6 +99,11 @@ void qs_x__csv_field(FILE *fp, const char *s);
 /** A number as the shortest text that reads back exactly; empty for NaN. */
 void qs_x__csv_num(FILE *fp, double v);
 
+/** As qs_x__csv_num, but always with a decimal point ("44.0"): a column of such numbers reads
+ * as floating point in every file (DuckDB, pandas and R sniff each part file on its own; "44"
+ * in one and "4.27" in another would give them different types). */
+void qs_x__csv_real(FILE *fp, double v);
+
 /*
  * The export folder: qs_x__dir_begin checks that `out_dir` does not exist or is empty and
  * creates the temporary folder beside it (removing a stale one from a killed export);

@@ -374,8 +374,10 @@ static long item_index(const qs_xrel *r, const char *id)
 static int stats_meta(struct mstate *M, char **f)
 {
     double v;
-    if (strcmp(f[5], "format") == 0 && strcmp(f[9], "1") != 0)
-        return fail(M, "export format %s: this qscore reads format 1", f[9]);
+    char fmt[16];
+    snprintf(fmt, sizeof(fmt), "%d", QS_EXPORT_FORMAT);
+    if (strcmp(f[5], "format") == 0 && strcmp(f[9], fmt) != 0)
+        return fail(M, "export format %s: this qscore reads format %s", f[9], fmt);
     if (strcmp(f[5], "format") == 0)
         M->format_seen = 1;
     if (strcmp(f[5], "k") == 0) {
@@ -663,9 +665,9 @@ static qs_error write_partitions(qs_xdir *dir, struct table *T, qs_xfile **files
 }
 
 /*
- * Check an export's manifest.json: format 1, and the SHA-256 it records for each file merge reads
- * equals the file's (an export edited or damaged since it was written is refused). The manifest
- * is qscore's own fixed layout, so a plain scan suffices.
+ * Check an export's manifest.json: the format this qscore writes, and the SHA-256 it records for
+ * each file merge reads equals the file's (an export edited or damaged since it was written is
+ * refused). The manifest is qscore's own fixed layout, so a plain scan suffices.
  */
 static qs_error verify_manifest(const char *dir, char hex_out[65], qs_diag_list *errors)
 {
@@ -712,9 +714,12 @@ static qs_error verify_manifest(const char *dir, char hex_out[65], qs_diag_list 
     buf[len] = '\0';
     qs_diag_clear(&d);
     rc = qs_sha256_file(path, hex_out, &d);
-    if (!rc && !strstr(buf, "\n  \"format\": 1,\n")) {
+    char want[40];
+    snprintf(want, sizeof(want), "\n  \"format\": %d,\n", QS_EXPORT_FORMAT);
+    if (!rc && !strstr(buf, want)) {
         qs_diag_list_add(errors, path, 0, 0, NULL,
-                         "not an export of format 1 (the format this qscore reads)");
+                         "not an export of format %d (the format this qscore reads)",
+                         QS_EXPORT_FORMAT);
         rc = QS_EINVALID;
     }
     static const char *const names[] = {"stats.csv", "scores.csv", "flags.csv", "items.csv"};

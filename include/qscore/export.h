@@ -15,7 +15,7 @@
  */
 
 /* The layout version of an export folder; merge refuses folders of another layout. */
-#define QS_EXPORT_FORMAT 1
+#define QS_EXPORT_FORMAT 2
 
 typedef struct qs_export_opts {
     const char *out_dir;    /* must not exist, or be an empty folder */

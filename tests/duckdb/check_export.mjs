@@ -1,7 +1,9 @@
-// check_export.mjs - read an export's Hive-partitioned scores with DuckDB, as a researcher would.
+// check_export.mjs - read an export's Hive-partitioned scores with DuckDB, as a researcher would:
+// plain read_csv, no options but hive_partitioning (no union_by_name, no header, no types).
 // Usage: node tests/duckdb/check_export.mjs EXPORT_DIR INSTRUMENT SCORE
-// Prints one JSON line: rows, sites (count and names, as DuckDB decodes the folder names), and the
-// mean of SCORE of INSTRUMENT.
+// Prints one JSON line: rows, sites (count and names, as DuckDB decodes the folder names), the
+// mean of SCORE of INSTRUMENT, the mean value per instrument (with hive_partitioning) and the
+// row count and overall mean read without hive_partitioning.
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const [dir, instrument, score] = process.argv.slice(2);
@@ -12,7 +14,15 @@ const reader = await con.runAndReadAll(
   `SELECT count(*)::BIGINT AS rows, count(DISTINCT site)::BIGINT AS sites,
           avg(value) FILTER (WHERE instrument = $1 AND score = $2) AS mean,
           string_agg(DISTINCT site, '|' ORDER BY site) AS names
-     FROM read_csv('${glob}', hive_partitioning = true, header = true)`,
+     FROM read_csv('${glob}', hive_partitioning = true)`,
   [instrument, score]);
 const [rows, sites, mean, names] = reader.getRows()[0];
-console.log(JSON.stringify({ rows: Number(rows), sites: Number(sites), mean, names }));
+const means = {};
+for (const [inst, m] of (await con.runAndReadAll(
+  `SELECT instrument, avg(value) FROM read_csv('${glob}', hive_partitioning = true) GROUP BY ALL`))
+  .getRows())
+  means[inst] = m;
+const [plainRows, plainMean] = (await con.runAndReadAll(
+  `SELECT count(*)::BIGINT, avg(value) FROM read_csv('${glob}')`)).getRows()[0];
+console.log(JSON.stringify({ rows: Number(rows), sites: Number(sites), mean, names, means,
+                             plain_rows: Number(plainRows), plain_mean: plainMean }));

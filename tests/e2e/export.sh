@@ -115,7 +115,7 @@ check "the pooled export has site A's pseudonyms" test -z "$(comm -23 pids-a.txt
 
 # Covariates: only the allow-listed ones, ages as bands (90+ over 89), dates as years.
 check "covariate columns end the header" test "$(head -1 exp-a/scores.csv)" = \
-    "pid,site,group_pid,instrument,instrument_version,wave,days_since_baseline,score,value,t,status,gender,age,intake"
+    "pid,site,group_pid,instrument,instrument_version,wave,days_since_baseline,score,value,t_score,status,gender,age,intake"
 check "ages are bands" bash -c "! cut -d, -f13 exp-pooled/scores.csv | tail -n +2 | grep -v -q -x -E '(18-24|25-34|35-44|45-54|55-64|65-74|75-89|90\+)'"
 check "ages over 89 are 90+" grep -q ',90+,' exp-pooled/scores.csv
 check "intake dates are years" bash -c "! cut -d, -f14 exp-pooled/scores.csv | tail -n +2 | grep -v -q -x 2024"
@@ -258,6 +258,15 @@ check "merge refuses k below 5" test "$st" = 2
 if command -v Rscript >/dev/null && Rscript -e 'library(psych)' >/dev/null 2>&1; then
     check "reliability.csv equals psych::alpha (pooled)" Rscript "$HERE/export/psych_check.R" exp-pooled
     check "reliability.csv equals psych::alpha (merged)" Rscript "$HERE/export/psych_check.R" merged
+    # Issue 16: R's plain read.csv gives every part file the same column classes, and the
+    # per-instrument means of scores.csv.
+    check "R read.csv: every part file has the same column classes and numeric values" Rscript -e '
+f <- Sys.glob("merged/scores/*/*/*.csv")
+cl <- lapply(f, function(p) sapply(read.csv(p), class)[c("wave", "value")])
+s <- read.csv("merged/scores.csv")
+ok <- length(f) == 4 && all(sapply(cl, identical, cl[[1]])) && cl[[1]][["value"]] == "numeric" &&
+    is.numeric(s$value)
+quit(status = if (ok) 0 else 1)'
 else
     skip_or_fail r
 fi
@@ -273,6 +282,18 @@ v = [float(r["value"]) for r in csv.DictReader(open("merged/scores.csv"))
 print(sum(v) / len(v))')
     check "DuckDB counts every score row" "$PY" -c "import json,sys; d=json.loads('$out'); sys.exit(d['rows'] != $rows or d['sites'] != 2)"
     check "DuckDB's mean FO equals the CSV's" "$PY" -c "import json,sys; d=json.loads('$out'); sys.exit(abs(d['mean'] - $mean) > 1e-12)"
+    # Issue 16: a mean scale (DSI-R) and a sum scale (SFCDS) at two sites, read with plain
+    # read_csv (no union_by_name): every part file sniffs to the same types.
+    means=$("$PY" -c '
+import csv, json
+v = {}
+for r in csv.DictReader(open("merged/scores.csv")):
+    if r["value"]:
+        v.setdefault(r["instrument"], []).append(float(r["value"]))
+print(json.dumps({k: sum(x) / len(x) for k, x in v.items()}))')
+    check "DuckDB reads the partitions with plain read_csv: per-instrument means equal scores.csv's" \
+        "$PY" -c "import json,sys; d=json.loads('$out'); m=json.loads('$means'); sys.exit(sorted(d['means']) != ['dsi-r', 'sfcds'] or any(abs(d['means'][k] - m[k]) > 1e-9 for k in m))"
+    check "... and without hive_partitioning" "$PY" -c "import json,sys; d=json.loads('$out'); sys.exit(d['plain_rows'] != $rows or d['plain_mean'] is None)"
     # A site label with a space and a comma: percent-encoded in the folder, decoded by DuckDB.
     sed -e 's/site: site-a}/site: "north, site 2"}/' -e 's/^store: a.db/store: spaced.db/' a.yaml >spaced.yaml
     "$QSCORE" run -c spaced.yaml >/dev/null 2>&1
