@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "hash.h"
+#include "mapdraft_internal.h"
 #include "profile.h"
 #include "qscore/score.h"
 #include "text.h"
@@ -509,6 +510,79 @@ static void resolve_identity(qs_ingest *g, qs_diag_list *errors)
                                 m->covariates[i].col.line, m->covariates[i].col.column, 1, errors);
 }
 
+/* Item `i`'s column reference: the mapping's list, else its pattern (written into `buf`), else
+ * the instrument's default column; NULL when none. *file, *line, *col: where it was written. */
+static const char *item_ref(const qs_ingest *g, size_t i, char *buf, size_t size, const char **file,
+                            unsigned long *line, unsigned long *col)
+{
+    const qs_mapping *m = g->map;
+    const qs_item *it = &g->inst->items[i];
+    *file = m->path;
+    *line = *col = 0;
+    for (size_t k = 0; k < m->nitems; k++) {
+        if (m->items[k].id == it->id) {
+            *line = m->items[k].col.line;
+            *col = m->items[k].col.column;
+            return m->items[k].col.text;
+        }
+    }
+    if (m->item_pattern) {
+        const char *at = strstr(m->item_pattern, "{n}");
+        snprintf(buf, size, "%.*s%d%s", (int)(at - m->item_pattern), m->item_pattern, it->id,
+                 at + 3);
+        return buf;
+    }
+    if (it->column)
+        *file = g->inst->path;
+    return it->column;
+}
+
+/*
+ * When most item columns are missing (more than half, and at least QS_ITEMS_SUMMARY_MIN), the
+ * mapping does not fit the file at all: one message instead of one per item (issue 17), with
+ * the header pattern that would fit when the header is known (never from a row 1 that may be
+ * data), else the advice to run `qscore map`. Returns 1 when it said so.
+ */
+#define QS_ITEMS_SUMMARY_MIN 5
+static int items_summary(qs_ingest *g, qs_diag_list *errors)
+{
+    const qs_instrument *inst = g->inst;
+    size_t missing = 0;
+    char buf[512], first[160] = "", last[160] = "", pattern[256], hint[1024];
+    const char *file = g->map->path;
+    for (size_t i = 0; i < inst->nitems; i++) {
+        const char *f;
+        unsigned long line, col;
+        const char *ref = item_ref(g, i, buf, sizeof(buf), &f, &line, &col);
+        if (i == 0 && ref)
+            snprintf(first, sizeof(first), "%s", ref);
+        if (i + 1 == inst->nitems && ref)
+            snprintf(last, sizeof(last), "%s", ref);
+        if (i == 0)
+            file = f;
+        if (!ref || resolve(g, ref, "item", f, line, col, 0, NULL) < 0)
+            missing++;
+    }
+    if (missing < QS_ITEMS_SUMMARY_MIN || missing * 2 <= inst->nitems)
+        return 0;
+    int row = 0;
+    if (g->header_known &&
+        qs_mapdraft__item_pattern(g->row1, g->row2, g->ncols, inst, pattern, sizeof(pattern), &row))
+        snprintf(
+            hint, sizeof(hint),
+            "add item_pattern: \"%.200s\" to the mapping file (it names all %zu items in header "
+            "row %d), or run 'qscore map -i %.100s %.300s' to draft a mapping",
+            pattern, inst->nitems, row, inst->id, g->name);
+    else
+        snprintf(hint, sizeof(hint), "run 'qscore map -i %.100s %.300s' to draft a mapping",
+                 inst->id, g->name);
+    qs_diag_list_add(errors, file, 0, 0, NULL,
+                     "%zu of the %zu item columns of '%s' not found in '%s' (looked for '%s' .. "
+                     "'%s'): %s",
+                     missing, inst->nitems, inst->id, g->name, first, last, hint);
+    return 1;
+}
+
 /* Items: the mapping's list, else its pattern, else the instrument's default columns. */
 static void resolve_items(qs_ingest *g, qs_diag_list *errors)
 {
@@ -522,29 +596,14 @@ static void resolve_items(qs_ingest *g, qs_diag_list *errors)
                              "item %ld is not an item of '%s' (items are 1..%zu)", m->items[i].id,
                              inst->id, inst->nitems);
     }
+    if (items_summary(g, errors))
+        return;
     for (size_t i = 0; i < inst->nitems; i++) {
         char what[64], pattern[512];
-        const char *ref = NULL;
-        unsigned long line = 0, col = 0;
-        const char *file = mf;
+        unsigned long line, col;
+        const char *file;
+        const char *ref = item_ref(g, i, pattern, sizeof(pattern), &file, &line, &col);
         snprintf(what, sizeof(what), "item %d", inst->items[i].id);
-        for (size_t k = 0; k < m->nitems && !ref; k++) {
-            if (m->items[k].id == inst->items[i].id) {
-                ref = m->items[k].col.text;
-                line = m->items[k].col.line;
-                col = m->items[k].col.column;
-            }
-        }
-        if (!ref && m->item_pattern) {
-            const char *at = strstr(m->item_pattern, "{n}");
-            snprintf(pattern, sizeof(pattern), "%.*s%d%s", (int)(at - m->item_pattern),
-                     m->item_pattern, inst->items[i].id, at + 3);
-            ref = pattern;
-        }
-        if (!ref && inst->items[i].column) {
-            ref = inst->items[i].column;
-            file = inst->path;
-        }
         if (!ref) {
             qs_diag_list_add(errors, mf, 0, 0, NULL,
                              "item %d of '%s' has no column: map it under 'items' or "

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "grow.h"
+#include "mapdraft_internal.h"
 #include "profile.h"
 #include "qscore/ingest.h"
 #include "qscore/reader.h"
@@ -911,4 +912,35 @@ void qs_mapdraft_release(qs_mapdraft *d)
     d->text = NULL;
     d->len = 0;
     qs_diag_list_release(&d->undecided);
+}
+
+int qs_mapdraft__item_pattern(char *const *row1, char *const *row2, size_t ncols,
+                              const qs_instrument *inst, char *out, size_t size, int *row)
+{
+    struct draft d;
+    qs_diag_list scratch;
+    int found = 0;
+    memset(&d, 0, sizeof(d));
+    qs_diag_list_init(&scratch);
+    d.inst = inst;
+    d.display = "";
+    d.undecided = &scratch;
+    d.ncols = ncols;
+    d.row1 = (char **)row1;
+    d.row2 = (char **)row2;
+    d.item_col = calloc(inst->nitems ? inst->nitems : 1, sizeof(long));
+    if (d.item_col && find_item_candidates(&d)) {
+        decide_items(&d);
+        if (d.item_pattern && strlen(d.item_pattern) < size) {
+            snprintf(out, size, "%s", d.item_pattern);
+            *row = d.item_row;
+            found = 1;
+        }
+    }
+    for (size_t i = 0; i < d.ncands; i++)
+        free(d.cands[i].pattern);
+    free(d.cands);
+    free(d.item_col);
+    qs_diag_list_release(&scratch);
+    return found;
 }

@@ -420,8 +420,14 @@ int cmd_score(int argc, char **argv)
         qs_cli_error("cannot write the output: %s", strerror(errno));
         worst(&t, QS_EXIT_IO);
     }
+    if (!to_stdout && t.scored == 0) {
+        /* Nothing to read in it: an output holding only a header would look like a result. */
+        qs_atomic_abort(&ofile);
+        qs_cli_error("nothing scored: '%s' not written", o.output);
+    }
     if (t.status < QS_EXIT_IO) {
-        if ((!to_stdout && qs_atomic_commit(&ofile, &d)) || qs_atomic_commit(&qfile, &d)) {
+        if ((!to_stdout && t.scored && qs_atomic_commit(&ofile, &d)) ||
+            qs_atomic_commit(&qfile, &d)) {
             qs_cli_diag(&d);
             worst(&t, QS_EXIT_IO);
         }

@@ -91,5 +91,14 @@ for c in surveymonkey:sfcds:"Statement {n}" google-forms:ecr-r:"Relationship fee
     check "$case: stderr says date_format" grep -q 'date_format' "$W/$case.err"
 done
 
+# A mapping that does not fit: one message, and no output file when nothing was scored.
+(cd "$CASES/mapping-items-not-found" && "$Q" score -i "$INST/sfcds.yaml" -m mapping.yaml \
+    -o "$W/none.csv" --quarantine "$W/none.q.csv" export.csv 2>"$W/none.err")
+check "items not found: exit 2" test $? -eq 2
+check "items not found: no output file" test ! -e "$W/none.csv"
+check "items not found: one message for the items" \
+    test "$(grep -c 'item columns' "$W/none.err")" -eq 1
+check "items not found: no message per item" test "$(grep -c 'for item' "$W/none.err")" -eq 0
+
 echo "map: $pass passed, $fail failed"
 test "$fail" -eq 0

@@ -1382,6 +1382,20 @@ def case_usage_errors():
                        '  "Very true of me": "?"\n', want_status=2,
                error_by_hand="qscore: mapping.yaml:4:28: labels.Somewhat untrue of me: label 'Somewhat untrue of me' has no value yet (\"?\"): replace it with the answer's value on the scale, or list the text under missing: if it means not answered\n"
                              "qscore: mapping.yaml:5:22: labels.Very true of me: label 'Very true of me' has no value yet (\"?\"): replace it with the answer's value on the scale, or list the text under missing: if it means not answered\n")
+    lower = csv_text([["record_id"] + ["sfcds_%d" % i for i in range(1, 17)],
+                      ["C1501"] + sf("3333333333333333")]).encode("utf-8")
+    write_case("mapping-items-not-found",
+               "A REDCap export whose mapping names no items, and whose item columns are in lower "
+               "case (sfcds_1, not the instrument's SFCDS_1): one message for the 16 missing columns, naming the "
+               "item_pattern that fits the header, instead of one per item; nothing is scored, "
+               "so the output file is not written (exit status 2).",
+               {"export.csv": lower},
+               ["score", "-i", SFCDS, "-m", "mapping.yaml", "-o", "@WORK@/scores.csv"] + Q +
+               ["export.csv"], mapping="client_id: record_id\n", want_status=2,
+               error_by_hand="qscore: ../../../../instruments/sfcds.yaml: 16 of the 16 item columns of 'sfcds' not found in 'export.csv' (looked for 'SFCDS_1' .. 'SFCDS_16'): add item_pattern: \"sfcds_{n}\" to the mapping file (it names all 16 items in header row 1), or run 'qscore map -i sfcds export.csv' to draft a mapping\n"
+                             "qscore: export.csv: not scored\n"
+                             "qscore: nothing scored: '@WORK@/scores.csv' not written\n"
+                             "qscore: scored 0 of 0 rows from 0 files (0 quarantined, 0 flags raised)\n")
     write_case("mapping-missing-column",
                "DECISION: a mapped column that the file's header lacks (client_id: Client) is a "
                "mapping error: exit status 2, nothing scored.",

@@ -1345,8 +1345,12 @@ def run(argv, stdout, stdin_data=None):
         body = "".join(jrows)
     qbody = csv_line(QUARANTINE_COLUMNS) + "".join(csv_line(r) for r in quarantine)
     if opts["out"]:
-        with open(opts["out"], "w", encoding="utf-8", newline="") as f:
-            f.write(body)
+        # Nothing scored: no output file (one holding only a header would look like a result).
+        if counts["scored"]:
+            with open(opts["out"], "w", encoding="utf-8", newline="") as f:
+                f.write(body)
+        else:
+            messages.append("nothing scored: '%s' not written" % opts["out"])
         qpath = opts["quarantine"] or os.path.splitext(opts["out"])[0] + ".quarantine.csv"
     else:
         stdout.write(body)
