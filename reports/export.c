@@ -735,15 +735,9 @@ static void row_head(FILE *fp, const struct xstate *X, const struct xrow *r, int
     fputc(',', fp);
 }
 
-static void head_line(FILE *fp, const struct xstate *X, int partition, const char *tail)
+static void head_line(FILE *fp, const struct xstate *X, qs_xfile_kind kind)
 {
-    fputs(partition ? "pid,group_pid,instrument_version,wave,days_since_baseline"
-                    : "pid,site,group_pid,instrument,instrument_version,wave,days_since_baseline",
-          fp);
-    if (X->cfg->export_.year)
-        fputs(",baseline_year", fp);
-    fputc(',', fp);
-    fputs(tail, fp);
+    qs_x__write_header(fp, kind, X->cfg->export_.year, 0, NULL);
     for (size_t i = 0; i < X->cfg->export_.ncovariates; i++) {
         fputc(',', fp);
         fputs(X->cfg->export_.covariates[i].name, fp);
@@ -891,10 +885,10 @@ static qs_error write_begin(struct xwrite *W)
     W->it = W->fl && X->opts->items ? qs_x__open(W->dir, "items.csv", &W->d) : NULL;
     if (!W->sc || !W->fl || (X->opts->items && !W->it))
         return QS_EIO;
-    head_line(W->sc, X, 0, "score,value,t_score,status");
-    head_line(W->fl, X, 0, "flag,status,severity");
+    head_line(W->sc, X, QS_XF_SCORES);
+    head_line(W->fl, X, QS_XF_FLAGS);
     if (W->it)
-        head_line(W->it, X, 0, "item,answer,keyed");
+        head_line(W->it, X, QS_XF_ITEMS);
     return QS_OK;
 }
 
@@ -935,7 +929,7 @@ static qs_error open_part(struct xwrite *W, const struct xrow *r, struct partfil
     pf->fp = qs_x__open(W->dir, pf->name, &W->d);
     if (!pf->fp)
         return QS_EIO;
-    head_line(pf->fp, W->X, 1, "score,value,t_score,status");
+    head_line(pf->fp, W->X, QS_XF_PART);
     return QS_OK;
 }
 

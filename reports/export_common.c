@@ -209,6 +209,263 @@ void qs_x__csv_real(FILE *fp, double v)
         fputs(".0", fp);
 }
 
+/* ---- columns ----------------------------------------------------------------------------- */
+
+#define COLS(t) (sizeof(t) / sizeof((t)[0]))
+
+static const char *const file_names[QS_XF_COUNT] = {
+    "scores.csv",     "flags.csv",       "items.csv", "scores/instrument=ID/site=SITE/part-0.csv",
+    "aggregates.csv", "reliability.csv", "stats.csv"};
+
+const char *qs_x__file_name(qs_xfile_kind kind)
+{
+    return file_names[kind];
+}
+
+/* The first columns of every long file; `part` marks the two a partition holds in its path. */
+static const struct {
+    qs_xcol c;
+    int part; /* 1: left out of a partition file; 2: only with export.year */
+} long_head[] = {
+    {{"pid", "VARCHAR", "", "24 characters a-z 2-7",
+      "the client's pseudonym (keyed HMAC-SHA-256 of site and client id)"},
+     0},
+    {{"site", "VARCHAR", "", "the sites' labels", "the clinic's site label (from its config)"}, 1},
+    {{"group_pid", "VARCHAR", "", "24 characters a-z 2-7; empty without a group",
+      "the therapy group's pseudonym"},
+     0},
+    {{"instrument", "VARCHAR", "", "instrument ids", "instrument id (e.g. dsi-r)"}, 1},
+    {{"instrument_version", "VARCHAR", "", "version text (e.g. 1.0)",
+      "version of the instrument definition it was scored with"},
+     0},
+    {{"wave", "BIGINT", "administration number", "1 or more",
+      "the client's administrations of this instrument in time order"},
+     0},
+    {{"days_since_baseline", "BIGINT", "days", "0 or more; empty when undated",
+      "days from the client's first dated administration (any instrument)"},
+     0},
+    {{"baseline_year", "BIGINT", "calendar year", "a year",
+      "year of the client's first dated administration (export.year: true)"},
+     2},
+};
+
+static const qs_xcol scores_tail[] = {
+    {"score", "VARCHAR", "", "the instrument's score ids", "score id of the instrument"},
+    {"value", "DOUBLE", "the score's scale (instrument definition)",
+     "the score's range; empty when it could not be computed", "the score"},
+    {"t_score", "DOUBLE", "T (mean 50, SD 10)", "empty without a norm",
+     "T score against the site's chosen norm (a local norm: not comparable across sites)"},
+    {"status", "VARCHAR", "", "ok, prorated, or why there is no value",
+     "how the value was computed"},
+};
+
+static const qs_xcol flags_tail[] = {
+    {"flag", "VARCHAR", "", "the instrument's flag ids", "flag id of the instrument"},
+    {"status", "VARCHAR", "", "raised, not_evaluable",
+     "raised, or not evaluable (a score it needs is missing)"},
+    {"severity", "VARCHAR", "", "low, medium, high", "the flag's severity"},
+};
+
+static const qs_xcol items_tail[] = {
+    {"item", "BIGINT", "", "the instrument's item numbers", "item number as published"},
+    {"answer", "BIGINT", "the instrument's answer scale", "the scale's values; empty: unanswered",
+     "the answer"},
+    {"keyed", "BIGINT", "the instrument's answer scale", "the scale's values; empty: unanswered",
+     "the answer after reverse keying (what scores use)"},
+};
+
+static const qs_xcol aggregates_cols[] = {
+    {"level", "VARCHAR", "", "all, site, group", "the cell's level"},
+    {"site", "VARCHAR", "", "the sites' labels; empty at level all", "site label"},
+    {"group_pid", "VARCHAR", "",
+     "24 characters a-z 2-7; empty above level group or without a group", "the group's pseudonym"},
+    {"instrument", "VARCHAR", "", "instrument ids", "instrument id"},
+    {"instrument_version", "VARCHAR", "", "version text", "instrument definition version"},
+    {"score", "VARCHAR", "", "the instrument's score ids", "score id"},
+    {"wave", "BIGINT", "administration number", "1 or more", "wave"},
+    {"n", "BIGINT", "administrations", "k or more; empty when suppressed",
+     "values of the score in the cell"},
+    {"mean", "DOUBLE", "the score's scale", "empty when suppressed", "mean of the values"},
+    {"sd", "DOUBLE", "the score's scale", "0 or more; empty when suppressed or n = 1",
+     "standard deviation (n - 1)"},
+    {"min", "DOUBLE", "the score's scale", "empty when suppressed",
+     "smallest value (one client's)"},
+    {"max", "DOUBLE", "the score's scale", "empty when suppressed", "largest value (one client's)"},
+    {"q1", "DOUBLE", "the score's scale", "empty when suppressed",
+     "first quartile (R quantile type 7)"},
+    {"median", "DOUBLE", "the score's scale", "empty when suppressed", "median"},
+    {"q3", "DOUBLE", "the score's scale", "empty when suppressed",
+     "third quartile (R quantile type 7)"},
+    {"n_flagged", "BIGINT", "administrations", "0 or more; empty when suppressed",
+     "administrations with at least one raised flag"},
+    {"suppressed", "BOOLEAN", "", "true, false", "true: the cell's statistics are hidden"},
+    {"flagged_suppressed", "BOOLEAN", "", "true, false",
+     "true: n_flagged and the score statistics are hidden (n shown)"},
+};
+
+static const qs_xcol reliability_cols[] = {
+    {"instrument", "VARCHAR", "", "instrument ids", "instrument id"},
+    {"instrument_version", "VARCHAR", "", "version text", "instrument definition version"},
+    {"score", "VARCHAR", "", "score ids with 2 or more items", "score id"},
+    {"item", "BIGINT", "", "the score's item numbers; empty on the score's row", "item number"},
+    {"n", "BIGINT", "clients", "k or more; empty when suppressed",
+     "complete cases: first administrations with every item of the score answered"},
+    {"n_items", "BIGINT", "items", "2 or more", "items of the score"},
+    {"alpha", "DOUBLE", "coefficient", "at most 1; score rows", "raw alpha (psych raw_alpha)"},
+    {"alpha_lower", "DOUBLE", "coefficient", "at most 1; score rows", "Feldt 95% lower bound"},
+    {"alpha_upper", "DOUBLE", "coefficient", "at most 1; score rows", "Feldt 95% upper bound"},
+    {"item_rest_r", "DOUBLE", "correlation", "-1 to 1; item rows",
+     "item-rest correlation (psych r.drop)"},
+    {"alpha_if_deleted", "DOUBLE", "coefficient", "at most 1; item rows of 3+ item scores",
+     "alpha without the item (psych alpha.drop)"},
+    {"suppressed", "BOOLEAN", "", "true, false", "true when n < k: statistics empty"},
+};
+
+static const qs_xcol stats_cols[] = {
+    {"kind", "VARCHAR", "", "meta, freq, flagged, items_n, item_sum, item_cross",
+     "which sufficient statistic"},
+    {"site", "VARCHAR", "", "the sites' labels; empty on meta and item rows", "site label"},
+    {"group_pid", "VARCHAR", "", "24 characters a-z 2-7 or empty", "the group's pseudonym"},
+    {"instrument", "VARCHAR", "", "instrument ids or empty", "instrument id"},
+    {"instrument_version", "VARCHAR", "", "version text or empty", "instrument definition version"},
+    {"score", "VARCHAR", "", "score ids; on meta rows the setting's name", "score id or setting"},
+    {"wave", "BIGINT", "administration number", "1 or more; empty on meta and item rows", "wave"},
+    {"item", "VARCHAR", "", "item numbers or empty", "item (item_sum, item_cross)"},
+    {"item2", "VARCHAR", "", "item numbers or empty", "second item (item_cross)"},
+    {"value", "VARCHAR", "", "a score value (freq) or a setting's text (meta)",
+     "the statistic's value"},
+    {"count", "DOUBLE", "", "0 or more",
+     "how many (freq, flagged, items_n) or the sum (item_sum, item_cross)"},
+};
+
+size_t qs_x__columns(qs_xfile_kind kind, int year, size_t ncov, const char *const *covs,
+                     const char *const *kinds, qs_xcol *out, size_t cap)
+{
+    const qs_xcol *fixed = NULL, *tail = NULL;
+    size_t nfixed = 0, ntail = 0, n = 0;
+    switch (kind) {
+    case QS_XF_AGGREGATES:
+        fixed = aggregates_cols, nfixed = COLS(aggregates_cols);
+        break;
+    case QS_XF_RELIABILITY:
+        fixed = reliability_cols, nfixed = COLS(reliability_cols);
+        break;
+    case QS_XF_STATS:
+        fixed = stats_cols, nfixed = COLS(stats_cols);
+        break;
+    case QS_XF_FLAGS:
+        tail = flags_tail, ntail = COLS(flags_tail);
+        break;
+    case QS_XF_ITEMS:
+        tail = items_tail, ntail = COLS(items_tail);
+        break;
+    default:
+        tail = scores_tail, ntail = COLS(scores_tail);
+        break;
+    }
+    for (size_t i = 0; i < nfixed && n < cap; i++)
+        out[n++] = fixed[i];
+    if (fixed)
+        return n;
+    for (size_t i = 0; i < COLS(long_head) && n < cap; i++) {
+        if ((long_head[i].part == 1 && kind == QS_XF_PART) || (long_head[i].part == 2 && !year))
+            continue;
+        out[n++] = long_head[i].c;
+    }
+    for (size_t i = 0; i < ntail && n < cap; i++)
+        out[n++] = tail[i];
+    for (size_t i = 0; i < ncov && n < cap; i++) {
+        const char *k = kinds ? kinds[i] : "category";
+        int age = strcmp(k, "age_band") == 0, yr = strcmp(k, "year") == 0;
+        out[n++] = (qs_xcol){
+            covs[i], "VARCHAR",
+            age  ? "years"
+            : yr ? "calendar year"
+                 : "",
+            age  ? "0-17, 18-24, 25-34, ..., 75-89, 90+; empty when not an age"
+            : yr ? "a year, (rare), 90+ years before baseline; empty when not a date"
+                 : "the survey's categories, (rare) when held by fewer than k clients of a site",
+            age  ? "allow-listed covariate: age band"
+            : yr ? "allow-listed covariate: a date's year"
+                 : "allow-listed covariate: a category"};
+    }
+    return n;
+}
+
+void qs_x__write_header(FILE *fp, qs_xfile_kind kind, int year, size_t ncov,
+                        const char *const *covs)
+{
+    qs_xcol cols[QS_XCOLS_MAX];
+    /* The covariates straight from the caller: a header is never cut to the table's room. */
+    size_t n = qs_x__columns(kind, year, 0, NULL, NULL, cols, QS_XCOLS_MAX);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputc(',', fp);
+        fputs(cols[i].name, fp);
+    }
+    for (size_t i = 0;
+         kind != QS_XF_AGGREGATES && kind != QS_XF_RELIABILITY && kind != QS_XF_STATS && i < ncov;
+         i++) {
+        fputc(',', fp);
+        fputs(covs[i], fp);
+    }
+}
+
+/* A SQL string literal's body: ' doubled. */
+static void sql_str(FILE *fp, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputc('\'', fp);
+        fputc(*s, fp);
+    }
+}
+
+/*
+ * schema.sql: one DuckDB view per CSV file with every column's type given, from the same
+ * column tables that write the headers, so a file that happens to hold only empty cells in a
+ * column still reads as a number.
+ */
+static void write_schema(const qs_xmeta *m, FILE *fp)
+{
+    static const struct {
+        qs_xfile_kind kind;
+        const char *view, *path;
+    } views[] = {{QS_XF_SCORES, "scores", "scores.csv"},
+                 {QS_XF_FLAGS, "flags", "flags.csv"},
+                 {QS_XF_ITEMS, "items", "items.csv"},
+                 {QS_XF_PART, "scores_partitioned", "scores/*/*/*.csv"},
+                 {QS_XF_AGGREGATES, "aggregates", "aggregates.csv"},
+                 {QS_XF_RELIABILITY, "reliability", "reliability.csv"},
+                 {QS_XF_STATS, "stats", "stats.csv"}};
+    qs_xcol cols[QS_XCOLS_MAX];
+    fputs("-- schema.sql: DuckDB views with explicit column types over this export's CSV files.\n"
+          "-- Run it in the export folder (duckdb -init schema.sql, or .read schema.sql); Spark\n"
+          "-- and Trino take the same column names and types (see codebook.csv).\n",
+          fp);
+    for (size_t v = 0; v < sizeof(views) / sizeof(views[0]); v++) {
+        if (views[v].kind == QS_XF_ITEMS && !m->items)
+            continue;
+        size_t n = qs_x__columns(views[v].kind, m->year, m->ncovariates, m->covariates,
+                                 m->covariate_kinds, cols, QS_XCOLS_MAX);
+        fprintf(fp,
+                "CREATE OR REPLACE VIEW %s AS SELECT * FROM read_csv('%s', header = true,\n"
+                "    auto_detect = false, delim = ',', quote = '\"', escape = '\"',",
+                views[v].view, views[v].path);
+        if (views[v].kind == QS_XF_PART)
+            fputs("\n    hive_partitioning = true, hive_types = {'instrument': 'VARCHAR', "
+                  "'site': 'VARCHAR'},",
+                  fp);
+        fputs("\n    columns = {", fp);
+        for (size_t i = 0; i < n; i++) {
+            fputs(i ? ", '" : "'", fp);
+            sql_str(fp, cols[i].name);
+            fprintf(fp, "': '%s'", cols[i].type);
+        }
+        fputs("});\n", fp);
+    }
+}
+
 /* ---- aggregates with suppression ---------------------------------------------------------- */
 
 /*
@@ -753,9 +1010,8 @@ qs_error qs_x__write_aggregates(qs_xcohort *c, long k, FILE *fp, unsigned long *
     qs_error rc = QS_OK;
     qs_xcell **v = sorted_cells(c);
     *rows = *suppressed = 0;
-    fputs("level,site,group_pid,instrument,instrument_version,score,wave,n,mean,sd,min,max,q1,"
-          "median,q3,n_flagged,suppressed,flagged_suppressed\n",
-          fp);
+    qs_x__write_header(fp, QS_XF_AGGREGATES, 0, 0, NULL);
+    fputc('\n', fp);
     if (!v)
         return QS_ENOMEM;
     for (size_t a = 0; a < c->ncells && !rc;) {
@@ -796,9 +1052,8 @@ static void rel_head(FILE *fp, const qs_xrel *r, const char *item)
 qs_error qs_x__write_reliability(qs_xcohort *c, long k, FILE *fp, unsigned long *rows)
 {
     *rows = 0;
-    fputs("instrument,instrument_version,score,item,n,n_items,alpha,alpha_lower,alpha_upper,"
-          "item_rest_r,alpha_if_deleted,suppressed\n",
-          fp);
+    qs_x__write_header(fp, QS_XF_RELIABILITY, 0, 0, NULL);
+    fputc('\n', fp);
     if (c->nrels)
         qsort(c->rels, c->nrels, sizeof(qs_xrel), cmp_rels);
     for (size_t i = 0; i < c->nrels; i++) {
@@ -885,8 +1140,8 @@ qs_error qs_x__write_stats(qs_xcohort *c, const qs_xmeta *m, FILE *fp, unsigned 
 {
     char buf[64];
     unsigned long n = 0;
-    fputs("kind,site,group_pid,instrument,instrument_version,score,wave,item,item2,value,count\n",
-          fp);
+    qs_x__write_header(fp, QS_XF_STATS, 0, 0, NULL);
+    fputc('\n', fp);
     snprintf(buf, sizeof(buf), "%d", QS_EXPORT_FORMAT);
     meta_row(fp, "format", buf);
     meta_row(fp, "qscore_version", qs_version());
@@ -1139,7 +1394,7 @@ qs_error qs_x__write_summaries(qs_xdir *dir, qs_xcohort *c, qs_xmeta *m, qs_xfil
                                size_t *nfiles, qs_diag *diag)
 {
     static const char *const names[] = {"aggregates.csv", "reliability.csv", "stats.csv",
-                                        "README.txt"};
+                                        "schema.sql", "README.txt"};
     qs_error rc = QS_OK;
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !rc; i++) {
         unsigned long rows = 0, suppressed = 0;
@@ -1154,6 +1409,8 @@ qs_error qs_x__write_summaries(qs_xdir *dir, qs_xcohort *c, qs_xmeta *m, qs_xfil
             rc = qs_x__write_reliability(c, m->k, fp, &rows);
         } else if (i == 2) {
             rc = qs_x__write_stats(c, m, fp, &rows);
+        } else if (i == 3) {
+            write_schema(m, fp);
         } else {
             qs_x__write_readme(m, fp);
         }
@@ -1301,6 +1558,7 @@ void qs_x__write_readme(const qs_xmeta *m, FILE *fp)
           "                  item-rest correlations, alpha if item deleted\n"
           "- stats.csv       the sufficient statistics `qscore merge` pools: score frequency\n"
           "                  tables per group cell and item sums and cross-products\n"
+          "- schema.sql      DuckDB views over the CSV files with every column's type given\n"
           "- manifest.json   settings, key fingerprint, row counts and SHA-256 of every file\n\n",
           fp);
     fputs("Columns of scores.csv, flags.csv and items.csv\n"

@@ -73,6 +73,49 @@ typedef struct qs_xmeta {
     unsigned long clients, administrations, cells, cells_suppressed;
 } qs_xmeta;
 
+/*
+ * The columns of the export's CSV files, in one place: the headers, schema.sql and codebook.csv
+ * are all made from qs_x__columns, so they cannot drift apart. When adding a column to a file,
+ * add it to the file's table in export_common.c and write its values in the same position.
+ */
+typedef enum qs_xfile_kind {
+    QS_XF_SCORES,      /* scores.csv */
+    QS_XF_FLAGS,       /* flags.csv */
+    QS_XF_ITEMS,       /* items.csv */
+    QS_XF_PART,        /* scores/instrument=ID/site=SITE/part-0.csv */
+    QS_XF_AGGREGATES,  /* aggregates.csv */
+    QS_XF_RELIABILITY, /* reliability.csv */
+    QS_XF_STATS,       /* stats.csv */
+    QS_XF_COUNT
+} qs_xfile_kind;
+
+typedef struct qs_xcol {
+    const char *name;
+    const char *type;    /* DuckDB type: VARCHAR, BIGINT, DOUBLE or BOOLEAN */
+    const char *unit;    /* unit or scale; "" when none */
+    const char *values;  /* allowed values or range */
+    const char *meaning; /* one line */
+} qs_xcol;
+
+/** The file name of `kind` (for the partitions: the pattern of their paths). */
+const char *qs_x__file_name(qs_xfile_kind kind);
+
+/**
+ * The columns of file `kind` under these settings (`year`: baseline_year; the covariates'
+ * names and kinds, kinds may be NULL) into `out` (room for `cap`). Returns the number of
+ * columns; strings are static or the caller's.
+ */
+size_t qs_x__columns(qs_xfile_kind kind, int year, size_t ncov, const char *const *covs,
+                     const char *const *kinds, qs_xcol *out, size_t cap);
+
+/** The most columns a file can have (its fixed columns and 64 covariates). */
+#define QS_XCOLS_MAX 96
+
+/** Write the header of file `kind`: its column names, comma-separated, without the line
+ * end (the covariates' names as they are). */
+void qs_x__write_header(FILE *fp, qs_xfile_kind kind, int year, size_t ncov,
+                        const char *const *covs);
+
 /** Append a file to the manifest's list. QS_ENOMEM or QS_OK. */
 qs_error qs_x__add_file(qs_xfile **files, size_t *n, const char *name, unsigned long rows);
 
@@ -126,9 +169,9 @@ qs_error qs_x__close(FILE *fp, const char *name, qs_diag *diag);
 
 /**
  * Write the summary files computed from the cohort `c` into the export folder `dir`:
- * aggregates.csv, reliability.csv, stats.csv and README.txt, in that order, each appended to
- * `files` for the manifest. Sets m->cells and m->cells_suppressed from aggregates.csv first
- * (stats.csv, README.txt and the manifest record them), also when a later file fails. Returns
+ * aggregates.csv, reliability.csv, stats.csv, schema.sql and README.txt, in that order, each
+ * appended to `files` for the manifest. Sets m->cells and m->cells_suppressed from aggregates.csv
+ * first (stats.csv, README.txt and the manifest record them), also when a later file fails. Returns
  * QS_OK or the first failure, with its detail in `diag`.
  */
 qs_error qs_x__write_summaries(qs_xdir *dir, qs_xcohort *c, qs_xmeta *m, qs_xfile **files,

@@ -3,7 +3,10 @@
 // Usage: node tests/duckdb/check_export.mjs EXPORT_DIR INSTRUMENT SCORE
 // Prints one JSON line: rows, sites (count and names, as DuckDB decodes the folder names), the
 // mean of SCORE of INSTRUMENT, the mean value per instrument (with hive_partitioning) and the
-// row count and overall mean read without hive_partitioning.
+// row count and overall mean read without hive_partitioning; then, with the export's schema.sql
+// run in its folder, the row count of every view and the per-instrument means of
+// scores_partitioned.
+import { readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const [dir, instrument, score] = process.argv.slice(2);
@@ -24,5 +27,16 @@ for (const [inst, m] of (await con.runAndReadAll(
   means[inst] = m;
 const [plainRows, plainMean] = (await con.runAndReadAll(
   `SELECT count(*)::BIGINT, avg(value) FROM read_csv('${glob}')`)).getRows()[0];
+process.chdir(dir);
+await con.run(readFileSync('schema.sql', 'utf8'));
+const views = {};
+for (const [name] of (await con.runAndReadAll(
+  `SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1`)).getRows())
+  views[name] = Number((await con.runAndReadAll(`SELECT count(*) FROM "${name}"`)).getRows()[0][0]);
+const schemaMeans = {};
+for (const [inst, m] of (await con.runAndReadAll(
+  `SELECT instrument, avg(value) FROM scores_partitioned GROUP BY ALL`)).getRows())
+  schemaMeans[inst] = m;
 console.log(JSON.stringify({ rows: Number(rows), sites: Number(sites), mean, names, means,
-                             plain_rows: Number(plainRows), plain_mean: plainMean }));
+                             plain_rows: Number(plainRows), plain_mean: plainMean, views,
+                             schema_means: schemaMeans }));

@@ -294,6 +294,14 @@ print(json.dumps({k: sum(x) / len(x) for k, x in v.items()}))')
     check "DuckDB reads the partitions with plain read_csv: per-instrument means equal scores.csv's" \
         "$PY" -c "import json,sys; d=json.loads('$out'); m=json.loads('$means'); sys.exit(sorted(d['means']) != ['dsi-r', 'sfcds'] or any(abs(d['means'][k] - m[k]) > 1e-9 for k in m))"
     check "... and without hive_partitioning" "$PY" -c "import json,sys; d=json.loads('$out'); sys.exit(d['plain_rows'] != $rows or d['plain_mean'] is None)"
+    lines() { echo $(($(wc -l <"merged/$1") - 1)); }
+    check "schema.sql: every view reads its file with the given types" "$PY" -c "
+import json, sys
+d = json.loads('$out'); v = d['views']; m = json.loads('$means')
+want = {'scores': $(lines scores.csv), 'scores_partitioned': $rows, 'flags': $(lines flags.csv),
+        'items': $(lines items.csv), 'aggregates': $(lines aggregates.csv),
+        'reliability': $(lines reliability.csv), 'stats': $(lines stats.csv)}
+sys.exit(v != want or any(abs(d['schema_means'][k] - m[k]) > 1e-9 for k in m))"
     # A site label with a space and a comma: percent-encoded in the folder, decoded by DuckDB.
     sed -e 's/site: site-a}/site: "north, site 2"}/' -e 's/^store: a.db/store: spaced.db/' a.yaml >spaced.yaml
     "$QSCORE" run -c spaced.yaml >/dev/null 2>&1
