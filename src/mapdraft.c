@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -506,10 +507,21 @@ static void data_row(struct draft *d, const qs_record *r)
     d->rows++;
     if (r->nfields != d->ncols)
         return; /* `qscore score` quarantines it: its cells are not where the header says */
-    for (size_t i = 0; i < d->inst->nitems; i++)
-        if (d->item_col[i] >= 0)
-            count_answer(d, r->fields[d->item_col[i]], r->lens[d->item_col[i]]);
-    if (d->col_admin >= 0)
+    for (size_t i = 0; i < d->inst->nitems; i++) {
+        long c = d->item_col[i];
+        /* Bytes that are not text in the file's encoding are never copied into the draft
+         * (`score` quarantines such a cell); they are counted. */
+        if (c >= 0 && r->bad_encoding && r->field_bad && r->field_bad[c])
+            d->answers_dropped++;
+        else if (c >= 0)
+            count_answer(d, r->fields[c], r->lens[c]);
+    }
+    if (d->col_admin >= 0 && r->bad_encoding && r->field_bad && r->field_bad[d->col_admin]) {
+        if (!d->date_other++) {
+            d->other_line = r->line;
+            snprintf(d->other_form, sizeof(d->other_form), "not valid text");
+        }
+    } else if (d->col_admin >= 0)
         count_date(d, r->fields[d->col_admin], r->lens[d->col_admin], r->line);
 }
 
@@ -596,8 +608,15 @@ static void write_dates(struct sb *b, struct draft *d)
         snprintf(why, sizeof(why), "day-first (line %lu has a first number over 12)", line);
     else
         snprintf(why, sizeof(why), "month-first (line %lu has a second number over 12)", line);
-    if (d->nforms == 1 && !d->date_iso &&
-        qs_date_strptime_format(d->forms[0].sample, order, fmt, sizeof(fmt))) {
+    /* Forms that differ only in digit counts (5/3/2026, 15/03/2026) share one format. */
+    int one = !d->date_iso && d->nforms > 0 &&
+              qs_date_strptime_format(d->forms[0].sample, order, fmt, sizeof(fmt));
+    for (size_t k = 1; k < d->nforms && one; k++) {
+        char other[64];
+        one = qs_date_strptime_format(d->forms[k].sample, order, other, sizeof(other)) &&
+              strcmp(other, fmt) == 0;
+    }
+    if (one) {
         sb_add(b, "date_format: ");
         sb_quoted(b, fmt);
         sb_add(b, "   # %s slash dates, %s\n", grouped(d->date_slash, n1, sizeof(n1)), why);
@@ -633,7 +652,12 @@ static void write_answers(struct sb *b, struct draft *d)
     sb_add(b, ".\n# Numbers on the scale %d..%d mean themselves.\n", inst->scale.min,
            inst->scale.max);
     if (d->answers_dropped)
-        sb_add(b, "# %lu more answers of texts not listed (too many distinct texts)\n",
+        qs_diag_list_add(d->undecided, d->display, 0, 0, NULL,
+                         "answers: %lu answers are not listed in the draft (more than %d "
+                         "distinct texts, or not valid text): check the export",
+                         d->answers_dropped, MAX_ANSWERS);
+    if (d->answers_dropped)
+        sb_add(b, "# %lu more answers not listed (too many distinct texts, or not valid text)\n",
                d->answers_dropped);
     for (int pass = 0; pass < 2; pass++) {
         int first = 1;
@@ -643,7 +667,8 @@ static void write_answers(struct sb *b, struct draft *d)
             const struct answer *a = &d->answers[i];
             int num = number_text(a->text, &v);
             int ok = qs_instrument_parse_answer(inst, a->text, strlen(a->text), &value);
-            int whole = num && v == (double)(long)v;
+            /* Not (long)v: a 30-digit "number" would overflow it. */
+            int whole = num && fabs(v) < 1e15 && v == floor(v);
             if (pass == 0 && num && whole && !ok) {
                 if (first)
                     sb_add(b, "missing:\n");

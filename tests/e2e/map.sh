@@ -32,6 +32,25 @@ for c in generic-utf8:sfcds redcap-raw:sfcds qualtrics-numeric:sfcds; do
     check "$case: scores were written" test -s "$W/$case.draft.csv"
 done
 
+# A numeric export with a missing-data code (-99, as Qualtrics writes for "seen, unanswered"):
+# the draft lists it under missing: and scores without edits like a hand-written mapping.
+mkdir -p "$W/codes"
+sed -e '2s/,3,4,2,5,/,-99,4,2,5,/' -e '3s/,4,5,,4,/,4,5,-99,4,/' \
+    "$CASES/generic-utf8/export.csv" >"$W/codes/export.csv"
+{ cat "$CASES/generic-utf8/mapping.yaml"; echo 'missing: ["-99"]'; } >"$W/codes/hand.yaml"
+(cd "$W/codes" && "$Q" map -i "$INST/sfcds.yaml" -o draft.yaml export.csv 2>map.err)
+check "missing code: a complete draft (exit 0)" test $? -eq 0
+check "missing code: -99 under missing:" grep -q '^  - "-99"   # 2 answers, outside 1..6' \
+    "$W/codes/draft.yaml"
+(cd "$W/codes" && "$Q" score -i "$INST/sfcds.yaml" -m draft.yaml --quarantine q1.csv export.csv \
+    >draft.csv 2>/dev/null)
+(cd "$W/codes" && "$Q" score -i "$INST/sfcds.yaml" -m hand.yaml --quarantine q2.csv export.csv \
+    >hand.csv 2>/dev/null)
+check "missing code: the draft scores like the hand-written mapping" \
+    cmp -s "$W/codes/draft.csv" "$W/codes/hand.csv"
+check "missing code: rows were scored" test "$(wc -l <"$W/codes/draft.csv")" -gt 5
+check "missing code: nothing quarantined" test "$(wc -l <"$W/codes/q1.csv")" -eq 1
+
 # Never over an existing file without --force.
 (cd "$CASES/generic-utf8" && "$Q" map -i "$INST/sfcds.yaml" -o "$W/generic-utf8.yaml" \
     export.csv 2>"$W/exists.err")
