@@ -980,7 +980,8 @@ static qs_error write_row(struct xwrite *W, const struct xrow *r, struct partfil
 }
 
 /* Reliability: each client's first exported administration under the instrument's current
- * version adds its complete scores' keyed items (W->ans holds its answers). */
+ * version adds its complete scores' keyed items, and every score's answered items to the
+ * pairwise sums (W->ans holds its answers). */
 static qs_error add_reliability(struct xwrite *W, const struct xrow *r)
 {
     const qs_instrument *inst = W->X->insts[r->inst];
@@ -991,11 +992,11 @@ static qs_error add_reliability(struct xwrite *W, const struct xrow *r)
         int complete = 1;
         if (pl->nitems < 2)
             continue;
-        for (size_t j = 0; j < pl->nitems && complete; j++) {
+        for (size_t j = 0; j < pl->nitems; j++) {
             int a = W->ans[pl->item[j]];
-            complete = a != INT_MIN;
-            if (complete)
-                W->keyed[j] = qs_instrument_keyed(inst, pl->item[j], a);
+            if (a == INT_MIN)
+                complete = 0;
+            W->keyed[j] = a == INT_MIN ? NAN : qs_instrument_keyed(inst, pl->item[j], a);
         }
         if (pl->rel == SIZE_MAX) {
             qs_xrel *rel = qs_xcohort__rel(&W->C, inst->id, inst->version, inst->scores[s].id,
@@ -1006,6 +1007,7 @@ static qs_error add_reliability(struct xwrite *W, const struct xrow *r)
         }
         if (complete)
             qs_itemstats_add(&W->C.rels[pl->rel].st, W->keyed);
+        qs_xrel__add_pairwise(&W->C.rels[pl->rel], W->keyed);
     }
     return QS_OK;
 }

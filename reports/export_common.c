@@ -148,10 +148,66 @@ qs_xrel *qs_xcohort__rel(qs_xcohort *c, const char *instrument, const char *vers
         if (!(r->items[j] = pstr(c->pool, items[j])))
             return NULL;
     r->k = k;
+    r->pn = qs_pool__calloc(c->pool, k ? k * k : 1, sizeof(double));
+    r->ps = qs_pool__calloc(c->pool, k ? k * k : 1, sizeof(double));
+    r->pc = qs_pool__calloc(c->pool, k ? k * k : 1, sizeof(double));
+    if (!r->pn || !r->ps || !r->pc)
+        return NULL;
     if (qs_itemstats_init(&r->st, k) != QS_OK)
         return NULL;
     c->nrels++;
     return r;
+}
+
+void qs_xrel__add_pairwise(qs_xrel *r, const double *x)
+{
+    size_t k = r->k;
+    for (size_t a = 0; a < k; a++) {
+        if (isnan(x[a]))
+            continue;
+        for (size_t b = a; b < k; b++) {
+            if (isnan(x[b]))
+                continue;
+            r->pn[a * k + b] += 1;
+            r->ps[a * k + b] += x[a];
+            if (b != a)
+                r->ps[b * k + a] += x[b];
+            r->pc[a * k + b] += x[a] * x[b];
+        }
+    }
+}
+
+/*
+ * Raw alpha from the pairwise-complete covariance matrix, as psych::alpha's default:
+ * C[a][b] = (pc - ps[a][b] ps[b][a] / n) / (n - 1) over the n clients who answered both, and
+ * alpha = k / (k - 1) * (1 - tr C / sum C). NaN when a pair has fewer than 2 clients in common
+ * (R's cov gives NA) or sum C <= 0. *nmin: the smallest pairwise n.
+ */
+static double alpha_pairwise(const qs_xrel *r, double *nmin)
+{
+    size_t k = r->k;
+    double tr = 0, total = 0;
+    int ok = k >= 2;
+    *nmin = k ? r->pn[0] : 0;
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = a; b < k; b++) {
+            double n = r->pn[a * k + b];
+            if (n < *nmin)
+                *nmin = n;
+            if (n < 2) {
+                ok = 0;
+                continue;
+            }
+            double sa = r->ps[a * k + b], sb = a == b ? sa : r->ps[b * k + a];
+            double cab = (r->pc[a * k + b] - sa * sb / n) / (n - 1);
+            if (a == b)
+                tr += cab, total += cab;
+            else
+                total += 2 * cab;
+        }
+    if (!ok || !(total > 0))
+        return NAN;
+    return (double)k / (double)(k - 1) * (1 - tr / total);
 }
 
 static int cmp_strs(const void *a, const void *b)
@@ -319,10 +375,16 @@ static const qs_xcol reliability_cols[] = {
     {"alpha_if_deleted", "DOUBLE", "coefficient", "at most 1; item rows of 3+ item scores",
      "alpha without the item (psych alpha.drop)"},
     {"suppressed", "BOOLEAN", "", "true, false", "true when n < k: statistics empty"},
+    {"alpha_pairwise", "DOUBLE", "coefficient", "at most 1; score rows",
+     "raw alpha from pairwise-complete covariances (psych::alpha default raw_alpha), over every "
+     "first administration whatever was left blank"},
+    {"n_pairwise_min", "BIGINT", "clients", "0 or more; score rows",
+     "the smallest number of clients who answered both items of a pair (an item: answered it)"},
 };
 
 static const qs_xcol stats_cols[] = {
-    {"kind", "VARCHAR", "", "meta, freq, flagged, items_n, item_sum, item_cross",
+    {"kind", "VARCHAR", "",
+     "meta, freq, flagged, items_n, item_sum, item_cross, pair_n, pair_sum, pair_cross",
      "which sufficient statistic"},
     {"site", "VARCHAR", "", "the sites' labels; empty on meta and item rows", "site label"},
     {"group_pid", "VARCHAR", "", "24 characters a-z 2-7 or empty", "the group's pseudonym"},
@@ -1070,8 +1132,9 @@ qs_error qs_x__write_reliability(qs_xcohort *c, long k, FILE *fp, unsigned long 
         int supp = r->st.n < (double)k;
         rel_head(fp, r, "");
         if (supp) {
-            fprintf(fp, ",%zu,,,,,,true\n", r->k);
+            fprintf(fp, ",%zu,,,,,,true,,\n", r->k);
         } else {
+            double nmin, ap = alpha_pairwise(r, &nmin);
             qs_x__csv_num(fp, r->st.n);
             fprintf(fp, ",%zu,", r->k);
             qs_x__csv_num(fp, a.alpha);
@@ -1079,20 +1142,24 @@ qs_error qs_x__write_reliability(qs_xcohort *c, long k, FILE *fp, unsigned long 
             qs_x__csv_num(fp, a.lower);
             fputc(',', fp);
             qs_x__csv_num(fp, a.upper);
-            fputs(",,,false\n", fp);
+            fputs(",,,false,", fp);
+            qs_x__csv_num(fp, ap);
+            fputc(',', fp);
+            qs_x__csv_num(fp, nmin);
+            fputc('\n', fp);
         }
         (*rows)++;
         for (size_t j = 0; j < r->k; j++) {
             rel_head(fp, r, r->items[j]);
             if (supp) {
-                fprintf(fp, ",%zu,,,,,,true\n", r->k);
+                fprintf(fp, ",%zu,,,,,,true,,\n", r->k);
             } else {
                 qs_x__csv_num(fp, r->st.n);
                 fprintf(fp, ",%zu,,,,", r->k);
                 qs_x__csv_num(fp, a.item_rest[j]);
                 fputc(',', fp);
                 qs_x__csv_num(fp, a.alpha_drop[j]);
-                fputs(",false\n", fp);
+                fputs(",false,,\n", fp);
             }
             (*rows)++;
         }
@@ -1217,6 +1284,27 @@ qs_error qs_x__write_stats(qs_xcohort *c, const qs_xmeta *m, FILE *fp, unsigned 
                 qs_x__csv_num(fp, r->st.cross[a * r->k + b]);
                 fputc('\n', fp);
                 n++;
+            }
+        /* The pairwise sums: per pair a <= b, n, the sum of a (and of b), the cross-product. */
+        for (size_t a = 0; a < r->k; a++)
+            for (size_t b = a; b < r->k; b++) {
+                const struct {
+                    const char *kind, *i1, *i2;
+                    double v;
+                } row[] = {{"pair_n", r->items[a], r->items[b], r->pn[a * r->k + b]},
+                           {"pair_sum", r->items[a], r->items[b], r->ps[a * r->k + b]},
+                           {"pair_sum", r->items[b], r->items[a], r->ps[b * r->k + a]},
+                           {"pair_cross", r->items[a], r->items[b], r->pc[a * r->k + b]}};
+                for (size_t q = 0; q < 4; q++) {
+                    if (q == 2 && a == b)
+                        continue;
+                    stats_row(fp, row[q].kind, "", "", r->instrument, r->version, r->score, 0,
+                              row[q].i1, row[q].i2);
+                    fputc(',', fp);
+                    qs_x__csv_num(fp, row[q].v);
+                    fputc('\n', fp);
+                    n++;
+                }
             }
     }
     *rows = n;
@@ -1625,6 +1713,10 @@ void qs_x__write_readme(const qs_xmeta *m, FILE *fp)
             "  exported administration under the instrument's current version with every item\n"
             "  of the score answered), n_items, alpha\n"
             "  (raw alpha, as R psych::alpha raw_alpha), alpha_lower, alpha_upper (Feldt 95%%)\n"
+            "- alpha_pairwise      on the score's row: raw alpha from pairwise-complete\n"
+            "                      covariances (psych::alpha's default), the same clients with\n"
+            "                      their blanks; n_pairwise_min: the fewest clients who\n"
+            "                      answered both items of a pair\n"
             "- one row per item: item_rest_r (psych r.drop), alpha_if_deleted (alpha.drop)\n"
             "- suppressed          true when n < k: the statistics are empty\n\n"
             "Load it\n"

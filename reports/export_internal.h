@@ -18,12 +18,18 @@ typedef struct qs_xcell {
     double flagged; /* administrations with a value and at least one raised flag */
 } qs_xcell;
 
-/* Item statistics of one score (complete cases, first administration per client). */
+/* Item statistics of one score (first administration per client): complete cases, and the
+ * pairwise-complete sums psych::alpha's default uses. */
 typedef struct qs_xrel {
     const char *instrument, *version, *score;
     size_t k;
     const char **items; /* item ids, as text */
     qs_itemstats st;
+    /* Pairwise-complete sums over the same clients, whatever they left blank (k * k, row-major,
+     * pooled; for a <= b): pn[a][b] clients who answered both a and b, ps[a][b] the sum of a
+     * over them and ps[b][a] the sum of b, pc[a][b] the sum of a * b (a == b: n, sum and sum
+     * of squares of item a). Merged by addition, so alpha_pairwise merges exactly. */
+    double *pn, *ps, *pc;
 } qs_xrel;
 
 typedef struct qs_xcohort {
@@ -122,6 +128,9 @@ qs_error qs_x__add_file(qs_xfile **files, size_t *n, const char *name, unsigned 
 /** Write aggregates.csv (with suppression) into `fp`; counts the cells and suppressed cells. */
 qs_error qs_x__write_aggregates(qs_xcohort *c, long k, FILE *fp, unsigned long *rows,
                                 unsigned long *suppressed);
+
+/** Add one client's keyed answers `x` (k values, NaN: unanswered) to r's pairwise sums. */
+void qs_xrel__add_pairwise(qs_xrel *r, const double *x);
 
 /** Write reliability.csv into `fp`. */
 qs_error qs_x__write_reliability(qs_xcohort *c, long k, FILE *fp, unsigned long *rows);

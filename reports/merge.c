@@ -483,6 +483,22 @@ static int stats_items(struct mstate *M, char **f)
         M->npending++;
         return 0;
     }
+    if (strncmp(f[0], "pair_", 5) == 0) {
+        /* pair_n, pair_sum, pair_cross: after the score's item_cross rows */
+        if (!M->rel || !parse_whole(f[10], &v))
+            return fail(M, "stats.csv: bad %s row", f[0]);
+        long a = item_index(M->rel, f[7]), b = item_index(M->rel, f[8]);
+        if (a < 0 || b < 0)
+            return fail(M, "stats.csv: unknown item '%s' or '%s'", f[7], f[8]);
+        long k = (long)M->rel->k, lo = a < b ? a : b, hi = a < b ? b : a;
+        if (strcmp(f[0], "pair_n") == 0)
+            M->rel->pn[lo * k + hi] += v;
+        else if (strcmp(f[0], "pair_cross") == 0)
+            M->rel->pc[lo * k + hi] += v;
+        else
+            M->rel->ps[a * k + b] += v;
+        return 0;
+    }
     /* item_cross */
     if (!M->rel && finish_pending(M))
         return 1;
@@ -510,7 +526,8 @@ static int on_stats(void *ctx, char **f, size_t n)
     if (strcmp(f[0], "freq") == 0 || strcmp(f[0], "flagged") == 0)
         return stats_cell(M, f);
     if (strcmp(f[0], "items_n") == 0 || strcmp(f[0], "item_sum") == 0 ||
-        strcmp(f[0], "item_cross") == 0)
+        strcmp(f[0], "item_cross") == 0 || strcmp(f[0], "pair_n") == 0 ||
+        strcmp(f[0], "pair_sum") == 0 || strcmp(f[0], "pair_cross") == 0)
         return stats_items(M, f);
     return fail(M, "stats.csv: unknown row kind '%s'", f[0]);
 }
