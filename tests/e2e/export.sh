@@ -258,6 +258,22 @@ check "merge refuses k below 5" test "$st" = 2
 if command -v Rscript >/dev/null && Rscript -e 'library(psych)' >/dev/null 2>&1; then
     check "reliability.csv equals psych::alpha (pooled)" Rscript "$HERE/export/psych_check.R" exp-pooled
     check "reliability.csv equals psych::alpha (merged)" Rscript "$HERE/export/psych_check.R" merged
+    # Issue 16: alpha_pairwise on a cohort with 5% blank answers, for an export and a merge.
+    mkdir -p blanks
+    "$PY" "$HERE/export/make_cohort.py" "$TOP/instruments" blanks/cohort 11 0.05
+    cp "$HERE/export/mapping.yaml" blanks/
+    for c in a b pooled; do
+        # paths in a config are relative to its folder: only the key is elsewhere
+        sed -e 's#key_file: keys/#key_file: ../keys/#' $c.yaml >blanks/$c.yaml
+        "$QSCORE" run -c blanks/$c.yaml >/dev/null 2>&1 || true
+        "$QSCORE" export -c blanks/$c.yaml -o blanks/exp-$c --items >/dev/null
+    done
+    "$QSCORE" merge -o blanks/merged blanks/exp-a blanks/exp-b >/dev/null
+    check "5% blanks: the merged reliability.csv equals the pooled export's" \
+        cmp blanks/merged/reliability.csv blanks/exp-pooled/reliability.csv
+    check "5% blanks: alpha_pairwise equals psych::alpha to 1e-9 (export)" \
+        Rscript "$HERE/export/psych_check.R" blanks/exp-pooled
+    check "5% blanks: ... and for the two-site merge" Rscript "$HERE/export/psych_check.R" blanks/merged
     # Issue 16: R's plain read.csv gives every part file the same column classes, and the
     # per-instrument means of scores.csv.
     check "R read.csv: every part file has the same column classes and numeric values" Rscript -e '

@@ -11,7 +11,8 @@ unique per client, for the refusal of a category with too many values), code (th
 again, innocently named, for the refusal of a covariate that repeats an identifier), th (the
 therapist's name in capitals with a full stop: the same refusal, compared without case).
 Answers follow one latent trait per client so scales are internally consistent; reverse-keyed
-items (read from the instrument files) are answered in reverse. A few answers are left blank.
+items (read from the instrument files) are answered in reverse. A few answers are left blank
+(1%, or the share given as a fourth argument).
 """
 import csv
 import os
@@ -33,6 +34,7 @@ def reverse_items(path):
 
 def main():
     inst_dir, out, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    blank = float(sys.argv[4]) if len(sys.argv) > 4 else 0.01  # share of answers left blank
     rnd = random.Random(seed)
     planted = set()
     specs = {"dsi-r": ("DSIR_", *reverse_items(os.path.join(inst_dir, "dsi-r.yaml"))),
@@ -77,7 +79,7 @@ def main():
                             v = min(6, max(1, int(round(v))))
                             if i in rev:
                                 v = 7 - v
-                            if rnd.random() < 0.01:
+                            if rnd.random() < blank:
                                 ans.append("")
                             else:
                                 ans.append(str(v))

@@ -33,7 +33,8 @@ for (key in unique(paste(rel$instrument, rel$score, sep = "\t"))) {
   m <- as.matrix(w[, paste0("keyed.", items)])
   mp <- m
   m <- m[complete.cases(m), , drop = FALSE]
-  if (isTRUE(tot$suppressed)) next
+  # R's read.csv leaves lowercase true/false as text
+  if (tolower(as.character(tot$suppressed)) == "true") next
   # alpha_pairwise: psych::alpha's default (use = "pairwise") on every first administration,
   # blanks included; n_pairwise_min: the smallest count of clients answering both of a pair.
   ap <- suppressWarnings(psych::alpha(as.data.frame(mp), check.keys = FALSE, warnings = FALSE))
