@@ -638,7 +638,8 @@ static void write_answers(struct sb *b, struct draft *d)
 {
     const qs_instrument *inst = d->inst;
     char n1[32];
-    qsort(d->answers, d->nanswers, sizeof(*d->answers), cmp_answers);
+    if (d->nanswers) /* qsort(NULL, 0, ...) is undefined */
+        qsort(d->answers, d->nanswers, sizeof(*d->answers), cmp_answers);
     sb_add(b, "\n# Answers of the item columns: %s blank (always missing)",
            grouped(d->blanks, n1, sizeof(n1)));
     for (size_t i = 0; i < d->nanswers; i++) {
