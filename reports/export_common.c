@@ -271,7 +271,7 @@ void qs_x__csv_real(FILE *fp, double v)
 
 static const char *const file_names[QS_XF_COUNT] = {
     "scores.csv",     "flags.csv",       "items.csv", "scores/instrument=ID/site=SITE/part-0.csv",
-    "aggregates.csv", "reliability.csv", "stats.csv"};
+    "aggregates.csv", "reliability.csv", "stats.csv", "codebook.csv"};
 
 const char *qs_x__file_name(qs_xfile_kind kind)
 {
@@ -370,7 +370,7 @@ static const qs_xcol reliability_cols[] = {
     {"alpha", "DOUBLE", "coefficient", "at most 1; score rows", "raw alpha (psych raw_alpha)"},
     {"alpha_lower", "DOUBLE", "coefficient", "at most 1; score rows", "Feldt 95% lower bound"},
     {"alpha_upper", "DOUBLE", "coefficient", "at most 1; score rows", "Feldt 95% upper bound"},
-    {"item_rest_r", "DOUBLE", "correlation", "-1 to 1; item rows",
+    {"item_rest_r", "DOUBLE", "correlation", "between -1 and 1; item rows",
      "item-rest correlation (psych r.drop)"},
     {"alpha_if_deleted", "DOUBLE", "coefficient", "at most 1; item rows of 3+ item scores",
      "alpha without the item (psych alpha.drop)"},
@@ -400,6 +400,17 @@ static const qs_xcol stats_cols[] = {
      "how many (freq, flagged, items_n) or the sum (item_sum, item_cross)"},
 };
 
+static const qs_xcol codebook_cols[] = {
+    {"file", "VARCHAR", "", "the export's CSV files (partitions: their path pattern)",
+     "the file the column is in"},
+    {"column", "VARCHAR", "", "the file's header names", "the column's name"},
+    {"type", "VARCHAR", "", "VARCHAR, BIGINT, DOUBLE, BOOLEAN",
+     "the column's type (DuckDB names, as in schema.sql)"},
+    {"unit", "VARCHAR", "", "text; empty when none", "unit or scale"},
+    {"values", "VARCHAR", "", "text", "allowed values or range"},
+    {"meaning", "VARCHAR", "", "text", "what the column holds"},
+};
+
 size_t qs_x__columns(qs_xfile_kind kind, int year, size_t ncov, const char *const *covs,
                      const char *const *kinds, qs_xcol *out, size_t cap)
 {
@@ -414,6 +425,9 @@ size_t qs_x__columns(qs_xfile_kind kind, int year, size_t ncov, const char *cons
         break;
     case QS_XF_STATS:
         fixed = stats_cols, nfixed = COLS(stats_cols);
+        break;
+    case QS_XF_CODEBOOK:
+        fixed = codebook_cols, nfixed = COLS(codebook_cols);
         break;
     case QS_XF_FLAGS:
         tail = flags_tail, ntail = COLS(flags_tail);
@@ -526,6 +540,40 @@ static void write_schema(const qs_xmeta *m, FILE *fp)
         }
         fputs("});\n", fp);
     }
+}
+
+/*
+ * codebook.csv: one row per column of every CSV file of the export (codebook.csv's own
+ * included), from the tables that write the headers and schema.sql. Returns the rows written.
+ */
+static unsigned long write_codebook(const qs_xmeta *m, FILE *fp)
+{
+    qs_xcol cols[QS_XCOLS_MAX];
+    unsigned long rows = 0;
+    qs_x__write_header(fp, QS_XF_CODEBOOK, 0, 0, NULL);
+    fputc('\n', fp);
+    for (int f = 0; f < QS_XF_COUNT; f++) {
+        if (f == QS_XF_ITEMS && !m->items)
+            continue;
+        size_t n = qs_x__columns((qs_xfile_kind)f, m->year, m->ncovariates, m->covariates,
+                                 m->covariate_kinds, cols, QS_XCOLS_MAX);
+        for (size_t i = 0; i < n; i++) {
+            const char *v[] = {qs_x__file_name((qs_xfile_kind)f),
+                               cols[i].name,
+                               cols[i].type,
+                               cols[i].unit,
+                               cols[i].values,
+                               cols[i].meaning};
+            for (size_t j = 0; j < sizeof(v) / sizeof(v[0]); j++) {
+                if (j)
+                    fputc(',', fp);
+                qs_x__csv_field(fp, v[j]);
+            }
+            fputc('\n', fp);
+            rows++;
+        }
+    }
+    return rows;
 }
 
 /* ---- aggregates with suppression ---------------------------------------------------------- */
@@ -1482,7 +1530,7 @@ qs_error qs_x__write_summaries(qs_xdir *dir, qs_xcohort *c, qs_xmeta *m, qs_xfil
                                size_t *nfiles, qs_diag *diag)
 {
     static const char *const names[] = {"aggregates.csv", "reliability.csv", "stats.csv",
-                                        "schema.sql", "README.txt"};
+                                        "schema.sql",     "codebook.csv",    "README.txt"};
     qs_error rc = QS_OK;
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !rc; i++) {
         unsigned long rows = 0, suppressed = 0;
@@ -1499,6 +1547,8 @@ qs_error qs_x__write_summaries(qs_xdir *dir, qs_xcohort *c, qs_xmeta *m, qs_xfil
             rc = qs_x__write_stats(c, m, fp, &rows);
         } else if (i == 3) {
             write_schema(m, fp);
+        } else if (i == 4) {
+            rows = write_codebook(m, fp);
         } else {
             qs_x__write_readme(m, fp);
         }
@@ -1647,6 +1697,8 @@ void qs_x__write_readme(const qs_xmeta *m, FILE *fp)
           "- stats.csv       the sufficient statistics `qscore merge` pools: score frequency\n"
           "                  tables per group cell and item sums and cross-products\n"
           "- schema.sql      DuckDB views over the CSV files with every column's type given\n"
+          "- codebook.csv    every column of every CSV file: type, unit or scale, allowed\n"
+          "                  values or range, meaning\n"
           "- manifest.json   settings, key fingerprint, row counts and SHA-256 of every file\n\n",
           fp);
     fputs("Columns of scores.csv, flags.csv and items.csv\n"

@@ -92,6 +92,7 @@ typedef enum qs_xfile_kind {
     QS_XF_AGGREGATES,  /* aggregates.csv */
     QS_XF_RELIABILITY, /* reliability.csv */
     QS_XF_STATS,       /* stats.csv */
+    QS_XF_CODEBOOK,    /* codebook.csv */
     QS_XF_COUNT
 } qs_xfile_kind;
 
@@ -178,7 +179,8 @@ qs_error qs_x__close(FILE *fp, const char *name, qs_diag *diag);
 
 /**
  * Write the summary files computed from the cohort `c` into the export folder `dir`:
- * aggregates.csv, reliability.csv, stats.csv, schema.sql and README.txt, in that order, each
+ * aggregates.csv, reliability.csv, stats.csv, schema.sql, codebook.csv and README.txt, in that
+ * order, each
  * appended to `files` for the manifest. Sets m->cells and m->cells_suppressed from aggregates.csv
  * first (stats.csv, README.txt and the manifest record them), also when a later file fails. Returns
  * QS_OK or the first failure, with its detail in `diag`.

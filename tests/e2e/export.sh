@@ -254,6 +254,28 @@ st=0
 "$QSCORE" merge -o merged-k3 --k 3 exp-a exp-b >/dev/null 2>&1 || st=$?
 check "merge refuses k below 5" test "$st" = 2
 
+# 6b. codebook.csv (issue 16): every column of every CSV file, in order, and nothing else.
+for e in exp-a exp-pooled exp-other merged; do
+    check "$e: codebook.csv lists every column of every file" "$PY" -c '
+import csv, glob, os, sys
+d = sys.argv[1]
+book = {}
+for r in csv.DictReader(open(os.path.join(d, "codebook.csv"))):
+    book.setdefault(r["file"], []).append(r["column"])
+    assert r["type"] in ("VARCHAR", "BIGINT", "DOUBLE", "BOOLEAN") and r["meaning"], r
+seen = set()
+for f in glob.glob(os.path.join(d, "**", "*.csv"), recursive=True):
+    rel = os.path.relpath(f, d)
+    key = "scores/instrument=ID/site=SITE/part-0.csv" if rel.startswith("scores" + os.sep) else rel
+    head = next(csv.reader(open(f)))
+    if book.get(key) != head:
+        sys.exit("%s: header %s, codebook %s" % (rel, head, book.get(key)))
+    seen.add(key)
+sys.exit(0 if seen == set(book) else "codebook lists files that are not there: %s" % (set(book) - seen))
+' "$e"
+done
+check "README.txt points to the codebook" grep -q "codebook.csv" exp-a/README.txt
+
 # 7. Reliability equals R psych::alpha within 1e-6 on the same data.
 if command -v Rscript >/dev/null && Rscript -e 'library(psych)' >/dev/null 2>&1; then
     check "reliability.csv equals psych::alpha (pooled)" Rscript "$HERE/export/psych_check.R" exp-pooled
