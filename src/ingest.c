@@ -560,8 +560,12 @@ static int items_summary(qs_ingest *g, qs_diag_list *errors)
             snprintf(last, sizeof(last), "%s", ref);
         if (i == 0)
             file = f;
-        if (!ref || resolve(g, ref, "item", f, line, col, 0, NULL) < 0)
+        /* A scratch list: this only counts; the per-item messages come later, or the one. */
+        qs_diag_list scratch;
+        qs_diag_list_init(&scratch);
+        if (!ref || resolve(g, ref, "item", f, line, col, 0, &scratch) < 0)
             missing++;
+        qs_diag_list_release(&scratch);
     }
     if (missing < QS_ITEMS_SUMMARY_MIN || missing * 2 <= inst->nitems)
         return 0;
