@@ -302,8 +302,12 @@ if command -v Rscript >/dev/null && Rscript -e 'library(psych)' >/dev/null 2>&1;
 f <- Sys.glob("merged/scores/*/*/*.csv")
 cl <- lapply(f, function(p) sapply(read.csv(p), class)[c("wave", "value")])
 s <- read.csv("merged/scores.csv")
+m <- tapply(s$value, s$instrument, mean, na.rm = TRUE) # the README query
+p <- do.call(rbind, lapply(f, function(x) data.frame(read.csv(x)["value"],
+    instrument = sub(".*instrument=([^/]*)/.*", "\\1", x))))
+pm <- tapply(p$value, p$instrument, mean, na.rm = TRUE)
 ok <- length(f) == 4 && all(sapply(cl, identical, cl[[1]])) && cl[[1]][["value"]] == "numeric" &&
-    is.numeric(s$value)
+    is.numeric(s$value) && length(m) == 2 && all(abs(m[names(pm)] - pm) < 1e-9)
 quit(status = if (ok) 0 else 1)'
 else
     skip_or_fail r
@@ -349,6 +353,31 @@ sys.exit(v != want or any(abs(d['schema_means'][k] - m[k]) > 1e-9 for k in m))"
     check "DuckDB decodes it back" "$PY" -c "import json,sys; d=json.loads('$out'); sys.exit(d['names'] != 'north, site 2')"
 else
     skip_or_fail duckdb
+fi
+
+# 8a. pandas (issue 16): plain read_csv of every part file gives the same dtypes, and the
+#     per-instrument means of scores.csv.
+if "$PY" -c 'import pandas' >/dev/null 2>&1; then
+    check "pandas read_csv: every part file has the same dtypes; means equal scores.csv's" "$PY" -c '
+import glob, sys
+import pandas as pd
+parts = sorted(glob.glob("merged/scores/*/*/*.csv"))
+frames = [pd.read_csv(p) for p in parts]
+if len(parts) != 4 or any(not f.dtypes.equals(frames[0].dtypes) for f in frames):
+    sys.exit("dtypes differ: %s" % [dict(f.dtypes.astype(str)) for f in frames])
+s = pd.read_csv("merged/scores.csv")
+m = s.groupby("instrument")["value"].mean()  # the README query
+if sorted(m.index) != ["dsi-r", "sfcds"]:
+    sys.exit("instruments: %s" % list(m.index))
+for p, f in zip(parts, frames):
+    inst = p.split("instrument=")[1].split("/")[0]
+    site = p.split("site=")[1].split("/")[0]
+    want = s[(s.instrument == inst) & (s.site == site)]["value"]
+    if abs(f["value"].mean() - want.mean()) > 1e-9 or len(f) != len(want):
+        sys.exit(p)
+'
+else
+    skip_or_fail pandas
 fi
 
 # 8b. A site label a spreadsheet would run as a formula is written as text (issue 14).
