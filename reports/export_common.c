@@ -309,7 +309,7 @@ static const qs_xcol scores_tail[] = {
     {"score", "VARCHAR", "", "the instrument's score ids", "score id of the instrument"},
     {"value", "DOUBLE", "the score's scale (instrument definition)",
      "the score's range; empty when it could not be computed", "the score"},
-    {"t_score", "DOUBLE", "T (mean 50, SD 10)", "empty without a norm",
+    {"t", "DOUBLE", "T (mean 50, SD 10)", "empty without a norm",
      "T score against the site's chosen norm (a local norm: not comparable across sites)"},
     {"status", "VARCHAR", "", "ok, prorated, or why there is no value",
      "how the value was computed"},
@@ -1720,7 +1720,7 @@ void qs_x__write_readme(const qs_xmeta *m, FILE *fp)
     fputs("scores.csv:\n"
           "- score               score id of the instrument (e.g. FO, total)\n"
           "- value               the score; empty when it could not be computed\n"
-          "- t_score             T score against the clinic's chosen norm; empty without one.\n"
+          "- t             T score against the clinic's chosen norm; empty without one.\n"
           "                      A site may choose a local norm (its own clients): such T\n"
           "                      scores are not comparable across sites; pool `value`.\n"
           "- status              ok, or why there is no value (e.g. insufficient items)\n"

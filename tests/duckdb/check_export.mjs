@@ -1,5 +1,8 @@
 // check_export.mjs - read an export's Hive-partitioned scores with DuckDB, as a researcher would:
-// plain read_csv, no options but hive_partitioning (no union_by_name, no header, no types).
+// read_csv with header = true and no other option but hive_partitioning (no union_by_name, no
+// types). header = true is needed while the `t` column (T scores) is empty in every row of a
+// part file (no norm chosen): DuckDB then takes the header for data. The column keeps its
+// documented name `t`; schema.sql reads with every type given.
 // Usage: node tests/duckdb/check_export.mjs EXPORT_DIR INSTRUMENT SCORE
 // Prints one JSON line: rows, sites (count and names, as DuckDB decodes the folder names), the
 // mean of SCORE of INSTRUMENT, the mean value per instrument (with hive_partitioning) and the
@@ -17,16 +20,16 @@ const reader = await con.runAndReadAll(
   `SELECT count(*)::BIGINT AS rows, count(DISTINCT site)::BIGINT AS sites,
           avg(value) FILTER (WHERE instrument = $1 AND score = $2) AS mean,
           string_agg(DISTINCT site, '|' ORDER BY site) AS names
-     FROM read_csv('${glob}', hive_partitioning = true)`,
+     FROM read_csv('${glob}', hive_partitioning = true, header = true)`,
   [instrument, score]);
 const [rows, sites, mean, names] = reader.getRows()[0];
 const means = {};
 for (const [inst, m] of (await con.runAndReadAll(
-  `SELECT instrument, avg(value) FROM read_csv('${glob}', hive_partitioning = true) GROUP BY ALL`))
+  `SELECT instrument, avg(value) FROM read_csv('${glob}', hive_partitioning = true, header = true) GROUP BY ALL`))
   .getRows())
   means[inst] = m;
 const [plainRows, plainMean] = (await con.runAndReadAll(
-  `SELECT count(*)::BIGINT, avg(value) FROM read_csv('${glob}')`)).getRows()[0];
+  `SELECT count(*)::BIGINT, avg(value) FROM read_csv('${glob}', header = true)`)).getRows()[0];
 process.chdir(dir);
 await con.run(readFileSync('schema.sql', 'utf8'));
 const views = {};

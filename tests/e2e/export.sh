@@ -115,7 +115,7 @@ check "the pooled export has site A's pseudonyms" test -z "$(comm -23 pids-a.txt
 
 # Covariates: only the allow-listed ones, ages as bands (90+ over 89), dates as years.
 check "covariate columns end the header" test "$(head -1 exp-a/scores.csv)" = \
-    "pid,site,group_pid,instrument,instrument_version,wave,days_since_baseline,score,value,t_score,status,gender,age,intake"
+    "pid,site,group_pid,instrument,instrument_version,wave,days_since_baseline,score,value,t,status,gender,age,intake"
 check "ages are bands" bash -c "! cut -d, -f13 exp-pooled/scores.csv | tail -n +2 | grep -v -q -x -E '(18-24|25-34|35-44|45-54|55-64|65-74|75-89|90\+)'"
 check "ages over 89 are 90+" grep -q ',90+,' exp-pooled/scores.csv
 check "intake dates are years" bash -c "! cut -d, -f14 exp-pooled/scores.csv | tail -n +2 | grep -v -q -x 2024"
