@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fuzz_die("cannot write the manifest");
     } else {
         char m[2048], hex[65];
-        size_t o = (size_t)snprintf(m, sizeof(m), "{\n  \"format\": 1,\n  \"files\": [\n");
+        size_t o = (size_t)snprintf(m, sizeof(m), "{\n  \"format\": 2,\n  \"files\": [\n");
         for (int i = 0; i < nparts && i < 4; i++) {
             sha_hex(part[i], len[i], hex);
             o += (size_t)snprintf(m + o, sizeof(m) - o,
