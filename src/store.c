@@ -160,11 +160,16 @@ static const char *const migrations[] = {
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 
-static qs_error db_error(qs_store *s, qs_diag *diag, const char *what)
+qs_error qs_store__error(sqlite3 *db, qs_diag *diag, const char *what)
 {
     qs_diag_set(diag, NULL, 0, 0, NULL, "store: %s: %s", what,
-                s && s->db ? sqlite3_errmsg(s->db) : "cannot open");
+                db ? sqlite3_errmsg(db) : "cannot open");
     return QS_ESTORE;
+}
+
+static qs_error db_error(qs_store *s, qs_diag *diag, const char *what)
+{
+    return qs_store__error(s ? s->db : NULL, diag, what);
 }
 
 static int exec(qs_store *s, const char *sql)

@@ -32,8 +32,7 @@ static const char flags_sql[] = "SELECT f.administration, f.flag, f.status, f.se
 
 static qs_error read_error(sqlite3 *db, qs_diag *diag, const char *what)
 {
-    qs_diag_set(diag, NULL, 0, 0, NULL, "store: %s: %s", what, sqlite3_errmsg(db));
-    return QS_ESTORE;
+    return qs_store__error(db, diag, what);
 }
 
 static const char *text(sqlite3_stmt *st, int col)

@@ -10,4 +10,7 @@
 /** The connection behind a store; lives as long as the store. */
 sqlite3 *qs_store__db(qs_store *s);
 
+/** An SQLite failure as the store says it: "store: WHAT: SQLite's message"; QS_ESTORE. */
+qs_error qs_store__error(sqlite3 *db, qs_diag *diag, const char *what);
+
 #endif

@@ -24,8 +24,7 @@
 
 static qs_error sql_error(qs_store *s, qs_diag *diag, const char *what)
 {
-    qs_diag_set(diag, NULL, 0, 0, NULL, "store: %s: %s", what, sqlite3_errmsg(qs_store__db(s)));
-    return QS_ESTORE;
+    return qs_store__error(qs_store__db(s), diag, what);
 }
 
 /* The sample of a snapshot: per sampled client, its score values and keyed item answers. */

@@ -28,8 +28,7 @@ struct qs_store_iter {
 
 static qs_error read_error(qs_store *s, qs_diag *diag, const char *what)
 {
-    qs_diag_set(diag, NULL, 0, 0, NULL, "store: %s: %s", what, sqlite3_errmsg(qs_store__db(s)));
-    return QS_ESTORE;
+    return qs_store__error(qs_store__db(s), diag, what);
 }
 
 static const char *text(sqlite3_stmt *st, int col)
