@@ -792,12 +792,11 @@ done:
  * mapping files' bytes, the profile and the site. When it changes, files with rows still
  * quarantined are processed again (a fix to the mapping, or a qscore that reads more).
  */
-static qs_error source_fingerprint(const qs_source *src, const char *ipath, char out[65],
-                                   qs_diag *d)
+static qs_error source_fingerprint(const qs_source *src, const char *ih, char out[65], qs_diag *d)
 {
-    char ih[65], mh[65] = "-", text[512];
-    qs_error rc = qs_sha256_file(ipath, ih, d);
-    if (!rc && src->mapping)
+    char mh[65] = "-", text[512];
+    qs_error rc = QS_OK;
+    if (src->mapping)
         rc = qs_sha256_file(src->mapping, mh, d);
     if (rc)
         return rc;
@@ -885,13 +884,10 @@ static qs_error decide(struct runner *R, const qs_source *src, const char *path,
  * ("-": none), " o:" the clinic overrides' fingerprint ("-": none). Kept readable so a rescore
  * can say which part changed.
  */
-static qs_error derived_fingerprint(struct runner *R, const char *ipath, const char *inst_id,
+static qs_error derived_fingerprint(struct runner *R, const char *ih, const char *inst_id,
                                     const char *norm_id, qs_diag *d)
 {
-    char ih[65];
-    qs_error rc = qs_sha256_file(ipath, ih, d);
-    if (rc)
-        return rc;
+    (void)d; /* no I/O: the instrument file's hash is the caller's */
     const char *o = qs_config_overrides_fingerprint(R->cfg, inst_id);
     snprintf(R->derived_fp, sizeof(R->derived_fp), "i:%.16s n:%s o:%.16s", ih,
              norm_id ? norm_id : "-", !o || strcmp(o, "none") == 0 ? "-" : o);
@@ -1008,12 +1004,8 @@ static qs_error rescore(struct runner *R, const qs_instrument *inst, int norm, c
  * loading different files of one id would score each other's administrations again and again.
  */
 static qs_error one_definition(struct runner *R, const qs_source *src, const qs_instrument *inst,
-                               const char *ipath, qs_diag *d)
+                               const char *sha, qs_diag *d)
 {
-    char sha[65];
-    qs_error rc = qs_sha256_file(ipath, sha, d);
-    if (rc)
-        return rc;
     for (size_t i = 0; i < R->ndefs; i++) {
         if (strcmp(R->defs[i].id, inst->id) != 0)
             continue;
@@ -1128,7 +1120,7 @@ static qs_error run_source(struct runner *R, const qs_source *src, unsigned long
     qs_instrument *inst = NULL;
     qs_mapping *map = NULL;
     qs_scorer *scorer = NULL;
-    char ipath[4096];
+    char ipath[4096], ish[65];
     qs_error rc;
     int norm = -1;
     qs_local_norm local;
@@ -1140,7 +1132,9 @@ static qs_error run_source(struct runner *R, const qs_source *src, unsigned long
     qs_diag_list_init(&errs);
     rc = qs_instrument_find(ipath, sizeof(ipath), src->instrument, &d);
     if (!rc)
-        rc = source_fingerprint(src, ipath, R->fingerprint, &d);
+        rc = qs_sha256_file(ipath, ish, &d); /* read once: every fingerprint below uses it */
+    if (!rc)
+        rc = source_fingerprint(src, ish, R->fingerprint, &d);
     if (rc) {
         qs_diag_list_push(R->errors, &d);
         goto fail;
@@ -1164,7 +1158,7 @@ static qs_error run_source(struct runner *R, const qs_source *src, unsigned long
         rc = QS_EINVALID;
         goto fail;
     }
-    rc = one_definition(R, src, inst, ipath, &d);
+    rc = one_definition(R, src, inst, ish, &d);
     if (rc) {
         qs_diag_list_push(R->errors, &d);
         goto fail;
@@ -1172,7 +1166,8 @@ static qs_error run_source(struct runner *R, const qs_source *src, unsigned long
     rc = qs_scorer_new(&scorer, inst, norm);
     char definition[40];
     if (!rc && local_min_n)
-        rc = qs_store_local_norm_definition(ipath, definition, &d);
+        snprintf(definition, sizeof(definition), "i:%.16s",
+                 ish); /* as qs_store_local_norm_definition */
     /* An existing snapshot only: a first one is made after this run's files, from values
      * recomputed with the definitions in force (below). */
     if (!rc && local_min_n)
@@ -1180,7 +1175,7 @@ static qs_error run_source(struct runner *R, const qs_source *src, unsigned long
     if (!rc && local_min_n)
         norm_id = R->local_fp;
     if (!rc)
-        rc = derived_fingerprint(R, ipath, inst->id, norm_id, &d);
+        rc = derived_fingerprint(R, ish, inst->id, norm_id, &d);
     if (!rc)
         rc = rescore(R, inst, norm, R->local_label[0] ? R->local_label : norm_id, scorer, &d);
     if (rc) {
@@ -1200,7 +1195,7 @@ static qs_error run_source(struct runner *R, const qs_source *src, unsigned long
         qs_local_norm_release(&local);
         rc = use_local_norm(R, inst, local_min_n, definition, 1, scorer, &local, &d);
         if (!rc && strcmp(before, R->local_fp) != 0) {
-            rc = derived_fingerprint(R, ipath, inst->id, R->local_fp, &d);
+            rc = derived_fingerprint(R, ish, inst->id, R->local_fp, &d);
             int forced = R->opts->rescore; /* the stale ones now, whatever --rescore did */
             R->opts->rescore = 0;
             if (!rc)
