@@ -1,6 +1,8 @@
 /* report_build.c - read the store and build one qs_report per therapist or group. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,11 +12,13 @@
 #include "grow.h"
 #include "pool.h"
 #include "qscore/atomic.h"
+#include "qscore/expr.h"
 #include "qscore/output.h"
 #include "qscore/report.h"
 #include "qscore/score.h"
 #include "qscore/store.h"
 #include "qscore/version.h"
+#include "report_internal.h"
 
 /*
  * Design. Everything a workbook shows is read from the store through its read API
@@ -43,6 +47,9 @@ struct adm {
     qs_rep_flag *flags; /* filled in a second pass */
     size_t nflags, capflags;
     int flagged;
+    int usable;             /* not careless, not invalid */
+    const char *reason;     /* why not usable, in words */
+    unsigned char *flag_on; /* per score: a raised flag's rule uses it */
 };
 
 struct loaded {
@@ -61,7 +68,9 @@ struct build {
     size_t nadms, capadms;
     long long last_run;
     const char *last_run_started;
-    qs_rep_file *files; /* malloc'ed, its strings in the pool */
+    const char *last_run_ended;
+    const char *data_through; /* the latest form's date in the store */
+    qs_rep_file *files;       /* malloc'ed, its strings in the pool */
     size_t nfiles, capfiles;
     long long open_quarantined;
     qs_diag_list *errors;
@@ -346,6 +355,73 @@ static qs_error read_flags(struct build *B, struct adm **by_id)
     return rc == QS_EEOF ? QS_OK : store_failed(B, rc, &d);
 }
 
+static const qs_flag *find_flag(const qs_instrument *I, const char *id)
+{
+    for (size_t k = 0; k < I->nflags; k++)
+        if (strcmp(I->flags[k].id, id) == 0)
+            return &I->flags[k];
+    return NULL;
+}
+
+static int raised(const qs_rep_flag *f)
+{
+    return f->status && strcmp(f->status, "raised") == 0;
+}
+
+/* What a form's flags mean for it: usable or why not, which scores a raised flag uses, and
+ * each flag's values in words. */
+static qs_error derive_adm(struct build *B, struct adm *a)
+{
+    const qs_instrument *I = B->insts[a->inst].inst;
+    int careless = 0, invalid = 0;
+    char buf[1024];
+    a->flag_on = qs_pool__calloc(B->pool, I->nscores ? I->nscores : 1, 1);
+    if (!a->flag_on)
+        return QS_ENOMEM;
+    for (size_t f = 0; f < a->nflags; f++) {
+        qs_rep_flag *fl = &a->flags[f];
+        int is_careless = strcmp(fl->id, "careless") == 0,
+            is_invalid = strcmp(fl->id, "invalid") == 0;
+        if (is_careless || is_invalid) {
+            qs_rep__validity_words(buf, sizeof(buf), I, a->answers, a->longstring, a->irv,
+                                   is_careless, is_invalid);
+            fl->values = pdup(B, buf);
+            fl->because = is_invalid
+                              ? "Too much of this form is missing to trust its scores: they are "
+                                "shown greyed and left out of change, trends and group means."
+                              : "The answers look careless, so the scores may not describe the "
+                                "client: they are shown greyed and left out of change, trends "
+                                "and group means. Ask the client about this form.";
+            careless |= raised(fl) && is_careless;
+            invalid |= raised(fl) && is_invalid;
+            continue;
+        }
+        const qs_flag *def = find_flag(I, fl->id);
+        if (!def)
+            continue;
+        qs_rep__flag_values(buf, sizeof(buf), I, def, a->value, a->t);
+        fl->values = pdup(B, buf);
+        if (!raised(fl))
+            continue;
+        for (size_t r = 0; r < qs_expr_ref_count(def->rule_on); r++) {
+            int sc;
+            qs_field fd;
+            qs_expr_ref(def->rule_on, r, &sc, &fd);
+            if (sc >= 0 && (size_t)sc < I->nscores)
+                a->flag_on[sc] = 1;
+        }
+    }
+    a->usable = !careless && !invalid;
+    if (!a->usable) {
+        qs_rep__validity_words(buf, sizeof(buf), I, a->answers, a->longstring, a->irv, careless,
+                               invalid);
+        a->reason = pdup(B, buf);
+    }
+    if (a->date && (!B->data_through || strncmp(a->date, B->data_through, 10) > 0))
+        B->data_through = qs_pool__strndup(B->pool, a->date, 10);
+    return QS_OK;
+}
+
 /* Scores and flags of the current administrations, matched by id; flags shown in the
  * instrument's order, validity flags last. */
 static qs_error read_results(struct build *B)
@@ -373,6 +449,8 @@ static qs_error read_results(struct build *B)
             a->flags[y] = f;
         }
     }
+    for (size_t i = 0; !rc && i < B->nadms; i++)
+        rc = derive_adm(B, &B->adms[i]);
     return rc;
 }
 
@@ -389,6 +467,7 @@ static qs_error read_last_run(struct build *B)
     if (!rc) {
         B->last_run = row.id;
         B->last_run_started = pdup(B, row.started);
+        B->last_run_ended = pdup(B, row.ended ? row.ended : row.started);
     }
     qs_store_iter_free(it);
     return rc == QS_EEOF ? QS_OK : store_failed(B, rc, &d);
@@ -447,19 +526,6 @@ static int str_eq(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-static int cmp_rows(const void *x, const void *y)
-{
-    const qs_rep_row *a = x, *b = y;
-    if (a->max_severity != b->max_severity)
-        return b->max_severity - a->max_severity; /* flagged first, high to low */
-    int c = strcmp(a->site ? a->site : "", b->site ? b->site : "");
-    if (!c)
-        c = strcmp(a->client, b->client);
-    if (!c)
-        c = (a->instrument > b->instrument) - (a->instrument < b->instrument);
-    return c;
-}
-
 /* The change rows of `latest`'s client and instrument into chg and cls (per score): stored by
  * run.c for the whole history (not only since --since). */
 static qs_error read_change(struct build *B, qs_store_iter *change, const struct adm *latest,
@@ -478,6 +544,43 @@ static qs_error read_change(struct build *B, qs_store_iter *change, const struct
         cls[s] = pdup(B, x.class_baseline);
     }
     return rc == QS_EEOF ? QS_OK : store_failed(B, rc, &d);
+}
+
+static int adm_raises(const struct adm *a, const char *id)
+{
+    for (size_t g = 0; g < a->nflags; g++)
+        if (strcmp(a->flags[g].id, id) == 0 && raised(&a->flags[g]))
+            return 1;
+    return 0;
+}
+
+/* Flags the latest form stored before the latest run raised that the latest form (stored by
+ * the latest run) does not: cleared since the last report. */
+static qs_error cleared_flags(struct build *B, qs_rep_row *row, size_t from, size_t to)
+{
+    const struct adm *latest = &B->adms[to - 1];
+    if (latest->run != B->last_run)
+        return QS_OK;
+    const struct adm *prev = NULL;
+    for (size_t k = from; k < to; k++)
+        if (B->adms[k].run < B->last_run)
+            prev = &B->adms[k];
+    if (!prev)
+        return QS_OK;
+    qs_rep_flag *out = qs_pool__calloc(B->pool, prev->nflags ? prev->nflags : 1, sizeof(*out));
+    if (!out)
+        return QS_ENOMEM;
+    size_t n = 0;
+    for (size_t g = 0; g < prev->nflags; g++) {
+        if (!raised(&prev->flags[g]) || adm_raises(latest, prev->flags[g].id))
+            continue;
+        out[n] = prev->flags[g];
+        out[n].since = prev->date; /* last raised */
+        n++;
+    }
+    row->cleared = out;
+    row->ncleared = n;
+    return QS_OK;
 }
 
 /* Build the row of one client x instrument from its administrations adms[from..to). */
@@ -518,12 +621,45 @@ static qs_error build_row(struct build *B, qs_rep_row *row, size_t from, size_t 
         return rc;
     row->change = chg;
     row->rci_class = cls;
+    row->latest_usable = latest->usable;
+    row->reason = latest->reason;
+    const char **note = qs_pool__calloc(B->pool, ns ? ns : 1, sizeof(char *));
+    if (!note)
+        return QS_ENOMEM;
+    row->change_note = note;
+    for (size_t s = 0; s < ns; s++) {
+        size_t usable = 0;
+        for (size_t k = from; k < to; k++)
+            usable += B->adms[k].usable && !isnan(B->adms[k].value[s]);
+        if (!latest->usable) {
+            /* The stored change reaches back to an earlier form: never beside this one. */
+            chg[s] = NAN;
+            cls[s] = NULL;
+            note[s] = "the latest form is not usable";
+        } else if (isnan(latest->value[s])) {
+            chg[s] = NAN;
+            note[s] = "too few items answered for this score";
+        } else if (usable < 2) {
+            chg[s] = NAN;
+            note[s] = "only one usable form so far";
+        } else if (!cls[s] || strcmp(cls[s], "not_computable") == 0) {
+            note[s] = isnan(I->scores[s].alpha) && isnan(I->scores[s].retest)
+                          ? "no published reliability for this score, so no reliable-change test"
+                          : "no spread of scores (norm SD) to test reliable change against";
+        }
+        if (latest->usable && cls[s] && strcmp(cls[s], "reliable_deterioration") == 0)
+            row->reliable_deterioration = 1;
+    }
     for (size_t k = from; k < to; k++) {
         hist[k - from].date = B->adms[k].date;
         hist[k - from].values = B->adms[k].value;
         hist[k - from].flagged = B->adms[k].flagged;
         hist[k - from].instrument_version = B->adms[k].version;
         hist[k - from].norm_id = B->adms[k].norm;
+        hist[k - from].usable = B->adms[k].usable;
+        hist[k - from].reason = B->adms[k].reason;
+        hist[k - from].group = B->adms[k].group;
+        hist[k - from].flag_on = B->adms[k].flag_on;
     }
     row->history = hist;
     row->nhistory = to - from;
@@ -531,11 +667,11 @@ static qs_error build_row(struct build *B, qs_rep_row *row, size_t from, size_t 
     int careless = 0, invalid = 0;
     for (size_t f = 0; f < latest->nflags; f++) {
         flags[f] = latest->flags[f];
-        int raised = strcmp(flags[f].status, "raised") == 0;
-        if (raised && flags[f].severity > row->max_severity)
+        int up = raised(&flags[f]);
+        if (up && flags[f].severity > row->max_severity)
             row->max_severity = flags[f].severity;
-        careless |= raised && strcmp(flags[f].id, "careless") == 0;
-        invalid |= raised && strcmp(flags[f].id, "invalid") == 0;
+        careless |= up && strcmp(flags[f].id, "careless") == 0;
+        invalid |= up && strcmp(flags[f].id, "invalid") == 0;
         /* First raised: the earliest administration of this history that raised it (none for
          * a flag that is only not evaluable). */
         flags[f].first_raised = NULL;
@@ -550,9 +686,18 @@ static qs_error build_row(struct build *B, qs_rep_row *row, size_t from, size_t 
             }
         }
         flags[f].new_in_run = latest->run == B->last_run;
+        /* New, or continuing since the first form of the unbroken run of forms raising it. */
+        size_t k0 = to - 1;
+        while (raised(&flags[f]) && k0 > from && adm_raises(&B->adms[k0 - 1], flags[f].id))
+            k0--;
+        flags[f].is_new = raised(&flags[f]) && k0 == to - 1;
+        flags[f].since = raised(&flags[f]) ? B->adms[k0].date : NULL;
     }
     row->flags = flags;
     row->nflags = latest->nflags;
+    rc = cleared_flags(B, row, from, to);
+    if (rc)
+        return rc;
     row->validity = careless && invalid ? "careless, invalid"
                     : careless          ? "careless"
                     : invalid           ? "invalid"
@@ -840,6 +985,109 @@ static qs_error labels_of(const struct build *B, const qs_rep_row *sel, size_t n
     return rc;
 }
 
+/* Rows by site, client, then instrument: one client's rows side by side. */
+static int cmp_client_rows(const void *x, const void *y)
+{
+    const qs_rep_row *a = x, *b = y;
+    int c = strcmp(a->site ? a->site : "", b->site ? b->site : "");
+    if (!c)
+        c = strcmp(a->client, b->client);
+    if (!c)
+        c = (a->instrument > b->instrument) - (a->instrument < b->instrument);
+    return c;
+}
+
+struct client_sort {
+    qs_rep_client c;
+    size_t first; /* its first row in the client-sorted selection */
+    int sections;
+};
+
+static int cmp_clients(const void *x, const void *y)
+{
+    const struct client_sort *a = x, *b = y;
+    if (a->sections) {
+        /* Sections by group: "(no group)" last. */
+        const char *ga = a->c.group && *a->c.group ? a->c.group : NULL;
+        const char *gb = b->c.group && *b->c.group ? b->c.group : NULL;
+        if (!ga != !gb)
+            return ga ? -1 : 1;
+        int g = ga ? strcmp(ga, gb) : 0;
+        if (g)
+            return g;
+    }
+    if (a->c.attention != b->c.attention)
+        return b->c.attention - a->c.attention;
+    if (a->c.overdue != b->c.overdue)
+        return b->c.overdue - a->c.overdue;
+    int c = strcmp(a->c.site ? a->c.site : "", b->c.site ? b->c.site : "");
+    return c ? c : strcmp(a->c.client, b->c.client);
+}
+
+/* The clients of sel[n] (sorted by cmp_client_rows): who needs attention, who is overdue, in
+ * Summary order, and their rows in that order into `ordered` (idx: the rows' indices).
+ * Returns the number of clients, SIZE_MAX when out of memory. */
+static size_t build_clients(const struct build *B, const qs_rep_row *sel, size_t n,
+                            qs_rep_client *out, qs_rep_row *ordered, size_t *idx)
+{
+    const qs_config *cfg = B->cfg;
+    long made = qs_rep__iso_days(B->last_run_ended);
+    size_t nc = 0;
+    struct client_sort *cs = malloc((n ? n : 1) * sizeof(*cs));
+    if (!cs)
+        return SIZE_MAX;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        struct client_sort *c = &cs[nc++];
+        memset(c, 0, sizeof(*c));
+        c->first = i;
+        c->sections = cfg->reports.sections_by_group;
+        c->c.client = sel[i].client;
+        c->c.site = sel[i].site;
+        c->c.group = sel[i].group;
+        while (j < n && str_eq(sel[j].site, sel[i].site) &&
+               strcmp(sel[j].client, sel[i].client) == 0) {
+            const qs_rep_row *r = &sel[j];
+            if (r->date && (!c->c.last_date || strcmp(r->date, c->c.last_date) > 0)) {
+                c->c.last_date = r->date;
+                c->c.group = r->group;
+            }
+            if (r->max_severity >= 0 || r->reliable_deterioration)
+                c->c.attention = 1;
+            j++;
+        }
+        c->c.nrows = j - i;
+        long last = qs_rep__iso_days(c->c.last_date);
+        c->c.days_since = (last == LONG_MIN || made == LONG_MIN || made < last) ? -1 : made - last;
+        c->c.overdue = c->c.days_since >= cfg->reports.overdue_days;
+        i = j;
+    }
+    qsort(cs, nc, sizeof(*cs), cmp_clients);
+    size_t w = 0;
+    for (size_t k = 0; k < nc; k++) {
+        out[k] = cs[k].c;
+        out[k].rows = idx + w;
+        for (size_t r = 0; r < cs[k].c.nrows; r++) {
+            ordered[w] = sel[cs[k].first + r];
+            idx[w] = w;
+            w++;
+        }
+    }
+    free(cs);
+    return nc;
+}
+
+/* Open quarantined rows of this workbook's clients: the store keeps no client for a row it
+ * could not read, so this is the clinic's count (qs_report.open_quarantined) for now. */
+static qs_error quarantined_here(const struct build *B, const qs_rep_client *c, size_t n,
+                                 long long *out)
+{
+    (void)c;
+    (void)n;
+    *out = B->open_quarantined;
+    return QS_OK;
+}
+
 /* The workbook of key `name` at `path`: its rows of R (sel has room for all), ordered flagged
  * first, dated by the latest administration shown. Errors go to `errors`. */
 static qs_error write_book(const struct build *B, const struct rowset *R, qs_rep_row *sel,
@@ -852,7 +1100,23 @@ static qs_error write_book(const struct build *B, const struct rowset *R, qs_rep
     for (size_t i = 0; i < R->n; i++)
         if (strcmp(R->key[i] ? R->key[i] : "", name) == 0)
             sel[nsel++] = R->rows[i];
-    qsort(sel, nsel, sizeof(*sel), cmp_rows);
+    qsort(sel, nsel, sizeof(*sel), cmp_client_rows);
+    qs_rep_row *ordered = malloc((nsel ? nsel : 1) * sizeof(*ordered));
+    qs_rep_client *clients = malloc((nsel ? nsel : 1) * sizeof(*clients));
+    size_t *idx = malloc((nsel ? nsel : 1) * sizeof(*idx));
+    if (!ordered || !clients || !idx) {
+        free(ordered);
+        free(clients);
+        free(idx);
+        return QS_ENOMEM;
+    }
+    size_t nclients = build_clients(B, sel, nsel, clients, ordered, idx);
+    if (nclients == SIZE_MAX) {
+        free(ordered);
+        free(clients);
+        free(idx);
+        return QS_ENOMEM;
+    }
     char title[256], created[32] = "2000-01-01T00:00:00";
     snprintf(title, sizeof(title), "%s %s",
              cfg->group_by == QS_GROUP_BY_GROUP ? "Group" : "Therapist", *name ? name : "(none)");
@@ -864,9 +1128,17 @@ static qs_error write_book(const struct build *B, const struct rowset *R, qs_rep
     }
     if (strlen(created) == 10)
         memcpy(created + 10, "T00:00:00", 10);
+    if (B->last_run_ended)
+        snprintf(created, sizeof(created), "%.19s", B->last_run_ended);
     qs_error rc = labels_of(B, sel, nsel, L);
-    if (rc)
+    if (rc) {
+        free(ordered);
+        free(clients);
+        free(idx);
         return rc;
+    }
+    long long here = 0;
+    rc = quarantined_here(B, clients, nclients, &here);
     qs_report r = {title,
                    cfg->clinic,
                    created,
@@ -876,14 +1148,27 @@ static qs_error write_book(const struct build *B, const struct rowset *R, qs_rep
                    B->ninsts,
                    L->insts,
                    nsel,
-                   sel,
+                   ordered,
                    B->nfiles,
                    B->files,
-                   B->open_quarantined};
+                   B->open_quarantined,
+                   nclients,
+                   clients,
+                   B->data_through,
+                   B->last_run_ended,
+                   cfg->reports.overdue_days,
+                   cfg->reports.max_charts,
+                   cfg->reports.sections_by_group,
+                   (int)cfg->reports.paper,
+                   here};
     qs_diag_clear(&d);
-    rc = qs_report_write_xlsx(&r, path, &d);
-    if (rc)
+    if (!rc)
+        rc = qs_report_write_xlsx(&r, path, &d);
+    if (rc && d.message[0])
         qs_diag_list_push(errors, &d);
+    free(ordered);
+    free(clients);
+    free(idx);
     return rc;
 }
 

@@ -139,6 +139,44 @@ static int valid_covariate_name(const char *s)
     return 1;
 }
 
+/* The `reports:` section (docs in README, "Workbooks"): every key optional. */
+static void load_reports(struct cloader *L, const qs_ynode *reports)
+{
+    qs_config *c = L->c;
+    const char *str;
+    if (qs_ywalk__string(&L->w, reports, "group_by", 0, &str)) {
+        if (strcmp(str, "therapist") == 0)
+            c->group_by = QS_GROUP_BY_THERAPIST;
+        else if (strcmp(str, "group") == 0)
+            c->group_by = QS_GROUP_BY_GROUP;
+        else
+            qs_ywalk__key_error(&L->w, reports, "group_by",
+                                "expected therapist or group, found '%s'", str);
+    }
+    if (qs_ywalk__string(&L->w, reports, "sections", 0, &str)) {
+        if (strcmp(str, "group") == 0)
+            c->reports.sections_by_group = 1;
+        else if (strcmp(str, "none") == 0)
+            c->reports.sections_by_group = 0;
+        else
+            qs_ywalk__key_error(&L->w, reports, "sections", "expected group or none, found '%s'",
+                                str);
+    }
+    if (qs_ywalk__string(&L->w, reports, "paper", 0, &str)) {
+        if (strcmp(str, "letter") == 0)
+            c->reports.paper = QS_PAPER_LETTER;
+        else if (strcmp(str, "a4") == 0)
+            c->reports.paper = QS_PAPER_A4;
+        else
+            qs_ywalk__key_error(&L->w, reports, "paper", "expected letter or a4, found '%s'", str);
+    }
+    long v;
+    if (qs_ywalk__long(&L->w, reports, "overdue_days", 0, 1, 3650, &v))
+        c->reports.overdue_days = v;
+    if (qs_ywalk__long(&L->w, reports, "max_charts", 0, 0, 10000, &v))
+        c->reports.max_charts = v;
+}
+
 static void load_export(struct cloader *L, const qs_ynode *ex)
 {
     static const char *const keys[] = {"key_file", "k", "year", "covariates", "override", NULL};
@@ -496,7 +534,8 @@ static qs_error load_doc(qs_config *c, struct cloader *L, const qs_ydoc *doc)
 {
     static const char *const keys[] = {"clinic",  "store",  "output",    "sources", "norms",
                                        "reports", "export", "overrides", NULL};
-    static const char *const report_keys[] = {"group_by", NULL};
+    static const char *const report_keys[] = {"group_by",   "sections", "overdue_days",
+                                              "max_charts", "paper",    NULL};
     const qs_ynode *root = doc->root;
     const char *str;
     if (!root) {
@@ -571,19 +610,13 @@ static qs_error load_doc(qs_config *c, struct cloader *L, const qs_ydoc *doc)
 
     load_overrides(L, root);
 
+    c->reports.overdue_days = QS_REPORTS_OVERDUE_DAYS;
+    c->reports.max_charts = QS_REPORTS_MAX_CHARTS;
     const qs_ynode *reports = qs_ynode__get(root, "reports");
     if (reports) {
         size_t old = qs_ypath__key(&L->w.path, "reports");
-        if (qs_ywalk__check_keys(&L->w, reports, report_keys) &&
-            qs_ywalk__string(&L->w, reports, "group_by", 0, &str)) {
-            if (strcmp(str, "therapist") == 0)
-                c->group_by = QS_GROUP_BY_THERAPIST;
-            else if (strcmp(str, "group") == 0)
-                c->group_by = QS_GROUP_BY_GROUP;
-            else
-                qs_ywalk__key_error(&L->w, reports, "group_by",
-                                    "expected therapist or group, found '%s'", str);
-        }
+        if (qs_ywalk__check_keys(&L->w, reports, report_keys))
+            load_reports(L, reports);
         qs_ypath__pop(&L->w.path, old);
     }
     return QS_OK;

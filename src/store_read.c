@@ -232,7 +232,7 @@ qs_error qs_store_next_change(qs_store_change_row *row, qs_store_iter *it, qs_di
 
 qs_error qs_store_iter_runs(qs_store_iter **out, qs_store *s, qs_diag *diag)
 {
-    return iter_new(out, s, IT_RUNS, "SELECT id, started FROM runs ORDER BY id DESC",
+    return iter_new(out, s, IT_RUNS, "SELECT id, started, ended FROM runs ORDER BY id DESC",
                     "cannot read runs", diag);
 }
 
@@ -243,6 +243,7 @@ qs_error qs_store_next_run(qs_store_run_row *row, qs_store_iter *it, qs_diag *di
         return rc;
     row->id = sqlite3_column_int64(it->st, 0);
     row->started = text(it->st, 1);
+    row->ended = text(it->st, 2);
     return QS_OK;
 }
 

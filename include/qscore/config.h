@@ -41,6 +41,19 @@ typedef struct qs_norm_choice {
 
 typedef enum qs_group_by { QS_GROUP_BY_THERAPIST = 0, QS_GROUP_BY_GROUP } qs_group_by;
 
+typedef enum qs_paper { QS_PAPER_LETTER = 0, QS_PAPER_A4 } qs_paper;
+
+#define QS_REPORTS_OVERDUE_DAYS 45L
+#define QS_REPORTS_MAX_CHARTS   150L
+
+/* The `reports:` section's workbook settings (group_by is qs_config.group_by). */
+typedef struct qs_reports_config {
+    int sections_by_group; /* `sections: group`: Summary in one section per therapy group */
+    long overdue_days;     /* a client not assessed for this many days is overdue */
+    long max_charts;       /* trend charts per workbook at most */
+    qs_paper paper;
+} qs_reports_config;
+
 /* How an allow-listed covariate leaves in a research export. */
 typedef enum qs_cov_kind {
     QS_COV_CATEGORY = 0, /* the value as text (a closed set of answers: gender, diagnosis group) */
@@ -79,6 +92,7 @@ typedef struct qs_config {
     size_t nnorms;
     qs_norm_choice *norms;
     qs_group_by group_by;
+    qs_reports_config reports;
     qs_export_config export_;
     size_t noverrides; /* `overrides:`: clinic settings per instrument, checked against it */
     qs_overrides *overrides;

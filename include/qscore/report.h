@@ -50,6 +50,15 @@ typedef struct qs_rep_flag {
     const char *because;      /* the sentence shown to the therapist */
     const char *first_raised; /* date (ISO) of the first administration that raised it */
     int new_in_run;           /* 1: raised by an administration ingested in the latest run */
+    /* Status across forms: `is_new` when the client's previous form of the instrument did not
+     * raise it (or there is none); else `since` is the date of the first form of the unbroken
+     * run of forms raising it ("Continuing since"). For a cleared flag (qs_rep_row.cleared):
+     * `since` is the date of the last form that raised it. */
+    int is_new;
+    const char *since;
+    /* The values that fired it, in plain words: "Fusion with others 2.08 (cutoff ≤ 2.50, clinic
+     * default)", or for validity "12 of 46 items unanswered". */
+    const char *values;
 } qs_rep_flag;
 
 /* One administration in a client's history of an instrument (oldest first). */
@@ -59,6 +68,13 @@ typedef struct qs_rep_point {
     int flagged;                    /* any flag raised on this administration */
     const char *instrument_version; /* the version its values were computed with, or NULL */
     const char *norm_id;            /* the norm it was scored with, or NULL */
+    /* 0 when the form was careless or invalid: its values are shown greyed with `reason` and
+     * never used for change, trend lines, group means or as a baseline. */
+    int usable;
+    const char *reason; /* why not usable, in words ("same answer to 46 items in a row") */
+    const char *group;  /* the client's group at this form (each form counts in its own) */
+    /* Per score: 1 when a flag raised on this form uses the score (drawn red on trends). */
+    const unsigned char *flag_on;
 } qs_rep_point;
 
 /* One client and instrument: the latest administration, its change and its history. */
@@ -86,7 +102,29 @@ typedef struct qs_rep_row {
     const int *answers; /* latest raw answers per item (QS_MISSING: unanswered), inst->nitems */
     const char *instrument_version; /* latest's values: the version they were computed with */
     const char *norm_id;            /* latest's T scores: the norm they used, or NULL */
+    int latest_usable;              /* 0: the latest form is careless or invalid (see reason) */
+    const char *reason;             /* why the latest form is not usable, in words, or NULL */
+    /* Per score, when change is NaN or rci_class is not_computable: why, in words ("only one
+     * usable form", "the latest form is not usable", "no reliability for this score"). */
+    const char *const *change_note;
+    int reliable_deterioration; /* some score reliably deteriorated (baseline to latest) */
+    /* Flags raised by the latest form stored before the latest run and not raised now. */
+    size_t ncleared;
+    const qs_rep_flag *cleared;
 } qs_rep_row;
+
+/* One client in a workbook: its rows (one per instrument, in instrument order). */
+typedef struct qs_rep_client {
+    const char *client;
+    const char *site;
+    const char *group;     /* at the latest form of any instrument */
+    const char *last_date; /* ISO date of the latest form of any instrument, or NULL */
+    long days_since;       /* whole days from last_date to the report's made date; -1 unknown */
+    int attention;         /* a raised flag, or a reliable deterioration */
+    int overdue;           /* days_since >= overdue_days */
+    size_t nrows;
+    const size_t *rows; /* indices into qs_report.rows */
+} qs_rep_client;
 
 typedef struct qs_rep_file {
     const char *path;
@@ -109,6 +147,18 @@ typedef struct qs_report {
     const qs_rep_file *files;
     long long
         open_quarantined; /* rows of the clinic's exports not stored yet (waiting for a fix) */
+    /* Second edition: clients (ordered attention first, then overdue, then the rest, each by
+     * site and client; with sections_by_group by group first), and the settings. */
+    size_t nclients;
+    const qs_rep_client *clients;
+    const char *data_through; /* ISO date of the latest form in the store, or NULL */
+    const char *made;         /* ISO date-time the store's latest run ended, or NULL */
+    long overdue_days;
+    long max_charts;
+    int sections_by_group;
+    int paper; /* qs_paper */
+    /* Open quarantined rows whose client id is one of this workbook's clients. */
+    long long open_quarantined_here;
 } qs_report;
 
 /* The screening-aid disclaimer every workbook carries (About sheet and Summary header). */

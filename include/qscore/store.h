@@ -545,6 +545,7 @@ qs_error qs_store_next_change(qs_store_change_row *row, qs_store_iter *it, qs_di
 typedef struct qs_store_run_row {
     long long id;
     const char *started;
+    const char *ended; /* NULL while it runs, or when it was killed */
 } qs_store_run_row;
 
 /** The runs, latest first. */

@@ -1,0 +1,29 @@
+/* report_internal.h - plain words for what a therapist reads (report_words.c), shared by the
+ * workbook builder and writer. Private to reports/. */
+#ifndef QS_REPORT_INTERNAL_H
+#define QS_REPORT_INTERNAL_H
+
+#include <stddef.h>
+
+#include "qscore/instrument.h"
+
+/* Decimals a value of score `sd` shows: means 2, sums 0 (1 when prorated to a fraction). */
+int qs_rep__digits(const qs_score_def *sd, double v);
+
+/* Why a careless or invalid form is not usable, in words: "12 of 46 items unanswered", "same
+ * answer to 46 items in a row". Returns the length written into buf[size]. */
+size_t qs_rep__validity_words(char *buf, size_t size, const qs_instrument *I, const int *answers,
+                              long longstring, double irv, int careless, int invalid);
+
+/* The values that fired flag `f`, with its cutoffs: "Fusion with others 2.08 (cutoff ≤ 2.50,
+ * clinic default)". `value` and `t` per score (t may be NULL). Returns the length written. */
+size_t qs_rep__flag_values(char *buf, size_t size, const qs_instrument *I, const qs_flag *f,
+                           const double *value, const double *t);
+
+/* Days since 1970-01-01 of an ISO date (its first 10 characters), LONG_MIN when not one. */
+long qs_rep__iso_days(const char *iso);
+
+/* "30 Jun 2026" for an ISO date; "" when not one. Returns the length written. */
+size_t qs_rep__date_words(char *buf, size_t size, const char *iso);
+
+#endif

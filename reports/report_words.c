@@ -1,0 +1,208 @@
+/* report_words.c - what a therapist reads, in plain words: values with the digits their score
+ * shows, why a form is not usable, what fired a flag, dates. */
+#include <ctype.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "civil.h"
+#include "qscore/score.h"
+#include "report_internal.h"
+
+int qs_rep__digits(const qs_score_def *sd, double v)
+{
+    if (sd->method == QS_METHOD_MEAN)
+        return 2;
+    /* A sum is whole unless it was prorated (then it keeps one decimal). */
+    return (isfinite(v) && v != floor(v)) ? 1 : 0;
+}
+
+/* Append to buf[size] at *len, keeping it terminated (output past the end is cut). */
+static void add(char *buf, size_t size, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void add(char *buf, size_t size, size_t *len, const char *fmt, ...)
+{
+    if (*len >= size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + *len, size - *len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        *len = (size_t)n >= size - *len ? size - 1 : *len + (size_t)n;
+}
+
+size_t qs_rep__validity_words(char *buf, size_t size, const qs_instrument *I, const int *answers,
+                              long longstring, double irv, int careless, int invalid)
+{
+    size_t len = 0;
+    if (!size)
+        return 0;
+    buf[0] = '\0';
+    const qs_validity *v = &I->validity;
+    if (invalid) {
+        size_t missing = 0;
+        for (size_t i = 0; answers && i < I->nitems; i++)
+            missing += answers[i] == QS_MISSING;
+        if (!isnan(v->max_missing_fraction) && I->nitems &&
+            (double)missing / (double)I->nitems > v->max_missing_fraction)
+            add(buf, size, &len, "%zu of %zu items unanswered", missing, I->nitems);
+        else
+            add(buf, size, &len, "too many attention checks failed");
+    }
+    if (careless) {
+        int said = 0;
+        if (v->max_longstring > 0 && longstring > v->max_longstring) {
+            add(buf, size, &len, "%ssame answer to %ld items in a row", len ? "; " : "",
+                longstring);
+            said = 1;
+        }
+        if (!isnan(v->min_irv) && !isnan(irv) && irv < v->min_irv) {
+            add(buf, size, &len,
+                "%sanswers hardly vary (spread %.2f, at least %.2f expected of attentive answers)",
+                len ? "; " : "", irv, v->min_irv);
+            said = 1;
+        }
+        if (!said)
+            add(buf, size, &len, "%sanswers look careless", len ? "; " : "");
+    }
+    return len;
+}
+
+/* One comparison of a rule as written in its rule_text: "FO <= 2.5", "FO.t >= 65". */
+struct cmp {
+    char id[64];
+    int t; /* compares the T score */
+    char op[3];
+    double number;
+};
+
+/* The comparisons "<id>[.field] <op> <number>" of rule text `s`, at most max. */
+static size_t parse_rule(const char *s, struct cmp *out, size_t max)
+{
+    size_t n = 0;
+    const char *p = s;
+    while (*p && n < max) {
+        if (!(isalpha((unsigned char)*p) || *p == '_') ||
+            (p > s && (isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '.'))) {
+            p++;
+            continue;
+        }
+        const char *id = p;
+        while (isalnum((unsigned char)*p) || *p == '_')
+            p++;
+        size_t idlen = (size_t)(p - id);
+        int t = 0;
+        if (*p == '.') {
+            t = strncmp(p, ".t", 2) == 0 && !isalnum((unsigned char)p[2]);
+            p++;
+            while (isalnum((unsigned char)*p) || *p == '_')
+                p++;
+        }
+        const char *q = p;
+        while (*q == ' ')
+            q++;
+        size_t oplen = (q[0] == '<' || q[0] == '>') ? (q[1] == '=' ? 2 : 1)
+                       : (q[0] == '=' && q[1] == '=') || (q[0] == '!' && q[1] == '=') ? 2
+                                                                                      : 0;
+        if (!oplen || idlen >= sizeof(out[n].id))
+            continue;
+        q += oplen;
+        char *end;
+        double num = strtod(q, &end);
+        if (end == q)
+            continue;
+        memcpy(out[n].id, id, idlen);
+        out[n].id[idlen] = '\0';
+        out[n].t = t;
+        memcpy(out[n].op, q - oplen, oplen);
+        out[n].op[oplen] = '\0';
+        out[n].number = num;
+        n++;
+        p = end;
+    }
+    return n;
+}
+
+static const char *op_words(const char *op)
+{
+    return strcmp(op, "<=") == 0   ? "≤"
+           : strcmp(op, ">=") == 0 ? "≥"
+           : strcmp(op, "==") == 0 ? "="
+           : strcmp(op, "!=") == 0 ? "≠"
+                                   : op;
+}
+
+/* Where a flag's cutoffs come from, in words, or NULL. */
+static const char *cutoff_origin(const qs_instrument *I, const qs_flag *f)
+{
+    int overridden = 0, local = f->local_default, sourced = 0;
+    for (size_t k = 0; k < f->ncutoffs; k++) {
+        const qs_cutoff *c = &I->cutoffs[f->cutoffs[k]];
+        overridden |= c->overridden;
+        local |= c->local_default;
+        sourced |= c->source != NULL && !c->local_default;
+    }
+    return overridden ? "clinic setting" : local ? "clinic default" : sourced ? "published" : NULL;
+}
+
+size_t qs_rep__flag_values(char *buf, size_t size, const qs_instrument *I, const qs_flag *f,
+                           const double *value, const double *t)
+{
+    size_t len = 0;
+    if (!size)
+        return 0;
+    buf[0] = '\0';
+    struct cmp c[8];
+    size_t nc = parse_rule(f->rule_text ? f->rule_text : "", c, 8);
+    const char *origin = cutoff_origin(I, f);
+    for (size_t i = 0; i < nc; i++) {
+        int s = qs_instrument_score_index(I, c[i].id);
+        if (s < 0)
+            continue;
+        const qs_score_def *sd = &I->scores[s];
+        double v = c[i].t ? (t ? t[s] : NAN) : (value ? value[s] : NAN);
+        int digits = c[i].t ? 0 : qs_rep__digits(sd, v);
+        int cdig =
+            c[i].t ? 0 : (sd->method == QS_METHOD_MEAN ? 2 : qs_rep__digits(sd, c[i].number));
+        add(buf, size, &len, "%s%s%s ", len ? "; " : "", sd->name ? sd->name : sd->id,
+            c[i].t ? " T score" : "");
+        if (isnan(v))
+            add(buf, size, &len, "not available");
+        else
+            add(buf, size, &len, "%.*f", digits, v);
+        add(buf, size, &len, " (cutoff %s %.*f%s%s)", op_words(c[i].op), cdig, c[i].number,
+            origin ? ", " : "", origin ? origin : "");
+    }
+    return len;
+}
+
+long qs_rep__iso_days(const char *iso)
+{
+    if (!iso || strlen(iso) < 10 || iso[4] != '-' || iso[7] != '-')
+        return LONG_MIN;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && !isdigit((unsigned char)iso[i]))
+            return LONG_MIN;
+    long y = strtol(iso, NULL, 10), m = strtol(iso + 5, NULL, 10), d = strtol(iso + 8, NULL, 10);
+    if (m < 1 || m > 12 || d < 1 || d > 31)
+        return LONG_MIN;
+    return qs_civil__days(y, m, d);
+}
+
+size_t qs_rep__date_words(char *buf, size_t size, const char *iso)
+{
+    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    if (!size)
+        return 0;
+    buf[0] = '\0';
+    if (qs_rep__iso_days(iso) == LONG_MIN)
+        return 0;
+    long y = strtol(iso, NULL, 10), m = strtol(iso + 5, NULL, 10), d = strtol(iso + 8, NULL, 10);
+    int n = snprintf(buf, size, "%ld %s %04ld", d, mon[m - 1], y);
+    return n > 0 ? (size_t)n : 0;
+}
