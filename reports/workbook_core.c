@@ -1,11 +1,14 @@
 /* workbook_core.c - the workbook writer's core: safe cells, text widths, column widths,
  * conditional formats, the formats and the chart styling every sheet shares. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "grow.h"
+#include "qscore/config.h"
+#include "report_internal.h"
 #include "text.h"
 #include "workbook_internal.h"
 
@@ -394,6 +397,7 @@ int qs_wb__make_formats(struct wb *W)
     F->miss = fmt(W);
     F->rci = fmt(W);
     F->caption = fmt(W);
+    F->date = fmt(W);
     if (W->rc)
         return 0;
     format_set_bold(F->title);
@@ -438,6 +442,9 @@ int qs_wb__make_formats(struct wb *W)
     format_set_indent(F->rci, 1);
     format_set_bold(F->caption);
     format_set_font_color(F->caption, 0x1F3864);
+    format_set_num_format(F->date, "d mmm yyyy");
+    format_set_align(F->date, LXW_ALIGN_LEFT);
+    format_set_align(F->date, LXW_ALIGN_VERTICAL_TOP);
 
     F->c_high = dxf(W, 0xFFC7CE, 0x9C0006, 1);
     F->c_med = dxf(W, 0xFCD5B4, 0x833C0B, 1);
@@ -462,12 +469,64 @@ void qs_wb__sheet_head(struct wb *W, lxw_worksheet *ws, const char *title, const
         qs_wb__put_str(W, ws, 1, 0, note, W->f.note);
 }
 
-void qs_wb__print_setup(lxw_worksheet *ws, lxw_row_t header)
+void qs_wb__print_setup(struct wb *W, lxw_worksheet *ws, lxw_row_t header)
 {
     worksheet_set_landscape(ws);
     worksheet_fit_to_pages(ws, 1, 0);
-    worksheet_repeat_rows(ws, header, header);
-    worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.5);
+    qs_wb__page_setup(W, ws, header, header);
+}
+
+/* `s` into out[size] with every '&' doubled (a header's codes start with '&'), cut to fit. */
+static void header_escape(char *out, size_t size, const char *s)
+{
+    size_t w = 0;
+    for (; s && *s && w + 3 < size; s++) {
+        if (*s == '&')
+            out[w++] = '&';
+        out[w++] = *s;
+    }
+    out[w] = '\0';
+}
+
+void qs_wb__page_setup(struct wb *W, lxw_worksheet *ws, lxw_row_t first, lxw_row_t last)
+{
+    const qs_report *r = W->r;
+    worksheet_set_paper(ws, r->paper == QS_PAPER_A4 ? 9 : 1);
+    worksheet_set_margins(ws, 0.4, 0.4, 0.75, 0.75);
+    if (last >= first)
+        qs_wb__ck(W, worksheet_repeat_rows(ws, first, last));
+    /* Excel refuses headers over 255 characters: the title is cut to 80 bytes of a clean name. */
+    char title[96], esc[200], through[40], hf[256];
+    const char *t = qs_wb__clean_name(W, r->title ? r->title : "");
+    snprintf(title, sizeof(title), "%.80s", t ? t : "");
+    /* Never cut inside a UTF-8 character. */
+    size_t n = strlen(title);
+    while (n && ((unsigned char)title[n - 1] & 0xC0) == 0x80)
+        n--;
+    if (n && (unsigned char)title[n - 1] >= 0xC0)
+        title[n - 1] = '\0';
+    header_escape(esc, sizeof(esc), title);
+    snprintf(hf, sizeof(hf), "&L%s&RConfidential health information", esc);
+    qs_wb__ck(W, worksheet_set_header(ws, hf));
+    through[0] = '\0';
+    qs_rep__date_words(through, sizeof(through), r->data_through);
+    snprintf(hf, sizeof(hf), "&LPage &P of &N&RData through %s", through[0] ? through : "no date");
+    qs_wb__ck(W, worksheet_set_footer(ws, hf));
+}
+
+/* ---- dates -------------------------------------------------------------------------------- */
+
+double qs_wb__date_serial(const char *iso)
+{
+    long d = qs_rep__iso_days(iso);
+    /* 1970-01-01 is serial 25569 in Excel's 1900 date system. */
+    return d == LONG_MIN ? NAN : (double)d + 25569.0;
+}
+
+void qs_wb__put_date(struct wb *W, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *iso,
+                     lxw_format *f)
+{
+    qs_wb__put_num(W, ws, r, c, qs_wb__date_serial(iso), f ? f : W->f.date);
 }
 
 /* ---- charts ------------------------------------------------------------------------------- */

@@ -64,6 +64,6 @@ void qs_wb__write_flags(struct wb *W, lxw_worksheet *ws)
             qs_wb__row_lines(W, ws, y, qs_wb__wrap_lines(fl->because, 60));
         }
     }
-    qs_wb__print_setup(ws, hdr);
+    qs_wb__print_setup(W, ws, hdr);
     qs_wb__widths_apply(W, ws, &cw);
 }

@@ -275,7 +275,7 @@ void qs_wb__write_groups(struct wb *W, lxw_worksheet *ws)
     worksheet_freeze_panes(ws, HDR + 1, 1);
     groups_rows(W, ws, &cw, &G);
     groups_charts(W, ws, &G);
-    qs_wb__print_setup(ws, HDR);
+    qs_wb__print_setup(W, ws, HDR);
     qs_wb__widths_apply(W, ws, &cw);
 done:
     free(cw.w);

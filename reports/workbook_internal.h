@@ -43,6 +43,7 @@
 struct formats {
     lxw_format *title, *note, *bold_note, *head, *head_c, *wrap, *label;
     lxw_format *text, *num2, *num1, *chg, *int0, *pct, *rev, *miss, *rci, *caption;
+    lxw_format *date; /* "d mmm yyyy" date cells */
     /* conditional formats (differential: fill and font only) */
     lxw_format *c_high, *c_med, *c_low, *c_det, *c_imp, *c_noteval, *c_valid, *c_new;
 };
@@ -135,8 +136,20 @@ void qs_wb__severity_colours(struct wb *W, lxw_worksheet *ws, lxw_row_t first, l
 int qs_wb__make_formats(struct wb *W);
 /* The title (row 0) and a note (row 1, when given) above a sheet's table. */
 void qs_wb__sheet_head(struct wb *W, lxw_worksheet *ws, const char *title, const char *note);
-/* Landscape, one page wide, header row `header` repeated on every page. */
-void qs_wb__print_setup(lxw_worksheet *ws, lxw_row_t header);
+/* Landscape, one page wide, header row `header` repeated on every page; and qs_wb__page_setup. */
+void qs_wb__print_setup(struct wb *W, lxw_worksheet *ws, lxw_row_t header);
+/* Every sheet's paper: the config's paper size, the header (workbook title, "Confidential health
+ * information") and footer ("Page X of Y", "Data through DATE"), rows first..last repeated on
+ * every page (none when last < first). */
+void qs_wb__page_setup(struct wb *W, lxw_worksheet *ws, lxw_row_t first, lxw_row_t last);
+
+/* ---- dates ---- */
+
+/* The Excel serial day (1900 date system) of an ISO date's first 10 characters, NaN if none. */
+double qs_wb__date_serial(const char *iso);
+/* A date cell ("d mmm yyyy") for an ISO date, or an empty cell (blank when `f` is given). */
+void qs_wb__put_date(struct wb *W, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *iso,
+                     lxw_format *f);
 
 /* ---- charts ---- */
 
@@ -154,6 +167,9 @@ void qs_wb__write_summary(struct wb *W, lxw_worksheet *ws);
 void qs_wb__write_flags(struct wb *W, lxw_worksheet *ws);
 /* Trends and, in `td`, the hidden TrendData its charts draw from. */
 void qs_wb__write_trends(struct wb *W, lxw_worksheet *ws, lxw_worksheet *td);
+/* The Trends layout is fixed before any sheet is written (Summary links to it): the first row
+ * of client k's block on Trends (k indexes W->r->clients), or -1 when it has no chart there. */
+long qs_wb__trend_row(const struct wb *W, size_t client);
 void qs_wb__write_groups(struct wb *W, lxw_worksheet *ws);
 void qs_wb__write_items(struct wb *W, lxw_worksheet *ws);
 void qs_wb__write_about(struct wb *W, lxw_worksheet *ws);

@@ -94,6 +94,6 @@ void qs_wb__write_items(struct wb *W, lxw_worksheet *ws)
                                                     I->items[j].reverse ? W->f.rev : W->f.int0));
         }
     }
-    qs_wb__print_setup(ws, hdr);
+    qs_wb__print_setup(W, ws, hdr);
     qs_wb__widths_apply(W, ws, &cw);
 }

@@ -171,7 +171,7 @@ void qs_wb__write_summary(struct wb *W, lxw_worksheet *ws)
     summary_ranges(W, ws, &L);
     for (size_t i = 0; i < r->nrows && !qs_wb__failed(W); i++)
         summary_row(W, ws, &cw, &L, i);
-    qs_wb__print_setup(ws, HDR);
+    qs_wb__print_setup(W, ws, HDR);
     qs_wb__widths_apply(W, ws, &cw);
     free(L.base);
 }
