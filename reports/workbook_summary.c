@@ -1,10 +1,48 @@
-/* workbook_summary.c - the Summary sheet: one row per client x instrument, flagged first. */
+/* workbook_summary.c - the Summary sheet: one row per client, who needs attention first, and
+ * per instrument the latest scores with their change since baseline. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "qscore/config.h"
+#include "report_internal.h"
 #include "workbook_internal.h"
+
+/*
+ * Layout. Rows 0-3: title, "Data through · made", the disclaimer, notes and the key to the
+ * change marks; row 4: instrument names over their columns; row 5: the column headers. Then one
+ * row per client (with `reports.sections: group`, a heading row before each group's clients),
+ * then the footnotes. Per instrument and score: the latest value, its T score when a norm is
+ * chosen, and the change since baseline: a number cell whose number format shows the reliable
+ * change mark (▲ improvement, ▼ deterioration, ● neither; ↑ ↓ when the instrument does not
+ * say which way is better), so the value stays a number for sorting and filtering.
+ */
+
+enum { C_CLIENT, C_GROUP, C_LAST, C_DAYS, C_WHY, C_FIRST_SCORE };
+#define ROW_INST 4
+#define HDR      5
+#define WHY_W    46.0
+#define MAXNOTES 8
+
+enum mark { M_PLAIN, M_IMP, M_DET, M_NONE, M_UP, M_DOWN, NMARKS };
+
+static const char *const superscript[MAXNOTES + 1] = {"", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸"};
+
+struct sum {
+    struct wb *W;
+    lxw_worksheet *ws;
+    struct widths cw;
+    size_t *base; /* [instrument]: its first column */
+    size_t ncols;
+    /* formats made when first used: values [digits][grey], change [mark][digits][note] */
+    lxw_format *val[3][2];
+    lxw_format *chg[NMARKS][3][MAXNOTES + 1];
+    lxw_format *dash[MAXNOTES + 1]; /* "–¹": no change to show, and why */
+    lxw_format *section, *inst_head, *link, *days_over, *note_wrap, *warn_wrap;
+    const char *notes[MAXNOTES]; /* footnote texts, numbered in order of first use */
+    size_t nnotes;
+};
 
 static int has_t(const qs_rep_instrument *ri)
 {
@@ -13,165 +51,428 @@ static int has_t(const qs_rep_instrument *ri)
 
 static size_t score_stride(const qs_rep_instrument *ri)
 {
-    return has_t(ri) ? 4 : 3;
+    return has_t(ri) ? 3 : 2;
 }
 
-enum { C_CLIENT, C_GROUP, C_INST, C_DATE, C_FLAGS, C_SEV, C_VALID, C_FIRST_SCORE };
-#define HDR 3 /* the header row */
-
-/* The sheet's layout: the first column of each instrument's scores, and the column count. */
-struct layout {
-    size_t *base; /* [instrument] */
-    size_t ncols;
-};
-
-/* Title, disclaimer and the note line: rows waiting for a fix first, where a therapist looks. */
-static void summary_head(struct wb *W, lxw_worksheet *ws)
+static lxw_format *new_fmt(struct sum *S)
 {
+    lxw_format *f = workbook_add_format(S->W->book);
+    if (!f)
+        S->W->rc = QS_ENOMEM;
+    return f;
+}
+
+static lxw_format *value_fmt(struct sum *S, int digits, int grey)
+{
+    lxw_format **slot = &S->val[digits][grey];
+    if (!*slot && (*slot = new_fmt(S))) {
+        static const char *const num[] = {"0", "0.0", "0.00"};
+        format_set_num_format(*slot, num[digits]);
+        format_set_align(*slot, LXW_ALIGN_VERTICAL_TOP);
+        if (grey) {
+            format_set_font_color(*slot, 0x9A9A9A);
+            format_set_italic(*slot);
+        }
+    }
+    return *slot;
+}
+
+/* The number of footnote `text` (1-based), adding it; 0 when there are too many. */
+static size_t note_no(struct sum *S, const char *text)
+{
+    if (!text)
+        return 0;
+    for (size_t i = 0; i < S->nnotes; i++)
+        if (strcmp(S->notes[i], text) == 0)
+            return i + 1;
+    if (S->nnotes == MAXNOTES)
+        return 0;
+    S->notes[S->nnotes++] = text;
+    return S->nnotes;
+}
+
+static lxw_format *change_fmt(struct sum *S, enum mark m, int digits, size_t note)
+{
+    lxw_format **slot = &S->chg[m][digits][note];
+    if (*slot || !(*slot = new_fmt(S)))
+        return *slot;
+    static const char *const sign[NMARKS] = {"", "▲ ", "▼ ", "● ", "↑ ", "↓ "};
+    static const char *const zeros[] = {"0", "0.0", "0.00"};
+    char nf[160];
+    const char *z = zeros[digits], *k = sign[m], *sup = superscript[note];
+    snprintf(nf, sizeof(nf), "\"%s\"+%s\"%s\";\"%s\"-%s\"%s\";\"%s\"%s\"%s\"", k, z, sup, k, z, sup,
+             k, z, sup);
+    format_set_num_format(*slot, nf);
+    format_set_align(*slot, LXW_ALIGN_VERTICAL_TOP);
+    format_set_align(*slot, LXW_ALIGN_RIGHT);
+    if (m == M_IMP) {
+        format_set_font_color(*slot, 0x006100);
+        format_set_bg_color(*slot, 0xC6EFCE);
+    } else if (m == M_DET) {
+        format_set_font_color(*slot, 0x9C0006);
+        format_set_bg_color(*slot, 0xFFC7CE);
+        format_set_bold(*slot);
+    }
+    return *slot;
+}
+
+static lxw_format *dash_fmt(struct sum *S, size_t note)
+{
+    lxw_format **slot = &S->dash[note];
+    if (!*slot && (*slot = new_fmt(S))) {
+        format_set_font_color(*slot, 0x808080);
+        format_set_align(*slot, LXW_ALIGN_RIGHT);
+        format_set_align(*slot, LXW_ALIGN_VERTICAL_TOP);
+    }
+    return *slot;
+}
+
+static enum mark mark_of(const char *cls)
+{
+    if (!cls)
+        return M_PLAIN;
+    if (strcmp(cls, "reliable_improvement") == 0)
+        return M_IMP;
+    if (strcmp(cls, "reliable_deterioration") == 0)
+        return M_DET;
+    if (strcmp(cls, "no_reliable_change") == 0)
+        return M_NONE;
+    if (strcmp(cls, "reliable_increase") == 0)
+        return M_UP;
+    if (strcmp(cls, "reliable_decrease") == 0)
+        return M_DOWN;
+    return M_PLAIN;
+}
+
+static const char *inst_name(const qs_instrument *I)
+{
+    return I->name && *I->name ? I->name : I->id;
+}
+
+static const char *score_name(const qs_score_def *sd)
+{
+    return sd->name && *sd->name ? sd->name : sd->id;
+}
+
+/* A text across the fixed columns, wrapped (so it prints with them, never cut at the page). */
+static void wide_text(struct sum *S, lxw_row_t y, const char *text, lxw_format *f)
+{
+    struct wb *W = S->W;
+    const char *t = qs_wb__clean(W, text);
+    if (!t)
+        return;
+    qs_wb__ck(W, worksheet_merge_range(S->ws, y, 0, y, C_WHY, t, f));
+    /* The fixed columns are about 87 characters wide. */
+    qs_wb__row_lines(W, S->ws, y, qs_wb__wrap_lines(t, 80));
+}
+
+/* Title, dates, disclaimer, notes. */
+static void head(struct sum *S)
+{
+    struct wb *W = S->W;
     const qs_report *r = W->r;
+    lxw_worksheet *ws = S->ws;
+    char through[40] = "", made[40] = "", line[1024];
+    qs_rep__date_words(through, sizeof(through), r->data_through);
+    qs_rep__date_words(made, sizeof(made), r->made);
     qs_wb__ck(W, worksheet_set_row(ws, 0, 20, NULL));
     qs_wb__put_str(W, ws, 0, 0, r->title, W->f.title);
-    qs_wb__put_str(W, ws, 1, 0, QS_REPORT_DISCLAIMER, W->f.bold_note);
-    char line[768], pending[256] = "";
-    if (r->open_quarantined > 0) /* first, where a therapist looks: answers this lacks */
+    snprintf(line, sizeof(line), "Data through %s · made %s", through[0] ? through : "(no dates)",
+             made[0] ? made : "(no run yet)");
+    qs_wb__put_str(W, ws, 1, 0, line, W->f.note);
+    wide_text(S, 2, QS_REPORT_DISCLAIMER, S->warn_wrap);
+    char pending[256] = "";
+    long long q = r->open_quarantined_here;
+    if (q > 0)
         snprintf(pending, sizeof(pending),
-                 "Not in this workbook yet: %lld %s of the clinic's exports could not be scored "
-                 "and %s waiting for a fix (the qscore administrator lists them with 'qscore "
-                 "quarantine'). ",
-                 r->open_quarantined, r->open_quarantined == 1 ? "answer row" : "answer rows",
-                 r->open_quarantined == 1 ? "is" : "are");
+                 "%lld %s received could not be scored yet: ask your administrator. ", q,
+                 q == 1 ? "form" : "forms");
     snprintf(line, sizeof(line),
-             "%s%zu client-instrument rows, flagged first. Generated %s. Flag colours: red high, "
-             "orange medium, yellow low; RCI \"reliable_deterioration\" in red. See About.",
-             pending, r->nrows, r->created ? r->created : "");
-    qs_wb__put_str(W, ws, 2, 0, line, W->f.note);
+             "%s%zu clients: needing attention first (a flag, or a reliable deterioration), then "
+             "not assessed for %ld days or more, then the rest. Change since the first usable "
+             "form: ▲ reliable improvement, ▼ reliable deterioration, ● no reliable change. Grey "
+             "values: the form is not usable (see the last column's reason).",
+             pending, r->nclients, r->overdue_days);
+    wide_text(S, 3, line, q > 0 ? S->warn_wrap : S->note_wrap);
 }
 
-/* The header row: the fixed columns, then "<inst> <score>" [T,] change and RCI per score. */
-static void summary_header(struct wb *W, lxw_worksheet *ws, struct widths *cw)
+static void header(struct sum *S)
 {
-    static const char *const fixed[] = {"Client", "Group",    "Instrument", "Date",
-                                        "Flags",  "Severity", "Validity"};
+    struct wb *W = S->W;
     const qs_report *r = W->r;
+    lxw_worksheet *ws = S->ws;
+    static const char *const fixed[] = {"Client", "Group", "Last assessed", "Days since",
+                                        "Needs attention because"};
     qs_wb__ck(W, worksheet_set_row(ws, HDR, 30, NULL));
     for (size_t c = 0; c < C_FIRST_SCORE; c++) {
         qs_wb__put_str(W, ws, HDR, (lxw_col_t)c, fixed[c], W->f.head);
-        qs_wb__widen(cw, c, fixed[c], 40);
+        qs_wb__put_str(W, ws, ROW_INST, (lxw_col_t)c, NULL, S->inst_head);
     }
-    char name[256];
-    size_t c = C_FIRST_SCORE;
+    S->cw.w[C_CLIENT] = 12;
+    S->cw.w[C_GROUP] = 10;
+    S->cw.w[C_LAST] = 12;
+    S->cw.w[C_DAYS] = 7;
+    S->cw.w[C_WHY] = WHY_W;
     for (size_t i = 0; i < r->ninstruments; i++) {
-        const qs_instrument *I = r->instruments[i].inst;
+        const qs_rep_instrument *ri = &r->instruments[i];
+        const qs_instrument *I = ri->inst;
+        size_t c = S->base[i], stride = score_stride(ri), width = I->nscores * stride;
+        if (width > 1)
+            qs_wb__ck(W, worksheet_merge_range(ws, ROW_INST, (lxw_col_t)c, ROW_INST,
+                                               (lxw_col_t)(c + width - 1), "", S->inst_head));
+        qs_wb__put_str(W, ws, ROW_INST, (lxw_col_t)c, inst_name(I), S->inst_head);
         for (size_t s = 0; s < I->nscores; s++) {
-            const char *sid = I->scores[s].id;
-            snprintf(name, sizeof(name), "%s %s", I->id, sid);
-            qs_wb__put_str(W, ws, HDR, (lxw_col_t)c++, name, W->f.head_c);
-            if (has_t(&r->instruments[i])) {
-                snprintf(name, sizeof(name), "%s %s T", I->id, sid);
-                qs_wb__put_str(W, ws, HDR, (lxw_col_t)c++, name, W->f.head_c);
+            qs_wb__put_str(W, ws, HDR, (lxw_col_t)c, score_name(&I->scores[s]), W->f.head_c);
+            S->cw.w[c++] = 11;
+            if (has_t(ri)) {
+                qs_wb__put_str(W, ws, HDR, (lxw_col_t)c, "T score", W->f.head_c);
+                S->cw.w[c++] = 7;
             }
-            snprintf(name, sizeof(name), "%s %s change", I->id, sid);
-            qs_wb__put_str(W, ws, HDR, (lxw_col_t)c++, name, W->f.head_c);
-            snprintf(name, sizeof(name), "%s %s RCI", I->id, sid);
-            qs_wb__put_str(W, ws, HDR, (lxw_col_t)c++, name, W->f.head_c);
+            qs_wb__put_str(W, ws, HDR, (lxw_col_t)c, "Change", W->f.head_c);
+            S->cw.w[c++] = 10;
         }
     }
 }
 
-/* Range features, before the rows (in constant_memory mode rows already written are gone):
- * autofilter, frozen panes, severity, validity and reliable-change colours. */
-static void summary_ranges(struct wb *W, lxw_worksheet *ws, const struct layout *L)
+/* The reasons a client needs attention, in words, into W's join buffer. */
+static void reasons(struct sum *S, const qs_rep_client *cl)
 {
+    struct wb *W = S->W;
     const qs_report *r = W->r;
-    lxw_row_t first = HDR + 1, last = HDR + (lxw_row_t)r->nrows;
-    qs_wb__ck(W, worksheet_autofilter(ws, HDR, 0, last, (lxw_col_t)(L->ncols - 1)));
-    worksheet_freeze_panes(ws, HDR + 1, 1);
-    qs_wb__severity_colours(W, ws, first, last, C_FLAGS, C_SEV, C_SEV, 0, 0);
-    char ref[24], formula[64];
-    qs_wb__col_ref(ref, sizeof(ref), C_VALID, first);
-    snprintf(formula, sizeof(formula), "=LEN(%s)>0", ref);
-    qs_wb__cond(W, ws, first, last, C_VALID, C_VALID, formula, NULL, W->f.c_valid);
-    for (size_t i = 0; i < r->ninstruments; i++) {
-        size_t stride = score_stride(&r->instruments[i]);
-        for (size_t s = 0; s < r->instruments[i].inst->nscores; s++) {
-            lxw_col_t rc = (lxw_col_t)(L->base[i] + s * stride + stride - 1);
-            qs_wb__cond(W, ws, first, last, rc, rc, NULL, "\"reliable_deterioration\"", W->f.c_det);
-            qs_wb__cond(W, ws, first, last, rc, rc, NULL, "\"reliable_improvement\"", W->f.c_imp);
+    qs_wb__join_reset(W);
+    char buf[512];
+    for (size_t k = 0; k < cl->nrows; k++) {
+        const qs_rep_row *row = &r->rows[cl->rows[k]];
+        const qs_instrument *I = r->instruments[row->instrument].inst;
+        for (size_t f = 0; f < row->nflags; f++) {
+            const qs_rep_flag *fl = &row->flags[f];
+            if (!fl->status || strcmp(fl->status, "raised") != 0)
+                continue;
+            if (strcmp(fl->id, "careless") == 0 || strcmp(fl->id, "invalid") == 0)
+                continue; /* said below, with the reason */
+            snprintf(buf, sizeof(buf), "%s%s (%s%s)", W->join_len ? "; " : "",
+                     fl->label ? fl->label : fl->id, qs_wb__severity_name(fl->severity),
+                     fl->is_new ? ", new" : "");
+            qs_wb__join_add(W, buf);
+        }
+        if (row->reliable_deterioration && row->latest_usable) {
+            const char *sep = W->join_len ? "; " : "";
+            snprintf(buf, sizeof(buf), "%sreliable deterioration on %s:", sep, inst_name(I));
+            qs_wb__join_add(W, buf);
+            int first = 1;
+            for (size_t s = 0; s < I->nscores; s++) {
+                if (!row->rci_class[s] || strcmp(row->rci_class[s], "reliable_deterioration"))
+                    continue;
+                snprintf(buf, sizeof(buf), "%s %s", first ? "" : ",", score_name(&I->scores[s]));
+                qs_wb__join_add(W, buf);
+                first = 0;
+            }
+        }
+        if (!row->latest_usable) {
+            snprintf(buf, sizeof(buf), "%slatest %s form not usable: %s", W->join_len ? "; " : "",
+                     inst_name(I), row->reason ? row->reason : "");
+            qs_wb__join_add(W, buf);
+        }
+    }
+    if (cl->overdue) {
+        snprintf(buf, sizeof(buf), "%snot assessed for %ld days", W->join_len ? "; " : "",
+                 cl->days_since);
+        qs_wb__join_add(W, buf);
+    }
+}
+
+static void client_row(struct sum *S, size_t k, lxw_row_t y)
+{
+    struct wb *W = S->W;
+    const qs_report *r = W->r;
+    lxw_worksheet *ws = S->ws;
+    const qs_rep_client *cl = &r->clients[k];
+    long trow = qs_wb__trend_row(W, k);
+    const char *client = qs_wb__clean(W, cl->client);
+    if (trow >= 0 && client) {
+        char url[64];
+        snprintf(url, sizeof(url), "internal:Trends!A%ld", trow + 1);
+        qs_wb__ck(W, worksheet_write_url_opt(ws, y, C_CLIENT, url, S->link, client,
+                                             "The client's trend charts"));
+    } else {
+        qs_wb__put_str(W, ws, y, C_CLIENT, cl->client, W->f.text);
+    }
+    qs_wb__widen(&S->cw, C_CLIENT, cl->client, 30);
+    const char *group = cl->group && *cl->group ? cl->group : NO_GROUP;
+    qs_wb__put_str(W, ws, y, C_GROUP, group, W->f.text);
+    qs_wb__widen(&S->cw, C_GROUP, group, 20);
+    qs_wb__put_date(W, ws, y, C_LAST, cl->last_date, W->f.date);
+    if (cl->days_since >= 0)
+        qs_wb__put_num(W, ws, y, C_DAYS, (double)cl->days_since,
+                       cl->overdue ? S->days_over : W->f.int0);
+    reasons(S, cl);
+    if (W->join_len) {
+        qs_wb__put_str(W, ws, y, C_WHY, W->join, W->f.wrap);
+        qs_wb__row_lines(W, ws, y, qs_wb__wrap_lines(W->join, WHY_W));
+    }
+    for (size_t j = 0; j < cl->nrows; j++) {
+        const qs_rep_row *row = &r->rows[cl->rows[j]];
+        const qs_rep_instrument *ri = &r->instruments[row->instrument];
+        const qs_instrument *I = ri->inst;
+        size_t c = S->base[row->instrument];
+        int grey = !row->latest_usable;
+        for (size_t s = 0; s < I->nscores; s++) {
+            const qs_score_def *sd = &I->scores[s];
+            double v = row->value ? row->value[s] : NAN;
+            qs_wb__put_num(W, ws, y, (lxw_col_t)c++, v, value_fmt(S, qs_rep__digits(sd, v), grey));
+            if (has_t(ri))
+                qs_wb__put_num(W, ws, y, (lxw_col_t)c++, row->t ? row->t[s] : NAN,
+                               value_fmt(S, 0, grey));
+            double ch = row->change ? row->change[s] : NAN;
+            const char *note = row->change_note ? row->change_note[s] : NULL;
+            size_t no = note_no(S, note);
+            if (isnan(ch)) {
+                if (row->nhistory > 1 || !row->latest_usable) {
+                    char dash[16];
+                    snprintf(dash, sizeof(dash), "–%s", superscript[no]);
+                    qs_wb__put_str(W, ws, y, (lxw_col_t)c, dash, dash_fmt(S, no));
+                }
+                c++;
+                continue;
+            }
+            enum mark m = mark_of(row->rci_class ? row->rci_class[s] : NULL);
+            int digits = qs_rep__digits(sd, ch);
+            qs_wb__put_num(W, ws, y, (lxw_col_t)c++, ch,
+                           change_fmt(S, m, digits, m == M_PLAIN ? no : 0));
         }
     }
 }
 
-/* Report row i at sheet row y: who, when, the raised flags joined, then the scores. */
-static void summary_row(struct wb *W, lxw_worksheet *ws, struct widths *cw, const struct layout *L,
-                        size_t i)
+static void section_row(struct sum *S, size_t k, lxw_row_t y)
 {
-    const qs_rep_row *row = &W->r->rows[i];
-    const qs_rep_instrument *ri = &W->r->instruments[row->instrument];
-    const qs_instrument *I = ri->inst;
-    lxw_row_t y = HDR + 1 + (lxw_row_t)i;
-    qs_wb__put_str(W, ws, y, C_CLIENT, row->client, W->f.text);
-    qs_wb__widen(cw, C_CLIENT, row->client, 40);
-    const char *group = row->group && *row->group ? row->group : NO_GROUP;
-    qs_wb__put_str(W, ws, y, C_GROUP, group, W->f.text);
-    qs_wb__widen(cw, C_GROUP, group, 30);
-    qs_wb__put_str(W, ws, y, C_INST, I->id, W->f.text);
-    qs_wb__widen(cw, C_INST, I->id, 24);
-    qs_wb__put_str(W, ws, y, C_DATE, row->date, W->f.text);
-    qs_wb__widen(cw, C_DATE, row->date, 22);
-    qs_wb__join_reset(W);
-    for (size_t f = 0; f < row->nflags; f++) {
-        const qs_rep_flag *fl = &row->flags[f];
-        if (!fl->status || strcmp(fl->status, "raised") != 0)
-            continue;
-        if (W->join_len)
-            qs_wb__join_add(W, "; ");
-        qs_wb__join_add(W, fl->label ? fl->label : (fl->id ? fl->id : "?"));
+    struct wb *W = S->W;
+    const qs_report *r = W->r;
+    const char *g = r->clients[k].group;
+    size_t n = 0;
+    for (size_t j = k; j < r->nclients; j++) {
+        const char *h = r->clients[j].group;
+        if (!((!g || !*g) ? (!h || !*h) : (h && strcmp(g, h) == 0)))
+            break;
+        n++;
     }
-    if (W->join && W->join_len) {
-        qs_wb__put_str(W, ws, y, C_FLAGS, W->join, W->f.wrap);
-        qs_wb__widen(cw, C_FLAGS, W->join, FLAGS_WIDTH);
-        qs_wb__row_lines(W, ws, y, qs_wb__wrap_lines(W->join, FLAGS_WIDTH));
+    char line[512];
+    const char *gc = qs_wb__clean(W, g && *g ? g : NO_GROUP);
+    snprintf(line, sizeof(line), "Group %.400s · %zu %s", gc ? gc : "", n,
+             n == 1 ? "client" : "clients");
+    qs_wb__ck(W, worksheet_set_row(S->ws, y, 18, NULL));
+    for (size_t c = 0; c < S->ncols; c++)
+        qs_wb__put_str(W, S->ws, y, (lxw_col_t)c, c ? NULL : line, S->section);
+}
+
+static int same_group(const qs_rep_client *a, const qs_rep_client *b)
+{
+    const char *x = a->group && *a->group ? a->group : "",
+               *y = b->group && *b->group ? b->group : "";
+    return strcmp(x, y) == 0;
+}
+
+static void footnotes(struct sum *S, lxw_row_t y)
+{
+    char line[600];
+    for (size_t i = 0; i < S->nnotes; i++) {
+        snprintf(line, sizeof(line),
+                 "%s Change shown without a reliable-change mark, or not at "
+                 "all (–): %s.",
+                 superscript[i + 1], S->notes[i]);
+        wide_text(S, y++, line, S->note_wrap);
     }
-    qs_wb__put_str(W, ws, y, C_SEV, qs_wb__severity_name(row->max_severity), W->f.text);
-    qs_wb__put_str(W, ws, y, C_VALID, row->validity, W->f.text);
-    qs_wb__widen(cw, C_VALID, row->validity, 20);
-    size_t c = L->base[row->instrument];
-    for (size_t s = 0; s < I->nscores; s++) {
-        qs_wb__put_num(W, ws, y, (lxw_col_t)c++, row->value ? row->value[s] : NAN, W->f.num2);
-        if (has_t(ri))
-            qs_wb__put_num(W, ws, y, (lxw_col_t)c++, row->t ? row->t[s] : NAN, W->f.num1);
-        qs_wb__put_num(W, ws, y, (lxw_col_t)c++, row->change ? row->change[s] : NAN, W->f.chg);
-        const char *cls = row->rci_class ? row->rci_class[s] : NULL;
-        qs_wb__widen(cw, c, cls, 24);
-        qs_wb__put_str(W, ws, y, (lxw_col_t)c++, cls, W->f.rci);
+}
+
+static int make_formats(struct sum *S)
+{
+    S->section = new_fmt(S);
+    S->inst_head = new_fmt(S);
+    S->link = new_fmt(S);
+    S->days_over = new_fmt(S);
+    S->note_wrap = new_fmt(S);
+    S->warn_wrap = new_fmt(S);
+    if (S->W->rc)
+        return 0;
+    format_set_italic(S->note_wrap);
+    format_set_font_color(S->note_wrap, 0x595959);
+    format_set_text_wrap(S->note_wrap);
+    format_set_align(S->note_wrap, LXW_ALIGN_VERTICAL_TOP);
+    format_set_bold(S->warn_wrap);
+    format_set_font_color(S->warn_wrap, 0x9C0006);
+    format_set_text_wrap(S->warn_wrap);
+    format_set_align(S->warn_wrap, LXW_ALIGN_VERTICAL_TOP);
+    format_set_bold(S->section);
+    format_set_bg_color(S->section, 0xEDEDED);
+    format_set_top(S->section, LXW_BORDER_THIN);
+    format_set_bold(S->inst_head);
+    format_set_align(S->inst_head, LXW_ALIGN_CENTER);
+    format_set_bg_color(S->inst_head, 0xB4C6E7);
+    format_set_font_color(S->link, 0x0563C1);
+    format_set_underline(S->link, LXW_UNDERLINE_SINGLE);
+    format_set_align(S->link, LXW_ALIGN_VERTICAL_TOP);
+    format_set_num_format(S->days_over, "0");
+    format_set_bold(S->days_over);
+    format_set_font_color(S->days_over, 0x833C0B);
+    format_set_bg_color(S->days_over, 0xFCD5B4);
+    format_set_align(S->days_over, LXW_ALIGN_VERTICAL_TOP);
+    return 1;
+}
+
+/* Print: landscape; one page wide when that keeps text at 80% or more (no text below 8 pt: the
+ * body font is 11 pt), else at 80% with the client column repeated on every page. */
+static void print(struct sum *S)
+{
+    double px = 0;
+    for (size_t c = 0; c < S->ncols; c++)
+        px += S->cw.w[c] * 7.0 + 5.0;
+    /* Printable width at 96 px per inch: letter 11 in, A4 11.69 in landscape, 0.8 in margins. */
+    double page = ((S->W->r->paper == QS_PAPER_A4) ? 11.69 - 0.8 : 11.0 - 0.8) * 96.0;
+    worksheet_set_landscape(S->ws);
+    if (px * 0.8 <= page) {
+        worksheet_fit_to_pages(S->ws, 1, 0);
+    } else {
+        worksheet_set_print_scale(S->ws, 80);
+        qs_wb__ck(S->W, worksheet_repeat_columns(S->ws, C_CLIENT, C_CLIENT));
     }
+    qs_wb__page_setup(S->W, S->ws, ROW_INST, HDR);
 }
 
 void qs_wb__write_summary(struct wb *W, lxw_worksheet *ws)
 {
     const qs_report *r = W->r;
-    struct layout L = {calloc(r->ninstruments ? r->ninstruments : 1, sizeof(size_t)),
-                       C_FIRST_SCORE};
-    if (!L.base) {
+    struct sum S;
+    memset(&S, 0, sizeof(S));
+    S.W = W;
+    S.ws = ws;
+    S.base = calloc(r->ninstruments ? r->ninstruments : 1, sizeof(size_t));
+    if (!S.base) {
         W->rc = QS_ENOMEM;
         return;
     }
+    S.ncols = C_FIRST_SCORE;
     for (size_t i = 0; i < r->ninstruments; i++) {
-        L.base[i] = L.ncols;
-        L.ncols += r->instruments[i].inst->nscores * score_stride(&r->instruments[i]);
+        S.base[i] = S.ncols;
+        S.ncols += r->instruments[i].inst->nscores * score_stride(&r->instruments[i]);
     }
-    struct widths cw;
-    if (!qs_wb__widths_init(W, &cw, L.ncols, 9)) {
-        free(L.base);
+    if (!qs_wb__widths_init(W, &S.cw, S.ncols, 9) || !make_formats(&S)) {
+        free(S.base);
         return;
     }
     W->where = S_SUMMARY;
-    summary_head(W, ws);
-    summary_header(W, ws, &cw);
-    summary_ranges(W, ws, &L);
-    for (size_t i = 0; i < r->nrows && !qs_wb__failed(W); i++)
-        summary_row(W, ws, &cw, &L, i);
-    qs_wb__print_setup(W, ws, HDR);
-    qs_wb__widths_apply(W, ws, &cw);
-    free(L.base);
+    head(&S);
+    header(&S);
+    lxw_row_t y = HDR + 1;
+    if (!r->sections_by_group && r->nclients)
+        qs_wb__ck(W, worksheet_autofilter(ws, HDR, 0, HDR + (lxw_row_t)r->nclients,
+                                          (lxw_col_t)(S.ncols - 1)));
+    worksheet_freeze_panes(ws, HDR + 1, 1);
+    for (size_t k = 0; k < r->nclients && !qs_wb__failed(W); k++) {
+        if (r->sections_by_group && (k == 0 || !same_group(&r->clients[k - 1], &r->clients[k])))
+            section_row(&S, k, y++);
+        client_row(&S, k, y++);
+    }
+    footnotes(&S, y + 1);
+    print(&S);
+    qs_wb__widths_apply(W, ws, &S.cw);
+    free(S.base);
 }
