@@ -736,13 +736,11 @@ void qs_report_file_stem(char *out, size_t size, const char *prefix, const char 
         unsigned char c = *p;
         size_t skip = c >= 0x80 ? invisible_char(p) : 0;
         if (skip) {
-            p += skip - 1; /* taken out like a control character */
-            if (!last_sep)
-                out[w++] = '_';
-            last_sep = 1;
+            p += skip - 1; /* bidi and invisible controls are removed */
             continue;
         }
-        int bad = c < 0x20 || c == 0x7F || strchr("/\\:*?\"<>|", c) != NULL || c == ' ';
+        int bad = !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.');
         if (bad || (c == '.' && (last_sep || p[1] == '.'))) {
             if (!last_sep)
                 out[w++] = '_';
@@ -750,16 +748,18 @@ void qs_report_file_stem(char *out, size_t size, const char *prefix, const char 
             continue;
         }
         if (c >= 0x80) {
-            /* Keep whole UTF-8 characters only (names are valid UTF-8: the reader saw to it). */
+            /* ASCII only: a whole UTF-8 character becomes one '_' (names are valid UTF-8: the
+             * reader saw to it), so a file name reads the same on every system and share. */
             size_t len = (c & 0xE0) == 0xC0   ? 2
                          : (c & 0xF0) == 0xE0 ? 3
                          : (c & 0xF8) == 0xF0 ? 4
                                               : 1;
-            if (w + len > limit)
-                break;
-            for (size_t k = 0; k < len && p[k]; k++)
-                out[w++] = (char)p[k];
-            p += len - 1;
+            for (size_t k = 1; k < len && p[1]; k++)
+                p++;
+            if (!last_sep)
+                out[w++] = '_';
+            last_sep = 1;
+            continue;
         } else {
             out[w++] = (char)c;
         }

@@ -187,19 +187,20 @@ typedef struct qs_report_opts {
 
 /**
  * Write one workbook per therapist (or per group, as the config says) from the store alone:
- * file names derived from the name, sanitised (no path separators, no "..", no control
- * characters, at most 60 bytes, collisions numbered in name order over all workbooks, so a
- * filtered report writes the same file name as a full one), written atomically with mode 0600.
- * `written` (may be NULL) is called with each path. Returns QS_OK, or the first error with
- * `errors` holding every problem.
+ * file names derived from the name, sanitised (ASCII letters, digits, "-", "_", "." only,
+ * no "..", bidi controls removed, at most 60 bytes, collisions numbered in name order over all
+ * workbooks, so a filtered report writes the same file name as a full one), written atomically with
+ * mode 0600. `written` (may be NULL) is called with each path. Returns QS_OK, or the first error
+ * with `errors` holding every problem.
  */
 qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
                              void (*written)(void *ctx, const char *path), void *ctx,
                              qs_diag_list *errors);
 
 /**
- * The file name stem for a therapist or group name: "therapist-NAME" style, sanitised as
- * described above, into `out`. Exposed for tests.
+ * The file name stem for a therapist or group name: "therapist-NAME" style, in ASCII letters,
+ * digits, "-", "_" and "." only (any other character becomes "_", bidi controls are removed),
+ * sanitised as described above, into `out`. Exposed for tests.
  */
 void qs_report_file_stem(char *out, size_t size, const char *prefix, const char *name);
 
