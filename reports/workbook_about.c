@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_internal.h"
 #include "workbook_internal.h"
 
 static const double about_widths[] = {30, 44, 70, 30, 36, 40, 50};
@@ -208,19 +209,26 @@ void qs_wb__write_about(struct wb *W, lxw_worksheet *ws)
     about_pair(W, ws, &y, "Disclaimer", QS_REPORT_DISCLAIMER);
     about_pair(W, ws, &y, "Workbook", r->title);
     about_pair(W, ws, &y, "Clinic", r->clinic);
-    about_pair(W, ws, &y, "Generated at", r->created);
+    char made[40] = "", through[40] = "";
+    qs_rep__date_words(made, sizeof(made), r->made);
+    qs_rep__date_words(through, sizeof(through), r->data_through);
+    about_pair(W, ws, &y, "Data through", through[0] ? through : "no dated form");
+    about_pair(W, ws, &y, "Made", made[0] ? made : "no run yet");
     about_pair(W, ws, &y, "qscore version", r->qscore_version);
     snprintf(line, sizeof(line), "%lld", r->run_id);
-    about_pair(W, ws, &y, "Run id", line);
-    about_pair(W, ws, &y, "Run started", r->run_started);
+    about_pair(W, ws, &y, "Run number", line);
 
     static const char *const sheets[][2] = {
-        {"Summary", "One row per client and instrument: the latest scores, T scores (with a "
-                    "norm), change since the first administration and its reliable change "
-                    "class. Flagged clients first."},
-        {"Flags", "Every flag of the latest administration, why it was raised and since when."},
-        {"Trends", "Charts of each client's scores over administrations, with reference lines."},
-        {"Groups", "Group means, SD and ranges per wave, with charts."},
+        {"Summary", "One row per client: who needs attention and why, when last assessed, and per "
+                    "instrument the latest scores with the change since the first usable form. "
+                    "Clients needing attention first, then those not assessed for a while."},
+        {"Flags", "Every flag of each client's latest form: new or continuing since when, the "
+                  "values that raised it, why it matters; and flags cleared since the last "
+                  "report."},
+        {"Trends", "Each client's scores over time, instruments side by side, with the cutoffs "
+                   "the flags use."},
+        {"Groups", "Per therapy group and month, the mean scores of usable forms; baseline and "
+                   "latest per group."},
         {"Items", "The raw answers behind the scores (reverse-keyed items marked)."},
         {"TrendData", "Hidden sheet with the numbers the Trends charts draw (Unhide to see)."}};
     static const char *const sheet_cols[] = {"Sheet", "What it shows"};
@@ -237,16 +245,18 @@ void qs_wb__write_about(struct wb *W, lxw_worksheet *ws)
     about_rules(W, ws, &y);
 
     static const char *const rci[][2] = {
-        {"reliable_deterioration", "Changed for the worse by more than measurement error "
-                                   "explains (|RCI| > 1.96, Jacobson & Truax 1991)."},
-        {"reliable_improvement", "Changed for the better by more than measurement error "
-                                 "explains (|RCI| > 1.96)."},
-        {"no_reliable_change", "The change is within measurement error."},
-        {"reliable_increase, reliable_decrease",
-         "Reliable change where the instrument does not say which direction is better."},
-        {"not_computable", "No baseline, a missing score, or no reliability to compute it."}};
-    static const char *const rci_cols[] = {"RCI class", "Meaning"};
-    about_head(W, ws, &y, "Reliable change (RCI column; change = latest - first)", rci_cols, 2);
+        {"▲", "Reliable improvement: changed for the better by more than measurement error "
+              "explains (reliable change index beyond 1.96, Jacobson & Truax 1991)."},
+        {"▼", "Reliable deterioration: changed for the worse by more than measurement error "
+              "explains."},
+        {"●", "No reliable change: the change is within measurement error."},
+        {"↑ ↓", "Reliable increase or decrease where the instrument does not say which direction "
+                "is better."},
+        {"no mark", "No test was possible: one usable form only, a missing score, or no "
+                    "reliability or spread of scores to test against (the footnote says which)."}};
+    static const char *const rci_cols[] = {"Mark", "Meaning"};
+    about_head(W, ws, &y, "Change since the first usable form (Summary's Change columns)", rci_cols,
+               2);
     for (size_t i = 0; i < sizeof(rci) / sizeof(rci[0]); i++)
         about_pair(W, ws, &y, rci[i][0], rci[i][1]);
 
@@ -263,5 +273,5 @@ void qs_wb__write_about(struct wb *W, lxw_worksheet *ws)
         qs_wb__put_str(W, ws, y++, 0, "none recorded", W->f.note);
     worksheet_set_landscape(ws);
     worksheet_fit_to_pages(ws, 1, 0);
-    worksheet_set_margins(ws, 0.4, 0.4, 0.5, 0.5);
+    qs_wb__page_setup(W, ws, 1, 0);
 }
