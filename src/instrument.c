@@ -384,6 +384,7 @@ static void load_score(struct loader *L, const qs_ynode *sc, qs_score_def *s, si
     const qs_instrument *inst = L->inst;
     const char *str;
     s->alpha = NAN;
+    s->position = index;
     s->retest = NAN;
     if (!qs_ywalk__check_keys(&L->w, sc, keys))
         return;

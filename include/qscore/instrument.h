@@ -66,6 +66,8 @@ typedef struct qs_score_def {
     double alpha;                /* internal consistency, NaN if unknown */
     double retest;               /* test-retest reliability, NaN if unknown */
     const char *reliability_source;
+    size_t position; /* index in the definition file's `scores` list (this array is in
+                        evaluation order: parts before the composites using them) */
 } qs_score_def;
 
 typedef enum qs_norm_kind {
