@@ -1,4 +1,5 @@
-/* output.c - write scored administrations as long CSV or JSON Lines (docs/score.md). */
+/* output.c - write scored administrations as long CSV or JSON Lines (docs/score.md); the wide
+ * CSV is output_wide.c's. */
 #include "qscore/output.h"
 
 #include <math.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "grow.h"
+#include "output_internal.h"
 #include "text.h"
 
 /*
@@ -33,6 +35,7 @@ struct qs_out {
     size_t used;
     int failed;
     unsigned long flags_raised;
+    qs_wide *wide; /* QS_OUT_WIDE: every call goes to output_wide.c */
 };
 
 static void flush(qs_out *o)
@@ -150,6 +153,16 @@ qs_error qs_out_new(qs_out **out, FILE *fp, qs_out_format format, const qs_instr
     qs_out *o = calloc(1, sizeof(*o));
     if (!o)
         return QS_ENOMEM;
+    if (format == QS_OUT_WIDE) {
+        o->format = format;
+        qs_error rc = qs_wide__new(&o->wide, fp, inst, norm_id);
+        if (rc) {
+            free(o);
+            return rc;
+        }
+        *out = o;
+        return QS_OK;
+    }
     o->buf = calloc(1, OUT_BUF); /* calloc: also quiets a -O3 false "maybe uninitialized" */
     if (!o->buf) {
         free(o);
@@ -478,6 +491,8 @@ static void write_json(qs_out *o, const qs_admin *adm, const qs_result *res, con
 
 qs_error qs_out_write(qs_out *o, const qs_admin *adm, const qs_result *res, const char *source)
 {
+    if (o->wide)
+        return qs_wide__write(o->wide, adm, res);
     if (o->format == QS_OUT_CSV)
         write_csv(o, adm, res, source);
     else
@@ -487,11 +502,13 @@ qs_error qs_out_write(qs_out *o, const qs_admin *adm, const qs_result *res, cons
 
 unsigned long qs_out_flags_raised(const qs_out *o)
 {
-    return o->flags_raised;
+    return o->wide ? qs_wide__flags_raised(o->wide) : o->flags_raised;
 }
 
 qs_error qs_out_finish(qs_out *o)
 {
+    if (o->wide)
+        return qs_wide__finish(o->wide);
     flush(o);
     if (fflush(o->fp) != 0 || ferror(o->fp))
         o->failed = 1;
@@ -502,6 +519,7 @@ void qs_out_free(qs_out *o)
 {
     if (!o)
         return;
+    qs_wide__free(o->wide);
     free(o->buf);
     free(o->head.data);
     free(o->tail.data);

@@ -9,8 +9,9 @@ FUZZ_PKGS="clang libclang-rt-14-dev libfuzzer-14-dev"
 [ "${1:-}" = "--fuzz" ] && PKGS="$PKGS $FUZZ_PKGS"
 if [ "${1:-}" = "--ci" ]; then
     # r-cran-psych: reliability.csv is checked against psych::alpha; Node.js runs DuckDB on the
-    # export's Hive-partitioned files (Debian's nodejs/npm only when the machine has none).
-    PKGS="$PKGS clang-format python3-openpyxl libreoffice-calc-nogui r-cran-psych $FUZZ_PKGS"
+    # export's Hive-partitioned files and the wide score file (Debian's nodejs/npm only when the
+    # machine has none); python3-pandas reads both with read_csv.
+    PKGS="$PKGS clang-format python3-openpyxl python3-pandas libreoffice-calc-nogui r-cran-psych $FUZZ_PKGS"
     command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 fi
 

@@ -12,12 +12,13 @@
 /* The help text, around the --profile option whose names come from the profile table. */
 static const char usage_head[] =
     "usage: qscore score -i INSTRUMENT [-m MAPPING.yaml] [--profile PROFILE]\n"
-    "                    [--norms POPULATION] [--format csv|json] [-o OUT]\n"
+    "                    [--norms POPULATION] [--format csv|wide|json] [-o OUT]\n"
     "                    [--quarantine FILE] [--threads 1|2] INPUT...\n"
     "\n"
     "Score survey exports (CSV from Qualtrics, REDCap, SurveyMonkey, Google Forms or Excel)\n"
-    "against an instrument definition. One row per administration and measure (CSV), or one\n"
-    "object per administration (JSON Lines). See docs/score.md for every column.\n"
+    "against an instrument definition. One row per administration and measure (CSV), one row\n"
+    "per administration (wide CSV), or one object per administration (JSON Lines). See\n"
+    "docs/score.md for every column.\n"
     "\n"
     "  -i, --instrument ID|FILE  the instrument: an installed id (dsi-r) or a definition file\n"
     "  -m, --mapping FILE        which column holds what (docs/score.md); default: the\n"
@@ -26,7 +27,9 @@ static const char usage_head[] =
 static const char usage_tail[] =
     "      --norms POPULATION    norm population for z, T and percentiles (an id from the\n"
     "                            instrument's norms); none by default\n"
-    "      --format csv|json     output format (default csv)\n"
+    "      --format FORMAT       csv (default): one row per administration and measure;\n"
+    "                            wide: one row per administration, columns per score (for R,\n"
+    "                            pandas, DuckDB); json: JSON Lines, one object per administration\n"
     "  -o, --output OUT          output file (default: standard output); written to a temporary\n"
     "                            file and renamed when complete\n"
     "      --quarantine FILE     rows that cannot be scored, with the reason (default: OUT with\n"
@@ -141,8 +144,10 @@ static int parse_options(int argc, char **argv, struct score_opts *o)
                 o->format = QS_OUT_CSV;
             else if (strcmp(optarg, "json") == 0)
                 o->format = QS_OUT_JSON;
+            else if (strcmp(optarg, "wide") == 0)
+                o->format = QS_OUT_WIDE;
             else {
-                qs_cli_error("unknown format '%s' (expected csv or json)", optarg);
+                qs_cli_error("unknown format '%s' (expected csv, wide or json)", optarg);
                 return -1;
             }
             break;
@@ -378,6 +383,16 @@ int cmd_score(int argc, char **argv)
         if (norm < 0) {
             qs_cli_error("'%s' has no norm population '%s'%s", inst->id, o.norms,
                          inst->nnorms ? "" : " (it has no norms)");
+            goto done;
+        }
+    }
+    if (o.format == QS_OUT_WIDE) {
+        /* Before anything is written: a score id may take another column's name. */
+        rc = qs_out_wide_check(inst, norm >= 0, &d);
+        if (rc) {
+            qs_cli_diag(&d);
+            qs_cli_error("use --format csv or json for this instrument");
+            status = qs_exit_status_for(rc);
             goto done;
         }
     }

@@ -1089,6 +1089,38 @@ Keyed sums of the partly answered rows (anxiety, avoidance): R_1103 %s, R_1104 %
     assert "R_1101,C1101,ecr-r,anxious-dependent-profile" not in exp
     assert "R_1104,C1104,ecr-r,anxious-dependent-profile" not in exp
 
+    # The same export in the wide format: no norm, so no z, t, percentile columns.
+    wide_about = """\
+The export of ecr-r-flags-and-validity, --format wide (docs/score.md "Wide format"): one row per
+administration; no --norms, so per score only <score> and <score>_status. Doubles carry a
+decimal point (5.0), longstring is a count. `flags` lists the instrument's raised flags in file
+order, quoted when two (the field holds ';'); `validity` the raised validity flags, else ok.
+
+Checked by hand (the same values as ecr-r-flags-and-validity):
+- R_1101: anxiety 5.0 ok, avoidance 4.5 ok, flags high-attachment-anxiety, validity ok.
+- R_1102: anxiety 6.0, avoidance 2.5, both flags raised:
+  "high-attachment-anxiety;anxious-dependent-profile".
+- R_1103: anxiety empty, insufficient; avoidance 2.0; both flags not evaluable: flags empty;
+  missing_fraction 0.1111111111111111.
+- R_1105: validity careless (longstring 36), irv 0.0.
+- R_1108: validity "careless;invalid", missing_fraction 0.4722222222222222, longstring 19.
+"""
+    wide = write_case("wide-ecr-r", wide_about,
+                      {"export.csv": csv_text([header] + rows).encode("utf-8")},
+                      ["score", "-i", "ecr-r", "-m", "mapping.yaml", "--format", "wide"] + Q +
+                      ["export.csv"], mapping=mapping, want_status=0, checks=[
+                          "response_id,client_id,instrument,administered,group,therapist,"
+                          "anxiety,anxiety_status,avoidance,avoidance_status,flags,validity,"
+                          "missing_fraction,longstring,irv\n",
+                          "R_1101,C1101,ecr-r,,,T-B,5.0,ok,4.5,ok,high-attachment-anxiety,ok,",
+                          "R_1102,C1102,ecr-r,,,T-A,6.0,ok,2.5,ok,"
+                          "\"high-attachment-anxiety;anxious-dependent-profile\",ok,",
+                          "R_1103,C1103,ecr-r,,,T-B,,insufficient,2.0,ok,,ok,0.1111111111111111,",
+                          ",careless,0.0,36,0.0\n",
+                          "R_1108,C1108,ecr-r,,,T-A,,insufficient,,insufficient,,"
+                          "\"careless;invalid\",0.4722222222222222,19,0.0\n"])
+    assert wide["expected"].count("\n") == 1 + len(rows)
+
 
 def case_json():
     rng = random.Random(4646)
@@ -1343,6 +1375,140 @@ Checked by hand:
     assert "R_1401,C1401,demo-scale,invalid" not in produced["expected"]
 
 
+# demo-scale with the composite defined first (the wide format follows the file, the long one
+# the evaluation order) and invalid only above 0.8 missing, so that a row with one answer has a
+# careless flag that cannot be evaluated (irv needs two answers).
+WIDE_INSTRUMENT = DEMO_INSTRUMENT.replace(
+    "custom-composite-norms", "wide-norms-flags").replace("""\
+scores:
+  - id: A
+    name: Subscale A
+    items: [1, 2]
+    method: mean
+    missing: {min_fraction: 0.5}
+    higher_means: More A.
+  - id: B
+    name: Subscale B
+    items: [3, 4]
+    method: sum
+    missing: {min_answered: 1, prorate: true}
+    higher_means: More B.
+  - id: total
+    name: Total
+    scores: [A, B]
+    method: mean
+    higher_means: More of both.
+""", """\
+scores:
+  - id: total
+    name: Total
+    scores: [A, B]
+    method: mean
+    higher_means: More of both.
+  - id: A
+    name: Subscale A
+    items: [1, 2]
+    method: mean
+    missing: {min_fraction: 0.5}
+    higher_means: More A.
+  - id: B
+    name: Subscale B
+    items: [3, 4]
+    method: sum
+    missing: {min_answered: 1, prorate: true}
+    higher_means: More B.
+""").replace("max_missing_fraction: 0.25", "max_missing_fraction: 0.8")
+assert WIDE_INSTRUMENT.index("- id: total") < WIDE_INSTRUMENT.index("- id: A")
+
+
+def case_wide():
+    header = ["rid", "client", "group", "therapist", "date", "D1", "D2", "D3", "D4", "check"]
+    rows = [["R_1401", "C1401", "G1, evening", "T-A", "2026-01-15 10:20", "5", "1", "", "3", "5"],
+            ["R_1402", "C1402", "G2; late", "-T", "2026-01-16", "5", "1", "", "", "5"],
+            ["R_1403", "C1403", "G1", "T-A", "2026-01-17 08:45:30", "3", "3", "3", "3", "1"],
+            ["R_1404", "C1404", "G1", "T-B", "", "", "5", "Never", "", "Always"],
+            ["R_1405", "C1405", "G2", "T-B", "2026-01-18", "2", "4", "4", "2", ""],
+            ["R_1406", "C1406", "G2", "T-B", "2026-01-19", "5", "", "", "", "5"]]
+    for r in rows:
+        note_answers([{"Never": "1"}.get(x, x) for x in r[5:9]])
+    mapping = """\
+response_id: rid
+client_id: client
+group: group
+therapist: therapist
+administered: date
+attention:
+  AC1: check
+"""
+    about = """\
+--format wide with --norms (docs/score.md "Wide format"), on demo-scale (as in
+custom-composite-norms) with the composite `total` defined first, so the wide columns are
+total, A, B (the file's order) where the long format has A, B, total; and invalid only above
+missing_fraction 0.8. Per score <score>, <score>_status, <score>_z, <score>_t,
+<score>_percentile. Doubles with a decimal point (55.0), longstring a count, empty when missing.
+Fields holding , or ; are quoted ("G1, evening", "G2; late", "careless;invalid"); the therapist
+-T gets the formula guard ('-T) as in the long format.
+
+Checked by hand (values as in custom-composite-norms):
+- R_1401: total 5.5 prorated, z 0.5, t 55.0, percentile 69.14624612740131; A 5.0 ok 0.5 55.0;
+  B 6.0 prorated 0.0 50.0 50.0; flags high-a; missing_fraction 0.25, not invalid: validity ok;
+  longstring 1, irv 2.0.
+- R_1402: total and B insufficient (empty z, t, percentile); high-a and low-total not
+  evaluable: flags empty; missing_fraction 0.5 <= 0.8: validity ok; irv 2.8284271247461903.
+- R_1403: careless and invalid raised: validity "careless;invalid"; irv 0.0, longstring 4.
+- R_1404: low-total raised (total 1.5, z -0.5); no date: administered empty.
+- R_1405: check blank: validity invalid; total 5.0, z 0.375, t 53.75.
+- R_1406: only D1 (5): A 5.0 prorated (1 of 2 items, min_fraction 0.5), t 55.0; B and total
+  insufficient; high-a not evaluable (B missing); irv empty (one answer), longstring 1 <= 3:
+  careless not evaluable, missing_fraction 0.75 <= 0.8: validity not_evaluable.
+"""
+    head = ("response_id,client_id,instrument,administered,group,therapist,total,total_status,"
+            "total_z,total_t,total_percentile,A,A_status,A_z,A_t,A_percentile,B,B_status,B_z,"
+            "B_t,B_percentile,flags,validity,missing_fraction,longstring,irv\n")
+    checks = [head,
+              "R_1401,C1401,demo-scale,2026-01-15T10:20:00,\"G1, evening\",T-A,5.5,prorated,0.5,"
+              "55.0,69.14624612740131,5.0,ok,0.5,55.0,69.14624612740131,6.0,prorated,0.0,50.0,"
+              "50.0,high-a,ok,0.25,1,2.0\n",
+              "R_1402,C1402,demo-scale,2026-01-16,\"G2; late\",'-T,,insufficient,,,,5.0,ok,0.5,"
+              "55.0,69.14624612740131,,insufficient,,,,,ok,0.5,1,2.8284271247461903\n",
+              ",\"careless;invalid\",0.0,4,0.0\n",
+              "R_1404,C1404,demo-scale,,G1,T-B,1.5,prorated,-0.5,45.0,30.853753872598688,",
+              ",low-total,ok,0.5,1,2.8284271247461903\n",
+              "R_1405,C1405,demo-scale,2026-01-18,G2,T-B,5.0,ok,0.375,53.75,64.61697666727237,",
+              "R_1406,C1406,demo-scale,2026-01-19,G2,T-B,,insufficient,,,,5.0,prorated,0.5,55.0,"
+              "69.14624612740131,,insufficient,,,,,not_evaluable,0.75,1,\n"]
+    produced = write_case(
+        "wide-norms-flags", about,
+        {"export.csv": csv_text([header] + rows).encode("utf-8")},
+        ["score", "-i", "demo-scale.yaml", "-m", "mapping.yaml", "--norms", "adults-test",
+         "--format", "wide"] + Q + ["export.csv"], mapping=mapping,
+        extra={"demo-scale.yaml": WIDE_INSTRUMENT}, checks=checks, want_status=0)
+    assert produced["expected"].startswith(head)
+
+    # A score id that takes another column's name: refused before anything is written.
+    clash = WIDE_INSTRUMENT.replace("""\
+  - id: B
+    name: Subscale B""", """\
+  - id: a_T
+    name: Subscale B""").replace("B: {mean: 6, sd: 8}", "a_T: {mean: 6, sd: 8}").replace(
+        "not (B < 4)", "not (a_T < 4)").replace("scores: [A, B]", "scores: [A, a_T]").replace(
+        "wide-norms-flags", "wide-column-clash")
+    write_case("wide-column-clash",
+               "--format wide with --norms: the score a_T and the T score column of score A "
+               "(A_t) would be one column for DuckDB, which ignores case in column names: "
+               "refused before anything is written, exit status 2, naming both and the score "
+               "to rename (scores[2] in the file). Without --norms, or with --format csv, the "
+               "instrument is scored.",
+               {"export.csv": csv_text([header] + rows[:1]).encode("utf-8")},
+               ["score", "-i", "demo-scale.yaml", "-m", "mapping.yaml", "--norms",
+                "adults-test", "--format", "wide"] + Q + ["export.csv"], mapping=mapping,
+               extra={"demo-scale.yaml": clash}, want_status=2,
+               error_by_hand="qscore: demo-scale.yaml: scores[2].id: the wide format cannot "
+               "write 'demo-scale': the T score of score 'A' and score 'a_T' would both be "
+               "column 'a_T' (column names must differ, also ignoring case)\n"
+               "qscore: use --format csv or json for this instrument\n")
+
+
 def case_usage_errors():
     header = ["client_id"] + ["SFCDS_%d" % i for i in range(1, 17)]
     data = csv_text([header, ["C1501"] + sf("3333333333333333")]).encode("utf-8")
@@ -1357,6 +1523,11 @@ def case_usage_errors():
                common, ["score", "-i", SFCDS, "--profile", "spss"] + Q + ["export.csv"],
                want_status=2,
                error_by_hand="qscore: unknown profile 'spss' (expected auto, generic, qualtrics, redcap, surveymonkey or google-forms)\n")
+    write_case("usage-unknown-format",
+               "--format xlsx is not a format: usage error, exit status 2, naming the three.",
+               common, ["score", "-i", SFCDS, "--format", "xlsx"] + Q + ["export.csv"],
+               want_status=2,
+               error_by_hand="qscore: unknown format 'xlsx' (expected csv, wide or json)\n")
     write_case("usage-unknown-instrument",
                "-i no-such-instrument: an instrument error, exit status 2.",
                common, ["score", "-i", "no-such-instrument"] + Q + ["export.csv"],
@@ -1651,6 +1822,7 @@ def main():
     case_json()
     case_output_file()
     case_custom()
+    case_wide()
     case_usage_errors()
     case_bundled()
     case_dates_conflicting()

@@ -7,7 +7,7 @@ speed: every rule of docs/score.md is one small function below, in the order the
 
 Usage (mirrors qscore; run it in the case folder so `source` names match):
     reference_score.py -i INSTRUMENT [-m MAPPING] [--profile P] [--norms POP]
-                       [--format csv|json] [-o OUT] [--quarantine FILE] INPUT...
+                       [--format csv|wide|json] [-o OUT] [--quarantine FILE] INPUT...
 
 Needs PyYAML to read .yaml files (only at fixture-generation time; ctest never runs this);
 instrument and mapping files may also be given as .json with the same structure.
@@ -50,6 +50,11 @@ Decisions where docs/score.md is silent are marked "DECISION:" in the code; in s
 - CSV text from input (ids, group, therapist, source; every quarantine cell) starting with
   = + - @ TAB CR gets a leading ' unless it is a plain decimal number (sheet_text). JSON as is.
 - A mapped column missing from the header is a mapping error (exit 2).
+- Wide (docs/score.md "Wide format"): one row per administration; scores in the definition
+  file's order; doubles as Python's repr (5.0), the count longstring as an integer; fields with
+  , " ; CR or LF quoted; `flags` the raised instrument flags, `validity` the raised validity
+  flags, else not_evaluable when one is, else ok. Column names that collide (ignoring case)
+  are a usage error.
 """
 import datetime
 import io
@@ -139,6 +144,24 @@ CSV_COLUMNS = ["response_id", "client_id", "instrument", "score", "value", "n_an
                "because", "norm", "group", "therapist", "administered", "source", "line",
                "missing_fraction", "longstring", "irv", "attention_failed"]
 QUARANTINE_COLUMNS = ["source", "line", "response_id", "column", "value", "reason"]
+WIDE_HEAD = ["response_id", "client_id", "instrument", "administered", "group", "therapist"]
+WIDE_TAIL = ["flags", "validity", "missing_fraction", "longstring", "irv"]
+
+
+def wide_columns(inst, normed):
+    """The wide header: per score (file order) the value and status, and z, t, percentile
+    with a norm."""
+    per = ["", "_status"] + (["_z", "_t", "_percentile"] if normed else [])
+    cols = list(WIDE_HEAD)
+    for s in inst.scores:
+        cols += [s["id"] + suffix for suffix in per]
+    cols += WIDE_TAIL
+    seen = {}
+    for c in cols:
+        if c.lower() in seen:
+            raise UsageError("wide: columns %r and %r collide" % (seen[c.lower()], c))
+        seen[c.lower()] = c
+    return cols
 
 # profile -> (header rows, default response id column or None for "the line number")
 # REDCap: the record id names a record (a client, repeated across events), so the response id
@@ -938,6 +961,19 @@ def csv_line(fields):
     return ",".join(csv_field(f) for f in fields) + "\n"
 
 
+def wide_num(x):
+    """A double of the wide format: Python's repr of the float (5.0, 0.25); empty when
+    missing."""
+    return "" if x is None else repr(float(x))
+
+
+def wide_line(fields):
+    def one(f):
+        f = "" if f is None else str(f)
+        return '"' + f.replace('"', '""') + '"' if any(c in f for c in ',";\r\n') else f
+    return ",".join(one(f) for f in fields) + "\n"
+
+
 def json_num(x):
     return "null" if x is None else fmt_num(x)
 
@@ -966,7 +1002,7 @@ def column_index(header, name, what):
 
 
 def process_file(path, inst, mapping, profile_opt, norm_id, norm, out_rows, out_json,
-                 quarantine, counts, messages, stdin_data=None):
+                 quarantine, counts, messages, stdin_data=None, out_wide=None):
     """Score one input. Appends to out_rows/out_json/quarantine, adds to counts and appends
     stderr lines to messages. Returns 2 when the file does not fit the mapping, else 0."""
     display = "(stdin)" if path == "-" else path
@@ -1193,6 +1229,25 @@ def process_file(path, inst, mapping, profile_opt, norm_id, norm, out_rows, out_
             out_rows.append(head + [f["id"], "", "", "", "", "", "", f["status"], "flag",
                                     f["severity"], detail, f["because"]] + tail)
 
+        # Wide row (docs/score.md "Wide format")
+        if out_wide is not None:
+            wide = [sheet_text(rid), sheet_text(client), inst.id, carried["administered"],
+                    sheet_text(carried["group"]), sheet_text(carried["therapist"])]
+            for s in inst.scores:  # the definition file's order
+                r = results[s["id"]]
+                wide += [wide_num(r["value"]), r["status"]]
+                if norm_id:
+                    wide += [wide_num(r["z"]), wide_num(r["t"]), wide_num(r["percentile"])]
+            vids = ("careless", "invalid")
+            raised_v = [f["id"] for f in flags if f["id"] in vids and f["status"] == "raised"]
+            unknown_v = any(f["id"] in vids and f["status"] != "raised" for f in flags)
+            wide += [";".join(f["id"] for f in flags
+                              if f["id"] not in vids and f["status"] == "raised"),
+                     ";".join(raised_v) or ("not_evaluable" if unknown_v else "ok"),
+                     wide_num(validity["missing_fraction"]), str(validity["longstring"]),
+                     wide_num(validity.get("irv"))]
+            out_wide.append(wide)
+
         # JSON Lines object, keys in the order of docs/score.md
         scores_json = ",".join(
             '%s:{"value":%s,"n_answered":%d,"n_items":%d,"z":%s,"t":%s,"percentile":%s,'
@@ -1311,7 +1366,7 @@ def parse_args(argv):
         raise UsageError("no INPUT given")
     if opts["profile"] not in ("auto",) + tuple(PROFILES):
         raise UsageError("unknown profile " + opts["profile"])
-    if opts["format"] not in ("csv", "json"):
+    if opts["format"] not in ("csv", "wide", "json"):
         raise UsageError("unknown format " + opts["format"])
     return opts
 
@@ -1330,17 +1385,21 @@ def run(argv, stdout, stdin_data=None):
             if opts["norms"] not in inst.norms:
                 raise UsageError("unknown norm population " + opts["norms"])
             norm = inst.norms[opts["norms"]]
-        rows, jrows, quarantine = [], [], []
+        rows, jrows, wrows, quarantine = [], [], [], []
+        if opts["format"] == "wide":
+            wcols = wide_columns(inst, bool(opts["norms"]))
         counts = {"files": 0, "rows": 0, "scored": 0, "quarantined": 0, "flags": 0}
         for path in opts["inputs"]:
             status = max(status, process_file(path, inst, mapping, opts["profile"],
                                               opts["norms"], norm, rows, jrows, quarantine,
-                                              counts, messages, stdin_data))
+                                              counts, messages, stdin_data, wrows))
     except UsageError as e:
         return 2, "qscore: %s\n" % e
 
     if opts["format"] == "csv":
         body = csv_line(CSV_COLUMNS) + "".join(csv_line(r) for r in rows)
+    elif opts["format"] == "wide":
+        body = wide_line(wcols) + "".join(wide_line(r) for r in wrows)
     else:
         body = "".join(jrows)
     qbody = csv_line(QUARANTINE_COLUMNS) + "".join(csv_line(r) for r in quarantine)
