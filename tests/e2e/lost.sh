@@ -88,14 +88,14 @@ check "rows with a label typo are quarantined (exit 1)" test "$(run "$d")" = 1
 check "status shows 2 open quarantined rows" test "$(open_rows "$d")" = 2
 check "qscore quarantine lists them" test "$(qcols "$d" response_id | tr '\n' ' ')" = "R2 R4 "
 check "the log's run status is the store's" grep -q "event=run_finished status=quarantined" "$d/stderr.txt"
-check "the workbook says 2 answer rows are waiting for a fix" book_has "$d" "2 answer rows of the clinic's exports could not be scored"
+check "the workbook says 2 forms are waiting for a fix" book_has "$d" "2 forms received could not be scored yet: ask your administrator"
 check "an unchanged file with open rows is not processed again without a fix" test "$(run "$d")" = 0
 check "and says it was skipped" grep -q "event=file_skipped source=a file=.*e.csv reason=already_ingested" "$d/stderr.txt"
 printf 'response_id: rid\nclient_id: client\nadministered: date\nlabels:\n  "Alway": 4\n' >"$d/mapping.yaml"
 check "after the mapping fix the next run succeeds" test "$(run "$d")" = 0
 check "it processed the file again as a replay" grep -q "event=file_ingested source=a file=.*e.csv why=replay .*new=2 changed=0 unchanged=2 quarantined=0 .*resolved=2" "$d/stderr.txt"
 check "status shows 0 open" test "$(open_rows "$d")" = 0
-check "and the workbook no longer says rows are waiting" book_lacks "$d" "waiting for a fix"
+check "and the workbook no longer says forms are waiting" book_lacks "$d" "could not be scored yet"
 check "the resolved rows are listed with --all" test "$("$QSCORE" quarantine -c "$d/clinic.yaml" --all | grep -c ',scored$')" = 2
 check "and all four administrations are stored, once" test "$(dump "$d" | awk -F'\t' '/^## administrations/{a=1;next} /^## /{a=0} a{print $3"/"$4}' | tr '\n' ' ')" = "R1/1 R2/1 R3/1 R4/1 "
 "$QSCORE" quarantine -c "$d/clinic.yaml" --all -o "$d/q.csv"

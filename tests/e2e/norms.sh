@@ -72,7 +72,7 @@ text=$(book_text "$d")
 check "the workbook names the local norm that scored the values, as the clinic's own clients" \
     grep -qF "this clinic's own clients at their first valid administration (local norm 4;" <<<"$text"
 check "and says it is not the general population" grep -qF "not the general population" <<<"$text"
-check "its Summary shows T scores against it" grep -qF "FO T" <<<"$text"
+check "its Summary shows T scores against it" grep -qF ">T score<" <<<"$text"
 
 # The snapshot describes the values as the definitions in force compute them: its means are
 # those of each client's first valid administration as stored now.
