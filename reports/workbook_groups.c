@@ -505,9 +505,9 @@ static void base_table(struct wb *W, struct groups *G, lxw_worksheet *ws, lxw_ro
              "improved or deteriorated: from their first usable form to their latest, the score "
              "changed by more than measurement error explains. Not testable: one usable form "
              "only, the latest form not usable, the score missing, or no published reliability "
-             "for the score.%s Flagged: clients with a flag on their latest form (see Flags). "
-             "Counts are "
-             "not hidden: they are your own clients.",
+             "or norm to test the change against.%s Flagged: clients with a flag on their "
+             "latest form (see Flags). Counts are shown even when small: every client counted "
+             "here is on this workbook's Summary.",
              undirected ? " \xE2\x80\x93: the instrument does not say which way is better for the "
                           "score."
                         : "");

@@ -362,8 +362,10 @@ def items_layout(wb):
     ws = wb["Items"]
     hdr = header_row(ws, "Client")
     head = row_values(ws, hdr)
-    check("Items' header is Client, Instrument, Date, Missing, Longest run, IRV, then item numbers",
-          head[:6] == ["Client", "Instrument", "Date", "Missing", "Longest run", "IRV"]
+    check("Items' header is Client, Instrument, Date, Unanswered, Longest same-answer run, "
+          "Answer spread, then item numbers",
+          head[:6] == ["Client", "Instrument", "Date", "Unanswered", "Longest same-answer run",
+                       "Answer spread"]
           and head[6:] == [str(i) for i in range(1, len(head) - 5)], repr(head))
     legend = [ws.cell(row=r, column=c).value for r in range(1, hdr) for c in (1, 2, 3)]
     check("Items explains reverse keys and blanks in a legend",
@@ -371,6 +373,9 @@ def items_layout(wb):
           and "\u2014" in legend, repr(legend))
     rows = table(ws, hdr)
     for r in rows:
+        d = ws.cell(row=r, column=3)
+        check("Items' dates are date cells", d.value is None or (d.is_date and d.number_format ==
+                                                                  "d mmm yyyy"), f"row {r}")
         for c in range(7, len(head) + 1):
             v = ws.cell(row=r, column=c).value
             check("answers are numbers, '\u2014' (no answer) or empty",
@@ -383,7 +388,7 @@ def about_layout(wb):
     ws = wb["About"]
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     check("About carries the disclaimer", DISCLAIMER in texts)
-    for label in ("Generated at", "qscore version", "Run id", "Run started", "Instruments and norms",
+    for label in ("Data through", "Made", "qscore version", "Run number", "Instruments and norms",
                   "Flag rules", "Input files"):
         check(f"About has '{label}'", label in texts)
     hdr = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=3).value == "SHA-256")
@@ -518,7 +523,9 @@ def fixture(wb, path, charts, summary, flags, trends, groups, items, about):
     check("the formula-looking client is literal on Items too",
           iws.cell(row=irows[1], column=1).value == INJECT and iws.cell(row=irows[1], column=1).data_type == "s")
     check("Missing is a fraction shown as a percentage",
-          abs(c001[3] - 1 / 6) < 1e-12 and iws.cell(row=irows[0], column=4).number_format == "0%")
+          c001[3] == 0.17 and iws.cell(row=irows[0], column=4).number_format == "0%", repr(c001[3]))
+    check("Items names the instrument in words and gives the date as a date cell",
+          c001[1] == "Synthetic A" and c001[2].strftime("%Y-%m-%d") == "2026-03-02", repr(c001[:3]))
 
     texts, shas = about
     check("About lists both input files' SHA-256",
@@ -528,7 +535,17 @@ def fixture(wb, path, charts, summary, flags, trends, groups, items, about):
     check("About says when no norm is confirmed", "none confirmed; flags use local defaults" in texts)
     check("About marks local default cutoffs", "local default cutoff, not a published norm" in texts)
     check("About gives every flag rule", all(x in texts for x in ("A <= 2", "A <= 2 and B <= 2", "S >= 9")))
-    check("About shows run id and creation time", "7" in texts and "2026-03-02T00:00:00" in texts)
+    aws = wb["About"]
+    about = {aws.cell(row=r, column=1).value: aws.cell(row=r, column=2).value
+             for r in range(1, aws.max_row + 1)}
+    check("About shows the run number, and says when no run made the workbook",
+          about.get("Run number") == "7" and about.get("Made") == "no run yet", repr(about))
+    check("About says what reliable change means in words, never as a class name",
+          any(t.startswith("Reliable deterioration") for t in texts)
+          and not any(w in t for t in texts for w in ("reliable_", "not_computable",
+                                                       "no_reliable_change")))
+    check("About names instruments in words, their ids beside them",
+          about.get("Synthetic A") == "syn-a" and about.get("Synthetic B") == "syn-b", repr(about))
     check("the document's creation time is the report's", core_properties(path) == "2026-03-02T00:00:00Z",
           core_properties(path))
 
