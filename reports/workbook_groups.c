@@ -275,7 +275,9 @@ static int make_formats(struct wb *W, struct gfmt *f)
     }
     format_set_num_format(f->month, "mmm yyyy");
     format_set_align(f->month, LXW_ALIGN_LEFT);
+    format_set_align(f->month, LXW_ALIGN_VERTICAL_TOP); /* as the numbers beside it */
     format_set_align(f->hidden, LXW_ALIGN_RIGHT);
+    format_set_align(f->hidden, LXW_ALIGN_VERTICAL_TOP);
     format_set_font_color(f->hidden, 0x808080);
     format_set_indent(f->indent, 1);
     format_set_text_wrap(f->indent);
