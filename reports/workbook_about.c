@@ -1,5 +1,5 @@
-/* workbook_about.c - the About sheet: instruments, norms, flag rules, RCI classes, the run and
- * its input files. */
+/* workbook_about.c - the About sheet: instruments, norms, flag rules, what reliable change means,
+ * the run and its input files. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +20,13 @@ static void acell(struct wb *W, lxw_worksheet *ws, lxw_row_t y, lxw_col_t c, con
         if (n > *lines)
             *lines = n;
     }
+}
+
+/* "High", "Medium", "Low": as the Flags sheet says them. */
+static const char *severity_word(int s)
+{
+    static const char *const words[] = {"Low", "Medium", "High"};
+    return s >= QS_SEV_LOW && s <= QS_SEV_HIGH ? words[s] : NULL;
 }
 
 static void about_pair(struct wb *W, lxw_worksheet *ws, lxw_row_t *y, const char *k, const char *v)
@@ -124,8 +131,8 @@ static void about_instrument(struct wb *W, lxw_worksheet *ws, lxw_row_t y,
 {
     const qs_instrument *I = ri->inst;
     int lines = 1;
-    acell(W, ws, y, 0, I->id, W->f.label, &lines);
-    acell(W, ws, y, 1, I->name, W->f.wrap, &lines);
+    acell(W, ws, y, 0, I->name ? I->name : I->id, W->f.label, &lines);
+    acell(W, ws, y, 1, I->id, W->f.wrap, &lines);
     acell(W, ws, y, 2, I->citation, W->f.wrap, &lines);
     acell(W, ws, y, 3, version_text(W, ri), W->f.wrap, &lines);
     norm_cells(W, ws, y, ri, &lines);
@@ -136,13 +143,13 @@ static void about_instrument(struct wb *W, lxw_worksheet *ws, lxw_row_t y,
 static const char *severity_text(char *buf, size_t size, const qs_flag *fl)
 {
     if (!fl->enabled)
-        snprintf(buf, size, "disabled (clinic setting; instrument default %s)",
+        snprintf(buf, size, "Off (clinic setting; instrument default %s)",
                  qs_severity_name(fl->default_severity));
     else if (fl->severity != fl->default_severity)
         snprintf(buf, size, "%s (clinic setting; instrument default %s)",
-                 qs_severity_name(fl->severity), qs_severity_name(fl->default_severity));
+                 severity_word((int)fl->severity), qs_severity_name(fl->default_severity));
     else
-        return qs_wb__severity_name((int)fl->severity);
+        return severity_word((int)fl->severity);
     return buf;
 }
 
@@ -184,7 +191,7 @@ static void about_rules(struct wb *W, lxw_worksheet *ws, lxw_row_t *y)
             const qs_flag *fl = &I->flags[f];
             char sev[128];
             int lines = 1;
-            acell(W, ws, *y, 0, I->id, W->f.label, &lines);
+            acell(W, ws, *y, 0, I->name ? I->name : I->id, W->f.label, &lines);
             acell(W, ws, *y, 1, fl->label ? fl->label : fl->id, W->f.wrap, &lines);
             acell(W, ws, *y, 2, fl->because, W->f.wrap, &lines);
             acell(W, ws, *y, 3, fl->rule_text, W->f.wrap, &lines);
@@ -236,8 +243,8 @@ void qs_wb__write_about(struct wb *W, lxw_worksheet *ws)
     for (size_t i = 0; i < sizeof(sheets) / sizeof(sheets[0]); i++)
         about_pair(W, ws, &y, sheets[i][0], sheets[i][1]);
 
-    static const char *const inst_cols[] = {"Instrument",      "Name",       "Citation", "Version",
-                                            "Norm population", "Norm source"};
+    static const char *const inst_cols[] = {"Instrument", "Id in config files", "Citation",
+                                            "Version",    "Norm population",    "Norm source"};
     about_head(W, ws, &y, "Instruments and norms", inst_cols, 6);
     for (size_t i = 0; i < r->ninstruments && !qs_wb__failed(W); i++, y++)
         about_instrument(W, ws, y, &r->instruments[i]);

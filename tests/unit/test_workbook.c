@@ -72,9 +72,9 @@ static const char *const ref_label_b[] = {NULL};
 /* Row 1: C001, syn-a, flagged high, 3 dated administrations. */
 static const double c1_v0[] = {3.0, 3.5}, c1_v1[] = {2.5, NAN}, c1_v2[] = {1.67, 3.0};
 static const qs_rep_point c1_hist[] = {
-    {"2026-01-05", c1_v0, 0, "1", "pop", 1, NULL, NULL, NULL},
-    {"2026-02-02T10:30:00", c1_v1, 0, "1", "pop", 1, NULL, NULL, NULL},
-    {"2026-03-02", c1_v2, 1, "1", "pop", 1, NULL, NULL, NULL}};
+    {"2026-01-05", c1_v0, 0, "1", "pop", 1, NULL, "G1", NULL},
+    {"2026-02-02T10:30:00", c1_v1, 0, "1", "pop", 1, NULL, "G1", NULL},
+    {"2026-03-02", c1_v2, 1, "1", "pop", 1, NULL, "G1", NULL}};
 static const double c1_t[] = {36.7, NAN}, c1_chg[] = {-1.33, -0.5};
 static const char *const c1_rci[] = {"reliable_deterioration", "no_reliable_change"};
 static const qs_rep_flag c1_flags[] = {
@@ -85,7 +85,8 @@ static const int c1_answers[] = {2, 4, M, 3, 3, 3};
 
 /* Row 2: the formula-looking client, syn-b, flagged medium, one administration. */
 static const double c2_v0[] = {10.0};
-static const qs_rep_point c2_hist[] = {{"2026-03-01", c2_v0, 1, "2", NULL, 1, NULL, NULL, NULL}};
+static const qs_rep_point c2_hist[] = {
+    {"2026-03-01", c2_v0, 1, "2", NULL, 1, NULL, "\xE5\xB0\x8F\xE7\xBB\x84\xE4\xB8\x80", NULL}};
 static const double c2_t[] = {NAN}, c2_chg[] = {NAN};
 static const char *const c2_rci[] = {"not_computable"};
 static const qs_rep_flag c2_flags[] = {
@@ -94,9 +95,10 @@ static const int c2_answers[] = {3, 3, 0, 1};
 
 /* Row 3: "+1-2", syn-a, not flagged, careless, 3 undated administrations, B insufficient. */
 static const double c3_v0[] = {4.0, 4.0}, c3_v1[] = {4.5, NAN}, c3_v2[] = {4.0, NAN};
-static const qs_rep_point c3_hist[] = {{NULL, c3_v0, 0, "1", "pop", 1, NULL, NULL, NULL},
-                                       {NULL, c3_v1, 0, "1", "pop", 1, NULL, NULL, NULL},
-                                       {NULL, c3_v2, 0, "1", "pop", 1, NULL, NULL, NULL}};
+#define RTL_GROUP "\xD9\x85\xD8\xAC\xD9\x85\xD9\x88\xD8\xB9\xD8\xA9" /* مجموعة */
+static const qs_rep_point c3_hist[] = {{NULL, c3_v0, 0, "1", "pop", 1, NULL, RTL_GROUP, NULL},
+                                       {NULL, c3_v1, 0, "1", "pop", 1, NULL, RTL_GROUP, NULL},
+                                       {NULL, c3_v2, 0, "1", "pop", 1, NULL, RTL_GROUP, NULL}};
 static const double c3_t[] = {70.0, NAN}, c3_chg[] = {0.0, NAN};
 static const char *const c3_rci[] = {"no_reliable_change", "not_computable"};
 static const int c3_answers[] = {4, 2, 4, M, M, M};
@@ -110,8 +112,8 @@ static const int c4_answers[] = {1, 1, 2, M};
 
 /* Row 5: C005, syn-a, group G1 (with C001), two administrations. */
 static const double c5_v0[] = {2.0, 2.0}, c5_v1[] = {3.0, 2.5};
-static const qs_rep_point c5_hist[] = {{"2026-01-10", c5_v0, 1, "1", "pop", 1, NULL, NULL, NULL},
-                                       {"2026-02-10", c5_v1, 0, "1", "pop", 1, NULL, NULL, NULL}};
+static const qs_rep_point c5_hist[] = {{"2026-01-10", c5_v0, 1, "1", "pop", 1, NULL, "G1", NULL},
+                                       {"2026-02-10", c5_v1, 0, "1", "pop", 1, NULL, "G1", NULL}};
 static const double c5_t[] = {50.0, NAN}, c5_chg[] = {1.0, 0.5};
 static const char *const c5_rci[] = {"reliable_improvement", "no_reliable_change"};
 static const int c5_answers[] = {3, 3, 3, 3, 2, 3};
@@ -165,6 +167,7 @@ static void set_row(qs_rep_row *row, const char *client, const char *group, size
     row->history = hist;
     row->nhistory = nhist;
     row->answers = answers;
+    row->latest_usable = validity == NULL;
 }
 
 static int setup(void **state)

@@ -29,7 +29,10 @@ SHEETS = ["Summary", "Flags", "Trends", "Groups", "Items", "About", "TrendData"]
 SUMMARY_FIXED = ["Client", "Group", "Instrument", "Date", "Flags", "Severity", "Validity"]
 FLAGS_HEAD = ["Client", "Instrument", "Flag", "Severity", "Status", "Values", "Because",
               "First raised", "New in this run"]
-GROUPS_HEAD = ["Group", "Instrument", "Score", "Wave", "n", "Mean", "SD", "Min", "Max", "Flagged"]
+GROUPS_MONTH_HEAD = ["Month", "Mean", "n"]
+GROUPS_BASE_HEAD = ["Instrument and score", "Clients", "Reliably improved", "Reliably deteriorated",
+                    "No reliable change", "Not testable", "Flagged"]
+EN_DASH = "\u2013"
 DISCLAIMER = ("Flags are screening aids for a clinician, never diagnoses. They say where to look, "
               "not what is wrong; read them with the client's history and the instrument's limits.")
 SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1, None: 0}
@@ -294,36 +297,75 @@ def trends_layout(wb, charts):
 
 
 def groups_layout(wb, charts):
+    """Groups: one section per group (by name, "(no group)" last), each with a month table per
+    instrument and a "Baseline and latest" table. Returns {heading: {"line": the counts line,
+    "months": {(instrument name, "YYYY-MM"): [(mean, n) per score]}, "base": {label: [cells]}}}
+    in sheet order."""
     ws = wb["Groups"]
-    hdr = header_row(ws, "Group")
-    check("Groups' header is Group, Instrument, Score, Wave, n, Mean, SD, Min, Max, Flagged",
-          row_values(ws, hdr, 1, 10) == GROUPS_HEAD, repr(row_values(ws, hdr, 1, 10)))
-    rows = table(ws, hdr)
-    check("Groups freezes its header", ws.freeze_panes == f"B{hdr + 1}", repr(ws.freeze_panes))
-    check("Groups' autofilter covers the table",
-          ws.auto_filter.ref == f"A{hdr}:J{hdr + len(rows)}", repr(ws.auto_filter.ref))
-    for r in rows:
-        n, mean, sd = (ws.cell(row=r, column=c).value for c in (5, 6, 7))
-        check("n is a count", isinstance(n, int) or (is_number(n) and n == int(n)), f"row {r}")
-        check("a wave without values has no mean", (mean is None) == (n == 0), f"row {r}")
-        check("SD is blank below two values and a number from two", (sd is None) == (n < 2),
-              f"row {r}")
-        if n:
-            lo, hi = ws.cell(row=r, column=8).value, ws.cell(row=r, column=9).value
-            check("min <= mean <= max", lo - 1e-9 <= mean <= hi + 1e-9, f"row {r}")
-    blocks = {(ws.cell(row=r, column=1).value, ws.cell(row=r, column=2).value) for r in rows}
-    got = chart_checks(wb, charts, "Groups", 1)
-    check("Groups has one chart per group and instrument", len(got) == len(blocks),
-          f"{len(got)} charts for {len(blocks)} blocks")
-    return hdr, rows, got
-
+    check("Groups has no charts", not charts.get("Groups"), repr(charts.get("Groups")))
+    sections = {}
+    cur = None
+    r = 2
+    while r <= ws.max_row:
+        a = ws.cell(row=r, column=1)
+        v = a.value
+        if isinstance(v, str) and a.font is not None and a.font.sz == 14:
+            check("a Groups section heading is 'Group NAME' or '(no group)'",
+                  v.startswith("Group ") or v == "(no group)", repr(v))
+            cur = sections[v] = {"line": ws.cell(row=r + 1, column=1).value, "months": {},
+                                 "base": {}}
+            r += 2
+            continue
+        if cur is not None and isinstance(v, str) and v.endswith(": monthly means"):
+            inst = v[: -len(": monthly means")]
+            nscores = 0
+            while ws.cell(row=r + 1, column=2 + 2 * nscores).value is not None:
+                nscores += 1
+            check("a month table names its scores over Mean and n", nscores > 0, f"row {r + 1}")
+            check("a month table's header is Month, then Mean and n per score",
+                  row_values(ws, r + 2, 1, 1 + 2 * nscores) ==
+                  GROUPS_MONTH_HEAD + GROUPS_MONTH_HEAD[1:] * (nscores - 1),
+                  repr(row_values(ws, r + 2, 1, 1 + 2 * nscores)))
+            r += 3
+            while r <= ws.max_row and ws.cell(row=r, column=1).is_date:
+                m = ws.cell(row=r, column=1)
+                check("a month is the 1st of the month shown as 'mmm yyyy'",
+                      m.value.day == 1 and m.number_format == "mmm yyyy", f"row {r}")
+                cells = []
+                for k in range(nscores):
+                    mean, n = ws.cell(row=r, column=2 + 2 * k).value, ws.cell(row=r, column=3 + 2 * k).value
+                    check("n is a count", isinstance(n, int) or (is_number(n) and n == int(n)),
+                          f"row {r}")
+                    check("a mean of fewer than 3 forms is hidden, one of 3 or more shown",
+                          mean == EN_DASH if n < 3 else is_number(mean), f"row {r}: {mean!r}, n {n}")
+                    cells.append((mean, n))
+                cur["months"][(inst, m.value.strftime("%Y-%m"))] = cells
+                r += 1
+            continue
+        if cur is not None and v == "Baseline and latest":
+            check("the baseline table's header", row_values(ws, r + 1, 1, 7) == GROUPS_BASE_HEAD,
+                  repr(row_values(ws, r + 1, 1, 7)))
+            r += 2
+            while r <= ws.max_row and isinstance(ws.cell(row=r, column=1).value, str) and \
+                    not ws.cell(row=r, column=1).font.i:
+                cur["base"][ws.cell(row=r, column=1).value] = row_values(ws, r, 2, 7)
+                r += 1
+            continue
+        r += 1
+    names = list(sections)
+    plain = [n for n in names if n != "(no group)"]
+    check("Groups' sections are sorted by name, '(no group)' last",
+          names == sorted(plain) + (["(no group)"] if "(no group)" in names else []), repr(names))
+    return sections
 
 def items_layout(wb):
     ws = wb["Items"]
     hdr = header_row(ws, "Client")
     head = row_values(ws, hdr)
-    check("Items' header is Client, Instrument, Date, Missing, Longest run, IRV, then item numbers",
-          head[:6] == ["Client", "Instrument", "Date", "Missing", "Longest run", "IRV"]
+    check("Items' header is Client, Instrument, Date, Unanswered, Longest same-answer run, "
+          "Answer spread, then item numbers",
+          head[:6] == ["Client", "Instrument", "Date", "Unanswered", "Longest same-answer run",
+                       "Answer spread"]
           and head[6:] == [str(i) for i in range(1, len(head) - 5)], repr(head))
     legend = [ws.cell(row=r, column=c).value for r in range(1, hdr) for c in (1, 2, 3)]
     check("Items explains reverse keys and blanks in a legend",
@@ -331,6 +373,9 @@ def items_layout(wb):
           and "\u2014" in legend, repr(legend))
     rows = table(ws, hdr)
     for r in rows:
+        d = ws.cell(row=r, column=3)
+        check("Items' dates are date cells", d.value is None or (d.is_date and d.number_format ==
+                                                                  "d mmm yyyy"), f"row {r}")
         for c in range(7, len(head) + 1):
             v = ws.cell(row=r, column=c).value
             check("answers are numbers, '\u2014' (no answer) or empty",
@@ -343,7 +388,7 @@ def about_layout(wb):
     ws = wb["About"]
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     check("About carries the disclaimer", DISCLAIMER in texts)
-    for label in ("Generated at", "qscore version", "Run id", "Run started", "Instruments and norms",
+    for label in ("Data through", "Made", "qscore version", "Run number", "Instruments and norms",
                   "Flag rules", "Input files"):
         check(f"About has '{label}'", label in texts)
     hdr = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=3).value == "SHA-256")
@@ -435,31 +480,36 @@ def fixture(wb, path, charts, summary, flags, trends, groups, items, about):
     ref = [td.cell(row=r, column=6).value for r in range(4, 7)]
     check("the reference line is a constant series in cells", ref == [2, 2, 2], repr(ref))
 
-    gws = wb["Groups"]
-    ghdr, grows, gcharts = groups
-    g = {(gws.cell(row=r, column=1).value, gws.cell(row=r, column=2).value,
-          gws.cell(row=r, column=3).value, gws.cell(row=r, column=4).value):
-         row_values(gws, r, 5, 10) for r in grows}
-    check("groups are sorted by name with '(no group)' last",
-          [k[0] for k in g][0] == "G1" and [k[0] for k in g][-1] == "(no group)", repr(list(g)))
-    w1 = g[("G1", "syn-a", "A", 1)]
-    check("group wave statistics are computed from the histories (G1 A wave 1)",
-          w1[0] == 2 and abs(w1[1] - 2.5) < 1e-12 and abs(w1[2] - math.sqrt(0.5)) < 1e-12
-          and w1[3] == 2 and w1[4] == 3 and w1[5] == 1, repr(w1))
-    w3 = g[("G1", "syn-a", "A", 3)]
-    check("a wave with one value has no SD", w3[0] == 1 and w3[2] is None, repr(w3))
-    b2 = g[("G1", "syn-a", "B", 2)]
-    check("NaN values are left out of n and the mean", b2[0] == 1 and b2[1] == 2.5, repr(b2))
-    e = g[(RTL_GROUP, "syn-a", "B", 2)]
-    check("a wave whose values are all missing has n = 0 and no mean", e[0] == 0 and e[1] is None,
-          repr(e))
-    check("group keys keep CJK names", (CJK_GROUP, "syn-b", "S", 1) in g)
-    check("Groups has a chart per group and instrument, titled '<group> — <instrument>'",
-          [t for t, _ in gcharts] == ["G1" + DASH + "syn-a", RTL_GROUP + DASH + "syn-a",
-                                      CJK_GROUP + DASH + "syn-b", "(no group)" + DASH + "syn-b"],
-          repr([t for t, _ in gcharts]))
-    check("a group chart has one series per score over the waves",
-          gcharts[0][1] == [("A", 3), ("B", 3)], repr(gcharts[0][1]))
+    g = groups
+    check("Groups has a section per group, by name, '(no group)' last",
+          list(g) == ["Group G1", "Group " + RTL_GROUP, "Group " + CJK_GROUP, "(no group)"],
+          repr(list(g)))
+    g1 = g["Group G1"]
+    check("a month counts each client's form in it (G1: Jan 2 and 2, Feb 2 and 1, Mar 1 and 1)",
+          [[n for _, n in g1["months"].get(("Synthetic A", m), [])] for m in
+           ("2026-01", "2026-02", "2026-03")] == [[2, 2], [2, 1], [1, 1]], repr(g1["months"]))
+    check("means of fewer than 3 forms are hidden",
+          all(mean == EN_DASH for cells in g1["months"].values() for mean, _ in cells))
+    check("the counts line says how many usable forms and which months",
+          g1["line"] == "5 usable forms, Jan 2026 to Mar 2026.", repr(g1["line"]))
+    rtl = g["Group " + RTL_GROUP]
+    check("undated forms are in no month, and the counts line says so",
+          not rtl["months"] and "3 usable forms have no date" in rtl["line"], repr(rtl))
+    check("a group's forms go in its own section (CJK: syn-b, Mar 2026)",
+          list(g["Group " + CJK_GROUP]["months"]) == [("Synthetic B", "2026-03")],
+          repr(g["Group " + CJK_GROUP]["months"]))
+    check("baseline and latest: G1 syn-a has 2 clients, 1 flagged",
+          g1["base"].get("Synthetic A") == [2, None, None, None, None, 1], repr(g1["base"]))
+    check("baseline and latest: Alpha reliably improved for C005, deteriorated for C001",
+          g1["base"].get("Alpha") == [None, 1, 1, 0, 0, None], repr(g1["base"]))
+    check("baseline and latest: Beta without reliable change for both",
+          g1["base"].get("Beta") == [None, 0, 0, 2, 0, None], repr(g1["base"]))
+    check("a careless latest form is not testable",
+          rtl["base"].get("Alpha") == [None, 0, 0, 0, 1, None], repr(rtl["base"]))
+    check("a client with one form is not testable, and flagged when its form raised a flag",
+          g["Group " + CJK_GROUP]["base"].get("Synthetic B") == [1, None, None, None, None, 1]
+          and g["Group " + CJK_GROUP]["base"].get("Sigma") == [None, 0, 0, 0, 1, None],
+          repr(g["Group " + CJK_GROUP]["base"]))
 
     iws = wb["Items"]
     ihdr, irows = items
@@ -473,7 +523,9 @@ def fixture(wb, path, charts, summary, flags, trends, groups, items, about):
     check("the formula-looking client is literal on Items too",
           iws.cell(row=irows[1], column=1).value == INJECT and iws.cell(row=irows[1], column=1).data_type == "s")
     check("Missing is a fraction shown as a percentage",
-          abs(c001[3] - 1 / 6) < 1e-12 and iws.cell(row=irows[0], column=4).number_format == "0%")
+          c001[3] == 0.17 and iws.cell(row=irows[0], column=4).number_format == "0%", repr(c001[3]))
+    check("Items names the instrument in words and gives the date as a date cell",
+          c001[1] == "Synthetic A" and c001[2].strftime("%Y-%m-%d") == "2026-03-02", repr(c001[:3]))
 
     texts, shas = about
     check("About lists both input files' SHA-256",
@@ -483,7 +535,19 @@ def fixture(wb, path, charts, summary, flags, trends, groups, items, about):
     check("About says when no norm is confirmed", "none confirmed; flags use local defaults" in texts)
     check("About marks local default cutoffs", "local default cutoff, not a published norm" in texts)
     check("About gives every flag rule", all(x in texts for x in ("A <= 2", "A <= 2 and B <= 2", "S >= 9")))
-    check("About shows run id and creation time", "7" in texts and "2026-03-02T00:00:00" in texts)
+    aws = wb["About"]
+    about = {aws.cell(row=r, column=1).value: aws.cell(row=r, column=2).value
+             for r in range(1, aws.max_row + 1)}
+    check("About shows the run number, and says when no run made the workbook",
+          about.get("Run number") == "7" and about.get("Made") == "no run yet", repr(about))
+    check("About says what reliable change means in words, never as a class name",
+          any(t.startswith("Reliable deterioration") for t in texts)
+          and not any(w in t for t in texts for w in ("reliable_", "not_computable",
+                                                       "no_reliable_change")))
+    pairs = [(aws.cell(row=r, column=1).value, aws.cell(row=r, column=2).value)
+             for r in range(1, aws.max_row + 1)]
+    check("About names instruments in words, their ids beside them",
+          ("Synthetic A", "syn-a") in pairs and ("Synthetic B", "syn-b") in pairs, repr(pairs))
     check("the document's creation time is the report's", core_properties(path) == "2026-03-02T00:00:00Z",
           core_properties(path))
 
@@ -516,7 +580,7 @@ def main(argv):
         print(f"FAIL: {path}: {e}", file=sys.stderr)
         return 1
     print(f"ok: {path}: {len(summary[2])} rows, "
-          f"{len(trends)} trend charts, {len(groups[2])} group charts")
+          f"{len(trends)} trend charts, {len(groups)} group sections")
     return 0
 
 
