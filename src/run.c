@@ -513,19 +513,22 @@ static void count_flags(const qs_instrument *inst, const qs_result *res, struct 
     fc->flags += (res->validity.careless == QS_TRI_TRUE) + (res->validity.invalid == QS_TRI_TRUE);
 }
 
-/* Quarantine one row, continuing the open row it matches (its first run is kept). */
-static qs_error quarantine_row(struct runner *R, const qs_admin *adm, const qs_row_problems *probs,
-                               long long file_id, const char *sha, long long origin,
-                               struct open_rows *open, struct file_counts *fc, qs_diag *d)
+/* Quarantine one row of `src`, continuing the open row it matches (its first run is kept). Whose
+ * row it is (client id, group, therapist: what could be read) is kept with it, never an answer. */
+static qs_error quarantine_row(struct runner *R, const qs_source *src, const qs_admin *adm,
+                               const qs_row_problems *probs, long long file_id, const char *sha,
+                               long long origin, struct open_rows *open, struct file_counts *fc,
+                               qs_diag *d)
 {
     int by_key;
     const char *key = quarantine_key(R, adm, probs);
     qs_store_open_row *was =
         open_rows_match(open, sha, key, probs->line, origin, R->replay_of != 0, &by_key);
     long long first = was ? was->first_run : R->opts->run_id;
+    const qs_store_row_who who = {src->site, adm->client_id, adm->group, adm->therapist};
     qs_error rc = resolve(R, was, "quarantined again", fc, d);
     if (!rc)
-        rc = qs_store_add_quarantine(R->store, file_id, probs, first, key, d);
+        rc = qs_store_add_quarantine(R->store, file_id, probs, first, key, &who, d);
     fc->resolved -= was != NULL; /* carried over, not resolved */
     if (!rc)
         crash_point();
@@ -533,9 +536,9 @@ static qs_error quarantine_row(struct runner *R, const qs_admin *adm, const qs_r
 }
 
 /* A response id that another source's client already has: the row is quarantined. */
-static qs_error quarantine_conflict(struct runner *R, const qs_admin *adm, long long file_id,
-                                    const char *sha, long long origin, struct open_rows *open,
-                                    struct file_counts *fc, qs_diag *d)
+static qs_error quarantine_conflict(struct runner *R, const qs_source *src, const qs_admin *adm,
+                                    long long file_id, const char *sha, long long origin,
+                                    struct open_rows *open, struct file_counts *fc, qs_diag *d)
 {
     qs_row_problems p;
     memset(&p, 0, sizeof(p));
@@ -548,7 +551,7 @@ static qs_error quarantine_conflict(struct runner *R, const qs_admin *adm, long 
              "response id already stored for another client by another source: map a response "
              "id that is unique across the sources, or give the sources different sites");
     fc->quarantined++;
-    return quarantine_row(R, adm, &p, file_id, sha, origin, open, fc, d);
+    return quarantine_row(R, src, adm, &p, file_id, sha, origin, open, fc, d);
 }
 
 /* Read every row of the file: store, quarantine or count it. */
@@ -580,7 +583,7 @@ static qs_error ingest_rows(struct runner *R, const qs_source *src, const qs_ins
             fc->quarantined++;
             if (R->opts->dry_run)
                 continue;
-            rc = quarantine_row(R, &adm, &probs, file_id, sha, origin, open, fc, d);
+            rc = quarantine_row(R, src, &adm, &probs, file_id, sha, origin, open, fc, d);
             if (rc)
                 return rc;
             continue;
@@ -607,7 +610,7 @@ static qs_error ingest_rows(struct runner *R, const qs_source *src, const qs_ins
         if (rc)
             return rc;
         if (out == QS_ADMIN_CONFLICT) {
-            rc = quarantine_conflict(R, &adm, file_id, sha, origin, open, fc, d);
+            rc = quarantine_conflict(R, src, &adm, file_id, sha, origin, open, fc, d);
             if (rc)
                 return rc;
             continue;

@@ -156,6 +156,13 @@ static const char *const migrations[] = {
     " score TEXT NOT NULL, n INTEGER NOT NULL, mean REAL, sd REAL, alpha REAL,"
     " alpha_min_pair_n INTEGER NOT NULL, alpha_reason TEXT, sample TEXT NOT NULL,"
     " PRIMARY KEY(snapshot, score)) WITHOUT ROWID;",
+    /* 5: whose a quarantined row is, so a workbook can say how many forms of its own clients
+     * wait for a fix: the source's site, and the client id, group and therapist of the row when
+     * they could be read (NULL otherwise; never an answer). Rows of schema 4 keep NULL. */
+    "ALTER TABLE quarantine ADD COLUMN site TEXT;"
+    "ALTER TABLE quarantine ADD COLUMN client_key TEXT;"
+    "ALTER TABLE quarantine ADD COLUMN group_name TEXT;"
+    "ALTER TABLE quarantine ADD COLUMN therapist TEXT;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
@@ -336,8 +343,9 @@ static qs_error prepare(qs_store *s, qs_diag *diag)
                   " AND f.status = 'raised' AND f.flag IN ('invalid', 'careless'))"
                   " ORDER BY a.administered IS NULL, a.administered, a.id");
     PREP(add_quarantine, "INSERT INTO quarantine(file, seq, line, response_id, column_name,"
-                         " value, reason, first_run, row_key) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-                         " ?8, ?9)");
+                         " value, reason, first_run, row_key, site, client_key, group_name,"
+                         " therapist) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+                         " ?13)");
     /* One line per open quarantined row of a source (a row has a line per problem). */
     PREP(open_rows, "SELECT q.file, q.line, min(q.first_run), min(f.sha256), min(q.row_key),"
                     " min(coalesce(f.origin, f.id)) FROM files f JOIN quarantine q"
@@ -887,8 +895,12 @@ qs_error qs_store_file_counts(qs_store *s, long long file_id, unsigned long rows
 }
 
 qs_error qs_store_add_quarantine(qs_store *s, long long file_id, const qs_row_problems *p,
-                                 long long first_run, const char *row_key, qs_diag *diag)
+                                 long long first_run, const char *row_key,
+                                 const qs_store_row_who *who, qs_diag *diag)
 {
+    static const qs_store_row_who nobody = {NULL, NULL, NULL, NULL};
+    if (!who)
+        who = &nobody;
     for (size_t i = 0; i <= p->count; i++) {
         char dropped[96];
         const char *col = "", *value = "", *reason;
@@ -914,6 +926,10 @@ qs_error qs_store_add_quarantine(qs_store *s, long long file_id, const qs_row_pr
         bind_text(st, 7, reason, &b);
         bind_int64(st, 8, first_run, &b);
         bind_text_or_null(st, 9, row_key, &b);
+        bind_text_or_null(st, 10, who->site, &b);
+        bind_text_or_null(st, 11, who->client, &b);
+        bind_text_or_null(st, 12, who->group, &b);
+        bind_text_or_null(st, 13, who->therapist, &b);
         qs_error rc = run_stmt(s, st, b, diag, "cannot record a quarantined row");
         if (rc)
             return rc;
@@ -1887,6 +1903,11 @@ qs_error qs_store_dump(qs_store *s, FILE *fp, qs_diag *diag)
                            " x.reliability_source, x.reliability_min_pair_n FROM changes x"
                            " JOIN clients c ON c.id = x.client"
                            " ORDER BY c.site, c.client_key, x.instrument, x.score"},
+        /* schema 5 */
+        {"quarantine whose", "SELECT f.sha256, f.source, q.seq, q.site, q.client_key,"
+                             " q.group_name, q.therapist FROM quarantine q"
+                             " JOIN files f ON f.id = q.file"
+                             " ORDER BY f.sha256, f.source, f.path, f.id, q.seq"},
     };
     int v;
     qs_error rc = schema_version(s, &v, diag);

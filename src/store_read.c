@@ -17,7 +17,7 @@
  * cannot read change: ..."), which tests/unit/test_report.c checks.
  */
 
-enum iter_kind { IT_ADMINS, IT_SCORES, IT_FLAGS, IT_CHANGES, IT_RUNS, IT_FILES };
+enum iter_kind { IT_ADMINS, IT_SCORES, IT_FLAGS, IT_CHANGES, IT_RUNS, IT_FILES, IT_QUARANTINED };
 
 struct qs_store_iter {
     qs_store *store;
@@ -283,4 +283,29 @@ qs_error qs_store_count_open_quarantined(qs_store *s, long long *rows, qs_diag *
         rc = read_error(s, diag, "cannot read the quarantine");
     sqlite3_finalize(st);
     return rc;
+}
+
+qs_error qs_store_iter_quarantined_who(qs_store_iter **out, qs_store *s, qs_diag *diag)
+{
+    /* A row's problems are several lines with the same file, line and owner: counted once. */
+    return iter_new(out, s, IT_QUARANTINED,
+                    "SELECT site, client_key, group_name, therapist,"
+                    " count(DISTINCT file || ':' || line) FROM quarantine"
+                    " WHERE resolved_run IS NULL GROUP BY site, client_key, group_name, therapist"
+                    " ORDER BY site, client_key, group_name, therapist",
+                    "cannot read the quarantine", diag);
+}
+
+qs_error qs_store_next_quarantined_who(qs_store_quarantined_who_row *row, qs_store_iter *it,
+                                       qs_diag *diag)
+{
+    qs_error rc = iter_step(it, IT_QUARANTINED, diag);
+    if (rc)
+        return rc;
+    row->site = text(it->st, 0);
+    row->client = text(it->st, 1);
+    row->group = text(it->st, 2);
+    row->therapist = text(it->st, 3);
+    row->rows = sqlite3_column_int64(it->st, 4);
+    return QS_OK;
 }

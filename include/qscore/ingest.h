@@ -105,7 +105,8 @@ qs_error qs_ingest_open_mem(qs_ingest **out, const void *data, size_t len, const
  *  - QS_EDATA: the row cannot be scored; *probs says why (the caller quarantines it) and
  *    reading goes on. adm->client_id and adm->administered are set when they could be read
  *    (else NULL; adm->response_id too for files with an id column), so a caller can tell the
- *    row's response apart from others; nothing else of *adm is valid.
+ *    row's response apart from others, and adm->group and adm->therapist when mapped and the
+ *    row could be read (so a caller knows whose row it is); nothing else of *adm is valid.
  *  - QS_EEOF at the end.
  *  - QS_EINVALID: the file cannot be read as the mapping says; `diag` names the file, the
  *    column and the fix, and every later call returns QS_EINVALID again. Today this is the

@@ -20,7 +20,7 @@
  * match the store, are written under the same lock (by the run, and by `qscore report`).
  */
 
-#define QS_STORE_SCHEMA_VERSION 4
+#define QS_STORE_SCHEMA_VERSION 5
 
 typedef struct qs_store qs_store;
 
@@ -123,16 +123,24 @@ qs_error qs_store_file_counts(qs_store *s, long long file_id, unsigned long rows
                               unsigned long scored, unsigned long quarantined,
                               unsigned long not_administered, qs_diag *diag);
 
+/* Whose a quarantined row is: the source's site, and the row's client id, group and therapist
+ * as the export has them; NULL (or "") for what could not be read or is not mapped. */
+typedef struct qs_store_row_who {
+    const char *site, *client, *group, *therapist;
+} qs_store_row_who;
+
 /**
  * Record a row that could not be scored, with every problem (inside the file's transaction), so
  * the quarantine survives a killed run: qs_store_write_quarantine writes it out. `first_run`:
  * the run that first quarantined this row (an earlier one when the row was quarantined before
  * and still is), else the current run. `row_key`: the response it belongs to, as the
- * administration's response key (NULL when it could not be read). The row stays open until a
- * later processing stores it (qs_store_resolve_row).
+ * administration's response key (NULL when it could not be read). `who`: whose row it is (NULL:
+ * unknown), so a workbook can count the rows of its clients. The row stays open until a later
+ * processing stores it (qs_store_resolve_row).
  */
 qs_error qs_store_add_quarantine(qs_store *s, long long file_id, const qs_row_problems *p,
-                                 long long first_run, const char *row_key, qs_diag *diag);
+                                 long long first_run, const char *row_key,
+                                 const qs_store_row_who *who, qs_diag *diag);
 
 /* An open quarantined row (its problems are several quarantine lines). */
 typedef struct qs_store_open_row {
@@ -453,8 +461,8 @@ qs_error qs_store_read_export(qs_store *s, const qs_store_export_reader *r, void
 /*
  * What a therapist workbook reads (reports/report_build.c), through typed iterators: the
  * current administrations, their scores and flags, the change rows, the runs, the files, and
- * the count of open quarantined rows. Call them between qs_store_read_begin and
- * qs_store_read_end, so that a `qscore run` committing meanwhile cannot make one set of
+ * the count of open quarantined rows (and whose they are). Call them between qs_store_read_begin
+ * and qs_store_read_end, so that a `qscore run` committing meanwhile cannot make one set of
  * workbooks mix two states of the store (WAL: a reader sees one snapshot).
  *
  * An iterator is made by qs_store_iter_<rows>() and read by qs_store_next_<row>(), which fills
@@ -565,5 +573,17 @@ qs_error qs_store_next_file(qs_store_file_row *row, qs_store_iter *it, qs_diag *
 
 /** The number of quarantined rows still open (a row with several problems counts once). */
 qs_error qs_store_count_open_quarantined(qs_store *s, long long *rows, qs_diag *diag);
+
+/* Open quarantined rows of one site, client, group and therapist (schema 5; NULL for what the
+ * row did not give, and for rows quarantined before schema 5). */
+typedef struct qs_store_quarantined_who_row {
+    const char *site, *client, *group, *therapist;
+    long long rows; /* a row with several problems counts once, as in the count above */
+} qs_store_quarantined_who_row;
+
+/** The open quarantined rows counted per (site, client, group, therapist), in that order. */
+qs_error qs_store_iter_quarantined_who(qs_store_iter **out, qs_store *s, qs_diag *diag);
+qs_error qs_store_next_quarantined_who(qs_store_quarantined_who_row *row, qs_store_iter *it,
+                                       qs_diag *diag);
 
 #endif

@@ -94,7 +94,7 @@ static void add_problem_row(struct fx *f, unsigned long line, const char *id)
     snprintf(p.items[0].reason, sizeof(p.items[0].reason), "item 1: answer 9 is outside");
     qs_diag_clear(&d);
     assert_int_equal(qs_store_begin(f->store, &d), QS_OK);
-    assert_int_equal(qs_store_add_quarantine(f->store, f->file, &p, f->run, id, &d), QS_OK);
+    assert_int_equal(qs_store_add_quarantine(f->store, f->file, &p, f->run, id, NULL, &d), QS_OK);
     assert_int_equal(qs_store_commit(f->store, &d), QS_OK);
 }
 
@@ -122,6 +122,68 @@ static void test_quarantine_lines_count_only_lines_written(void **state)
     assert_int_equal(lines, 0);
     assert_int_equal(ftell(small) > 0, 1); /* the header went in */
     fclose(small);
+}
+
+/* A row of two problems for `who` at `line` (two quarantine lines). */
+static void add_who_row(struct fx *f, unsigned long line, const qs_store_row_who *who)
+{
+    qs_row_problems p;
+    qs_diag d;
+    memset(&p, 0, sizeof(p));
+    p.line = line;
+    p.count = 2;
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(p.items[i].column, sizeof(p.items[i].column), "Q%zu", i + 1);
+        snprintf(p.items[i].value, sizeof(p.items[i].value), "9");
+        snprintf(p.items[i].reason, sizeof(p.items[i].reason), "item: answer is outside");
+    }
+    qs_diag_clear(&d);
+    assert_int_equal(qs_store_begin(f->store, &d), QS_OK);
+    assert_int_equal(qs_store_add_quarantine(f->store, f->file, &p, f->run, NULL, who, &d), QS_OK);
+    assert_int_equal(qs_store_commit(f->store, &d), QS_OK);
+}
+
+static int eq_or_null(const char *got, const char *want)
+{
+    return want ? got && strcmp(got, want) == 0 : got == NULL;
+}
+
+/* Open quarantined rows per whose they are: a row of several problems counts once, a resolved
+ * row not at all, and what a row did not give ("" or NULL) reads back as NULL. */
+static void test_open_quarantined_rows_counted_per_whose(void **state)
+{
+    struct fx *f = *state;
+    const qs_store_row_who a = {"main", "C1", "G1", "T-A"}, blank = {"main", "", "", NULL};
+    add_who_row(f, 2, &a);
+    add_who_row(f, 3, &a);
+    add_who_row(f, 4, &blank);
+    add_who_row(f, 5, &a);
+    qs_store_open_row row = {0};
+    row.file = f->file;
+    row.line = 5;
+    qs_diag d;
+    qs_diag_clear(&d);
+    assert_int_equal(qs_store_begin(f->store, &d), QS_OK);
+    assert_int_equal(qs_store_resolve_row(f->store, &row, f->run, "scored", &d), QS_OK);
+    assert_int_equal(qs_store_commit(f->store, &d), QS_OK);
+    long long total = 0;
+    assert_int_equal(qs_store_count_open_quarantined(f->store, &total, &d), QS_OK);
+    assert_int_equal(total, 3);
+    qs_store_iter *it = NULL;
+    qs_store_quarantined_who_row w;
+    assert_int_equal(qs_store_read_begin(f->store, &d), QS_OK);
+    assert_int_equal(qs_store_iter_quarantined_who(&it, f->store, &d), QS_OK);
+    assert_int_equal(qs_store_next_quarantined_who(&w, it, &d), QS_OK); /* NULLs sort first */
+    assert_true(eq_or_null(w.site, "main") && eq_or_null(w.client, NULL) &&
+                eq_or_null(w.group, NULL) && eq_or_null(w.therapist, NULL));
+    assert_int_equal(w.rows, 1);
+    assert_int_equal(qs_store_next_quarantined_who(&w, it, &d), QS_OK);
+    assert_true(eq_or_null(w.site, "main") && eq_or_null(w.client, "C1") &&
+                eq_or_null(w.group, "G1") && eq_or_null(w.therapist, "T-A"));
+    assert_int_equal(w.rows, 2);
+    assert_int_equal(qs_store_next_quarantined_who(&w, it, &d), QS_EEOF);
+    qs_store_iter_free(it);
+    assert_int_equal(qs_store_read_end(f->store, &d), QS_OK);
 }
 
 /* A value SQLite refuses to bind (here: longer than the length limit, lowered for the test)
@@ -224,6 +286,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_quarantine_lines_count_only_lines_written, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_open_quarantined_rows_counted_per_whose, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_a_value_that_cannot_be_bound_fails_the_write, setup,
                                         teardown),
