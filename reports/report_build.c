@@ -73,6 +73,7 @@ struct build {
     qs_rep_file *files;       /* malloc'ed, its strings in the pool */
     size_t nfiles, capfiles;
     long long open_quarantined;
+    struct quar_who *quar; /* the open ones by whose they are: a list in the pool */
     qs_diag_list *errors;
 };
 
@@ -491,6 +492,44 @@ static qs_error add_file(struct build *B, const qs_store_file_row *r)
     return QS_OK;
 }
 
+/* Open quarantined rows of one site, client and workbook key (therapist or group, as the
+ * workbooks are made), each NULL when the row did not give it. */
+struct quar_who {
+    const char *site, *client, *key;
+    long long rows;
+    int orphan; /* -1 until known; 1: no workbook has its client or its key */
+    struct quar_who *next;
+};
+
+/* The open quarantined rows by whose they are, into B->quar. */
+static qs_error read_quarantined_who(struct build *B)
+{
+    qs_store_iter *it = NULL;
+    qs_store_quarantined_who_row row;
+    qs_diag d;
+    qs_diag_clear(&d);
+    qs_error rc = qs_store_iter_quarantined_who(&it, B->store, &d);
+    while (!rc && !(rc = qs_store_next_quarantined_who(&row, it, &d))) {
+        struct quar_who *q = qs_pool__calloc(B->pool, 1, sizeof(*q));
+        const char *key = B->cfg->group_by == QS_GROUP_BY_GROUP ? row.group : row.therapist;
+        if (!q)
+            rc = QS_ENOMEM;
+        else {
+            q->site = pdup(B, row.site);
+            q->client = row.client && *row.client ? pdup(B, row.client) : NULL;
+            q->key = key && *key ? pdup(B, key) : NULL;
+            q->rows = row.rows;
+            q->orphan = -1;
+            q->next = B->quar;
+            B->quar = q;
+        }
+    }
+    qs_store_iter_free(it);
+    if (rc == QS_EEOF)
+        rc = QS_OK;
+    return store_failed(B, rc, &d);
+}
+
 /* The last run, the files and the count of open quarantined rows. */
 static qs_error read_meta(struct build *B)
 {
@@ -510,7 +549,8 @@ static qs_error read_meta(struct build *B)
     qs_store_iter_free(it);
     if (rc == QS_EEOF)
         rc = qs_store_count_open_quarantined(B->store, &B->open_quarantined, &d);
-    return store_failed(B, rc, &d);
+    rc = store_failed(B, rc, &d);
+    return rc ? rc : read_quarantined_who(B);
 }
 
 /* ---- rows and workbooks ----------------------------------------------------------------- */
@@ -1077,15 +1117,43 @@ static size_t build_clients(const struct build *B, const qs_rep_row *sel, size_t
     return nc;
 }
 
-/* Open quarantined rows of this workbook's clients: the store keeps no client for a row it
- * could not read, so this is the clinic's count (qs_report.open_quarantined) for now. */
-static qs_error quarantined_here(const struct build *B, const qs_rep_client *c, size_t n,
-                                 long long *out)
+static int same_client(const char *site, const char *client, const char *their_site,
+                       const char *their_client)
 {
-    (void)c;
-    (void)n;
-    *out = B->open_quarantined;
-    return QS_OK;
+    return strcmp(client, their_client ? their_client : "") == 0 &&
+           (!site || strcmp(site, their_site ? their_site : "") == 0);
+}
+
+/* 1 when no workbook has q's client or q's key: nobody knows whose the row is (its client id,
+ * therapist and group unread, or a client and key no workbook has yet). */
+static int quar_orphan(const struct rowset *R, const struct quar_who *q)
+{
+    for (size_t i = 0; i < R->n; i++) {
+        if (q->key && R->key[i] && strcmp(q->key, R->key[i]) == 0)
+            return 0;
+        if (q->client && same_client(q->site, q->client, R->rows[i].site, R->rows[i].client))
+            return 0;
+    }
+    return 1;
+}
+
+/* Open quarantined rows of the workbook of key `name` (its `n` clients c): those whose therapist
+ * (or group, as workbooks are made) is `name`, or whose client is one of c, and those nobody
+ * knows whose they are (quar_orphan), which count in every workbook. */
+static long long quarantined_here(const struct build *B, const struct rowset *R, const char *name,
+                                  const qs_rep_client *c, size_t n)
+{
+    long long here = 0;
+    for (struct quar_who *q = B->quar; q; q = q->next) {
+        int mine = q->key && strcmp(q->key, name) == 0;
+        for (size_t i = 0; !mine && q->client && i < n; i++)
+            mine = same_client(q->site, q->client, c[i].site, c[i].client);
+        if (!mine && q->orphan < 0)
+            q->orphan = quar_orphan(R, q);
+        if (mine || q->orphan == 1)
+            here += q->rows;
+    }
+    return here;
 }
 
 /* The workbook of key `name` at `path`: its rows of R (sel has room for all), ordered flagged
@@ -1137,8 +1205,7 @@ static qs_error write_book(const struct build *B, const struct rowset *R, qs_rep
         free(idx);
         return rc;
     }
-    long long here = 0;
-    rc = quarantined_here(B, clients, nclients, &here);
+    long long here = quarantined_here(B, R, name, clients, nclients);
     qs_report r = {title,
                    cfg->clinic,
                    created,

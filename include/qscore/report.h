@@ -157,7 +157,8 @@ typedef struct qs_report {
     long max_charts;
     int sections_by_group;
     int paper; /* qs_paper */
-    /* Open quarantined rows whose client id is one of this workbook's clients. */
+    /* Open quarantined rows of this workbook: those naming its therapist (or group), those of
+     * its clients, and those nobody can tell whose they are (docs/store.md, "Whose row it is"). */
     long long open_quarantined_here;
 } qs_report;
 

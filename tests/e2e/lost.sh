@@ -3,7 +3,8 @@
 # or stays visibly pending until a fix lets it through. Dates without date_format, replay of
 # quarantined rows after a mapping fix, bundled exports feeding two sources, file identity
 # (A -> B -> A, same-second same-size edits), a quarantine file that cannot be written, a store
-# that is not a store, and the migration of a store built by the previous release (schema 2).
+# that is not a store, the migration of stores built by earlier releases (schema 2, schema 4),
+# and whose workbook counts an open quarantined row (a therapist's, a client's, or nobody's).
 # Usage: tests/e2e/lost.sh QSCORE WORKDIR
 set -euo pipefail
 QSCORE=$(realpath "$1")
@@ -55,6 +56,41 @@ qcols() { # dir cols... [--all]: the named columns of `qscore quarantine`, comma
     "$QSCORE" quarantine -c "$d/clinic.yaml" | python3 -c "import csv,sys; r=list(csv.DictReader(sys.stdin)); print('\n'.join(sorted(set(','.join(x[c] for c in sys.argv[1:]) for x in r))))" "$@"
 }
 admin_dates() { dump "$1" | awk -F'\t' '/^## administrations/{a=1;next} /^## /{a=0} a{print $3"="$11}'; }
+# The workbooks' Summary A4 (the line above the table) is read with openpyxl: Debian's
+# python3-openpyxl belongs to /usr/bin/python3. Without it those checks are skipped, or fail when
+# QSCORE_TEST_REQUIRE names openpyxl (CI).
+PY=
+for p in /usr/bin/python3 python3; do
+    if "$p" -c 'import openpyxl' 2>/dev/null; then
+        PY=$p
+        break
+    fi
+done
+if [ -z "$PY" ]; then
+    case ",${QSCORE_TEST_REQUIRE:-}," in
+    *,openpyxl,*)
+        fail=$((fail + 1))
+        echo "FAIL: openpyxl is required (QSCORE_TEST_REQUIRE) but not available" >&2
+        ;;
+    *) echo "SKIP: python3-openpyxl not available: the Summary's A4 checks did not run" >&2 ;;
+    esac
+fi
+a4() { # dir therapist: the Summary's A4 of the therapist's workbook
+    "$PY" -c "import openpyxl,sys; print(openpyxl.load_workbook(sys.argv[1])['Summary']['A4'].value or '')" \
+        "$1/state/out/reports/therapist-$2.xlsx"
+}
+a4_starts() { # dir therapist text
+    [ -z "$PY" ] && return 0
+    local t
+    t=$(a4 "$1" "$2")
+    [[ "$t" == "$3"* ]]
+}
+a4_lacks() { # dir therapist text (the workbook must exist)
+    [ -z "$PY" ] && return 0
+    local t
+    t=$(a4 "$1" "$2")
+    [[ "$t" != *"$3"* ]]
+}
 
 H="rid,client,date,A1,A2,A3,A4"
 
@@ -341,6 +377,63 @@ check "the history is unchanged" test "$(dump "$d" | awk '/^## administrations/{
 check "the bad rows are still open, once each" test "$(open_rows "$d")" = 2
 (cd "$d" && "$QSCORE" run -c clinic.yaml >/dev/null 2>"$d/stderr.txt") || true
 check "and the run after that skips them" test "$(grep -c 'reason=already_ingested' "$d/stderr.txt")" = 2
+
+# 8b. A store built by the schema-4 release (tests/e2e/schema4/make.sh) migrates to schema 5: its
+# history dumps alike, and its quarantined rows, of whom the store did not know, count in every
+# workbook until a processing quarantines them again with whose they are.
+d="$WORK/schema4"
+rm -rf "$d"
+mkdir -p "$d/state"
+cp "$HERE"/schema4/*.yaml "$d/"
+cp "$HERE/schema4/qscore.db" "$d/state/qscore.db"
+sed -i 's|files: "drop/\*.csv"|files: "nothing/*.csv"|' "$d/clinic.yaml"
+whose() { dump "$1" | awk -F'\t' '/^## quarantine whose/{a=1;next} /^## /{a=0} a'; }
+check "a run over a schema-4 store migrates it" test "$(run "$d")" = 0
+check "to schema 5" status_has "$d" "(schema 5)"
+check "recomputing nothing (the definitions are those that made it)" test "$(grep -c 'event=rescored' "$d/stderr.txt")" = 0
+dump "$d" >"$d/dump5.txt"
+check "its dump, but for the schema line and the section schema 5 adds, is the previous one's" \
+    cmp -s <(sed 1d "$HERE/schema4/dump.txt") <(sed -e 1d -e '/^## quarantine whose/,$d' "$d/dump5.txt")
+check "its quarantined rows say nothing of whose they are" \
+    test "$(whose "$d" | cut -f4-7 | sort -u)" = "$(printf '\\N\t\\N\t\\N\t\\N')"
+check "its 3 open rows are still open" test "$(open_rows "$d")" = 3
+check "and count in every workbook: T-A's" a4_starts "$d" T-A "3 forms received could not be scored yet: ask your administrator."
+check "and T-B's" a4_starts "$d" T-B "3 forms received could not be scored yet"
+cp -r "$HERE/schema4/drop" "$d/drop"
+sed -i 's|files: "nothing/\*.csv"|files: "drop/*.csv"|' "$d/clinic.yaml"
+check "its exports, copied here, are known as processed" test "$(run "$d")" = 0
+check "(skipped as copies)" test "$(grep -c 'reason=copy_of_processed_file' "$d/stderr.txt")" = 2
+check "--retry processes the one with open rows again" test "$(run "$d" --retry)" = 1
+check "the same 3 rows are open" test "$(open_rows "$d")" = 3
+check "now with the site, client, group and therapist each gave (R7 has no client id)" \
+    test "$(whose "$d" | awk -F'\t' '$4 != "\\N" {print $4","$5","$6","$7}' | sort | tr '\n' ' ')" = 'main,C3,G2,T-B main,C5,G2,T-B main,\N,G1,T-A '
+check "and never an answer" test "$(whose "$d" | cut -f4-7 | grep -c '[0-9x]$\|Sometimes')" = 0
+check "T-A's workbook counts its therapist's row" a4_starts "$d" T-A "1 form received could not be scored yet"
+check "T-B's its two" a4_starts "$d" T-B "2 forms received could not be scored yet"
+check "the history did not change" \
+    test "$(awk '/^## administrations/{a=1;next} /^## quarantine/{a=0} a' "$d/dump5.txt")" = "$(dump "$d" | awk '/^## administrations/{a=1;next} /^## quarantine/{a=0} a')"
+
+# 8c. Whose workbook counts an open quarantined row: the therapist's the row names, the one that
+# has the row's client, or, when nobody knows whose the row is, every workbook.
+d=$(fresh whose)
+printf 'response_id: rid\nclient_id: client\nadministered: date\ntherapist: therapist\n' >"$d/mapping.yaml"
+HT="rid,client,date,therapist,A1,A2,A3,A4"
+printf '%s\n' "$HT" "R1,C1,2026-05-01,T-A,1,2,3,4" "R2,C2,2026-05-01,T-B,2,2,2,2" "R3,C1,2026-05-02,T-A,9,1,1,1" >"$d/drop/e1.csv"
+check "a T-A client's form with an answer out of the scale is quarantined (exit 1)" test "$(run "$d")" = 1
+check "T-A's Summary says 1 form could not be scored yet" a4_starts "$d" T-A "1 form received could not be scored yet: ask your administrator. "
+check "T-B's says nothing of it" a4_lacks "$d" T-B "could not be scored"
+printf '%s\n' "$HT" "R4,,2026-05-03,,1,1,1,1" >"$d/drop/e2.csv"
+check "a form without a client id (nor a therapist) is quarantined" test "$(run "$d")" = 1
+check "it counts in T-A's workbook" a4_starts "$d" T-A "2 forms received could not be scored yet"
+check "and in T-B's: nobody knows whose it is" a4_starts "$d" T-B "1 form received could not be scored yet"
+printf '%s\n' "$HT" "R5,C2,2026-05-04,,Sometimes,Alway,1,1" >"$d/drop/e3.csv"
+check "a form of T-B's client naming no therapist is quarantined" test "$(run "$d")" = 1
+check "it counts in the workbook that has its client" a4_starts "$d" T-B "2 forms received could not be scored yet"
+check "not in the other" a4_starts "$d" T-A "2 forms received could not be scored yet"
+printf '%s\n' "$HT" "R3,C1,2026-05-02,T-A,4,1,1,1" >"$d/drop/e4.csv"
+check "the out-of-scale form, corrected in a later export, is stored" test "$(run "$d")" = 0
+check "and T-A's workbook no longer counts it" a4_starts "$d" T-A "1 form received could not be scored yet"
+check "T-B's still counts its two" a4_starts "$d" T-B "2 forms received could not be scored yet"
 
 # 9. A file name cannot forge a log line; the store's folder is made on the first run.
 d=$(fresh names)
