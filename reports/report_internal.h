@@ -16,11 +16,15 @@ size_t qs_rep__validity_words(char *buf, size_t size, const qs_instrument *I, co
                               long longstring, double irv, int careless, int invalid);
 
 /* The values that fired flag `f`, with its cutoffs: "Fusion with others 2.08 (cutoff ≤ 2.50,
- * clinic default)". `value` and `t` per score (t may be NULL). Returns the length written. */
+ * clinic default)"; "clinic setting" when the clinic overrode a cutoff, "published" for a
+ * sourced one. A comparison of a T score reads "FO T score 70 (cutoff ≥ 65)", of a z score
+ * "FO z score -1.60 (...)" (from T), of a percentile "FO percentile not available (...)" (not
+ * kept). `value` and `t` per score (t may be NULL). Returns the length written. */
 size_t qs_rep__flag_values(char *buf, size_t size, const qs_instrument *I, const qs_flag *f,
                            const double *value, const double *t);
 
-/* Days since 1970-01-01 of an ISO date (its first 10 characters), LONG_MIN when not one. */
+/* Days since 1970-01-01 of an ISO date (its first 10 characters), LONG_MIN when not one
+ * (including days a month does not have: 2026-02-29, 2026-04-31). */
 long qs_rep__iso_days(const char *iso);
 
 /* "30 Jun 2026" for an ISO date; "" when not one. Returns the length written. */

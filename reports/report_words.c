@@ -75,10 +75,22 @@ size_t qs_rep__validity_words(char *buf, size_t size, const qs_instrument *I, co
 /* One comparison of a rule as written in its rule_text: "FO <= 2.5", "FO.t >= 65". */
 struct cmp {
     char id[64];
-    int t; /* compares the T score */
+    qs_field field; /* what it compares: the value, z, T or percentile */
     char op[3];
     double number;
 };
+
+/* The field named by s[0..len) ("value", "z", "t", "percentile"); the value when unknown (the
+ * rule compiler refuses other names). */
+static qs_field field_of(const char *s, size_t len)
+{
+    for (int f = 0; f < QS_FIELD_COUNT; f++) {
+        const char *name = qs_field_name((qs_field)f);
+        if (name && strlen(name) == len && strncmp(s, name, len) == 0)
+            return (qs_field)f;
+    }
+    return QS_FIELD_VALUE;
+}
 
 /* The comparisons "<id>[.field] <op> <number>" of rule text `s`, at most max. */
 static size_t parse_rule(const char *s, struct cmp *out, size_t max)
@@ -95,12 +107,12 @@ static size_t parse_rule(const char *s, struct cmp *out, size_t max)
         while (isalnum((unsigned char)*p) || *p == '_')
             p++;
         size_t idlen = (size_t)(p - id);
-        int t = 0;
+        qs_field field = QS_FIELD_VALUE;
         if (*p == '.') {
-            t = strncmp(p, ".t", 2) == 0 && !isalnum((unsigned char)p[2]);
-            p++;
+            const char *name = ++p;
             while (isalnum((unsigned char)*p) || *p == '_')
                 p++;
+            field = field_of(name, (size_t)(p - name));
         }
         const char *q = p;
         while (*q == ' ')
@@ -117,7 +129,7 @@ static size_t parse_rule(const char *s, struct cmp *out, size_t max)
             continue;
         memcpy(out[n].id, id, idlen);
         out[n].id[idlen] = '\0';
-        out[n].t = t;
+        out[n].field = field;
         memcpy(out[n].op, q - oplen, oplen);
         out[n].op[oplen] = '\0';
         out[n].number = num;
@@ -164,12 +176,36 @@ size_t qs_rep__flag_values(char *buf, size_t size, const qs_instrument *I, const
         if (s < 0)
             continue;
         const qs_score_def *sd = &I->scores[s];
-        double v = c[i].t ? (t ? t[s] : NAN) : (value ? value[s] : NAN);
-        int digits = c[i].t ? 0 : qs_rep__digits(sd, v);
-        int cdig =
-            c[i].t ? 0 : (sd->method == QS_METHOD_MEAN ? 2 : qs_rep__digits(sd, c[i].number));
-        add(buf, size, &len, "%s%s%s ", len ? "; " : "", sd->name ? sd->name : sd->id,
-            c[i].t ? " T score" : "");
+        /* The value the rule compared, from what the store keeps (value and T): z is (T - 50)
+         * / 10 by the definition of T; a percentile is not kept, so it is not shown. */
+        double tv = t ? t[s] : NAN, v;
+        int digits, cdig;
+        const char *what;
+        switch (c[i].field) {
+        case QS_FIELD_T:
+            v = tv;
+            digits = cdig = 0;
+            what = " T score";
+            break;
+        case QS_FIELD_Z:
+            v = (tv - 50.0) / 10.0;
+            digits = cdig = 2;
+            what = " z score";
+            break;
+        case QS_FIELD_PERCENTILE:
+            v = NAN;
+            digits = 0;
+            cdig = c[i].number == floor(c[i].number) ? 0 : 1;
+            what = " percentile";
+            break;
+        default:
+            v = value ? value[s] : NAN;
+            digits = qs_rep__digits(sd, v);
+            cdig = sd->method == QS_METHOD_MEAN ? 2 : qs_rep__digits(sd, c[i].number);
+            what = "";
+            break;
+        }
+        add(buf, size, &len, "%s%s%s ", len ? "; " : "", sd->name ? sd->name : sd->id, what);
         if (isnan(v))
             add(buf, size, &len, "not available");
         else
@@ -188,8 +224,10 @@ long qs_rep__iso_days(const char *iso)
         if (i != 4 && i != 7 && !isdigit((unsigned char)iso[i]))
             return LONG_MIN;
     long y = strtol(iso, NULL, 10), m = strtol(iso + 5, NULL, 10), d = strtol(iso + 8, NULL, 10);
-    if (m < 1 || m > 12 || d < 1 || d > 31)
-        return LONG_MIN;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1] + (m == 2 && leap))
+        return LONG_MIN; /* "2026-02-30" is no date (qs_civil__days would make it 2 Mar) */
     return qs_civil__days(y, m, d);
 }
 
@@ -204,5 +242,5 @@ size_t qs_rep__date_words(char *buf, size_t size, const char *iso)
         return 0;
     long y = strtol(iso, NULL, 10), m = strtol(iso + 5, NULL, 10), d = strtol(iso + 8, NULL, 10);
     int n = snprintf(buf, size, "%ld %s %04ld", d, mon[m - 1], y);
-    return n > 0 ? (size_t)n : 0;
+    return n <= 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1; /* the length written */
 }
