@@ -325,9 +325,10 @@ static void client_row(struct sum *S, size_t k, lxw_row_t y)
                                value_fmt(S, 0, grey));
             double ch = row->change ? row->change[s] : NAN;
             const char *note = row->change_note ? row->change_note[s] : NULL;
-            size_t no = note_no(S, note);
             if (isnan(ch)) {
+                /* A footnote is numbered only when a cell shows its mark. */
                 if (row->nhistory > 1 || !row->latest_usable) {
+                    size_t no = note_no(S, note);
                     char dash[16];
                     snprintf(dash, sizeof(dash), "–%s", superscript[no]);
                     qs_wb__put_str(W, ws, y, (lxw_col_t)c, dash, dash_fmt(S, no));
@@ -338,7 +339,7 @@ static void client_row(struct sum *S, size_t k, lxw_row_t y)
             enum mark m = mark_of(row->rci_class ? row->rci_class[s] : NULL);
             int digits = qs_rep__digits(sd, ch);
             qs_wb__put_num(W, ws, y, (lxw_col_t)c++, ch,
-                           change_fmt(S, m, digits, m == M_PLAIN ? no : 0));
+                           change_fmt(S, m, digits, m == M_PLAIN ? note_no(S, note) : 0));
         }
     }
 }
