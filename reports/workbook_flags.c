@@ -128,6 +128,8 @@ void qs_wb__write_flags(struct wb *W, lxw_worksheet *ws)
     cw.w[C_FORM] = 12;
     size_t ncleared;
     count_flags(r, &ncleared);
+    if (ncleared)
+        cw.w[C_SEV] = 12; /* the cleared section's "Last raised" dates: narrower shows "####" */
     lxw_row_t y = HDR + 1;
     char status[64], since[40];
     /* High severity first, then in Summary's client order. */
