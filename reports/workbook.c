@@ -119,6 +119,20 @@ static qs_error check_report(const qs_report *r, qs_diag *diag)
             return QS_EREPORT;
         }
     }
+    if (r->nclients && !r->clients) {
+        qs_diag_set(diag, NULL, 0, 0, NULL, "report has %zu clients without an array", r->nclients);
+        return QS_EREPORT;
+    }
+    for (size_t k = 0; k < r->nclients; k++) {
+        const qs_rep_client *c = &r->clients[k];
+        for (size_t j = 0; j < c->nrows; j++) {
+            if (!c->rows || c->rows[j] >= r->nrows) {
+                qs_diag_set(diag, NULL, 0, 0, NULL, "report client %zu names row %zu of %zu", k + 1,
+                            c->rows ? c->rows[j] + 1 : 0, r->nrows);
+                return QS_EREPORT;
+            }
+        }
+    }
     return QS_OK;
 }
 
