@@ -53,10 +53,18 @@ static const char DEF_B[] =
     " cutoff: S >= 9, local_default: true}\n";
 
 #define INJECT_CLIENT "=HYPERLINK(\"http://x\",\"y\")"
+#define ACCENTED      "C004 Zo\xC3\xAB \xC3\x85ngstr\xC3\xB6m"
+#define CJK_GROUP     "\xE5\xB0\x8F\xE7\xBB\x84\xE4\xB8\x80"             /* 小组一 */
+#define RTL_GROUP     "\xD9\x85\xD8\xAC\xD9\x85\xD9\x88\xD8\xB9\xD8\xA9" /* مجموعة */
+
+#define NOTE_UNUSABLE       "the latest form is not usable"
+#define NOTE_ONE_FORM       "only one usable form so far"
+#define NOTE_NO_RELIABILITY "no published reliability for this score, so no reliable-change test"
 
 static qs_instrument *inst_a, *inst_b;
 static qs_rep_instrument rep_insts[2];
-static qs_rep_row rows[5];
+static qs_rep_row rows[7];
+static qs_rep_client clients[6], sectioned[6];
 static qs_report report;
 static char workdir[256];
 
@@ -69,54 +77,107 @@ static const char *const versions_a[] = {"1"}, *const norms_a[] = {"pop"};
 static const char *const versions_b[] = {"2"};
 static const char *const ref_label_b[] = {NULL};
 
-/* Row 1: C001, syn-a, flagged high, 3 dated administrations. */
-static const double c1_v0[] = {3.0, 3.5}, c1_v1[] = {2.5, NAN}, c1_v2[] = {1.67, 3.0};
-static const qs_rep_point c1_hist[] = {
-    {"2026-01-05", c1_v0, 0, "1", "pop", 1, NULL, "G1", NULL},
-    {"2026-02-02T10:30:00", c1_v1, 0, "1", "pop", 1, NULL, "G1", NULL},
-    {"2026-03-02", c1_v2, 1, "1", "pop", 1, NULL, "G1", NULL}};
-static const double c1_t[] = {36.7, NAN}, c1_chg[] = {-1.33, -0.5};
-static const char *const c1_rci[] = {"reliable_deterioration", "no_reliable_change"};
-static const qs_rep_flag c1_flags[] = {
-    {"f1", "Low alpha", 2, "raised", "A=1.67 \xff", "alpha is low", "2026-03-02", 1, 0, NULL, NULL},
-    {"f2", "Beta and alpha", 1, "not_evaluable", "A=1.67; B=missing", "both low", NULL, 0, 0, NULL,
-     NULL}};
-static const int c1_answers[] = {2, 4, M, 3, 3, 3};
+/* Per score of syn-a (A, B) and syn-b (S): which scores a raised flag of the form uses. */
+static const unsigned char on_a[] = {1, 0}, on_ab[] = {1, 1}, off_a[] = {0, 0};
+static const unsigned char on_s[] = {1}, off_s[] = {0};
 
-/* Row 2: the formula-looking client, syn-b, flagged medium, one administration. */
+/*
+ * The report as the builder gives it for "made" 15 Apr 2026, overdue at 45 days. Clients in
+ * Summary order: attention ("+1-2": its latest form is careless; the formula-looking client: a
+ * new flag, also overdue at exactly 45 days; C001: a continuing flag and a reliable
+ * deterioration), then overdue (C005: 64 days), then the rest (the accented client, undated;
+ * C006: 14 days). Rows are in client order, one per client and instrument.
+ */
+
+/* Row 0: "+1-2", syn-a, 3 forms, the latest careless (not usable), B insufficient on it. */
+static const double c3_v0[] = {4.0, 4.0}, c3_v1[] = {4.5, NAN}, c3_v2[] = {4.0, NAN};
+static const qs_rep_point c3_hist[] = {
+    {"2026-01-12", c3_v0, 0, "1", "pop", 1, NULL, RTL_GROUP, off_a},
+    {"2026-02-09", c3_v1, 0, "1", "pop", 1, NULL, RTL_GROUP, off_a},
+    {"2026-03-09", c3_v2, 1, "1", "pop", 0, "same answer to 6 items in a row", RTL_GROUP, off_a}};
+static const double c3_t[] = {70.0, NAN}, c3_chg[] = {NAN, NAN};
+static const char *const c3_rci[] = {NULL, NULL};
+static const char *const c3_note[] = {NOTE_UNUSABLE, NOTE_UNUSABLE};
+static const qs_rep_flag c3_flags[] = {{"careless", "Careless responding", 1, "raised",
+                                        "longstring=6", "the answers look careless", "2026-03-09",
+                                        1, 1, "2026-03-09", "same answer to 6 items in a row"}};
+static const int c3_answers[] = {4, 4, 4, 4, 4, 4};
+
+/* Row 1: the formula-looking client, syn-b, one form raising a new flag. */
 static const double c2_v0[] = {10.0};
 static const qs_rep_point c2_hist[] = {
-    {"2026-03-01", c2_v0, 1, "2", NULL, 1, NULL, "\xE5\xB0\x8F\xE7\xBB\x84\xE4\xB8\x80", NULL}};
+    {"2026-03-01", c2_v0, 1, "2", NULL, 1, NULL, CJK_GROUP, on_s}};
 static const double c2_t[] = {NAN}, c2_chg[] = {NAN};
-static const char *const c2_rci[] = {"not_computable"};
-static const qs_rep_flag c2_flags[] = {
-    {"fs", "High sigma", 1, "raised", "S=10", "sigma is high", "2026-03-01", 0, 0, NULL, NULL}};
+static const char *const c2_rci[] = {NULL};
+static const char *const c2_note[] = {NOTE_ONE_FORM};
+static const qs_rep_flag c2_flags[] = {{"fs", "High sigma", 1, "raised", "S=10", "sigma is high",
+                                        "2026-03-01", 0, 1, "2026-03-01",
+                                        "Sigma 10 (cutoff \xE2\x89\xA5 9, clinic default)"}};
 static const int c2_answers[] = {3, 3, 0, 1};
 
-/* Row 3: "+1-2", syn-a, not flagged, careless, 3 undated administrations, B insufficient. */
-static const double c3_v0[] = {4.0, 4.0}, c3_v1[] = {4.5, NAN}, c3_v2[] = {4.0, NAN};
-#define RTL_GROUP "\xD9\x85\xD8\xAC\xD9\x85\xD9\x88\xD8\xB9\xD8\xA9" /* مجموعة */
-static const qs_rep_point c3_hist[] = {{NULL, c3_v0, 0, "1", "pop", 1, NULL, RTL_GROUP, NULL},
-                                       {NULL, c3_v1, 0, "1", "pop", 1, NULL, RTL_GROUP, NULL},
-                                       {NULL, c3_v2, 0, "1", "pop", 1, NULL, RTL_GROUP, NULL}};
-static const double c3_t[] = {70.0, NAN}, c3_chg[] = {0.0, NAN};
-static const char *const c3_rci[] = {"no_reliable_change", "not_computable"};
-static const int c3_answers[] = {4, 2, 4, M, M, M};
+/* Row 2: C001, syn-a, 3 forms; f1 raised by the last two (continuing since 2 Feb), f2 not
+ * evaluable; A reliably deteriorated. */
+static const double c1_v0[] = {3.0, 3.5}, c1_v1[] = {2.5, NAN}, c1_v2[] = {1.67, 3.0};
+static const qs_rep_point c1_hist[] = {
+    {"2026-01-05", c1_v0, 0, "1", "pop", 1, NULL, "G1", off_a},
+    {"2026-02-02T10:30:00", c1_v1, 1, "1", "pop", 1, NULL, "G1", on_a},
+    {"2026-03-02", c1_v2, 1, "1", "pop", 1, NULL, "G1", on_a}};
+static const double c1_t[] = {36.7, NAN}, c1_chg[] = {-1.33, -0.5};
+static const char *const c1_rci[] = {"reliable_deterioration", "no_reliable_change"};
+static const char *const c1_note[] = {NULL, NULL};
+static const qs_rep_flag c1_flags[] = {
+    {"f1", "Low alpha", 2, "raised", "A=1.67", "alpha is low \xff", "2026-02-02", 1, 0,
+     "2026-02-02", "Alpha 1.67 (cutoff \xE2\x89\xA4 2.00, clinic default)"},
+    {"f2", "Beta and alpha", 1, "not_evaluable", "A=1.67; B=missing", "both low", NULL, 0, 0, NULL,
+     "Alpha 1.67 (cutoff \xE2\x89\xA4 2.00); Beta not available (cutoff \xE2\x89\xA4 2.00)"}};
+static const int c1_answers[] = {2, 4, M, 3, 3, 3};
 
-/* Row 4: accents, syn-b, no group, one undated administration. */
-static const double c4_v0[] = {3.0};
-static const qs_rep_point c4_hist[] = {{NULL, c4_v0, 0, "2", NULL, 1, NULL, NULL, NULL}};
-static const double c4_t[] = {NAN}, c4_chg[] = {NAN};
-static const char *const c4_rci[] = {NULL};
-static const int c4_answers[] = {1, 1, 2, M};
+/* Row 3: C001, syn-b, 2 forms: the first raised fs, the latest (prorated) cleared it; no
+ * reliability for S, so the change has no mark. */
+static const double c1b_v0[] = {9.0}, c1b_v1[] = {7.5};
+static const qs_rep_point c1b_hist[] = {{"2026-01-20", c1b_v0, 1, "2", NULL, 1, NULL, "G1", on_s},
+                                        {"2026-02-20", c1b_v1, 0, "2", NULL, 1, NULL, "G1", off_s}};
+static const double c1b_t[] = {NAN}, c1b_chg[] = {-1.5};
+static const char *const c1b_rci[] = {"not_computable"};
+static const char *const c1b_note[] = {NOTE_NO_RELIABILITY};
+static const qs_rep_flag c1b_cleared[] = {{"fs", "High sigma", 1, "raised", "S=9", "sigma is high",
+                                           "2026-01-20", 0, 0, "2026-01-20",
+                                           "Sigma 9 (cutoff \xE2\x89\xA5 9, clinic default)"}};
+static const int c1b_answers[] = {2, M, 2, 1};
 
-/* Row 5: C005, syn-a, group G1 (with C001), two administrations. */
+/* Row 4: C005, syn-a, 2 forms: the first raised f1 (cleared by the second); A reliably
+ * improved. */
 static const double c5_v0[] = {2.0, 2.0}, c5_v1[] = {3.0, 2.5};
-static const qs_rep_point c5_hist[] = {{"2026-01-10", c5_v0, 1, "1", "pop", 1, NULL, "G1", NULL},
-                                       {"2026-02-10", c5_v1, 0, "1", "pop", 1, NULL, "G1", NULL}};
+static const qs_rep_point c5_hist[] = {{"2026-01-10", c5_v0, 1, "1", "pop", 1, NULL, "G1", on_ab},
+                                       {"2026-02-10", c5_v1, 0, "1", "pop", 1, NULL, "G1", off_a}};
 static const double c5_t[] = {50.0, NAN}, c5_chg[] = {1.0, 0.5};
 static const char *const c5_rci[] = {"reliable_improvement", "no_reliable_change"};
+static const char *const c5_note[] = {NULL, NULL};
+static const qs_rep_flag c5_cleared[] = {{"f1", "Low alpha", 2, "raised", "A=2", "alpha is low",
+                                          "2026-01-10", 0, 0, "2026-01-10",
+                                          "Alpha 2.00 (cutoff \xE2\x89\xA4 2.00, clinic default)"}};
 static const int c5_answers[] = {3, 3, 3, 3, 2, 3};
+
+/* Row 5: the accented client, syn-b, no group, one undated form. */
+static const double c4_v0[] = {3.0};
+static const qs_rep_point c4_hist[] = {{NULL, c4_v0, 0, "2", NULL, 1, NULL, NULL, off_s}};
+static const double c4_t[] = {NAN}, c4_chg[] = {NAN};
+static const char *const c4_rci[] = {NULL};
+static const char *const c4_note[] = {NOTE_ONE_FORM};
+static const int c4_answers[] = {1, 1, 2, M};
+
+/* Row 6: C006, syn-b, 2 forms, a change without a reliability test. */
+static const double c6_v0[] = {4.0}, c6_v1[] = {6.0};
+static const qs_rep_point c6_hist[] = {{"2026-03-16", c6_v0, 0, "2", NULL, 1, NULL, "G1", off_s},
+                                       {"2026-04-01", c6_v1, 0, "2", NULL, 1, NULL, "G1", off_s}};
+static const double c6_t[] = {NAN}, c6_chg[] = {2.0};
+static const char *const c6_rci[] = {"not_computable"};
+static const char *const c6_note[] = {NOTE_NO_RELIABILITY};
+static const int c6_answers[] = {1, 2, 1, 2};
+
+/* Clients' rows (indices into rows[]). */
+static const size_t rows_c3[] = {0}, rows_c2[] = {1}, rows_c1[] = {2, 3}, rows_c5[] = {4},
+                    rows_c4[] = {5}, rows_c6[] = {6};
 
 static const qs_rep_file files[] = {
     {"exports/syn-a.csv", "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0",
@@ -139,35 +200,54 @@ static qs_instrument *load(const char *def, const char *name)
     return inst;
 }
 
-static void set_row(qs_rep_row *row, const char *client, const char *group, size_t inst,
-                    const char *date, const double *value, const double *t, const double *chg,
-                    const char *const *rci, int max_sev, const char *validity,
+/* A row from its latest form (the last of `hist`): the builder's fields that follow from it. */
+static void set_row(qs_rep_row *row, const char *client, size_t inst, const double *t,
+                    const double *chg, const char *const *rci, const char *const *note,
                     const qs_rep_flag *flags, size_t nflags, const qs_rep_point *hist, size_t nhist,
                     const int *answers, double missing)
 {
+    const qs_rep_point *latest = &hist[nhist - 1];
     memset(row, 0, sizeof(*row));
     row->client = client;
     row->site = "main";
-    row->group = group;
+    row->group = latest->group;
     row->therapist = "T-A";
     row->instrument = inst;
-    row->date = date;
+    row->date = latest->date;
     row->response_id = "R_1";
-    row->value = value;
+    row->value = latest->values;
     row->t = t;
     row->change = chg;
     row->rci_class = rci;
+    row->change_note = note;
     row->missing_fraction = missing;
-    row->longstring = 2;
+    row->longstring = latest->usable ? 2 : 6;
     row->irv = missing > 0.4 ? NAN : 0.75;
-    row->validity = validity;
-    row->max_severity = max_sev;
+    row->validity = latest->usable ? NULL : "careless";
+    row->latest_usable = latest->usable;
+    row->reason = latest->reason;
+    row->max_severity = -1;
+    for (size_t f = 0; f < nflags; f++)
+        if (strcmp(flags[f].status, "raised") == 0 && flags[f].severity > row->max_severity)
+            row->max_severity = flags[f].severity;
+    size_t nscores = inst == 0 ? 2 : 1; /* syn-a: A, B; syn-b: S */
+    for (size_t s = 0; s < nscores; s++)
+        if (latest->usable && rci[s] && strcmp(rci[s], "reliable_deterioration") == 0)
+            row->reliable_deterioration = 1;
     row->flags = flags;
     row->nflags = nflags;
     row->history = hist;
     row->nhistory = nhist;
     row->answers = answers;
-    row->latest_usable = validity == NULL;
+    row->instrument_version = latest->instrument_version;
+    row->norm_id = latest->norm_id;
+}
+
+static qs_rep_client client_of(const char *client, const char *group, const char *last, long days,
+                               int attention, const size_t *idx, size_t n)
+{
+    qs_rep_client c = {client, "main", group, last, days, attention, days >= 45, n, idx};
+    return c;
 }
 
 static int setup(void **state)
@@ -180,31 +260,56 @@ static int setup(void **state)
     rep_insts[0] =
         (qs_rep_instrument){inst_a, "pop", ref_a, ref_label_a, 1, versions_a, 1, norms_a, 0};
     rep_insts[1] = (qs_rep_instrument){inst_b, NULL, ref_b, ref_label_b, 1, versions_b, 0, NULL, 1};
-    /* Ordered as the builder orders them: flagged first, high to low, then by client. */
-    set_row(&rows[0], "C001", "G1", 0, "2026-03-02", c1_v2, c1_t, c1_chg, c1_rci, 2, NULL, c1_flags,
-            2, c1_hist, 3, c1_answers, 1.0 / 6.0);
-    set_row(&rows[1], INJECT_CLIENT, "\xE5\xB0\x8F\xE7\xBB\x84\xE4\xB8\x80" /* 小组一 */, 1,
-            "2026-03-01", c2_v0, c2_t, c2_chg, c2_rci, 1, NULL, c2_flags, 1, c2_hist, 1, c2_answers,
+    set_row(&rows[0], "+1-2", 0, c3_t, c3_chg, c3_rci, c3_note, c3_flags, 1, c3_hist, 3, c3_answers,
             0.0);
-    set_row(&rows[2], "+1-2", "\xD9\x85\xD8\xAC\xD9\x85\xD9\x88\xD8\xB9\xD8\xA9" /* مجموعة */, 0,
-            NULL, c3_v2, c3_t, c3_chg, c3_rci, -1, "careless", NULL, 0, c3_hist, 3, c3_answers,
-            0.5);
-    set_row(&rows[3], "C004 Zo\xC3\xAB \xC3\x85ngstr\xC3\xB6m", NULL, 1, NULL, c4_v0, c4_t, c4_chg,
-            c4_rci, -1, NULL, NULL, 0, c4_hist, 1, c4_answers, 0.25);
-    set_row(&rows[4], "C005", "G1", 0, "2026-02-10", c5_v1, c5_t, c5_chg, c5_rci, -1, NULL, NULL, 0,
-            c5_hist, 2, c5_answers, 0.0);
+    set_row(&rows[1], INJECT_CLIENT, 1, c2_t, c2_chg, c2_rci, c2_note, c2_flags, 1, c2_hist, 1,
+            c2_answers, 0.0);
+    set_row(&rows[2], "C001", 0, c1_t, c1_chg, c1_rci, c1_note, c1_flags, 2, c1_hist, 3, c1_answers,
+            1.0 / 6.0);
+    set_row(&rows[3], "C001", 1, c1b_t, c1b_chg, c1b_rci, c1b_note, NULL, 0, c1b_hist, 2,
+            c1b_answers, 0.25);
+    rows[3].cleared = c1b_cleared;
+    rows[3].ncleared = 1;
+    set_row(&rows[4], "C005", 0, c5_t, c5_chg, c5_rci, c5_note, NULL, 0, c5_hist, 2, c5_answers,
+            0.0);
+    rows[4].cleared = c5_cleared;
+    rows[4].ncleared = 1;
+    set_row(&rows[5], ACCENTED, 1, c4_t, c4_chg, c4_rci, c4_note, NULL, 0, c4_hist, 1, c4_answers,
+            0.25);
+    set_row(&rows[6], "C006", 1, c6_t, c6_chg, c6_rci, c6_note, NULL, 0, c6_hist, 2, c6_answers,
+            0.0);
+    clients[0] = client_of("+1-2", RTL_GROUP, "2026-03-09", 37, 1, rows_c3, 1);
+    clients[1] = client_of(INJECT_CLIENT, CJK_GROUP, "2026-03-01", 45, 1, rows_c2, 1);
+    clients[2] = client_of("C001", "G1", "2026-03-02", 44, 1, rows_c1, 2);
+    clients[3] = client_of("C005", "G1", "2026-02-10", 64, 0, rows_c5, 1);
+    clients[4] = client_of(ACCENTED, NULL, NULL, -1, 0, rows_c4, 1);
+    clients[5] = client_of("C006", "G1", "2026-04-01", 14, 0, rows_c6, 1);
+    /* With reports.sections: group: by group (bytewise, "(no group)" last), then as above. */
+    const size_t by_group[] = {2, 3, 5, 0, 1, 4};
+    for (size_t k = 0; k < 6; k++)
+        sectioned[k] = clients[by_group[k]];
     report = (qs_report){.title = "Therapist T-A",
                          .clinic = "Clinic K (synthetic)",
-                         .created = "2026-03-02T00:00:00",
+                         .created = "2026-04-15T02:00:00",
                          .qscore_version = "0.0.0-test",
                          .run_id = 7,
-                         .run_started = "2026-03-03T02:00:00Z",
+                         .run_started = "2026-04-15T01:58:00Z",
                          .ninstruments = 2,
                          .instruments = rep_insts,
-                         .nrows = 5,
+                         .nrows = 7,
                          .rows = rows,
                          .nfiles = 2,
-                         .files = files};
+                         .files = files,
+                         .open_quarantined = 5,
+                         .nclients = 6,
+                         .clients = clients,
+                         .data_through = "2026-04-01",
+                         .made = "2026-04-15T02:00:00Z",
+                         .overdue_days = 45,
+                         .max_charts = 150,
+                         .sections_by_group = 0,
+                         .paper = QS_PAPER_A4,
+                         .open_quarantined_here = 3};
     const char *base = getenv("TMPDIR");
     snprintf(workdir, sizeof(workdir), "%s/qs-workbook-XXXXXX", base && *base ? base : "/tmp");
     if (!mkdtemp(workdir))
@@ -344,9 +449,10 @@ static int required(const char *what)
     return strstr(list, want) != NULL;
 }
 
-static void test_openpyxl_reads_back_layout_values_and_literal_strings(void **state)
+/* Run check_workbook.py with `args` on `path`: its exit status; skipped without openpyxl
+ * (failed when QSCORE_TEST_REQUIRE names it). */
+static int check_workbook(const char *args, const char *path, int quiet)
 {
-    (void)state;
     const char *py = python_with_openpyxl();
     if (!py && required("openpyxl"))
         fail_msg("openpyxl is required (QSCORE_TEST_REQUIRE) but python3 cannot import it");
@@ -355,15 +461,39 @@ static void test_openpyxl_reads_back_layout_values_and_literal_strings(void **st
                         "(apt-get install python3-openpyxl): workbook contents not read back\n");
         skip();
     }
-    char path[512], cmd[2048];
+    char cmd[2048];
+    snprintf(cmd, sizeof(cmd), "%s '%s/tests/workbook/check_workbook.py' %s '%s'%s", py,
+             QS_SOURCE_DIR, args, path, quiet ? " >/dev/null 2>&1" : "");
+    int st = system(cmd);
+    if (st != 0 && !quiet)
+        print_error("check_workbook.py %s failed (status %d) on %s\n", args, st, path);
+    return st;
+}
+
+static void test_openpyxl_reads_back_layout_values_and_literal_strings(void **state)
+{
+    (void)state;
+    char path[512];
     snprintf(path, sizeof(path), "%s/readback.xlsx", workdir);
     write_ok(path);
-    snprintf(cmd, sizeof(cmd), "%s '%s/tests/workbook/check_workbook.py' '%s'", py, QS_SOURCE_DIR,
-             path);
-    int st = system(cmd);
-    if (st != 0)
-        print_error("check_workbook.py failed (status %d) on %s\n", st, path);
-    assert_int_equal(st, 0);
+    assert_int_equal(check_workbook("", path, 0), 0);
+    unlink(path);
+}
+
+static void test_sections_by_group_give_a_heading_per_group(void **state)
+{
+    (void)state;
+    char path[512];
+    qs_report r = report;
+    r.sections_by_group = 1;
+    r.clients = sectioned;
+    r.paper = QS_PAPER_LETTER;
+    snprintf(path, sizeof(path), "%s/sections.xlsx", workdir);
+    qs_diag diag;
+    assert_int_equal(qs_report_write_xlsx(&r, path, &diag), QS_OK);
+    assert_int_equal(check_workbook("--sections --paper=letter", path, 0), 0);
+    /* The checker tells the two apart: a sectioned Summary is not the plain one. */
+    assert_int_not_equal(check_workbook("", path, 1), 0);
     unlink(path);
 }
 
@@ -385,13 +515,38 @@ static void test_a_row_naming_a_missing_instrument_is_a_report_error(void **stat
     qs_diag diag;
     qs_rep_row bad = rows[0];
     bad.instrument = 9;
+    qs_rep_client one = clients[0];
+    const size_t first[] = {0};
+    one.rows = first;
     qs_report r = report;
     r.rows = &bad;
     r.nrows = 1;
+    r.clients = &one;
+    r.nclients = 1;
     snprintf(path, sizeof(path), "%s/bad.xlsx", workdir);
     size_t before = entries_in(workdir);
     assert_int_equal(qs_report_write_xlsx(&r, path, &diag), QS_EREPORT);
     assert_non_null(strstr(diag.message, "instrument"));
+    assert_int_equal(entries_in(workdir), before);
+}
+
+static void test_a_client_naming_a_missing_row_is_a_report_error(void **state)
+{
+    (void)state;
+    char path[512];
+    qs_diag diag;
+    qs_report r = report;
+    r.nrows = 3; /* C001's second row (index 3) is gone */
+    snprintf(path, sizeof(path), "%s/bad-client.xlsx", workdir);
+    size_t before = entries_in(workdir);
+    assert_int_equal(qs_report_write_xlsx(&r, path, &diag), QS_EREPORT);
+    assert_non_null(strstr(diag.message, "client 3 names row 4 of 3"));
+    qs_rep_client none = clients[0];
+    none.rows = NULL;
+    r = report;
+    r.clients = &none;
+    r.nclients = 1;
+    assert_int_equal(qs_report_write_xlsx(&r, path, &diag), QS_EREPORT);
     assert_int_equal(entries_in(workdir), before);
 }
 
@@ -401,21 +556,19 @@ static void test_an_empty_report_still_gives_every_sheet(void **state)
     char path[512];
     qs_report r = report;
     r.nrows = 0;
+    r.nclients = 0;
     r.nfiles = 0;
     r.created = "not a date";
+    r.data_through = NULL;
+    r.made = NULL;
+    r.open_quarantined_here = 0;
     snprintf(path, sizeof(path), "%s/empty.xlsx", workdir);
     qs_diag diag;
     qs_error rc = qs_report_write_xlsx(&r, path, &diag);
     if (rc)
         print_error("%s: %s\n", qs_error_name(rc), diag.message);
     assert_int_equal(rc, QS_OK);
-    const char *py = python_with_openpyxl();
-    if (py) {
-        char cmd[2048];
-        snprintf(cmd, sizeof(cmd), "%s '%s/tests/workbook/check_workbook.py' --demo '%s'", py,
-                 QS_SOURCE_DIR, path);
-        assert_int_equal(system(cmd), 0);
-    }
+    assert_int_equal(check_workbook("--demo --paper=a4", path, 0), 0);
     unlink(path);
 }
 
@@ -425,7 +578,9 @@ static void test_control_and_bidi_characters_give_a_workbook_strict_readers_load
 {
     (void)state;
     qs_rep_row r2[2];
-    r2[0] = rows[0];
+    qs_rep_client c2[2];
+    const size_t first[] = {0}, second[] = {1};
+    r2[0] = rows[2];
     r2[1] = rows[4];
     r2[0].client = "C\x0b"
                    "01\x1b[31m";
@@ -433,9 +588,19 @@ static void test_control_and_bidi_characters_give_a_workbook_strict_readers_load
                   "1\x0b";
     r2[1].client = "C\xE2\x80\xAE"
                    "005\x01";
+    c2[0] = clients[2];
+    c2[0].client = r2[0].client;
+    c2[0].group = r2[0].group;
+    c2[0].rows = first;
+    c2[0].nrows = 1;
+    c2[1] = clients[3];
+    c2[1].client = r2[1].client;
+    c2[1].rows = second;
     qs_report r = report;
     r.rows = r2;
     r.nrows = 2;
+    r.clients = c2;
+    r.nclients = 2;
     r.title = "Therapist \x1bT\xE2\x80\xAE-A\x0b";
     char path[512];
     snprintf(path, sizeof(path), "%s/controls.xlsx", workdir);
@@ -462,8 +627,10 @@ int main(void)
         cmocka_unit_test(test_the_same_report_gives_byte_identical_workbooks),
         cmocka_unit_test(test_the_workbook_is_private_and_no_temporary_is_left),
         cmocka_unit_test(test_openpyxl_reads_back_layout_values_and_literal_strings),
+        cmocka_unit_test(test_sections_by_group_give_a_heading_per_group),
         cmocka_unit_test(test_an_unwritable_folder_is_an_io_error_and_leaves_nothing),
         cmocka_unit_test(test_a_row_naming_a_missing_instrument_is_a_report_error),
+        cmocka_unit_test(test_a_client_naming_a_missing_row_is_a_report_error),
         cmocka_unit_test(test_an_empty_report_still_gives_every_sheet),
         cmocka_unit_test(test_control_and_bidi_characters_give_a_workbook_strict_readers_load),
     };
