@@ -595,11 +595,12 @@ static int adm_raises(const struct adm *a, const char *id)
 }
 
 /* Flags the latest form stored before the latest run raised that the latest form (stored by
- * the latest run) does not: cleared since the last report. */
+ * the latest run) does not: cleared since the last report. A careless or invalid form clears
+ * nothing: its scores are not trusted (the Summary says why it is not usable). */
 static qs_error cleared_flags(struct build *B, qs_rep_row *row, size_t from, size_t to)
 {
     const struct adm *latest = &B->adms[to - 1];
-    if (latest->run != B->last_run)
+    if (latest->run != B->last_run || !latest->usable)
         return QS_OK;
     const struct adm *prev = NULL;
     for (size_t k = from; k < to; k++)
