@@ -188,11 +188,11 @@ static void head(struct sum *S)
                  "%lld %s received could not be scored yet: ask your administrator. ", q,
                  q == 1 ? "form" : "forms");
     snprintf(line, sizeof(line),
-             "%s%zu clients: needing attention first (a flag, or a reliable deterioration), then "
+             "%s%zu %s: needing attention first (a flag, or a reliable deterioration), then "
              "not assessed for %ld days or more, then the rest. Change since the first usable "
              "form: ▲ reliable improvement, ▼ reliable deterioration, ● no reliable change. Grey "
              "values: the form is not usable (see the last column's reason).",
-             pending, r->nclients, r->overdue_days);
+             pending, r->nclients, r->nclients == 1 ? "client" : "clients", r->overdue_days);
     wide_text(S, 3, line, q > 0 ? S->warn_wrap : S->note_wrap);
 }
 

@@ -569,6 +569,18 @@ static void test_an_empty_report_still_gives_every_sheet(void **state)
         print_error("%s: %s\n", qs_error_name(rc), diag.message);
     assert_int_equal(rc, QS_OK);
     assert_int_equal(check_workbook("--demo --paper=a4", path, 0), 0);
+    /* One client: "1 client", its one row. */
+    const size_t only[] = {0};
+    qs_rep_client one = clients[5];
+    one.rows = only;
+    r.rows = &rows[6];
+    r.nrows = 1;
+    r.clients = &one;
+    r.nclients = 1;
+    r.data_through = report.data_through;
+    r.made = report.made;
+    assert_int_equal(qs_report_write_xlsx(&r, path, &diag), QS_OK);
+    assert_int_equal(check_workbook("--demo --paper=a4", path, 0), 0);
     unlink(path);
 }
 

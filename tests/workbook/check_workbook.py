@@ -464,11 +464,13 @@ def summary_layout(wb, sections=None):
     check("Summary carries the screening-aid disclaimer above the table", ws["A3"].value == DISCLAIMER,
           repr(ws["A3"].value))
     notes = ws["A4"].value or ""
-    m = re.search(r"(?:^|\. )(\d+) clients?: needing attention first .*then not assessed for (\d+) "
-                  r"days or more, then the rest\.", notes)
+    m = re.search(r"(?:^|\. )(\d+) (clients?): needing attention first .*then not assessed for "
+                  r"(\d+) days or more, then the rest\.", notes)
     check("Summary's notes say how many clients it lists and the order (attention, overdue, rest)",
           m, repr(notes))
-    nclients, overdue_days = int(m.group(1)), int(m.group(2))
+    nclients, overdue_days = int(m.group(1)), int(m.group(3))
+    check("one client is 'client', others 'clients'", (nclients == 1) == (m.group(2) == "client"),
+          repr(notes))
     q = re.match(r"^(\d+) forms? received could not be scored yet: ask your administrator\. ", notes)
     waiting = int(q.group(1)) if q else 0
     check("the count of forms waiting is never 0 when said", q is None or waiting > 0, notes)
