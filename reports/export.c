@@ -764,7 +764,7 @@ static void score_line(FILE *fp, const struct xstate *X, const struct xrow *r, s
     fputc(',', fp);
     qs_x__csv_real(fp, r->value[s]);
     fputc(',', fp);
-    qs_x__csv_real(fp, r->t[s]);
+    qs_x__csv_nan(fp, r->t[s], 1);
     fputc(',', fp);
     qs_x__csv_field(fp, r->status[s]);
     row_tail(fp, X, r);
