@@ -314,7 +314,7 @@ for m in re.finditer(r"VIEW \w+ AS SELECT \*(.*?)\n  FROM read_csv\(\x27([^\x27]
 sys.exit(0 if views == len(book) - 1 else "schema.sql has %d views for %d files" % (views, len(book) - 1))
 ' "$1"
 }
-for e in exp-a exp-pooled exp-other merged merged-keys merged-norm; do
+for e in exp-a exp-pooled exp-other exp-b-year merged merged-keys merged-norm; do
     codebook_complete $e
 done
 check "README.txt points to the codebook" grep -q "codebook.csv" exp-a/README.txt
@@ -522,6 +522,11 @@ refused "  k: 3" "unsafe.yaml:[0-9]*:[0-9]*: export.k: k = 3" "k below 5"
 refused $'  covariates:\n    email: category' "export.covariates.email: covariate 'email' looks like" "an e-mail covariate"
 refused $'  covariates:\n    client_id: category' "export.covariates.client_id: covariate 'client_id' looks like" "an id covariate"
 refused $'  covariates:\n    date_of_birth: category' "looks like an identifier" "a date-of-birth covariate"
+# A covariate named as another column, or as a word DuckDB reads as a boolean, would break a
+# plain read of the files (issue 16); no override accepts it.
+refused $'  covariates:\n    t: category\n  override: "Ethics board ref 2026-17 approved k = 3 for this pilot"' "export.covariates.t: covariate name 't' is the name of another column of the export" "a covariate named t"
+refused $'  covariates:\n    Value: category' "covariate name 'Value' is the name of another column" "a covariate named Value"
+refused $'  covariates:\n    yes: category' "covariate name 'yes' is a word DuckDB reads as a boolean" "a covariate named yes"
 sed 's/covariates: {gender: category, age: age_band, intake: year}/covariates: {mood: category}/' a.yaml >freetext.yaml
 st=0
 "$QSCORE" export -c freetext.yaml -o exp-freetext >freetext.txt 2>&1 || st=$?
