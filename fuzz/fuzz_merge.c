@@ -3,7 +3,9 @@
  * The input is the files of one export, separated by lines "%%FILE%%" in the order stats.csv,
  * scores.csv, flags.csv, items.csv (absent: an export without --items), manifest.json (absent:
  * one is written whose SHA-256s match, so the CSV parsing is reached rather than stopping at the
- * checksum). The first byte says whether the folder is merged with itself (two inputs). */
+ * checksum). The first byte says whether the folder is merged with itself (two inputs), with
+ * k = 5, and which export format the written manifest claims (2, as the seeds' stats.csv says,
+ * or 3: merge reads both, and format 2's missing T scores are rewritten). */
 #include <dirent.h>
 #include <sodium.h>
 #include <sys/stat.h>
@@ -82,7 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fuzz_die("cannot write the manifest");
     } else {
         char m[2048], hex[65];
-        size_t o = (size_t)snprintf(m, sizeof(m), "{\n  \"format\": 2,\n  \"files\": [\n");
+        size_t o = (size_t)snprintf(m, sizeof(m), "{\n  \"format\": %d,\n  \"files\": [\n",
+                                    (mode & 4) ? 3 : 2);
         for (int i = 0; i < nparts && i < 4; i++) {
             sha_hex(part[i], len[i], hex);
             o += (size_t)snprintf(m + o, sizeof(m) - o,

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "civil.h"
 #include "export_internal.h"
@@ -764,7 +765,7 @@ static void score_line(FILE *fp, const struct xstate *X, const struct xrow *r, s
     fputc(',', fp);
     qs_x__csv_real(fp, r->value[s]);
     fputc(',', fp);
-    qs_x__csv_real(fp, r->t[s]);
+    qs_x__csv_nan(fp, r->t[s], 1);
     fputc(',', fp);
     qs_x__csv_field(fp, r->status[s]);
     row_tail(fp, X, r);
@@ -1154,6 +1155,48 @@ static qs_error write_all(struct xstate *X, qs_xdir *dir, qs_export_counts *out)
     return rc;
 }
 
+/*
+ * A covariate's name becomes a column of the long files. It must not be the name of another
+ * column of them (a second `t` or `value`; DuckDB compares names without case), nor a word
+ * DuckDB's sniffer reads as a boolean (t, f, true, false, yes, no, in any case): above a column
+ * empty in every row of a part file (a covariate no client of a site has) DuckDB then takes the
+ * header for data and a plain read_csv of the partitions fails (docs/export.md). Not something
+ * export.override accepts: the files would not read. Returns the number of problems added.
+ */
+static size_t check_covariate_names(const qs_config *cfg, qs_diag_list *errors)
+{
+    static const char *const booleans[] = {"t", "f", "true", "false", "yes", "no"};
+    static const qs_xfile_kind kinds[] = {QS_XF_SCORES, QS_XF_FLAGS, QS_XF_ITEMS};
+    const qs_export_config *e = &cfg->export_;
+    size_t n = 0;
+    for (size_t i = 0; i < e->ncovariates; i++) {
+        const qs_export_covariate *c = &e->covariates[i];
+        const char *clash = NULL;
+        qs_xcol cols[QS_XCOLS_MAX];
+        for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]) && !clash; k++) {
+            size_t nc = qs_x__columns(kinds[k], 1, 0, NULL, NULL, cols, QS_XCOLS_MAX);
+            for (size_t j = 0; j < nc && !clash; j++)
+                if (strcasecmp(cols[j].name, c->name) == 0)
+                    clash = "the name of another column of the export";
+        }
+        for (size_t j = 0; j < i && !clash; j++)
+            if (strcasecmp(e->covariates[j].name, c->name) == 0)
+                clash = "another covariate's name, but for case";
+        for (size_t j = 0; j < sizeof(booleans) / sizeof(booleans[0]) && !clash; j++)
+            if (strcasecmp(booleans[j], c->name) == 0)
+                clash = "a word DuckDB reads as a boolean (its header would be taken for data "
+                        "where the column is empty)";
+        if (!clash)
+            continue;
+        char path[128];
+        snprintf(path, sizeof(path), "export.covariates.%s", c->name);
+        qs_diag_list_add(errors, cfg->path, c->line, c->column, path,
+                         "covariate name '%s' is %s: choose another name", c->name, clash);
+        n++;
+    }
+    return n;
+}
+
 /* The export's settings: --since/--until, the config's checks (what export.override accepts
  * becomes a note), the site key and its fingerprint, and the config's instruments. */
 static qs_error export_begin(struct xstate *X, qs_export_counts *out)
@@ -1170,6 +1213,8 @@ static qs_error export_begin(struct xstate *X, qs_export_counts *out)
         qs_diag_list_add(errors, NULL, 0, 0, NULL, "--since/--until: expected YYYY-MM-DD");
         return QS_EUSAGE;
     }
+    if (check_covariate_names(cfg, errors))
+        return QS_EINVALID;
     size_t accepted_from = errors->count;
     qs_error rc = qs_export_check(cfg, errors);
     if (rc)

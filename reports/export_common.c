@@ -265,6 +265,21 @@ void qs_x__csv_real(FILE *fp, double v)
         fputs(".0", fp);
 }
 
+void qs_x__csv_nan(FILE *fp, double v, int real)
+{
+    if (isnan(v))
+        fputs("NaN", fp);
+    else if (real)
+        qs_x__csv_real(fp, v);
+    else
+        qs_x__csv_num(fp, v);
+}
+
+const char *qs_x__bool(int v)
+{
+    return v ? "TRUE" : "FALSE";
+}
+
 /* ---- columns ----------------------------------------------------------------------------- */
 
 #define COLS(t) (sizeof(t) / sizeof((t)[0]))
@@ -284,131 +299,144 @@ static const struct {
     int part; /* 1: left out of a partition file; 2: only with export.year */
 } long_head[] = {
     {{"pid", "VARCHAR", "", "24 characters a-z 2-7",
-      "the client's pseudonym (keyed HMAC-SHA-256 of site and client id)"},
+      "the client's pseudonym (keyed HMAC-SHA-256 of site and client id)", 0},
      0},
-    {{"site", "VARCHAR", "", "the sites' labels", "the clinic's site label (from its config)"}, 1},
+    {{"site", "VARCHAR", "", "the sites' labels", "the clinic's site label (from its config)", 0},
+     1},
     {{"group_pid", "VARCHAR", "", "24 characters a-z 2-7; empty without a group",
-      "the therapy group's pseudonym"},
+      "the therapy group's pseudonym", 0},
      0},
-    {{"instrument", "VARCHAR", "", "instrument ids", "instrument id (e.g. dsi-r)"}, 1},
+    {{"instrument", "VARCHAR", "", "instrument ids", "instrument id (e.g. dsi-r)", 0}, 1},
     {{"instrument_version", "VARCHAR", "", "version text (e.g. 1.0)",
-      "version of the instrument definition it was scored with"},
+      "version of the instrument definition it was scored with", 0},
      0},
     {{"wave", "BIGINT", "administration number", "1 or more",
-      "the client's administrations of this instrument in time order"},
+      "the client's administrations of this instrument in time order", 0},
      0},
     {{"days_since_baseline", "BIGINT", "days", "0 or more; empty when undated",
-      "days from the client's first dated administration (any instrument)"},
+      "days from the client's first dated administration (any instrument)", 0},
      0},
     {{"baseline_year", "BIGINT", "calendar year", "a year",
-      "year of the client's first dated administration (export.year: true)"},
+      "year of the client's first dated administration (export.year: true)", 0},
      2},
 };
 
 static const qs_xcol scores_tail[] = {
-    {"score", "VARCHAR", "", "the instrument's score ids", "score id of the instrument"},
+    {"score", "VARCHAR", "", "the instrument's score ids", "score id of the instrument", 0},
     {"value", "DOUBLE", "the score's scale (instrument definition)",
-     "the score's range; empty when it could not be computed", "the score"},
-    {"t", "DOUBLE", "T (mean 50, SD 10)", "empty without a norm",
-     "T score against the site's chosen norm (a local norm: not comparable across sites)"},
+     "the score's range; empty when it could not be computed", "the score", 0},
+    {"t", "DOUBLE", "T (mean 50, SD 10)",
+     "NaN when there is no T score (no norm chosen, a local norm still pending, or no value)",
+     "T score against the site's chosen norm (a local norm: not comparable across sites)", 1},
     {"status", "VARCHAR", "", "ok, prorated, or why there is no value",
-     "how the value was computed"},
+     "how the value was computed", 0},
 };
 
 static const qs_xcol flags_tail[] = {
-    {"flag", "VARCHAR", "", "the instrument's flag ids", "flag id of the instrument"},
+    {"flag", "VARCHAR", "", "the instrument's flag ids", "flag id of the instrument", 0},
     {"status", "VARCHAR", "", "raised, not_evaluable",
-     "raised, or not evaluable (a score it needs is missing)"},
-    {"severity", "VARCHAR", "", "low, medium, high", "the flag's severity"},
+     "raised, or not evaluable (a score it needs is missing)", 0},
+    {"severity", "VARCHAR", "", "low, medium, high", "the flag's severity", 0},
 };
 
 static const qs_xcol items_tail[] = {
-    {"item", "BIGINT", "", "the instrument's item numbers", "item number as published"},
+    {"item", "BIGINT", "", "the instrument's item numbers", "item number as published", 0},
     {"answer", "BIGINT", "the instrument's answer scale", "the scale's values; empty: unanswered",
-     "the answer"},
+     "the answer", 0},
     {"keyed", "BIGINT", "the instrument's answer scale", "the scale's values; empty: unanswered",
-     "the answer after reverse keying (what scores use)"},
+     "the answer after reverse keying (what scores use)", 0},
 };
 
 static const qs_xcol aggregates_cols[] = {
-    {"level", "VARCHAR", "", "all, site, group", "the cell's level"},
-    {"site", "VARCHAR", "", "the sites' labels; empty at level all", "site label"},
+    {"level", "VARCHAR", "", "all, site, group", "the cell's level", 0},
+    {"site", "VARCHAR", "", "the sites' labels; empty at level all", "site label", 0},
     {"group_pid", "VARCHAR", "",
-     "24 characters a-z 2-7; empty above level group or without a group", "the group's pseudonym"},
-    {"instrument", "VARCHAR", "", "instrument ids", "instrument id"},
-    {"instrument_version", "VARCHAR", "", "version text", "instrument definition version"},
-    {"score", "VARCHAR", "", "the instrument's score ids", "score id"},
-    {"wave", "BIGINT", "administration number", "1 or more", "wave"},
-    {"n", "BIGINT", "administrations", "k or more; empty when suppressed",
-     "values of the score in the cell"},
-    {"mean", "DOUBLE", "the score's scale", "empty when suppressed", "mean of the values"},
-    {"sd", "DOUBLE", "the score's scale", "0 or more; empty when suppressed or n = 1",
-     "standard deviation (n - 1)"},
-    {"min", "DOUBLE", "the score's scale", "empty when suppressed",
-     "smallest value (one client's)"},
-    {"max", "DOUBLE", "the score's scale", "empty when suppressed", "largest value (one client's)"},
-    {"q1", "DOUBLE", "the score's scale", "empty when suppressed",
-     "first quartile (R quantile type 7)"},
-    {"median", "DOUBLE", "the score's scale", "empty when suppressed", "median"},
-    {"q3", "DOUBLE", "the score's scale", "empty when suppressed",
-     "third quartile (R quantile type 7)"},
-    {"n_flagged", "BIGINT", "administrations", "0 or more; empty when suppressed",
-     "administrations with at least one raised flag"},
-    {"suppressed", "BOOLEAN", "", "true, false", "true: the cell's statistics are hidden"},
-    {"flagged_suppressed", "BOOLEAN", "", "true, false",
-     "true: n_flagged and the score statistics are hidden (n shown)"},
+     "24 characters a-z 2-7; empty above level group or without a group", "the group's pseudonym",
+     0},
+    {"instrument", "VARCHAR", "", "instrument ids", "instrument id", 0},
+    {"instrument_version", "VARCHAR", "", "version text", "instrument definition version", 0},
+    {"score", "VARCHAR", "", "the instrument's score ids", "score id", 0},
+    {"wave", "BIGINT", "administration number", "1 or more", "wave", 0},
+    {"n", "BIGINT", "administrations", "k or more; NaN when suppressed",
+     "values of the score in the cell", 1},
+    {"mean", "DOUBLE", "the score's scale", "NaN when hidden", "mean of the values", 1},
+    {"sd", "DOUBLE", "the score's scale", "0 or more; NaN when hidden or n = 1",
+     "standard deviation (n - 1)", 1},
+    {"min", "DOUBLE", "the score's scale", "NaN when hidden", "smallest value (one client's)", 1},
+    {"max", "DOUBLE", "the score's scale", "NaN when hidden", "largest value (one client's)", 1},
+    {"q1", "DOUBLE", "the score's scale", "NaN when hidden", "first quartile (R quantile type 7)",
+     1},
+    {"median", "DOUBLE", "the score's scale", "NaN when hidden", "median", 1},
+    {"q3", "DOUBLE", "the score's scale", "NaN when hidden", "third quartile (R quantile type 7)",
+     1},
+    {"n_flagged", "BIGINT", "administrations", "0 or more; NaN when hidden",
+     "administrations with at least one raised flag", 1},
+    {"suppressed", "BOOLEAN", "", "TRUE, FALSE", "TRUE: the cell's statistics are hidden", 0},
+    {"flagged_suppressed", "BOOLEAN", "", "TRUE, FALSE",
+     "TRUE: n_flagged and the score statistics are hidden (n shown)", 0},
 };
 
 static const qs_xcol reliability_cols[] = {
-    {"instrument", "VARCHAR", "", "instrument ids", "instrument id"},
-    {"instrument_version", "VARCHAR", "", "version text", "instrument definition version"},
-    {"score", "VARCHAR", "", "score ids with 2 or more items", "score id"},
-    {"item", "BIGINT", "", "the score's item numbers; empty on the score's row", "item number"},
-    {"n", "BIGINT", "clients", "k or more; empty when suppressed",
-     "complete cases: first administrations with every item of the score answered"},
-    {"n_items", "BIGINT", "items", "2 or more", "items of the score"},
-    {"alpha", "DOUBLE", "coefficient", "at most 1; score rows", "raw alpha (psych raw_alpha)"},
-    {"alpha_lower", "DOUBLE", "coefficient", "at most 1; score rows", "Feldt 95% lower bound"},
-    {"alpha_upper", "DOUBLE", "coefficient", "at most 1; score rows", "Feldt 95% upper bound"},
-    {"item_rest_r", "DOUBLE", "correlation", "between -1 and 1; item rows",
-     "item-rest correlation (psych r.drop)"},
-    {"alpha_if_deleted", "DOUBLE", "coefficient", "at most 1; item rows of 3+ item scores",
-     "alpha without the item (psych alpha.drop)"},
-    {"suppressed", "BOOLEAN", "", "true, false", "true when n < k: statistics empty"},
-    {"alpha_pairwise", "DOUBLE", "coefficient", "at most 1; score rows",
+    {"instrument", "VARCHAR", "", "instrument ids", "instrument id", 0},
+    {"instrument_version", "VARCHAR", "", "version text", "instrument definition version", 0},
+    {"score", "VARCHAR", "", "score ids with 2 or more items", "score id", 0},
+    {"item", "BIGINT", "", "the score's item numbers; empty on the score's row", "item number", 0},
+    {"n", "BIGINT", "clients", "k or more; NaN when suppressed",
+     "complete cases: first administrations with every item of the score answered", 1},
+    {"n_items", "BIGINT", "items", "2 or more", "items of the score", 0},
+    {"alpha", "DOUBLE", "coefficient", "at most 1; score rows, else NaN",
+     "raw alpha (psych raw_alpha)", 1},
+    {"alpha_lower", "DOUBLE", "coefficient", "at most 1; score rows, else NaN",
+     "Feldt 95% lower bound", 1},
+    {"alpha_upper", "DOUBLE", "coefficient", "at most 1; score rows, else NaN",
+     "Feldt 95% upper bound", 1},
+    {"item_rest_r", "DOUBLE", "correlation", "between -1 and 1; item rows, else NaN",
+     "item-rest correlation (psych r.drop)", 1},
+    {"alpha_if_deleted", "DOUBLE", "coefficient",
+     "at most 1; item rows of 3+ item scores, else NaN",
+     "alpha without the item (psych alpha.drop)", 1},
+    {"suppressed", "BOOLEAN", "", "TRUE, FALSE", "TRUE when n < k: statistics NaN", 0},
+    {"alpha_pairwise", "DOUBLE", "coefficient",
+     "at most 1; score rows, else NaN (also when a pair has fewer than 2 clients)",
      "raw alpha from pairwise-complete covariances (psych::alpha default raw_alpha), over every "
-     "first administration whatever was left blank"},
-    {"n_pairwise_min", "BIGINT", "clients", "0 or more; score rows",
-     "the smallest number of clients who answered both items of a pair (an item: answered it)"},
+     "first administration whatever was left blank",
+     1},
+    {"n_pairwise_min", "BIGINT", "clients", "0 or more; score rows, else NaN",
+     "the smallest number of clients who answered both items of a pair (an item: answered it)", 1},
 };
 
 static const qs_xcol stats_cols[] = {
     {"kind", "VARCHAR", "",
      "meta, freq, flagged, items_n, item_sum, item_cross, pair_n, pair_sum, pair_cross",
-     "which sufficient statistic"},
-    {"site", "VARCHAR", "", "the sites' labels; empty on meta and item rows", "site label"},
-    {"group_pid", "VARCHAR", "", "24 characters a-z 2-7 or empty", "the group's pseudonym"},
-    {"instrument", "VARCHAR", "", "instrument ids or empty", "instrument id"},
-    {"instrument_version", "VARCHAR", "", "version text or empty", "instrument definition version"},
-    {"score", "VARCHAR", "", "score ids; on meta rows the setting's name", "score id or setting"},
-    {"wave", "BIGINT", "administration number", "1 or more; empty on meta and item rows", "wave"},
-    {"item", "VARCHAR", "", "item numbers or empty", "item (item_sum, item_cross)"},
-    {"item2", "VARCHAR", "", "item numbers or empty", "second item (item_cross)"},
+     "which sufficient statistic", 0},
+    {"site", "VARCHAR", "", "the sites' labels; empty on meta and item rows", "site label", 0},
+    {"group_pid", "VARCHAR", "", "24 characters a-z 2-7 or empty", "the group's pseudonym", 0},
+    {"instrument", "VARCHAR", "", "instrument ids or empty", "instrument id", 0},
+    {"instrument_version", "VARCHAR", "", "version text or empty", "instrument definition version",
+     0},
+    {"score", "VARCHAR", "", "score ids; on meta rows the setting's name", "score id or setting",
+     0},
+    {"wave", "BIGINT", "administration number", "1 or more; empty on meta and item rows", "wave",
+     0},
+    {"item", "BIGINT", "", "item numbers or empty", "item (item_sum, item_cross, pair_*)", 0},
+    {"item2", "BIGINT", "", "item numbers or empty", "second item (item_cross, pair_*)", 0},
     {"value", "VARCHAR", "", "a score value (freq) or a setting's text (meta)",
-     "the statistic's value"},
-    {"count", "DOUBLE", "", "0 or more",
-     "how many (freq, flagged, items_n) or the sum (item_sum, item_cross)"},
+     "the statistic's value", 0},
+    {"count", "BIGINT", "", "whole numbers; empty on meta rows",
+     "how many (freq, flagged, items_n, pair_n) or the sum (item_sum, item_cross, pair_sum, "
+     "pair_cross)",
+     0},
 };
 
 static const qs_xcol codebook_cols[] = {
     {"file", "VARCHAR", "", "the export's CSV files (partitions: their path pattern)",
-     "the file the column is in"},
-    {"column", "VARCHAR", "", "the file's header names", "the column's name"},
+     "the file the column is in", 0},
+    {"column", "VARCHAR", "", "the file's header names", "the column's name", 0},
     {"type", "VARCHAR", "", "VARCHAR, BIGINT, DOUBLE, BOOLEAN",
-     "the column's type (DuckDB names, as in schema.sql)"},
-    {"unit", "VARCHAR", "", "text; empty when none", "unit or scale"},
-    {"values", "VARCHAR", "", "text", "allowed values or range"},
-    {"meaning", "VARCHAR", "", "text", "what the column holds"},
+     "the column's type (DuckDB names, as in schema.sql)", 0},
+    {"unit", "VARCHAR", "", "text; empty when none", "unit or scale", 0},
+    {"values", "VARCHAR", "", "text", "allowed values or range", 0},
+    {"meaning", "VARCHAR", "", "text", "what the column holds", 0},
 };
 
 size_t qs_x__columns(qs_xfile_kind kind, int year, size_t ncov, const char *const *covs,
@@ -454,7 +482,8 @@ size_t qs_x__columns(qs_xfile_kind kind, int year, size_t ncov, const char *cons
         const char *k = kinds ? kinds[i] : "category";
         int age = strcmp(k, "age_band") == 0, yr = strcmp(k, "year") == 0;
         out[n++] = (qs_xcol){
-            covs[i], "VARCHAR",
+            covs[i],
+            "VARCHAR",
             age  ? "years"
             : yr ? "calendar year"
                  : "",
@@ -463,7 +492,8 @@ size_t qs_x__columns(qs_xfile_kind kind, int year, size_t ncov, const char *cons
                  : "the survey's categories, (rare) when held by fewer than k clients of a site",
             age  ? "allow-listed covariate: age band"
             : yr ? "allow-listed covariate: a date's year"
-                 : "allow-listed covariate: a category"};
+                 : "allow-listed covariate: a category",
+            0};
     }
     return n;
 }
@@ -497,10 +527,21 @@ static void sql_str(FILE *fp, const char *s)
     }
 }
 
+/* A SQL identifier's body (inside double quotes): " doubled. */
+static void sql_ident(FILE *fp, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', fp);
+        fputc(*s, fp);
+    }
+}
+
 /*
  * schema.sql: one DuckDB view per CSV file with every column's type given, from the same
  * column tables that write the headers, so a file that happens to hold only empty cells in a
- * column still reads as a number.
+ * column still reads as its type. A column that writes a missing number as NaN is read as
+ * DOUBLE and turned into NULL (and its type) by the view, as SQL expects of a missing value.
  */
 static void write_schema(const qs_xmeta *m, FILE *fp)
 {
@@ -524,10 +565,26 @@ static void write_schema(const qs_xmeta *m, FILE *fp)
             continue;
         size_t n = qs_x__columns(views[v].kind, m->year, m->ncovariates, m->covariates,
                                  m->covariate_kinds, cols, QS_XCOLS_MAX);
+        fprintf(fp, "CREATE OR REPLACE VIEW %s AS SELECT *", views[v].view);
+        int nnan = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!cols[i].nan)
+                continue;
+            fputs(nnan++ ? ",\n    " : " REPLACE (\n    ", fp);
+            fputs("CAST(CASE WHEN isnan(\"", fp);
+            sql_ident(fp, cols[i].name);
+            fputs("\") THEN NULL ELSE \"", fp);
+            sql_ident(fp, cols[i].name);
+            fprintf(fp, "\" END AS %s) AS \"", cols[i].type);
+            sql_ident(fp, cols[i].name);
+            fputc('"', fp);
+        }
+        if (nnan)
+            fputc(')', fp);
         fprintf(fp,
-                "CREATE OR REPLACE VIEW %s AS SELECT * FROM read_csv('%s', header = true,\n"
+                "\n  FROM read_csv('%s', header = true,\n"
                 "    auto_detect = false, delim = ',', quote = '\"', escape = '\"',",
-                views[v].view, views[v].path);
+                views[v].path);
         if (views[v].kind == QS_XF_PART)
             fputs("\n    hive_partitioning = true, hive_types = {'instrument': 'VARCHAR', "
                   "'site': 'VARCHAR'},",
@@ -536,7 +593,7 @@ static void write_schema(const qs_xmeta *m, FILE *fp)
         for (size_t i = 0; i < n; i++) {
             fputs(i ? ", '" : "'", fp);
             sql_str(fp, cols[i].name);
-            fprintf(fp, "': '%s'", cols[i].type);
+            fprintf(fp, "': '%s'", cols[i].nan ? "DOUBLE" : cols[i].type);
         }
         fputs("});\n", fp);
     }
@@ -892,24 +949,26 @@ static void write_row(FILE *fp, const qs_xcell *t, const char *score, const stru
     fputc(',', fp);
     qs_x__csv_field(fp, score);
     fprintf(fp, ",%ld,", t->wave);
-    if (nd->supp) {
-        fputs(",,,,,,,,", fp);
-    } else if (nd->fsupp) {
-        /* The score statistics would bound how many passed a flag's cutoff (a max below it says
-         * all did): with n_flagged hidden, only n is shown. */
-        qs_x__csv_num(fp, nd->n[s]);
-        fputs(",,,,,,,,", fp);
-    } else {
+    /* n, mean, sd, min, max, q1, median, q3, n_flagged: NaN when hidden (docs/export.md). The
+     * score statistics would bound how many passed a flag's cutoff (a max below it says all
+     * did): with n_flagged hidden, only n is shown. */
+    double v[9];
+    for (size_t i = 0; i < 9; i++)
+        v[i] = NAN;
+    if (!nd->supp)
+        v[0] = nd->n[s];
+    if (!nd->supp && !nd->fsupp) {
         qs_freq_summary(&nd->freq[s], &sum);
-        double v[] = {sum.n, sum.mean, sum.sd, sum.min, sum.max, sum.q1, sum.median, sum.q3};
-        for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-            qs_x__csv_num(fp, v[i]);
-            fputc(',', fp);
-        }
+        double w[] = {sum.n, sum.mean, sum.sd, sum.min, sum.max, sum.q1, sum.median, sum.q3};
+        for (size_t i = 0; i < 8; i++)
+            v[i] = w[i];
+        v[8] = nd->f[s];
     }
-    if (!nd->supp && !nd->fsupp)
-        qs_x__csv_num(fp, nd->f[s]);
-    fprintf(fp, ",%s,%s\n", nd->supp ? "true" : "false", nd->fsupp ? "true" : "false");
+    for (size_t i = 0; i < 9; i++) {
+        qs_x__csv_nan(fp, v[i], i > 0 && i < 8); /* n and n_flagged are counts */
+        fputc(',', fp);
+    }
+    fprintf(fp, "%s,%s\n", qs_x__bool(nd->supp), qs_x__bool(nd->fsupp));
 }
 
 static void table_free(struct table *t)
@@ -1159,6 +1218,23 @@ static void rel_head(FILE *fp, const qs_xrel *r, const char *item)
     fputc(',', fp);
 }
 
+/* n, n_items, alpha, alpha_lower, alpha_upper, item_rest_r, alpha_if_deleted, suppressed,
+ * alpha_pairwise, n_pairwise_min: v holds the eight numbers in that order, without n_items. */
+static void rel_stats(FILE *fp, size_t nitems, int supp, const double v[8])
+{
+    qs_x__csv_nan(fp, v[0], 0);
+    fprintf(fp, ",%zu", nitems);
+    for (size_t i = 1; i < 6; i++) {
+        fputc(',', fp);
+        qs_x__csv_nan(fp, v[i], 1);
+    }
+    fprintf(fp, ",%s,", qs_x__bool(supp));
+    qs_x__csv_nan(fp, v[6], 1);
+    fputc(',', fp);
+    qs_x__csv_nan(fp, v[7], 0);
+    fputc('\n', fp);
+}
+
 qs_error qs_x__write_reliability(qs_xcohort *c, long k, FILE *fp, unsigned long *rows)
 {
     *rows = 0;
@@ -1178,37 +1254,21 @@ qs_error qs_x__write_reliability(qs_xcohort *c, long k, FILE *fp, unsigned long 
         }
         qs_alpha_compute(&r->st, &a);
         int supp = r->st.n < (double)k;
+        double nmin = NAN, ap = NAN;
+        if (!supp)
+            ap = alpha_pairwise(r, &nmin);
+        /* The score's row, then one per item; a statistic not given (suppressed, undefined, or
+         * not one of this row's) is NaN. */
         rel_head(fp, r, "");
-        if (supp) {
-            fprintf(fp, ",%zu,,,,,,true,,\n", r->k);
-        } else {
-            double nmin, ap = alpha_pairwise(r, &nmin);
-            qs_x__csv_num(fp, r->st.n);
-            fprintf(fp, ",%zu,", r->k);
-            qs_x__csv_num(fp, a.alpha);
-            fputc(',', fp);
-            qs_x__csv_num(fp, a.lower);
-            fputc(',', fp);
-            qs_x__csv_num(fp, a.upper);
-            fputs(",,,false,", fp);
-            qs_x__csv_num(fp, ap);
-            fputc(',', fp);
-            qs_x__csv_num(fp, nmin);
-            fputc('\n', fp);
-        }
+        rel_stats(fp, r->k, supp,
+                  (double[]){supp ? NAN : r->st.n, supp ? NAN : a.alpha, supp ? NAN : a.lower,
+                             supp ? NAN : a.upper, NAN, NAN, ap, nmin});
         (*rows)++;
         for (size_t j = 0; j < r->k; j++) {
             rel_head(fp, r, r->items[j]);
-            if (supp) {
-                fprintf(fp, ",%zu,,,,,,true,,\n", r->k);
-            } else {
-                qs_x__csv_num(fp, r->st.n);
-                fprintf(fp, ",%zu,,,,", r->k);
-                qs_x__csv_num(fp, a.item_rest[j]);
-                fputc(',', fp);
-                qs_x__csv_num(fp, a.alpha_drop[j]);
-                fputs(",false,,\n", fp);
-            }
+            rel_stats(fp, r->k, supp,
+                      (double[]){supp ? NAN : r->st.n, NAN, NAN, NAN, supp ? NAN : a.item_rest[j],
+                                 supp ? NAN : a.alpha_drop[j], NAN, NAN});
             (*rows)++;
         }
         free(a.item_rest);
@@ -1691,7 +1751,7 @@ void qs_x__write_readme(const qs_xmeta *m, FILE *fp)
     fputs("- scores/instrument=ID/site=SITE/part-0.csv  scores.csv split Hive-style (the\n"
           "                  instrument and site columns are in the folder names)\n"
           "- aggregates.csv  per level (all, site, group), instrument, score and wave: n, mean,\n"
-          "                  SD, min, max, quartiles, number flagged; suppressed cells empty\n"
+          "                  SD, min, max, quartiles, number flagged; hidden statistics NaN\n"
           "- reliability.csv per instrument and score: Cronbach's alpha with Feldt's 95% CI,\n"
           "                  item-rest correlations, alpha if item deleted\n"
           "- stats.csv       the sufficient statistics `qscore merge` pools: score frequency\n"
@@ -1720,9 +1780,10 @@ void qs_x__write_readme(const qs_xmeta *m, FILE *fp)
     fputs("scores.csv:\n"
           "- score               score id of the instrument (e.g. FO, total)\n"
           "- value               the score; empty when it could not be computed\n"
-          "- t             T score against the clinic's chosen norm; empty without one.\n"
-          "                      A site may choose a local norm (its own clients): such T\n"
-          "                      scores are not comparable across sites; pool `value`.\n"
+          "- t                   T score against the site's chosen norm; NaN when there is\n"
+          "                      none (no norm chosen, a local norm still pending, or no\n"
+          "                      value). A site may choose a local norm (its own clients):\n"
+          "                      such T scores are not comparable across sites; pool `value`.\n"
           "- status              ok, or why there is no value (e.g. insufficient items)\n"
           "flags.csv:\n"
           "- flag                flag id of the instrument (rules in its definition)\n"
@@ -1745,35 +1806,56 @@ void qs_x__write_readme(const qs_xmeta *m, FILE *fp)
                 : strcmp(k, "year") == 0 ? "a date's year"
                                          : "a category (text, as the survey recorded it)");
     }
-    fprintf(fp,
-            "\nColumns of aggregates.csv\n"
-            "- level               all (every site), site, or group (a site's group; group_pid\n"
-            "                      empty: administrations without a group)\n"
-            "- n, mean, sd, min, max, q1, median, q3  of the score's values in the cell; SD with\n"
-            "                      n - 1; quartiles as R quantile() type 7\n"
-            "- n_flagged           administrations in the cell with at least one raised flag\n"
-            "- suppressed          true: fewer than k = %ld values for some score of the table,\n"
-            "                      or needed to protect another cell; all statistics are empty.\n"
-            "                      One pattern per instrument, version and wave, for every score\n"
-            "- flagged_suppressed  true: n_flagged is empty (1 to k - 1 flagged, fewer than k\n"
-            "                      not flagged, or protecting another cell's count); the cell\n"
-            "                      then shows n only, as its score statistics would bound the\n"
-            "                      flagged count\n"
-            "- min and max are one client's value each; review before publishing\n\n"
-            "Columns of reliability.csv\n"
-            "- one row per score with item empty: n (complete cases: each client's first\n"
-            "  exported administration under the instrument's current version with every item\n"
-            "  of the score answered), n_items, alpha\n"
-            "  (raw alpha, as R psych::alpha raw_alpha), alpha_lower, alpha_upper (Feldt 95%%)\n"
-            "- alpha_pairwise      on the score's row: raw alpha from pairwise-complete\n"
-            "                      covariances (psych::alpha's default), the same clients with\n"
-            "                      their blanks; n_pairwise_min: the fewest clients who\n"
-            "                      answered both items of a pair\n"
-            "- one row per item: item_rest_r (psych r.drop), alpha_if_deleted (alpha.drop)\n"
-            "- suppressed          true when n < k: the statistics are empty\n\n"
-            "Load it\n"
-            "  R:      s <- read.csv(\"scores.csv\"); a <- read.csv(\"aggregates.csv\")\n"
-            "  pandas: s = pd.read_csv(\"scores.csv\", dtype={\"pid\": str})\n"
-            "  DuckDB: SELECT * FROM read_csv('scores/*/*/*.csv', hive_partitioning = true)\n",
-            m->k);
+    fprintf(
+        fp,
+        "\nColumns of aggregates.csv\n"
+        "- level               all (every site), site, or group (a site's group; group_pid\n"
+        "                      empty: administrations without a group)\n"
+        "- n, mean, sd, min, max, q1, median, q3  of the score's values in the cell; SD with\n"
+        "                      n - 1; quartiles as R quantile() type 7\n"
+        "- n_flagged           administrations in the cell with at least one raised flag\n"
+        "- suppressed          TRUE: fewer than k = %ld values for some score of the table,\n"
+        "                      or needed to protect another cell; all statistics are NaN.\n"
+        "                      One pattern per instrument, version and wave, for every score\n"
+        "- flagged_suppressed  TRUE: n_flagged is NaN (1 to k - 1 flagged, fewer than k\n"
+        "                      not flagged, or protecting another cell's count); the cell\n"
+        "                      then shows n only, as its score statistics would bound the\n"
+        "                      flagged count\n"
+        "- min and max are one client's value each; review before publishing\n\n"
+        "Columns of reliability.csv\n"
+        "- one row per score with item empty: n (complete cases: each client's first\n"
+        "  exported administration under the instrument's current version with every item\n"
+        "  of the score answered), n_items, alpha\n"
+        "  (raw alpha, as R psych::alpha raw_alpha), alpha_lower, alpha_upper (Feldt 95%%)\n"
+        "- alpha_pairwise      on the score's row: raw alpha from pairwise-complete\n"
+        "                      covariances (psych::alpha's default), the same clients with\n"
+        "                      their blanks; n_pairwise_min: the fewest clients who\n"
+        "                      answered both items of a pair\n"
+        "- one row per item: item_rest_r (psych r.drop), alpha_if_deleted (alpha.drop)\n"
+        "- a statistic a row does not give (suppressed, undefined, or one of the other kind\n"
+        "  of row) is NaN\n"
+        "- suppressed          TRUE when n < k: the statistics are NaN\n\n"
+        "Reading the files\n"
+        "Every CSV file reads with no options in R (read.csv), pandas (read_csv) and DuckDB\n"
+        "(read_csv, the Hive-partitioned copy with or without hive_partitioning = true), each\n"
+        "column with the type codebook.csv gives, the same in every part file:\n"
+        "- value and t always carry a decimal point (44.0), so a sum scale reads as a\n"
+        "  floating-point number as a mean scale does;\n"
+        "- a missing number is an empty field, except in t and in the statistics of\n"
+        "  aggregates.csv and reliability.csv, where it is NaN: those columns are often\n"
+        "  missing in every row of a file, and an empty column reads as text (DuckDB) or as\n"
+        "  logical (R). R and pandas read NaN as missing; DuckDB reads it as the number NaN,\n"
+        "  not NULL: write avg(t) FILTER (WHERE NOT isnan(t)), or use the views of\n"
+        "  schema.sql, which read NaN as NULL;\n"
+        "- booleans are TRUE and FALSE.\n"
+        "A column that is empty in every row of a file (group_pid at a site without groups)\n"
+        "holds nothing to read a type from (DuckDB: VARCHAR, pandas: float64, R: logical),\n"
+        "and a text column whose values all look like numbers (instrument_version 1.0, a\n"
+        "year covariate) reads as numbers: schema.sql gives every column its type.\n\n"
+        "Load it (run in this folder)\n"
+        "  R:      s <- read.csv(\"scores.csv\"); tapply(s$value, s$instrument, mean, na.rm = "
+        "TRUE)\n"
+        "  pandas: s = pd.read_csv(\"scores.csv\"); s.groupby(\"instrument\")[\"value\"].mean()\n"
+        "  DuckDB: SELECT instrument, avg(value) FROM read_csv('scores/*/*/*.csv') GROUP BY ALL\n",
+        m->k);
 }

@@ -102,6 +102,7 @@ typedef struct qs_xcol {
     const char *unit;    /* unit or scale; "" when none */
     const char *values;  /* allowed values or range */
     const char *meaning; /* one line */
+    int nan;             /* 1: a missing number is written NaN, never empty (docs/export.md) */
 } qs_xcol;
 
 /** The file name of `kind` (for the partitions: the pattern of their paths). */
@@ -156,6 +157,19 @@ void qs_x__csv_num(FILE *fp, double v);
  * as floating point in every file (DuckDB, pandas and R sniff each part file on its own; "44"
  * in one and "4.27" in another would give them different types). */
 void qs_x__csv_real(FILE *fp, double v);
+
+/**
+ * A number of a column whose missing values are written NaN (qs_xcol.nan): NaN for NaN, else
+ * as qs_x__csv_real (`real`) or qs_x__csv_num. Such a column is never empty in a whole file, so
+ * DuckDB, pandas and R read it as a number even when no row has one (an empty column reads as
+ * text in DuckDB and as logical in R; and DuckDB loses the header of a file whose column `t`
+ * is empty in every row, `t` being a boolean literal to its sniffer).
+ */
+void qs_x__csv_nan(FILE *fp, double v, int real);
+
+/** A boolean as R, pandas and DuckDB all read one with no options: TRUE or FALSE (R's read.csv
+ * leaves lowercase true/false as text). */
+const char *qs_x__bool(int v);
 
 /*
  * The export folder: qs_x__dir_begin checks that `out_dir` does not exist or is empty and

@@ -146,6 +146,7 @@ struct line {
 struct table {
     char **head;
     size_t nhead;
+    size_t tcol; /* scores.csv: the T score's column (+1; 0: none) */
     size_t nlines, cap;
     struct line *lines;
     int missing; /* some export lacks this file */
@@ -184,7 +185,8 @@ struct mstate {
     double pending_n;
     char pend_key[3][256];
     const char *const *dirs;
-    int format_seen;
+    int format;      /* of the export being read, from its manifest */
+    int format_seen; /* its stats.csv said the same */
     char *covsig[2]; /* covariate meta rows of the first export, and of the one being read */
     size_t nmanifests;
     char **manifests; /* the inputs' manifest.json SHA-256, in hex */
@@ -375,9 +377,10 @@ static int stats_meta(struct mstate *M, char **f)
 {
     double v;
     char fmt[16];
-    snprintf(fmt, sizeof(fmt), "%d", QS_EXPORT_FORMAT);
+    snprintf(fmt, sizeof(fmt), "%d", M->format);
     if (strcmp(f[5], "format") == 0 && strcmp(f[9], fmt) != 0)
-        return fail(M, "export format %s: this qscore reads format %s", f[9], fmt);
+        return fail(M, "export format %.20s, but its manifest.json says format %d", f[9],
+                    M->format);
     if (strcmp(f[5], "format") == 0)
         M->format_seen = 1;
     if (strcmp(f[5], "k") == 0) {
@@ -539,9 +542,12 @@ static int on_long(void *ctx, char **f, size_t n)
     if (M->header) {
         M->header = 0;
         if (!T->head) {
-            for (size_t i = 0; i < n; i++)
+            for (size_t i = 0; i < n; i++) {
                 if (!push_str(&T->head, &T->nhead, f[i]))
                     return 1;
+                if (T == &M->scores && strcmp(f[i], "t") == 0)
+                    T->tcol = i + 1;
+            }
             return 0;
         }
         int same = T->nhead == n;
@@ -574,6 +580,16 @@ static int on_long(void *ctx, char **f, size_t n)
     for (size_t i = 0; i < n; i++) { /* take the fields from the reader */
         L->f[i] = f[i];
         f[i] = NULL;
+    }
+    /* Format 2 wrote a missing T score as an empty field; format 3 writes NaN. */
+    if (M->format < 3 && T->tcol && !L->f[T->tcol - 1][0]) {
+        char *nan = xdup("NaN");
+        if (!nan) {
+            free_strs(L->f, n);
+            return 1;
+        }
+        free(L->f[T->tcol - 1]);
+        L->f[T->tcol - 1] = nan;
     }
     L->n = n;
     L->wave = wave;
@@ -682,11 +698,12 @@ static qs_error write_partitions(qs_xdir *dir, struct table *T, qs_xfile **files
 }
 
 /*
- * Check an export's manifest.json: the format this qscore writes, and the SHA-256 it records for
- * each file merge reads equals the file's (an export edited or damaged since it was written is
- * refused). The manifest is qscore's own fixed layout, so a plain scan suffices.
+ * Check an export's manifest.json: a format this qscore reads (into *format), and the SHA-256 it
+ * records for each file merge reads equals the file's (an export edited or damaged since it was
+ * written is refused). The manifest is qscore's own fixed layout, so a plain scan suffices.
  */
-static qs_error verify_manifest(const char *dir, char hex_out[65], qs_diag_list *errors)
+static qs_error verify_manifest(const char *dir, char hex_out[65], int *format,
+                                qs_diag_list *errors)
 {
     char path[4096];
     qs_diag d;
@@ -731,12 +748,17 @@ static qs_error verify_manifest(const char *dir, char hex_out[65], qs_diag_list 
     buf[len] = '\0';
     qs_diag_clear(&d);
     rc = qs_sha256_file(path, hex_out, &d);
-    char want[40];
-    snprintf(want, sizeof(want), "\n  \"format\": %d,\n", QS_EXPORT_FORMAT);
-    if (!rc && !strstr(buf, want)) {
+    *format = 0;
+    for (int f = QS_EXPORT_FORMAT_OLDEST; f <= QS_EXPORT_FORMAT && !rc && !*format; f++) {
+        char want[40];
+        snprintf(want, sizeof(want), "\n  \"format\": %d,\n", f);
+        if (strstr(buf, want))
+            *format = f;
+    }
+    if (!rc && !*format) {
         qs_diag_list_add(errors, path, 0, 0, NULL,
-                         "not an export of format %d (the format this qscore reads)",
-                         QS_EXPORT_FORMAT);
+                         "not an export of format %d to %d (the formats this qscore reads)",
+                         QS_EXPORT_FORMAT_OLDEST, QS_EXPORT_FORMAT);
         rc = QS_EINVALID;
     }
     static const char *const names[] = {"stats.csv", "scores.csv", "flags.csv", "items.csv"};
@@ -797,7 +819,7 @@ static qs_error read_export(struct mstate *M, size_t i)
     char path[4096], hex[65];
     M->input = i;
     M->format_seen = 0;
-    qs_error rc = verify_manifest(M->dirs[i], hex, M->errors);
+    qs_error rc = verify_manifest(M->dirs[i], hex, &M->format, M->errors);
     if (rc)
         return rc;
     if (!push_str(&M->manifests, &M->nmanifests, hex))

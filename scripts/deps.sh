@@ -8,9 +8,9 @@ PKGS="cmake make gcc pkg-config libcsv-dev libyaml-dev libxlsxwriter-dev libsqli
 FUZZ_PKGS="clang libclang-rt-14-dev libfuzzer-14-dev"
 [ "${1:-}" = "--fuzz" ] && PKGS="$PKGS $FUZZ_PKGS"
 if [ "${1:-}" = "--ci" ]; then
-    # r-cran-psych: reliability.csv is checked against psych::alpha; Node.js runs DuckDB on the
-    # export's Hive-partitioned files and the wide score file (Debian's nodejs/npm only when the
-    # machine has none); python3-pandas reads both with read_csv.
+    # r-cran-psych: reliability.csv is checked against psych::alpha; R, pandas (Debian's
+    # python3-pandas) and DuckDB (Node.js; Debian's nodejs/npm only when the machine has none)
+    # read every file of an export with no options; DuckDB and pandas also the wide score file.
     PKGS="$PKGS clang-format python3-openpyxl python3-pandas libreoffice-calc-nogui r-cran-psych $FUZZ_PKGS"
     command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 fi

@@ -14,8 +14,15 @@
  * temporary name and renamed into place when complete, so it appears whole or not at all.
  */
 
-/* The layout version of an export folder; merge refuses folders of another layout. */
-#define QS_EXPORT_FORMAT 2
+/*
+ * The layout version of an export folder. Format 3 writes a missing T score and the statistics
+ * aggregates.csv and reliability.csv do not give as NaN, and booleans as TRUE/FALSE, so every
+ * file reads with no options in DuckDB, pandas and R (docs/export.md). Merge reads formats
+ * QS_EXPORT_FORMAT_OLDEST to QS_EXPORT_FORMAT (format 2 wrote a missing T score as an empty
+ * field; merge writes it as format 3 does) and refuses others.
+ */
+#define QS_EXPORT_FORMAT        3
+#define QS_EXPORT_FORMAT_OLDEST 2
 
 typedef struct qs_export_opts {
     const char *out_dir;    /* must not exist, or be an empty folder */

@@ -2,8 +2,9 @@
 # export.sh - end-to-end tests of `qscore keygen`, `qscore export` and `qscore merge` on a
 # synthetic two-site cohort with planted identifiers (tests/e2e/export/make_cohort.py).
 # Usage: tests/e2e/export.sh QSCORE WORKDIR
-# R psych and DuckDB (node, tests/duckdb/node_modules) are needed for two of the checks; without
-# them those checks are reported as skipped, or fail when QSCORE_TEST_REQUIRE names them (CI).
+# R with psych, DuckDB (node, tests/duckdb/node_modules) and pandas (/usr/bin/python3) are needed
+# for some of the checks (r, duckdb, pandas); without them those checks are reported as skipped,
+# or fail when QSCORE_TEST_REQUIRE names them (CI).
 set -euo pipefail
 QSCORE=$(realpath "$1")
 WORK=$2
@@ -254,14 +255,38 @@ st=0
 "$QSCORE" merge -o merged-k3 --k 3 exp-a exp-b >/dev/null 2>&1 || st=$?
 check "merge refuses k below 5" test "$st" = 2
 
-# 6b. codebook.csv (issue 16): every column of every CSV file, in order, and nothing else.
-for e in exp-a exp-pooled exp-other merged; do
-    check "$e: codebook.csv lists every column of every file" "$PY" -c '
-import csv, glob, os, sys
+# 6a. Issue 16, point 1: T scores missing in whole files. Site A chooses a local norm of the
+#     DSI-R (20 clients suffice here), site B's is still pending (it needs 1000), and the SFCDS
+#     has no norm at either site: the DSI-R's t has values at site A and none at site B, the
+#     SFCDS's none anywhere. Export format 3 writes a missing T score as NaN.
+for s in a b; do
+    { sed -e "s/^store: $s.db/store: norm-$s.db/" -e "s/^output: out-$s/output: out-norm-$s/" $s.yaml
+      echo "norms:"
+      echo "  dsi-r: {local: {min_n: $([ $s = a ] && echo 20 || echo 1000)}}"; } >norm-$s.yaml
+    "$QSCORE" run -c norm-$s.yaml >/dev/null 2>&1 || true
+    "$QSCORE" export -c norm-$s.yaml -o exp-norm-$s --items >/dev/null
+done
+st=0
+"$QSCORE" merge -o merged-norm exp-norm-a exp-norm-b >/dev/null 2>&1 || st=$?
+check "the cohort of local norms merges" test "$st" = 0
+check "site A's DSI-R has T scores; site B's and every SFCDS T score is NaN, never empty" "$PY" -c '
+import csv, sys
+t = {}
+for r in csv.DictReader(open("merged-norm/scores.csv")):
+    t.setdefault((r["instrument"], r["site"]), set()).add("NaN" if r["t"] == "NaN" else "" if r["t"] == "" else "T")
+sys.exit(t != {("dsi-r", "site-a"): {"T"}, ("dsi-r", "site-b"): {"NaN"},
+               ("sfcds", "site-a"): {"NaN"}, ("sfcds", "site-b"): {"NaN"}} and str(t))'
+
+# 6b. codebook.csv (issue 16, point 3): every column of every CSV file, in order, and nothing
+#     else; the types are schema.sql's (a NaN column is read as DOUBLE and cast in its view).
+codebook_complete() { # export-dir
+    check "$1: codebook.csv lists every column of every file, with schema.sql's types" "$PY" -c '
+import csv, glob, os, re, sys
 d = sys.argv[1]
-book = {}
+book, types = {}, {}
 for r in csv.DictReader(open(os.path.join(d, "codebook.csv"))):
     book.setdefault(r["file"], []).append(r["column"])
+    types[(r["file"], r["column"])] = (r["type"], "NaN" in r["values"])
     assert r["type"] in ("VARCHAR", "BIGINT", "DOUBLE", "BOOLEAN") and r["meaning"], r
 seen = set()
 for f in glob.glob(os.path.join(d, "**", "*.csv"), recursive=True):
@@ -271,10 +296,102 @@ for f in glob.glob(os.path.join(d, "**", "*.csv"), recursive=True):
     if book.get(key) != head:
         sys.exit("%s: header %s, codebook %s" % (rel, head, book.get(key)))
     seen.add(key)
-sys.exit(0 if seen == set(book) else "codebook lists files that are not there: %s" % (set(book) - seen))
-' "$e"
+if seen != set(book):
+    sys.exit("codebook lists files that are not there: %s" % (set(book) - seen))
+sql = open(os.path.join(d, "schema.sql")).read()
+views = 0
+for m in re.finditer(r"VIEW \w+ AS SELECT \*(.*?)\n  FROM read_csv\(\x27([^\x27]+)\x27.*?columns = \{(.*?)\}\);", sql, re.S):
+    f = "scores/instrument=ID/site=SITE/part-0.csv" if m.group(2) == "scores/*/*/*.csv" else m.group(2)
+    cols = re.findall(r"\x27([^\x27]+)\x27: \x27(\w+)\x27", m.group(3))
+    casts = dict((c, t) for t, c in re.findall(r"END AS (\w+)\) AS \"([^\"]+)\"", m.group(1)))
+    for c, t in cols:
+        want, nan = types[(f, c)]
+        if (casts.get(c, t), nan) != (want, c in casts) or (nan and t != "DOUBLE"):
+            sys.exit("%s %s: schema.sql %s (cast %s), codebook %s (NaN: %s)" % (f, c, t, casts.get(c), want, nan))
+    if [c for c, _ in cols] != book[f]:
+        sys.exit("%s: schema.sql columns %s" % (f, cols))
+    views += 1
+sys.exit(0 if views == len(book) - 1 else "schema.sql has %d views for %d files" % (views, len(book) - 1))
+' "$1"
+}
+for e in exp-a exp-pooled exp-other exp-b-year merged merged-keys merged-norm; do
+    codebook_complete $e
 done
 check "README.txt points to the codebook" grep -q "codebook.csv" exp-a/README.txt
+
+# 6c. Exports of format 2 (the previous release: a missing T score was an empty field, hidden
+#     statistics empty, booleans true/false) still merge, into format 3. tests/e2e/export/format2
+#     is a format-2 export as qscore wrote it (commit 8c5ec18: gen_spec.py spec
+#     {"s0": [["G1", 4, 0, [1, 2]], ["", 2, 0, [1]]]} seed 3, export k 5, covariates gender and
+#     age, --items --instrument sfcds).
+cp -r "$HERE/export/format2" f2
+st=0
+"$QSCORE" merge -o merged-f2 f2 >merge-f2.txt 2>&1 || st=$?
+check "a format-2 export merges" test "$st" = 0
+check "... into format 3" grep -q '^  "format": 3,$' merged-f2/manifest.json
+check "... its missing T scores become NaN, every other byte of its scores as they were" "$PY" -c '
+import csv, io, sys
+rows = list(csv.reader(open("f2/scores.csv", newline="")))
+i = rows[0].index("t")
+for r in rows[1:]:
+    r[i] = r[i] or "NaN"
+out = io.StringIO()
+csv.writer(out, lineterminator="\n").writerows(rows)
+sys.exit(open("merged-f2/scores.csv", newline="").read() != out.getvalue() or "NaN" not in out.getvalue())'
+check "... and its flags and answers unchanged" cmp f2/items.csv merged-f2/items.csv
+check "... (flags)" cmp f2/flags.csv merged-f2/flags.csv
+codebook_complete merged-f2
+# Site A's export written back in format 2 merges with site B's (format 3) exactly as both in
+# format 3 do.
+cp -r exp-a exp-a-f2
+"$PY" - <<'PY'
+import csv, glob, hashlib, io, re
+d = "exp-a-f2"
+def rewrite(name, fn):
+    p = d + "/" + name
+    t = fn(open(p, newline="").read())
+    open(p, "w", newline="").write(t)
+def t_empty(text):
+    rows = list(csv.reader(io.StringIO(text)))
+    i = rows[0].index("t")
+    for r in rows[1:]:
+        r[i] = "" if r[i] == "NaN" else r[i]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+rewrite("scores.csv", t_empty)
+for p in glob.glob(d + "/scores/*/*/*.csv"):
+    rewrite(p[len(d) + 1:], t_empty)
+for name in ("aggregates.csv", "reliability.csv"):
+    rewrite(name, lambda s: re.sub(r"(?<=,)NaN(?=,|\n)", "", s).replace(",TRUE", ",true").replace(",FALSE", ",false"))
+rewrite("stats.csv", lambda s: s.replace("\nmeta,,,,,format,,,,3,\n", "\nmeta,,,,,format,,,,2,\n"))
+m = open(d + "/manifest.json").read().replace("\n  \"format\": 3,\n", "\n  \"format\": 2,\n")
+for name in ("scores.csv", "stats.csv"):
+    h = hashlib.sha256(open(d + "/" + name, "rb").read()).hexdigest()
+    m = re.sub(r"(\"name\": \"%s\", .*?\"sha256\": \")[0-9a-f]{64}" % re.escape(name), lambda x: x.group(1) + h, m)
+open(d + "/manifest.json", "w").write(m)
+PY
+check "site A rewritten in format 2 has empty T scores" grep -q '^[^,]*,site-a,.*,dsi-r,1\.0,1,0,FO,[0-9.]*,,ok,' exp-a-f2/scores.csv
+st=0
+"$QSCORE" merge -o merged-mixed exp-a-f2 exp-b >merge-mixed.txt 2>&1 || st=$?
+check "formats 2 and 3 merge together" test "$st" = 0
+for f in scores.csv flags.csv items.csv aggregates.csv reliability.csv codebook.csv schema.sql README.txt \
+    scores/instrument=dsi-r/site=site-a/part-0.csv scores/instrument=sfcds/site=site-b/part-0.csv; do
+    check "... $f as merging both in format 3" cmp merged-mixed/$f merged/$f
+done
+check "... stats.csv too" cmp <(grep -v '^meta,' merged-mixed/stats.csv) <(grep -v '^meta,' merged/stats.csv)
+cp -r exp-b exp-b-f4
+sed -i 's/^  "format": 3,$/  "format": 4,/' exp-b-f4/manifest.json
+st=0
+"$QSCORE" merge -o merged-f4 exp-a exp-b-f4 >merge-f4.txt 2>&1 || st=$?
+check "a format this qscore does not know is refused" test "$st" = 2
+check "... naming the formats it reads" grep -q "not an export of format 2 to 3" merge-f4.txt
+cp -r exp-b exp-b-disagree
+sed -i 's/^  "format": 3,$/  "format": 2,/' exp-b-disagree/manifest.json
+st=0
+"$QSCORE" merge -o merged-disagree exp-a exp-b-disagree >merge-disagree.txt 2>&1 || st=$?
+check "a stats.csv whose format differs from its manifest's is refused" test "$st" = 2
+check "... saying so" grep -q "export format 3, but its manifest.json says format 2" merge-disagree.txt
 
 # 7. Reliability equals R psych::alpha within 1e-6 on the same data.
 if command -v Rscript >/dev/null && Rscript -e 'library(psych)' >/dev/null 2>&1; then
@@ -291,52 +408,73 @@ if command -v Rscript >/dev/null && Rscript -e 'library(psych)' >/dev/null 2>&1;
         "$QSCORE" export -c blanks/$c.yaml -o blanks/exp-$c --items >/dev/null
     done
     "$QSCORE" merge -o blanks/merged blanks/exp-a blanks/exp-b >/dev/null
+    check "5% blanks: about 5% of the answers are blank" "$PY" -c '
+import csv, sys
+a = [r["answer"] for r in csv.DictReader(open("blanks/exp-pooled/items.csv"))]
+sys.exit(not 0.04 < a.count("") / len(a) < 0.06)'
     check "5% blanks: the merged reliability.csv equals the pooled export's" \
         cmp blanks/merged/reliability.csv blanks/exp-pooled/reliability.csv
     check "5% blanks: alpha_pairwise equals psych::alpha to 1e-9 (export)" \
         Rscript "$HERE/export/psych_check.R" blanks/exp-pooled
     check "5% blanks: ... and for the two-site merge" Rscript "$HERE/export/psych_check.R" blanks/merged
-    # Issue 16: R's plain read.csv gives every part file the same column classes, and the
-    # per-instrument means of scores.csv.
-    check "R read.csv: every part file has the same column classes and numeric values" Rscript -e '
-f <- Sys.glob("merged/scores/*/*/*.csv")
-cl <- lapply(f, function(p) sapply(read.csv(p), class)[c("wave", "value")])
-s <- read.csv("merged/scores.csv")
-m <- tapply(s$value, s$instrument, mean, na.rm = TRUE) # the README query
-p <- do.call(rbind, lapply(f, function(x) data.frame(read.csv(x)["value"],
-    instrument = sub(".*instrument=([^/]*)/.*", "\\1", x))))
-pm <- tapply(p$value, p$instrument, mean, na.rm = TRUE)
-ok <- length(f) == 4 && all(sapply(cl, identical, cl[[1]])) && cl[[1]][["value"]] == "numeric" &&
-    is.numeric(s$value) && length(m) == 2 && all(abs(m[names(pm)] - pm) < 1e-9)
-quit(status = if (ok) 0 else 1)'
 else
     skip_or_fail r
 fi
 
-# 8. DuckDB reads the Hive-partitioned copy in place.
-if command -v node >/dev/null && [ -d "$TOP/tests/duckdb/node_modules/@duckdb/node-api" ]; then
-    out=$(node "$TOP/tests/duckdb/check_export.mjs" "$WORK/merged" dsi-r FO)
-    rows=$(($(wc -l <merged/scores.csv) - 1))
+# 8. Issue 16, point 1: every CSV file of an export reads with no options in DuckDB (read_csv;
+#    the partitions also at once, with and without hive_partitioning = true), pandas (read_csv)
+#    and R (read.csv): the header found, each column with its codebook type, every partition
+#    with the same types, and the README's per-instrument means equal to scores.csv's
+#    (tests/e2e/export/check_plain.py). On two sites of a mean scale (DSI-R) and a sum scale
+#    (SFCDS): without norms (merged), with T scores at one site and NaN in whole files elsewhere
+#    (merged-norm, and site B's export alone), and merged from format 2 (merged-f2).
+have_duckdb=0 have_pandas=0 have_r=0
+command -v node >/dev/null && [ -d "$TOP/tests/duckdb/node_modules/@duckdb/node-api" ] && have_duckdb=1
+"$PY" -c 'import pandas' >/dev/null 2>&1 && have_pandas=1
+command -v Rscript >/dev/null && have_r=1
+for e in merged merged-norm exp-norm-b merged-f2; do
+    if [ $have_duckdb = 1 ]; then
+        node "$TOP/tests/duckdb/read_plain.mjs" "$e" >"$e.duckdb.txt" 2>&1 || true
+        check "$e: DuckDB reads every file with plain read_csv" "$PY" "$HERE/export/check_plain.py" "$e" duckdb "$e.duckdb.txt"
+    fi
+    if [ $have_pandas = 1 ]; then
+        "$PY" "$HERE/export/read_plain.py" "$e" >"$e.pandas.txt" 2>&1 || true
+        check "$e: pandas reads every file with plain read_csv" "$PY" "$HERE/export/check_plain.py" "$e" pandas "$e.pandas.txt"
+    fi
+    if [ $have_r = 1 ]; then
+        Rscript "$HERE/export/read_plain.R" "$e" >"$e.r.txt" 2>&1 || true
+        check "$e: R reads every file with plain read.csv" "$PY" "$HERE/export/check_plain.py" "$e" r "$e.r.txt"
+    fi
+done
+# Issue 16, point 4: the README's research queries, run as the README writes them.
+for t in duckdb pandas r; do
+    eval "have=\$have_$t"
+    [ "$have" = 1 ] || continue
+    check "the README's $t query gives scores.csv's per-instrument means" \
+        "$PY" "$HERE/export/readme_queries.py" "$TOP/README.md" merged-norm $t
+done
+[ $have_pandas = 1 ] || skip_or_fail pandas
+[ $have_r = 1 ] || skip_or_fail r
+
+# 8a. DuckDB reads the Hive-partitioned copy in place; schema.sql's views.
+if [ $have_duckdb = 1 ]; then
+    out=$(node "$TOP/tests/duckdb/check_export.mjs" "$WORK/merged-norm" dsi-r FO)
+    rows=$(($(wc -l <merged-norm/scores.csv) - 1))
     mean=$("$PY" -c '
 import csv
-v = [float(r["value"]) for r in csv.DictReader(open("merged/scores.csv"))
+v = [float(r["value"]) for r in csv.DictReader(open("merged-norm/scores.csv"))
      if r["instrument"] == "dsi-r" and r["score"] == "FO" and r["value"]]
 print(sum(v) / len(v))')
     check "DuckDB counts every score row" "$PY" -c "import json,sys; d=json.loads('$out'); sys.exit(d['rows'] != $rows or d['sites'] != 2)"
     check "DuckDB's mean FO equals the CSV's" "$PY" -c "import json,sys; d=json.loads('$out'); sys.exit(abs(d['mean'] - $mean) > 1e-12)"
-    # Issue 16: a mean scale (DSI-R) and a sum scale (SFCDS) at two sites, read with plain
-    # read_csv (no union_by_name): every part file sniffs to the same types.
     means=$("$PY" -c '
 import csv, json
 v = {}
-for r in csv.DictReader(open("merged/scores.csv")):
+for r in csv.DictReader(open("merged-norm/scores.csv")):
     if r["value"]:
         v.setdefault(r["instrument"], []).append(float(r["value"]))
 print(json.dumps({k: sum(x) / len(x) for k, x in v.items()}))')
-    check "DuckDB reads the partitions with plain read_csv: per-instrument means equal scores.csv's" \
-        "$PY" -c "import json,sys; d=json.loads('$out'); m=json.loads('$means'); sys.exit(sorted(d['means']) != ['dsi-r', 'sfcds'] or any(abs(d['means'][k] - m[k]) > 1e-9 for k in m))"
-    check "... and without hive_partitioning" "$PY" -c "import json,sys; d=json.loads('$out'); sys.exit(d['plain_rows'] != $rows or d['plain_mean'] is None)"
-    lines() { echo $(($(wc -l <"merged/$1") - 1)); }
+    lines() { echo $(($(wc -l <"merged-norm/$1") - 1)); }
     check "schema.sql: every view reads its file with the given types" "$PY" -c "
 import json, sys
 d = json.loads('$out'); v = d['views']; m = json.loads('$means')
@@ -344,6 +482,12 @@ want = {'scores': $(lines scores.csv), 'scores_partitioned': $rows, 'flags': $(l
         'items': $(lines items.csv), 'aggregates': $(lines aggregates.csv),
         'reliability': $(lines reliability.csv), 'stats': $(lines stats.csv)}
 sys.exit(v != want or any(abs(d['schema_means'][k] - m[k]) > 1e-9 for k in m))"
+    check "schema.sql: the views read NaN as NULL (t, and aggregates' n as BIGINT)" "$PY" -c "
+import csv, json, sys
+d = json.loads('$out')
+t = sum(r['t'] != 'NaN' for r in csv.DictReader(open('merged-norm/scores.csv')))
+n = sum(r['n'] != 'NaN' for r in csv.DictReader(open('merged-norm/aggregates.csv')))
+sys.exit(not (d['t_count'] == t > 0 and d['n_count'] == n > 0 and d['n_type'] == 'BIGINT'))"
     # A site label with a space and a comma: percent-encoded in the folder, decoded by DuckDB.
     sed -e 's/site: site-a}/site: "north, site 2"}/' -e 's/^store: a.db/store: spaced.db/' a.yaml >spaced.yaml
     "$QSCORE" run -c spaced.yaml >/dev/null 2>&1
@@ -353,31 +497,6 @@ sys.exit(v != want or any(abs(d['schema_means'][k] - m[k]) > 1e-9 for k in m))"
     check "DuckDB decodes it back" "$PY" -c "import json,sys; d=json.loads('$out'); sys.exit(d['names'] != 'north, site 2')"
 else
     skip_or_fail duckdb
-fi
-
-# 8a. pandas (issue 16): plain read_csv of every part file gives the same dtypes, and the
-#     per-instrument means of scores.csv.
-if "$PY" -c 'import pandas' >/dev/null 2>&1; then
-    check "pandas read_csv: every part file has the same dtypes; means equal scores.csv's" "$PY" -c '
-import glob, sys
-import pandas as pd
-parts = sorted(glob.glob("merged/scores/*/*/*.csv"))
-frames = [pd.read_csv(p) for p in parts]
-if len(parts) != 4 or any(not f.dtypes.equals(frames[0].dtypes) for f in frames):
-    sys.exit("dtypes differ: %s" % [dict(f.dtypes.astype(str)) for f in frames])
-s = pd.read_csv("merged/scores.csv")
-m = s.groupby("instrument")["value"].mean()  # the README query
-if sorted(m.index) != ["dsi-r", "sfcds"]:
-    sys.exit("instruments: %s" % list(m.index))
-for p, f in zip(parts, frames):
-    inst = p.split("instrument=")[1].split("/")[0]
-    site = p.split("site=")[1].split("/")[0]
-    want = s[(s.instrument == inst) & (s.site == site)]["value"]
-    if abs(f["value"].mean() - want.mean()) > 1e-9 or len(f) != len(want):
-        sys.exit(p)
-'
-else
-    skip_or_fail pandas
 fi
 
 # 8b. A site label a spreadsheet would run as a formula is written as text (issue 14).
@@ -403,6 +522,11 @@ refused "  k: 3" "unsafe.yaml:[0-9]*:[0-9]*: export.k: k = 3" "k below 5"
 refused $'  covariates:\n    email: category' "export.covariates.email: covariate 'email' looks like" "an e-mail covariate"
 refused $'  covariates:\n    client_id: category' "export.covariates.client_id: covariate 'client_id' looks like" "an id covariate"
 refused $'  covariates:\n    date_of_birth: category' "looks like an identifier" "a date-of-birth covariate"
+# A covariate named as another column, or as a word DuckDB reads as a boolean, would break a
+# plain read of the files (issue 16); no override accepts it.
+refused $'  covariates:\n    t: category\n  override: "Ethics board ref 2026-17 approved k = 3 for this pilot"' "export.covariates.t: covariate name 't' is the name of another column of the export" "a covariate named t"
+refused $'  covariates:\n    Value: category' "covariate name 'Value' is the name of another column" "a covariate named Value"
+refused $'  covariates:\n    yes: category' "covariate name 'yes' is a word DuckDB reads as a boolean" "a covariate named yes"
 sed 's/covariates: {gender: category, age: age_band, intake: year}/covariates: {mood: category}/' a.yaml >freetext.yaml
 st=0
 "$QSCORE" export -c freetext.yaml -o exp-freetext >freetext.txt 2>&1 || st=$?

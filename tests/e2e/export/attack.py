@@ -5,10 +5,11 @@ u=n-f; 0<=f<=n; --exist: a hidden row holds at least 1). Reports every
 suppressed value narrowed to width <= 2, and every hidden cell proven all-flagged; the last line
 counts the findings. Written by a red-team reviewer, independently of reports/export_common.c."""
 import csv, sys, collections
+import xcsv
 INF = 10**9
 def load(path):
     T = collections.OrderedDict()
-    for r in csv.DictReader(open(path, newline='', encoding='utf-8')):
+    for r in xcsv.rows(path):  # format 3 read as format 2 (xcsv.py)
         key = (r['instrument'], r['instrument_version'], r['wave'], r['score'])
         T.setdefault(key, []).append(r)
     return T

@@ -5,10 +5,11 @@ flag (dsi-r FO <= 2.5; sfcds total >= 67.2). Prints hidden f/g/n < k narrowed to
 Written by a red-team reviewer, independently of reports/export_common.c (cells that show n
 without statistics are skipped: they have none to bound with)."""
 import csv, sys, collections, math, json
+import xcsv
 INF = 10**9
 d = sys.argv[1]
 k = json.load(open(d + '/manifest.json'))['settings']['k']
-rows = list(csv.DictReader(open(d + '/aggregates.csv', newline='', encoding='utf-8')))
+rows = xcsv.rows(d + '/aggregates.csv')  # format 3 read as format 2 (xcsv.py)
 FLAG = {'dsi-r': ('FO', 'le', 2.5), 'sfcds': ('total', 'ge', 67.2)}
 idx = {}; V = []
 for r in rows:

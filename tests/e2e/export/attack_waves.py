@@ -5,9 +5,10 @@ aggregates.csv. --waves adds the (soft) assumption n[w+1] <= n[w] and f... for t
 the single-table solver (attack.py) could not narrow. Written by a red-team reviewer,
 independently of reports/export_common.c."""
 import csv, sys, collections
+import xcsv
 INF = 10**9
 d = sys.argv[1]
-rows = list(csv.DictReader(open(d + '/aggregates.csv', newline='', encoding='utf-8')))
+rows = xcsv.rows(d + '/aggregates.csv')  # format 3 read as format 2 (xcsv.py)
 idx = {}; V = []
 for r in rows:
     key = (r['instrument'], r['instrument_version'], r['wave'], r['score'], r['level'], r['site'], r['group_pid'])

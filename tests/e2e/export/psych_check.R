@@ -33,7 +33,7 @@ for (key in unique(paste(rel$instrument, rel$score, sep = "\t"))) {
   m <- as.matrix(w[, paste0("keyed.", items)])
   mp <- m
   m <- m[complete.cases(m), , drop = FALSE]
-  # R's read.csv leaves lowercase true/false as text
+  # TRUE/FALSE since export format 3 (R's read.csv left format 2's lowercase true as text)
   if (tolower(as.character(tot$suppressed)) == "true") next
   # alpha_pairwise: psych::alpha's default (use = "pairwise") on every first administration,
   # blanks included; n_pairwise_min: the smallest count of clients answering both of a pair.
