@@ -5,9 +5,10 @@
 # Usage: tests/workbook/golden.sh QSCORE WORKDIR [--update]
 #
 # The inputs are deterministic: examples/clinic.yaml with its exports, run in WORKDIR from the
-# clinic's own folder (so the About sheet lists relative file paths), and the workbook's creation
-# time comes from the data. The run's start time (About, "Run started") is the one value that
-# varies; golden_parts.py replaces it with @RUN_STARTED@. docProps/ is not compared.
+# clinic's own folder (so the About sheet lists relative file paths). The workbooks' "made" date
+# (and so days since, overdue and the Summary's order) is the run's time: QSCORE_TEST_NOW (a
+# test-only setting of `qscore run`) fixes it, so the expected parts do not depend on the day the
+# suite runs. docProps/ is not compared.
 #
 # After an intended change of the workbooks (or of the examples or the shipped instruments they
 # show):
@@ -26,6 +27,7 @@ rm -rf "$WORK"
 mkdir -p "$WORK/clinic"
 cp -r "$TOP/examples/clinic.yaml" "$TOP/examples/exports" "$TOP/examples/mappings" "$WORK/clinic/"
 export QSCORE_INSTRUMENTS="$TOP/instruments"
+export QSCORE_TEST_NOW=2026-10-20T02:00:00Z
 st=0
 (cd "$WORK/clinic" && "$QSCORE" run -c clinic.yaml >"$WORK/stdout.txt" 2>"$WORK/stderr.txt") || st=$?
 if [ "$st" != 1 ]; then # the example export has one bad row on purpose
