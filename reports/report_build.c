@@ -417,6 +417,16 @@ static qs_error derive_adm(struct build *B, struct adm *a)
         qs_rep__validity_words(buf, sizeof(buf), I, a->answers, a->longstring, a->irv, careless,
                                invalid);
         a->reason = pdup(B, buf);
+        /* Its other flags are said to rest on a form that is not usable. */
+        for (size_t f = 0; f < a->nflags; f++) {
+            qs_rep_flag *fl = &a->flags[f];
+            if (!raised(fl) || strcmp(fl->id, "careless") == 0 || strcmp(fl->id, "invalid") == 0)
+                continue;
+            char v[1400];
+            snprintf(v, sizeof(v), "%s — on a form that is not usable (%s)",
+                     fl->values ? fl->values : "", a->reason ? a->reason : "");
+            fl->values = pdup(B, v);
+        }
     }
     if (a->date && (!B->data_through || strncmp(a->date, B->data_through, 10) > 0))
         B->data_through = qs_pool__strndup(B->pool, a->date, 10);
@@ -624,6 +634,38 @@ static qs_error cleared_flags(struct build *B, qs_rep_row *row, size_t from, siz
     return QS_OK;
 }
 
+/* A form that is not usable neither raises nor clears what a usable one said: the flags the
+ * last usable form `held` raised that the latest does not are kept in view, continuing since
+ * their run of forms began, with the values of `held` and a note. Returns how many. */
+static size_t held_flags(struct build *B, const struct adm *held, const struct adm *latest,
+                         size_t from, size_t to, qs_rep_flag *out, qs_rep_row *row)
+{
+    size_t n = 0, at = (size_t)(held - B->adms);
+    char when[40], buf[1200];
+    qs_rep__date_words(when, sizeof(when), held->date);
+    for (size_t g = 0; g < held->nflags; g++) {
+        const qs_rep_flag *f = &held->flags[g];
+        if (!raised(f) || adm_raises(latest, f->id) || strcmp(f->id, "careless") == 0 ||
+            strcmp(f->id, "invalid") == 0)
+            continue;
+        out[n] = *f;
+        size_t k0 = at;
+        while (k0 > from && adm_raises(&B->adms[k0 - 1], f->id))
+            k0--;
+        out[n].is_new = 0;
+        out[n].since = B->adms[k0].date;
+        out[n].first_raised = B->adms[k0].date;
+        snprintf(buf, sizeof(buf), "%s — on the form of %s; the latest form is not usable",
+                 f->values ? f->values : "", when[0] ? when : "an undated day");
+        out[n].values = pdup(B, buf);
+        if (f->severity > row->max_severity)
+            row->max_severity = f->severity;
+        n++;
+    }
+    (void)to;
+    return n;
+}
+
 /* Build the row of one client x instrument from its administrations adms[from..to). */
 static qs_error build_row(struct build *B, qs_rep_row *row, size_t from, size_t to,
                           qs_store_iter *change)
@@ -649,8 +691,13 @@ static qs_error build_row(struct build *B, qs_rep_row *row, size_t from, size_t 
     double *chg = qs_pool__calloc(B->pool, ns ? ns : 1, sizeof(double));
     const char **cls = qs_pool__calloc(B->pool, ns ? ns : 1, sizeof(char *));
     qs_rep_point *hist = qs_pool__calloc(B->pool, to - from, sizeof(*hist));
-    qs_rep_flag *flags =
-        qs_pool__calloc(B->pool, latest->nflags ? latest->nflags : 1, sizeof(*flags));
+    /* The last usable form, when the latest is not: its flags stay in view (see below). */
+    const struct adm *held = NULL;
+    for (size_t k = to - 1; !latest->usable && k > from && !held; k--)
+        if (B->adms[k - 1].usable)
+            held = &B->adms[k - 1];
+    size_t capflags = latest->nflags + (held ? held->nflags : 0);
+    qs_rep_flag *flags = qs_pool__calloc(B->pool, capflags ? capflags : 1, sizeof(*flags));
     if (!chg || !cls || !hist || !flags)
         return QS_ENOMEM;
     for (size_t s = 0; s < ns; s++) {
@@ -736,6 +783,8 @@ static qs_error build_row(struct build *B, qs_rep_row *row, size_t from, size_t 
     }
     row->flags = flags;
     row->nflags = latest->nflags;
+    if (held)
+        row->nflags += held_flags(B, held, latest, from, to, flags + latest->nflags, row);
     rc = cleared_flags(B, row, from, to);
     if (rc)
         return rc;
@@ -1207,6 +1256,9 @@ static qs_error write_book(const struct build *B, const struct rowset *R, qs_rep
         return rc;
     }
     long long here = quarantined_here(B, R, name, clients, nclients);
+    int several_sites = 0;
+    for (size_t k = 1; k < nclients && !several_sites; k++)
+        several_sites = !str_eq(clients[k].site, clients[0].site);
     qs_report r = {title,
                    cfg->clinic,
                    created,
@@ -1228,7 +1280,8 @@ static qs_error write_book(const struct build *B, const struct rowset *R, qs_rep
                    cfg->reports.max_charts,
                    cfg->reports.sections_by_group,
                    (int)cfg->reports.paper,
-                   here};
+                   here,
+                   several_sites};
     qs_diag_clear(&d);
     if (!rc)
         rc = qs_report_write_xlsx(&r, path, &d);

@@ -206,6 +206,17 @@ size_t qs_rep__flag_values(char *buf, size_t size, const qs_instrument *I, const
             break;
         }
         add(buf, size, &len, "%s%s%s ", len ? "; " : "", sd->name ? sd->name : sd->id, what);
+        /* A value that rounds to its cutoff but is not it gets the digits that tell them
+         * apart (2.496 against < 2.50 reads 2.496, never 2.50). */
+        int dv = digits > cdig ? digits : cdig;
+        for (char a[64], b[64]; !isnan(v) && v != c[i].number && dv < 6; dv++) {
+            snprintf(a, sizeof(a), "%.*f", dv, v);
+            snprintf(b, sizeof(b), "%.*f", dv, c[i].number);
+            if (strcmp(a, b) != 0)
+                break;
+        }
+        if (dv > (digits > cdig ? digits : cdig))
+            digits = dv;
         if (isnan(v))
             add(buf, size, &len, "not available");
         else

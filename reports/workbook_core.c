@@ -514,6 +514,14 @@ void qs_wb__page_setup(struct wb *W, lxw_worksheet *ws, lxw_row_t first, lxw_row
     qs_wb__ck(W, worksheet_set_footer(ws, hf));
 }
 
+const char *qs_wb__who(struct wb *W, const char *client, const char *site)
+{
+    if (!W->r->several_sites || !site || !*site)
+        return client;
+    snprintf(W->who, sizeof(W->who), "%.200s (site %.150s)", client ? client : "", site);
+    return W->who;
+}
+
 /* ---- dates -------------------------------------------------------------------------------- */
 
 double qs_wb__date_serial(const char *iso)

@@ -41,8 +41,9 @@ static size_t count_flags(const qs_report *r, size_t *ncleared)
 static void put_common(struct wb *W, lxw_worksheet *ws, struct widths *cw, lxw_row_t y,
                        const qs_rep_client *cl, const qs_instrument *I, const qs_rep_flag *fl)
 {
-    qs_wb__put_str(W, ws, y, C_CLIENT, cl->client, W->f.text);
-    qs_wb__widen(cw, C_CLIENT, cl->client, 30);
+    const char *who = qs_wb__who(W, cl->client, cl->site);
+    qs_wb__put_str(W, ws, y, C_CLIENT, who, W->f.text);
+    qs_wb__widen(cw, C_CLIENT, who, 30);
     const char *group = cl->group && *cl->group ? cl->group : NO_GROUP;
     qs_wb__put_str(W, ws, y, C_GROUP, group, W->f.text);
     qs_wb__widen(cw, C_GROUP, group, 20);

@@ -59,7 +59,8 @@ struct wb {
     qs_error rc;           /* QS_ENOMEM from our own allocations */
     char *scratch;         /* repaired strings */
     size_t scratch_cap;
-    char *join; /* joined flag labels, titles */
+    char who[384]; /* qs_wb__who's text */
+    char *join;    /* joined flag labels, titles */
     size_t join_len, join_cap;
 };
 
@@ -101,6 +102,9 @@ void qs_wb__join_reset(struct wb *W);
 void qs_wb__join_add(struct wb *W, const char *s);
 /* "<a> — <b>" in the join buffer (valid until it is next reset). */
 const char *qs_wb__dash_title(struct wb *W, const char *a, const char *b);
+/* A client as a therapist reads it: the id, and "(site B)" when the workbook's clients come
+ * from several sites. Valid until the next call. */
+const char *qs_wb__who(struct wb *W, const char *client, const char *site);
 /* "high", "medium", "low", or NULL for no severity. */
 const char *qs_wb__severity_name(int s);
 

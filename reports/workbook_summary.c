@@ -288,16 +288,17 @@ static void client_row(struct sum *S, size_t k, lxw_row_t y)
     lxw_worksheet *ws = S->ws;
     const qs_rep_client *cl = &r->clients[k];
     long trow = qs_wb__trend_row(W, k);
-    const char *client = qs_wb__clean(W, cl->client);
+    const char *who = qs_wb__who(W, cl->client, cl->site);
+    const char *client = qs_wb__clean(W, who);
     if (trow >= 0 && client) {
         char url[64];
         snprintf(url, sizeof(url), "internal:Trends!A%ld", trow + 1);
         qs_wb__ck(W, worksheet_write_url_opt(ws, y, C_CLIENT, url, S->link, client,
                                              "The client's trend charts"));
     } else {
-        qs_wb__put_str(W, ws, y, C_CLIENT, cl->client, W->f.text);
+        qs_wb__put_str(W, ws, y, C_CLIENT, who, W->f.text);
     }
-    qs_wb__widen(&S->cw, C_CLIENT, cl->client, 30);
+    qs_wb__widen(&S->cw, C_CLIENT, who, 30);
     const char *group = cl->group && *cl->group ? cl->group : NO_GROUP;
     qs_wb__put_str(W, ws, y, C_GROUP, group, W->f.text);
     qs_wb__widen(&S->cw, C_GROUP, group, 20);

@@ -160,6 +160,9 @@ typedef struct qs_report {
     /* Open quarantined rows of this workbook: those naming its therapist (or group), those of
      * its clients, and those nobody can tell whose they are (docs/store.md, "Whose row it is"). */
     long long open_quarantined_here;
+    /* The workbook's clients come from more than one site: client cells name the site too
+     * ("C001 (site B)"), since a client id is only unique within its site. */
+    int several_sites;
 } qs_report;
 
 /* The screening-aid disclaimer every workbook carries (About sheet and Summary header). */

@@ -224,6 +224,13 @@ static void test_flag_values_name_the_score_its_value_and_a_clinic_default_cutof
     assert_string_equal(buf,
                         "Fusion with Others 2.08 (cutoff \xE2\x89\xA4 2.50, clinic default); "
                         "Emotional Reactivity 1.64 (cutoff \xE2\x89\xA4 2.50, clinic default)");
+    /* A value that rounds to its cutoff is shown with the digits that tell them apart. */
+    dsir_values(2.4958333333333336, 1.6, v);
+    qs_rep__flag_values(buf, sizeof(buf), dsir, flag(dsir, "high-fusion"), v, NULL);
+    assert_string_equal(buf, "Fusion with Others 2.496 (cutoff \xE2\x89\xA4 2.50, clinic default)");
+    dsir_values(2.5, 1.6, v);
+    qs_rep__flag_values(buf, sizeof(buf), dsir, flag(dsir, "high-fusion"), v, NULL);
+    assert_string_equal(buf, "Fusion with Others 2.50 (cutoff \xE2\x89\xA4 2.50, clinic default)");
     /* A score the store has no value for. */
     dsir_values(NAN, 1.6, v);
     qs_rep__flag_values(buf, sizeof(buf), dsir, flag(dsir, "high-fusion"), v, NULL);
