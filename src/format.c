@@ -3,7 +3,6 @@
 
 #include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "format_pow10.h"
@@ -110,46 +109,84 @@ static const char digit_pairs[201] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-/* The digits of d, right-aligned to end; returns how many. */
-static int put_digits(char *end, uint64_t d)
+static const uint64_t pow10_u64[20] = {1ULL,
+                                       10ULL,
+                                       100ULL,
+                                       1000ULL,
+                                       10000ULL,
+                                       100000ULL,
+                                       1000000ULL,
+                                       10000000ULL,
+                                       100000000ULL,
+                                       1000000000ULL,
+                                       10000000000ULL,
+                                       100000000000ULL,
+                                       1000000000000ULL,
+                                       10000000000000ULL,
+                                       100000000000000ULL,
+                                       1000000000000000ULL,
+                                       10000000000000000ULL,
+                                       100000000000000000ULL,
+                                       1000000000000000000ULL,
+                                       10000000000000000000ULL};
+
+/* How many decimal digits d > 0 has. */
+static int digit_count(uint64_t d)
 {
-    char *p = end;
-    while (d >= 100) {
-        uint64_t r = d % 100;
+    int t = (64 - __builtin_clzll(d)) * 1233 >> 12; /* floor or ceil of log10(d + 1) */
+    return t + (d >= pow10_u64[t]);
+}
+
+/* The n digits of d < 10^9 (n <= 9), ending just before end. */
+static void put_digits32(char *end, uint32_t d, int n)
+{
+    if (n & 1) {
+        *--end = (char)('0' + d % 10);
+        d /= 10;
+        n--;
+    }
+    for (; n > 0; n -= 2) {
+        uint32_t r = d % 100;
         d /= 100;
-        p -= 2;
-        memcpy(p, digit_pairs + 2 * r, 2);
+        end -= 2;
+        memcpy(end, digit_pairs + 2 * r, 2);
     }
-    if (d >= 10) {
-        p -= 2;
-        memcpy(p, digit_pairs + 2 * d, 2);
+}
+
+/* The n digits of d (n = digit_count(d) <= 17; 1 for 0) at dst: the lowest 8 and the rest
+ * apart, each in 32-bit arithmetic. */
+static void put_digits(char *dst, uint64_t d, int n)
+{
+    if (n > 8) {
+        uint64_t hi = d / 100000000;
+        put_digits32(dst + n, (uint32_t)(d - hi * 100000000), 8);
+        put_digits32(dst + n - 8, (uint32_t)hi, n - 8);
     } else {
-        *--p = (char)('0' + d);
+        put_digits32(dst + n, (uint32_t)d, n);
     }
-    return (int)(end - p);
 }
 
 /* d * 10^e10 (d > 0) as %.{P}g would write it, P = max(15, digits of d). */
 static size_t layout(char *buf, int neg, uint64_t d, int e10)
 {
-    while (d % 10 == 0) {
+    while (d % 10 == 0) { /* only the shorter candidate of schubfach() ends in zeros */
         d /= 10;
         e10++;
     }
-    char dig[24];
-    int n = put_digits(dig + sizeof(dig), d);
-    const char *D = dig + sizeof(dig) - n;
-    int x = e10 + n - 1; /* the value is D[0].D[1]D[2]... * 10^x */
-    int p = n > 15 ? n : 15;
+    int n = digit_count(d);
+    int x = e10 + n - 1; /* the value is d[0].d[1]d[2]... * 10^x */
     char *w = buf;
     if (neg)
         *w++ = '-';
-    if (x < -4 || x >= p) {
-        *w++ = D[0];
+    if (x < -4 || x >= (n > 15 ? n : 15)) {
+        /* "d.ddde-XX": the digits one to the right, then the first moved before the point */
+        put_digits(w + 1, d, n);
+        w[0] = w[1];
         if (n > 1) {
-            *w++ = '.';
-            memcpy(w, D + 1, (size_t)(n - 1));
-            w += n - 1;
+            w[1] = '.';
+            w += n + 1;
+        } else {
+            w += 1;
         }
         *w++ = 'e';
         *w++ = x < 0 ? '-' : '+';
@@ -160,27 +197,24 @@ static size_t layout(char *buf, int neg, uint64_t d, int e10)
         }
         memcpy(w, digit_pairs + 2 * ax, 2);
         w += 2;
-    } else if (x >= 0) {
-        int whole = x + 1; /* digits before the point */
-        if (n <= whole) {
-            memcpy(w, D, (size_t)n);
-            w += n;
-            memset(w, '0', (size_t)(whole - n));
-            w += whole - n;
-        } else {
-            memcpy(w, D, (size_t)whole);
-            w += whole;
-            *w++ = '.';
-            memcpy(w, D + whole, (size_t)(n - whole));
-            w += n - whole;
-        }
-    } else {
-        *w++ = '0';
-        *w++ = '.';
-        memset(w, '0', (size_t)(-x - 1));
-        w += -x - 1;
-        memcpy(w, D, (size_t)n);
+    } else if (x < 0) {
+        /* "0.000ddd" */
+        memcpy(w, "0.000", 5);
+        w += 1 - x;
+        put_digits(w, d, n);
         w += n;
+    } else if (n <= x + 1) {
+        /* "ddd000": whole */
+        put_digits(w, d, n);
+        memset(w + n, '0', (size_t)(x + 1 - n));
+        w += x + 1;
+    } else {
+        /* "ddd.ddd": the digits one to the right, then the whole part moved before the point */
+        put_digits(w + 1, d, n);
+        for (int i = 0; i <= x; i++)
+            w[i] = w[i + 1];
+        w[x + 1] = '.';
+        w += n + 1;
     }
     *w = '\0';
     return (size_t)(w - buf);
@@ -196,17 +230,13 @@ size_t qs_format_double(char *buf, size_t size, double v)
     if (fabs(v) < 1e15 && v == (double)(long long)v) {
         /* Whole numbers print without a decimal point ("-0" prints as "0"). */
         long long x = (long long)v;
-        char tmp[24];
         int neg = x < 0;
-        int n = put_digits(tmp + sizeof(tmp),
-                           neg ? 0ULL - (unsigned long long)x : (unsigned long long)x);
-        size_t w = 0;
-        if (neg)
-            buf[w++] = '-';
-        memcpy(buf + w, tmp + sizeof(tmp) - n, (size_t)n);
-        w += (size_t)n;
-        buf[w] = '\0';
-        return w;
+        uint64_t u = neg ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+        int n = u ? digit_count(u) : 1;
+        buf[0] = '-';
+        put_digits(buf + neg, u, n);
+        buf[neg + n] = '\0';
+        return (size_t)(neg + n);
     }
     uint64_t bits;
     memcpy(&bits, &v, sizeof(bits));
@@ -226,28 +256,60 @@ size_t qs_format_double(char *buf, size_t size, double v)
     return layout(buf, neg, d, e10);
 }
 
-/* "FO=2.0833333333333335; ER.t=38": the values a rule referenced, "missing" for NaN. */
-static void rule_detail(const qs_instrument *inst, const qs_flag *f, const qs_result *res,
-                        char *buf, size_t size)
+/* Text appended to a caller's buffer of `size` >= 1 bytes, cut off at size - 1 and always
+ * NUL-terminated (what snprintf at buf + used would leave), without printf: details are written
+ * for every raised flag of a scoring run. */
+struct text {
+    char *buf;
+    size_t size, used;
+};
+
+static void text_put(struct text *t, const char *s, size_t n)
 {
-    size_t used = 0;
+    size_t room = t->size - 1 - t->used;
+    if (n > room)
+        n = room;
+    memcpy(t->buf + t->used, s, n);
+    t->used += n;
+    t->buf[t->used] = '\0';
+}
+
+static void text_str(struct text *t, const char *s)
+{
+    text_put(t, s, strlen(s));
+}
+
+/* A value, "missing" for NaN. */
+static void text_value(struct text *t, double x)
+{
+    char v[32];
+    if (isnan(x))
+        text_put(t, "missing", 7);
+    else
+        text_put(t, v, qs_format_double(v, sizeof(v), x));
+}
+
+/* "FO=2.0833333333333335; ER.t=38": the values a rule referenced, "missing" for NaN. */
+static size_t rule_detail(const qs_instrument *inst, const qs_flag *f, const qs_result *res,
+                          char *buf, size_t size)
+{
+    struct text t = {buf, size, 0};
     buf[0] = '\0';
-    for (size_t i = 0; i < qs_expr_ref_count(f->rule) && used < size; i++) {
+    for (size_t i = 0; i < qs_expr_ref_count(f->rule) && t.used + 1 < size; i++) {
         int score;
         qs_field field;
-        char v[64];
         qs_expr_ref(f->rule, i, &score, &field);
-        double x = res->values[(size_t)score * QS_FIELD_COUNT + field];
-        if (isnan(x))
-            snprintf(v, sizeof(v), "missing");
-        else
-            qs_format_double(v, sizeof(v), x);
-        int n = snprintf(buf + used, size - used, "%s%s%s%s=%s", i ? "; " : "",
-                         inst->scores[score].id, field == QS_FIELD_VALUE ? "" : ".",
-                         field == QS_FIELD_VALUE ? "" : qs_field_name(field), v);
-        if (n > 0)
-            used += (size_t)n;
+        if (i)
+            text_put(&t, "; ", 2);
+        text_str(&t, inst->scores[score].id);
+        if (field != QS_FIELD_VALUE) {
+            text_put(&t, ".", 1);
+            text_str(&t, qs_field_name(field));
+        }
+        text_put(&t, "=", 1);
+        text_value(&t, res->values[(size_t)score * QS_FIELD_COUNT + field]);
     }
+    return t.used;
 }
 
 size_t qs_validity_conds(qs_validity_cond out[2], const qs_instrument *inst,
@@ -273,27 +335,26 @@ size_t qs_validity_conds(qs_validity_cond out[2], const qs_instrument *inst,
 }
 
 /* "longstring=36; irv=1.2" (the CSV detail) or "longstring > 18 or irv < 0.5" (the rule). */
-static void validity_text(const qs_validity_cond *c, size_t n, int rule, char *buf, size_t size)
+static size_t validity_text(const qs_validity_cond *c, size_t n, int rule, char *buf, size_t size)
 {
-    size_t used = 0;
+    struct text t = {buf, size, 0};
     buf[0] = '\0';
-    for (size_t i = 0; i < n && used < size; i++) {
-        char num[64];
-        int w;
+    for (size_t i = 0; i < n && t.used + 1 < size; i++) {
+        if (i)
+            text_str(&t, rule ? " or " : "; ");
+        text_str(&t, c[i].index);
         if (rule) {
-            qs_format_double(num, sizeof(num), c[i].threshold);
-            w = snprintf(buf + used, size - used, "%s%s %s %s", i ? " or " : "", c[i].index,
-                         c[i].op, num);
+            char num[32];
+            text_put(&t, " ", 1);
+            text_str(&t, c[i].op);
+            text_put(&t, " ", 1);
+            text_put(&t, num, qs_format_double(num, sizeof(num), c[i].threshold));
         } else {
-            if (isnan(c[i].value))
-                snprintf(num, sizeof(num), "missing");
-            else
-                qs_format_double(num, sizeof(num), c[i].value);
-            w = snprintf(buf + used, size - used, "%s%s=%s", i ? "; " : "", c[i].index, num);
+            text_put(&t, "=", 1);
+            text_value(&t, c[i].value);
         }
-        if (w > 0)
-            used += (size_t)w;
     }
+    return t.used;
 }
 
 void qs_validity_rule_text(const qs_validity_cond *c, size_t n, char *buf, size_t size)
@@ -318,14 +379,12 @@ void qs_validity_flag_text(int invalid, const char **id, const char **label, con
         *because = invalid ? invalid_because : careless_because;
 }
 
-void qs_flag_detail(const qs_instrument *inst, size_t k, const qs_result *res, char *buf,
-                    size_t size)
+size_t qs_flag_detail(const qs_instrument *inst, size_t k, const qs_result *res, char *buf,
+                      size_t size)
 {
-    if (k < inst->nflags) {
-        rule_detail(inst, &inst->flags[k], res, buf, size);
-        return;
-    }
+    if (k < inst->nflags)
+        return rule_detail(inst, &inst->flags[k], res, buf, size);
     qs_validity_cond conds[2];
     size_t nc = qs_validity_conds(conds, inst, &res->validity, k == inst->nflags);
-    validity_text(conds, nc, 0, buf, size);
+    return validity_text(conds, nc, 0, buf, size);
 }

@@ -26,10 +26,10 @@ size_t qs_format_double(char *buf, size_t size, double v);
  * The values flag `k` saw, as written in the CSV `detail` column: "FO=2.0833333333333335;
  * ER.t=38" for an instrument flag (k < inst->nflags; "missing" for a missing value), the indices
  * for the validity flags ("longstring=36; irv=0") with k == nflags (careless) and nflags + 1
- * (invalid). Truncated to `size`.
+ * (invalid). Truncated to `size` (at least 1). Returns the length written.
  */
-void qs_flag_detail(const qs_instrument *inst, size_t k, const qs_result *res, char *buf,
-                    size_t size);
+size_t qs_flag_detail(const qs_instrument *inst, size_t k, const qs_result *res, char *buf,
+                      size_t size);
 
 /**
  * Id, label and because sentence of a validity flag (invalid = 0: careless); any may be NULL.

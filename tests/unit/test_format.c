@@ -491,9 +491,15 @@ static void test_validity_flags_say_their_rule_and_the_values_they_saw(void **st
     res.validity.irv = NAN; /* fewer than two answers */
     res.validity.attention_failed = 1;
     char buf[128];
-    qs_flag_detail(&inst, 0, &res, buf, sizeof(buf)); /* k == nflags: careless */
+    /* k == nflags: careless */
+    assert_int_equal(qs_flag_detail(&inst, 0, &res, buf, sizeof(buf)), 26);
     assert_string_equal(buf, "longstring=36; irv=missing");
-    qs_flag_detail(&inst, 1, &res, buf, sizeof(buf)); /* k == nflags + 1: invalid */
+    assert_int_equal(qs_flag_detail(&inst, 0, &res, buf, 17), 16); /* truncated, terminated */
+    assert_string_equal(buf, "longstring=36; i");
+    assert_int_equal(qs_flag_detail(&inst, 0, &res, buf, 1), 0);
+    assert_string_equal(buf, "");
+    /* k == nflags + 1: invalid */
+    assert_int_equal(qs_flag_detail(&inst, 1, &res, buf, sizeof(buf)), 18);
     assert_string_equal(buf, "attention_failed=1");
     qs_validity_cond c[2];
     size_t n = qs_validity_conds(c, &inst, &res.validity, 1);
