@@ -155,7 +155,8 @@ static void csv_field_n(qs_out *o, const char *s, size_t n)
 
 static void num(qs_out *o, double v)
 {
-    o->used += qs_format_double(room(o, NUM_ROOM), NUM_ROOM, v);
+    char *p = room(o, NUM_ROOM); /* apart: room() may flush, which resets o->used */
+    o->used += qs_format_double(p, NUM_ROOM, v);
 }
 
 /* Decimal digits of v at dst (no NUL); returns the length. */
@@ -173,7 +174,8 @@ static size_t utoa(char *dst, unsigned long v)
 
 static void unum(qs_out *o, unsigned long v)
 {
-    o->used += utoa(room(o, 24), v);
+    char *p = room(o, 24);
+    o->used += utoa(p, v);
 }
 
 /* The JSON text of s: runs without a quote, backslash or control character are copied whole. */
