@@ -16,13 +16,38 @@
  * Output is assembled in one buffer and handed to fwrite in large blocks: a score row is about
  * twenty small fields, and stdio per field would dominate a million-row run. Numbers use the
  * shortest round-trip text, so a reader gets back exactly the double we computed.
+ *
+ * What is the same on every row is escaped once, in qs_out_new, into `consts`: each score's
+ * cell ("ER,"), each flag's cells, severity and quoted `because` sentence (about 250 bytes that
+ * a flag row would otherwise scan and quote character by character), the instrument and norm
+ * cells, the JSON keys and a flag's fixed members. The parts of an administration shared by all
+ * its CSV rows (ids, group, therapist, source, the validity indices) are serialised once per
+ * administration (prepare_shared). A row is then memcpy of ready bytes plus its numbers,
+ * formatted straight into the buffer.
  */
 
-#define OUT_BUF (256 * 1024)
+#define OUT_BUF  (256 * 1024)
+#define NUM_ROOM 32 /* qs_format_double's room: the longest number is 24 bytes */
 
 struct sbuf {
     char *data;
     size_t len, cap;
+};
+
+/* A piece of `consts`: offset and length (offsets, as consts moves while it grows). */
+struct frag {
+    size_t off, len;
+};
+
+/* The fixed text of one flag: the instrument's (k < nflags), then careless and invalid. */
+struct flag_text {
+    struct frag csv_cell;    /* "id,,,,,,," : score column, then the six empty numbers */
+    struct frag csv_mid;     /* ",flag,severity," */
+    struct frag csv_because; /* ",because" (quoted as needed) */
+    struct frag json_head;   /* {"id":..,"label":..,"severity":..,"status": */
+    struct frag json_rule;   /* ,"rule":..,"values":{ */
+    struct frag json_tail;   /* },"because":..} */
+    size_t key0, nkeys;      /* json_keys[key0 ..]: ("," when not first) "FO": */
 };
 
 struct qs_out {
@@ -36,6 +61,18 @@ struct qs_out {
     int failed;
     unsigned long flags_raised;
     qs_wide *wide; /* QS_OUT_WIDE: every call goes to output_wide.c */
+
+    struct sbuf consts;
+    struct frag inst_cell;  /* CSV "instrument," */
+    struct frag norm_cell;  /* CSV ",norm," */
+    struct frag *score_csv; /* "id," per score */
+    struct frag *score_key; /* JSON (","){"id":{"value": per score */
+    struct flag_text *flag; /* nflags + 2 */
+    struct frag *json_keys;
+    size_t nkeys, keys_cap;
+    /* the source file's CSV cell, kept while the same file is written */
+    struct sbuf source_cell;
+    char *source;
 };
 
 static void flush(qs_out *o)
@@ -45,56 +82,81 @@ static void flush(qs_out *o)
     o->used = 0;
 }
 
-static void put(qs_out *o, const char *s, size_t n)
+static void put_slow(qs_out *o, const char *s, size_t n)
 {
-    if (o->used + n > OUT_BUF) {
-        flush(o);
-        if (n > OUT_BUF) {
-            if (fwrite(s, 1, n, o->fp) != n)
-                o->failed = 1;
-            return;
-        }
+    flush(o);
+    if (n > OUT_BUF) {
+        if (fwrite(s, 1, n, o->fp) != n)
+            o->failed = 1;
+        return;
+    }
+    memcpy(o->buf, s, n);
+    o->used = n;
+}
+
+static inline void put(qs_out *o, const char *s, size_t n)
+{
+    if (n > OUT_BUF - o->used) {
+        put_slow(o, s, n);
+        return;
     }
     memcpy(o->buf + o->used, s, n);
     o->used += n;
 }
 
-static void puts_(qs_out *o, const char *s)
-{
-    put(o, s, strlen(s));
-}
+/* A string literal, its length known at compile time. */
+#define PUT_LIT(o, lit) put((o), (lit), sizeof(lit) - 1)
 
-static void putc_(qs_out *o, char c)
+static inline void putc_(qs_out *o, char c)
 {
-    if (o->used + 1 > OUT_BUF)
+    if (o->used == OUT_BUF)
         flush(o);
     o->buf[o->used++] = c;
 }
 
-/* A CSV field: quoted when it holds a comma, quote, CR or LF. NULL writes nothing. */
-static void csv_field(qs_out *o, const char *s)
+static inline void put_frag(qs_out *o, struct frag f)
 {
-    if (!s)
-        return;
-    size_t n = strlen(s);
-    if (strcspn(s, ",\"\r\n") == n) {
+    put(o, o->consts.data + f.off, f.len);
+}
+
+/* Room for n <= OUT_BUF bytes at the end of the buffer. */
+static inline char *room(qs_out *o, size_t n)
+{
+    if (n > OUT_BUF - o->used)
+        flush(o);
+    return o->buf + o->used;
+}
+
+static int needs_quotes(const char *s, size_t n)
+{
+    return strcspn(s, ",\"\r\n") != n;
+}
+
+/* A CSV field: quoted when it holds a comma, quote, CR or LF. */
+static void csv_field_n(qs_out *o, const char *s, size_t n)
+{
+    if (!needs_quotes(s, n)) {
         put(o, s, n);
         return;
     }
     putc_(o, '"');
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            putc_(o, '"');
-        putc_(o, s[i]);
+    const char *q = memchr(s, '"', n);
+    while (q) { /* up to and with a quote, then the quote again */
+        size_t k = (size_t)(q + 1 - s);
+        put(o, s, k);
+        putc_(o, '"');
+        s += k;
+        n -= k;
+        q = memchr(s, '"', n);
     }
+    put(o, s, n);
     putc_(o, '"');
 }
 
 static void num(qs_out *o, double v)
 {
-    char b[64];
-    size_t n = qs_format_double(b, sizeof(b), v);
-    put(o, b, n);
+    char *p = room(o, NUM_ROOM); /* apart: room() may flush, which resets o->used */
+    o->used += qs_format_double(p, NUM_ROOM, v);
 }
 
 /* Decimal digits of v at dst (no NUL); returns the length. */
@@ -112,38 +174,250 @@ static size_t utoa(char *dst, unsigned long v)
 
 static void unum(qs_out *o, unsigned long v)
 {
-    char b[24];
-    put(o, b, utoa(b, v));
+    char *p = room(o, 24);
+    o->used += utoa(p, v);
 }
 
+/* The JSON text of s: runs without a quote, backslash or control character are copied whole. */
 static void json_string(qs_out *o, const char *s)
 {
     if (!s || !*s) { /* an empty text field is null, like an unmapped one */
-        puts_(o, "null");
+        PUT_LIT(o, "null");
         return;
     }
     putc_(o, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            putc_(o, '\\');
-            putc_(o, (char)*p);
-        } else if (*p < 0x20) {
+    const unsigned char *p = (const unsigned char *)s, *run = p;
+    for (; *p; p++) {
+        if (*p != '"' && *p != '\\' && *p >= 0x20)
+            continue;
+        put(o, (const char *)run, (size_t)(p - run));
+        if (*p < 0x20) {
             char b[8];
             snprintf(b, sizeof(b), "\\u%04x", *p);
-            puts_(o, b);
+            put(o, b, 6);
         } else {
+            putc_(o, '\\');
             putc_(o, (char)*p);
         }
+        run = p + 1;
     }
+    put(o, (const char *)run, (size_t)(p - run));
     putc_(o, '"');
 }
 
 static void json_num(qs_out *o, double v)
 {
     if (isnan(v))
-        puts_(o, "null");
+        PUT_LIT(o, "null");
     else
         num(o, v);
+}
+
+/* ---- growable strings, for the text escaped once per run or per administration ---------- */
+
+static int sb_put(struct sbuf *b, const char *s, size_t n)
+{
+    if (b->len + n > b->cap) { /* not when n is 0: a NULL data would read as out of memory */
+        char *p = qs_grow__array(b->data, &b->cap, b->len + n, 1, 256);
+        if (!p)
+            return -1;
+        b->data = p;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    return 0;
+}
+
+static int sb_str(struct sbuf *b, const char *s)
+{
+    return sb_put(b, s, strlen(s));
+}
+
+/* The quoted form of s (n bytes, needing quotes): quote, s with '"' doubled, quote. */
+static int sb_quoted(struct sbuf *b, const char *s, size_t n)
+{
+    int bad = 0;
+    const char *q = memchr(s, '"', n);
+    while (q) {
+        size_t k = (size_t)(q + 1 - s);
+        bad |= sb_put(b, s, k) | sb_put(b, "\"", 1);
+        s += k;
+        n -= k;
+        q = memchr(s, '"', n);
+    }
+    return bad | sb_put(b, s, n) | sb_put(b, "\"", 1);
+}
+
+static int sb_field(struct sbuf *b, const char *s)
+{
+    if (!s)
+        return 0;
+    size_t n = strlen(s);
+    if (!needs_quotes(s, n))
+        return sb_put(b, s, n);
+    return sb_put(b, "\"", 1) | sb_quoted(b, s, n);
+}
+
+/* Text from the input (ids, group, therapist, the file name): as sb_field, with a leading
+ * apostrophe when a spreadsheet would run it as a formula (docs/score.md "Spreadsheet safety").
+ * Numbers qscore computes never pass through here: they stay plain, negative ones included. */
+static int sb_text(struct sbuf *b, const char *s)
+{
+    if (!s)
+        return 0;
+    size_t n = strlen(s);
+    int quote = needs_quotes(s, n);
+    int bad = quote ? sb_put(b, "\"", 1) : 0;
+    if (qs_text__formula_like(s))
+        bad |= sb_put(b, "'", 1);
+    return bad | (quote ? sb_quoted(b, s, n) : sb_put(b, s, n));
+}
+
+/* JSON string of s into b, as json_string writes it. */
+static int sb_json(struct sbuf *b, const char *s)
+{
+    if (!s || !*s)
+        return sb_put(b, "null", 4);
+    int bad = sb_put(b, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            char e[2] = {'\\', (char)*p};
+            bad |= sb_put(b, e, 2);
+        } else if (*p < 0x20) {
+            char e[8];
+            snprintf(e, sizeof(e), "\\u%04x", *p);
+            bad |= sb_put(b, e, 6);
+        } else {
+            bad |= sb_put(b, (const char *)p, 1);
+        }
+    }
+    return bad | sb_put(b, "\"", 1);
+}
+
+/* ---- the fixed text of a run ------------------------------------------------------------- */
+
+/* Starts a fragment of consts; end_frag closes it. */
+static size_t begin_frag(const qs_out *o)
+{
+    return o->consts.len;
+}
+
+static struct frag end_frag(const qs_out *o, size_t start)
+{
+    return (struct frag){start, o->consts.len - start};
+}
+
+static int add_key(qs_out *o, size_t i, const char *key)
+{
+    struct frag *k = qs_grow__array(o->json_keys, &o->keys_cap, o->nkeys + 1, sizeof(*k), 8);
+    if (!k)
+        return -1;
+    o->json_keys = k;
+    size_t at = begin_frag(o);
+    int bad = (i ? sb_put(&o->consts, ",", 1) : 0) | sb_json(&o->consts, key) |
+              sb_put(&o->consts, ":", 1);
+    o->json_keys[o->nkeys++] = end_frag(o, at);
+    return bad;
+}
+
+/* Flag k's fixed text: id, label, severity, rule, because, the keys of its values. */
+static int prepare_flag(qs_out *o, size_t k)
+{
+    const qs_instrument *inst = o->inst;
+    struct sbuf *c = &o->consts;
+    struct flag_text *ft = &o->flag[k];
+    const char *id, *label, *severity, *rule, *because;
+    char rule_buf[512];
+    qs_validity_cond conds[2];
+    size_t nc = 0;
+    const qs_flag *fl = k < inst->nflags ? &inst->flags[k] : NULL;
+    if (fl) {
+        id = fl->id;
+        label = fl->label;
+        severity = qs_severity_name(fl->severity);
+        rule = fl->rule_text;
+        because = fl->because;
+    } else {
+        int which = (int)(k - inst->nflags); /* 0 careless, 1 invalid */
+        qs_validity_flag_text(which, &id, &label, &because);
+        severity = "medium";
+        /* The rule and the indices it tests depend on the instrument's thresholds only. */
+        qs_validity_value none;
+        memset(&none, 0, sizeof(none));
+        nc = qs_validity_conds(conds, inst, &none, which == 0);
+        qs_validity_rule_text(conds, nc, rule_buf, sizeof(rule_buf));
+        rule = rule_buf;
+    }
+    size_t at = begin_frag(o);
+    int bad = sb_field(c, id) | sb_put(c, ",,,,,,,", 7);
+    ft->csv_cell = end_frag(o, at);
+    at = begin_frag(o);
+    bad |= sb_put(c, ",flag,", 6) | sb_field(c, severity) | sb_put(c, ",", 1);
+    ft->csv_mid = end_frag(o, at);
+    at = begin_frag(o);
+    bad |= sb_put(c, ",", 1) | sb_field(c, because);
+    ft->csv_because = end_frag(o, at);
+
+    at = begin_frag(o);
+    bad |= sb_str(c, "{\"id\":") | sb_json(c, id) | sb_str(c, ",\"label\":") | sb_json(c, label) |
+           sb_str(c, ",\"severity\":") | sb_json(c, severity) | sb_str(c, ",\"status\":");
+    ft->json_head = end_frag(o, at);
+    at = begin_frag(o);
+    bad |= sb_str(c, ",\"rule\":") | sb_json(c, rule) | sb_str(c, ",\"values\":{");
+    ft->json_rule = end_frag(o, at);
+    at = begin_frag(o);
+    bad |= sb_str(c, "},\"because\":") | sb_json(c, because) | sb_put(c, "}", 1);
+    ft->json_tail = end_frag(o, at);
+
+    ft->key0 = o->nkeys;
+    if (fl) {
+        ft->nkeys = qs_expr_ref_count(fl->rule);
+        for (size_t i = 0; i < ft->nkeys; i++) {
+            int score;
+            qs_field field;
+            char key[128];
+            qs_expr_ref(fl->rule, i, &score, &field);
+            snprintf(key, sizeof(key), "%s%s%s", inst->scores[score].id,
+                     field == QS_FIELD_VALUE ? "" : ".",
+                     field == QS_FIELD_VALUE ? "" : qs_field_name(field));
+            bad |= add_key(o, i, key);
+        }
+    } else {
+        ft->nkeys = nc;
+        for (size_t i = 0; i < nc; i++)
+            bad |= add_key(o, i, conds[i].index);
+    }
+    return bad;
+}
+
+static int prepare_consts(qs_out *o)
+{
+    const qs_instrument *inst = o->inst;
+    struct sbuf *c = &o->consts;
+    size_t ns = inst->nscores ? inst->nscores : 1, nf = inst->nflags + 2;
+    o->score_csv = calloc(ns, sizeof(*o->score_csv));
+    o->score_key = calloc(ns, sizeof(*o->score_key));
+    o->flag = calloc(nf, sizeof(*o->flag));
+    if (!o->score_csv || !o->score_key || !o->flag)
+        return -1;
+    size_t at = begin_frag(o);
+    int bad = sb_field(c, inst->id) | sb_put(c, ",", 1);
+    o->inst_cell = end_frag(o, at);
+    at = begin_frag(o);
+    bad |= sb_put(c, ",", 1) | sb_field(c, o->norm_id) | sb_put(c, ",", 1);
+    o->norm_cell = end_frag(o, at);
+    for (size_t i = 0; i < inst->nscores; i++) {
+        at = begin_frag(o);
+        bad |= sb_field(c, inst->scores[i].id) | sb_put(c, ",", 1);
+        o->score_csv[i] = end_frag(o, at);
+        at = begin_frag(o);
+        bad |= (i ? sb_put(c, ",", 1) : 0) | sb_json(c, inst->scores[i].id) |
+               sb_str(c, ":{\"value\":");
+        o->score_key[i] = end_frag(o, at);
+    }
+    for (size_t k = 0; k < nf; k++)
+        bad |= prepare_flag(o, k);
+    return bad;
 }
 
 qs_error qs_out_new(qs_out **out, FILE *fp, qs_out_format format, const qs_instrument *inst,
@@ -164,71 +438,40 @@ qs_error qs_out_new(qs_out **out, FILE *fp, qs_out_format format, const qs_instr
         return QS_OK;
     }
     o->buf = calloc(1, OUT_BUF); /* calloc: also quiets a -O3 false "maybe uninitialized" */
-    if (!o->buf) {
-        free(o);
-        return QS_ENOMEM;
-    }
     o->fp = fp;
     o->format = format;
     o->inst = inst;
     o->norm_id = norm_id;
+    if (!o->buf || prepare_consts(o)) {
+        qs_out_free(o);
+        return QS_ENOMEM;
+    }
     if (format == QS_OUT_CSV)
-        puts_(o, "response_id,client_id,instrument,score,value,n_answered,n_items,z,t,percentile,"
-                 "status,kind,severity,detail,because,norm,group,therapist,administered,source,"
-                 "line,missing_fraction,longstring,irv,attention_failed\n");
+        PUT_LIT(o, "response_id,client_id,instrument,score,value,n_answered,n_items,z,t,percentile,"
+                   "status,kind,severity,detail,because,norm,group,therapist,administered,source,"
+                   "line,missing_fraction,longstring,irv,attention_failed\n");
     *out = o;
     return QS_OK;
 }
 
-/* A growable byte string for the parts of a row shared by all rows of one administration. */
-static int sb_put(struct sbuf *b, const char *s, size_t n)
-{
-    if (b->len + n > b->cap) { /* not when n is 0: a NULL data would read as out of memory */
-        char *p = qs_grow__array(b->data, &b->cap, b->len + n, 1, 256);
-        if (!p)
-            return -1;
-        b->data = p;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    return 0;
-}
+/* ---- CSV --------------------------------------------------------------------------------- */
 
-static int sb_field(struct sbuf *b, const char *s)
+/* The source file's cell, escaped again only when the file changes. */
+static int source_cell(qs_out *o, const char *source)
 {
-    if (!s)
+    if (o->source && source && strcmp(o->source, source) == 0)
         return 0;
-    size_t n = strlen(s);
-    if (strcspn(s, ",\"\r\n") == n)
-        return sb_put(b, s, n);
-    int bad = sb_put(b, "\"", 1);
-    for (const char *q = s; *q; q++) {
-        if (*q == '"')
-            bad |= sb_put(b, "\"", 1);
-        bad |= sb_put(b, q, 1);
-    }
-    return bad | sb_put(b, "\"", 1);
-}
-
-/* Text from the input (ids, group, therapist, the file name): as sb_field, with a leading
- * apostrophe when a spreadsheet would run it as a formula (docs/score.md "Spreadsheet safety").
- * Numbers qscore computes never pass through here: they stay plain, negative ones included. */
-static int sb_text(struct sbuf *b, const char *s)
-{
-    if (!s)
+    free(o->source);
+    o->source = NULL;
+    o->source_cell.len = 0;
+    if (!source)
         return 0;
-    int quote = strcspn(s, ",\"\r\n") != strlen(s);
-    int bad = quote ? sb_put(b, "\"", 1) : 0;
-    if (qs_text__formula_like(s))
-        bad |= sb_put(b, "'", 1);
-    if (!quote)
-        return bad | sb_put(b, s, strlen(s));
-    for (const char *q = s; *q; q++) {
-        if (*q == '"')
-            bad |= sb_put(b, "\"", 1);
-        bad |= sb_put(b, q, 1);
-    }
-    return bad | sb_put(b, "\"", 1);
+    size_t n = strlen(source) + 1;
+    o->source = malloc(n);
+    if (!o->source)
+        return -1;
+    memcpy(o->source, source, n);
+    return sb_text(&o->source_cell, source);
 }
 
 /* Serialise the shared parts once per administration: "response_id,client_id,instrument,"
@@ -254,50 +497,51 @@ static int prepare_shared(qs_out *o, const qs_admin *adm, const qs_result *res, 
         n += utoa(line + n, (unsigned long)v->attention_failed);
     line[n++] = '\n';
     o->head.len = o->tail.len = 0;
-    int bad = sb_text(&o->head, adm->response_id) | sb_put(&o->head, ",", 1) |
-              sb_text(&o->head, adm->client_id) | sb_put(&o->head, ",", 1) |
-              sb_field(&o->head, o->inst->id) | sb_put(&o->head, ",", 1);
-    bad |= sb_put(&o->tail, ",", 1) | sb_field(&o->tail, o->norm_id) | sb_put(&o->tail, ",", 1) |
-           sb_text(&o->tail, adm->group) | sb_put(&o->tail, ",", 1) |
-           sb_text(&o->tail, adm->therapist) | sb_put(&o->tail, ",", 1) |
-           sb_field(&o->tail, adm->administered) | sb_put(&o->tail, ",", 1) |
-           sb_text(&o->tail, source) | sb_put(&o->tail, line, n);
+    struct sbuf *h = &o->head, *t = &o->tail;
+    const char *c = o->consts.data;
+    int bad = source_cell(o, source);
+    bad |= sb_text(h, adm->response_id) | sb_put(h, ",", 1) | sb_text(h, adm->client_id) |
+           sb_put(h, ",", 1) | sb_put(h, c + o->inst_cell.off, o->inst_cell.len);
+    bad |= sb_put(t, c + o->norm_cell.off, o->norm_cell.len) | sb_text(t, adm->group) |
+           sb_put(t, ",", 1) | sb_text(t, adm->therapist) | sb_put(t, ",", 1) |
+           sb_field(t, adm->administered) | sb_put(t, ",", 1) |
+           sb_put(t, o->source_cell.data, o->source_cell.len) | sb_put(t, line, n);
     return bad;
 }
 
-/* The part of a CSV row after `status`: kind..because, then the shared tail. */
-static void csv_tail(qs_out *o, const char *kind, const char *severity, const char *detail,
-                     const char *because)
-{
-    putc_(o, ',');
-    puts_(o, kind);
-    putc_(o, ',');
-    csv_field(o, severity);
-    putc_(o, ',');
-    csv_field(o, detail);
-    putc_(o, ',');
-    csv_field(o, because);
-    put(o, o->tail.data, o->tail.len);
-}
+static const char *const csv_status[] = {"ok", "prorated", "insufficient"};
+static const size_t csv_status_len[] = {2, 8, 12};
 
-static void csv_head(qs_out *o, const char *score)
+/* A flag row: the shared head, the flag's cells, its status, detail and because, the tail. */
+static void csv_flag_row(qs_out *o, size_t k, qs_tri t, const qs_result *res)
 {
+    const struct flag_text *ft = &o->flag[k];
+    char detail[512];
+    size_t dn = qs_flag_detail(o->inst, k, res, detail, sizeof(detail));
     put(o, o->head.data, o->head.len);
-    csv_field(o, score);
-    putc_(o, ',');
+    put_frag(o, ft->csv_cell);
+    if (t == QS_TRI_TRUE)
+        PUT_LIT(o, "raised");
+    else
+        PUT_LIT(o, "not_evaluable");
+    put_frag(o, ft->csv_mid);
+    csv_field_n(o, detail, dn);
+    put_frag(o, ft->csv_because);
+    put(o, o->tail.data, o->tail.len);
+    o->flags_raised += t == QS_TRI_TRUE;
 }
 
 static void write_csv(qs_out *o, const qs_admin *adm, const qs_result *res, const char *source)
 {
     const qs_instrument *inst = o->inst;
-    char detail[512];
     if (prepare_shared(o, adm, res, source)) {
         o->failed = 1;
         return;
     }
     for (size_t i = 0; i < inst->nscores; i++) {
         const qs_score_value *sv = &res->scores[i];
-        csv_head(o, inst->scores[i].id);
+        put(o, o->head.data, o->head.len);
+        put_frag(o, o->score_csv[i]);
         num(o, sv->value);
         putc_(o, ',');
         unum(o, sv->n_answered);
@@ -310,183 +554,126 @@ static void write_csv(qs_out *o, const qs_admin *adm, const qs_result *res, cons
         putc_(o, ',');
         num(o, sv->percentile);
         putc_(o, ',');
-        puts_(o, qs_status_name(sv->status));
-        csv_tail(o, "score", NULL, NULL, NULL);
+        if ((unsigned)sv->status < 3)
+            put(o, csv_status[sv->status], csv_status_len[sv->status]);
+        else
+            put(o, qs_status_name(sv->status), strlen(qs_status_name(sv->status)));
+        PUT_LIT(o, ",score,,,");
+        put(o, o->tail.data, o->tail.len);
     }
+    for (size_t f = 0; f < inst->nflags; f++)
+        if (res->flags[f] != QS_TRI_FALSE)
+            csv_flag_row(o, f, res->flags[f], res);
     const qs_validity_value *v = &res->validity;
-    for (size_t f = 0; f < inst->nflags; f++) {
-        if (res->flags[f] == QS_TRI_FALSE)
-            continue;
-        const qs_flag *fl = &inst->flags[f];
-        qs_flag_detail(inst, f, res, detail, sizeof(detail));
-        csv_head(o, fl->id);
-        puts_(o, ",,,,,,");
-        puts_(o, res->flags[f] == QS_TRI_TRUE ? "raised" : "not_evaluable");
-        csv_tail(o, "flag", qs_severity_name(fl->severity), detail, fl->because);
-        o->flags_raised += res->flags[f] == QS_TRI_TRUE;
-    }
-    for (int which = 0; which < 2; which++) {
-        qs_tri t = which == 0 ? v->careless : v->invalid;
-        if (t == QS_TRI_FALSE)
-            continue;
-        const char *because;
-        qs_validity_flag_text(which, NULL, NULL, &because);
-        qs_flag_detail(inst, inst->nflags + (size_t)which, res, detail, sizeof(detail));
-        csv_head(o, which == 0 ? "careless" : "invalid");
-        puts_(o, ",,,,,,");
-        puts_(o, t == QS_TRI_TRUE ? "raised" : "not_evaluable");
-        csv_tail(o, "flag", "medium", detail, because);
-        o->flags_raised += t == QS_TRI_TRUE;
-    }
+    if (v->careless != QS_TRI_FALSE)
+        csv_flag_row(o, inst->nflags, v->careless, res);
+    if (v->invalid != QS_TRI_FALSE)
+        csv_flag_row(o, inst->nflags + 1, v->invalid, res);
 }
+
+/* ---- JSON Lines -------------------------------------------------------------------------- */
 
 /* "scores":{...}: each score's value, counts, norm-based values and status. */
 static void json_scores(qs_out *o, const qs_result *res)
 {
     const qs_instrument *inst = o->inst;
-    puts_(o, ",\"scores\":{");
+    PUT_LIT(o, ",\"scores\":{");
     for (size_t i = 0; i < inst->nscores; i++) {
         const qs_score_value *sv = &res->scores[i];
-        if (i)
-            putc_(o, ',');
-        json_string(o, inst->scores[i].id);
-        puts_(o, ":{\"value\":");
+        put_frag(o, o->score_key[i]);
         json_num(o, sv->value);
-        puts_(o, ",\"n_answered\":");
+        PUT_LIT(o, ",\"n_answered\":");
         unum(o, sv->n_answered);
-        puts_(o, ",\"n_items\":");
+        PUT_LIT(o, ",\"n_items\":");
         unum(o, sv->n_items);
-        puts_(o, ",\"z\":");
+        PUT_LIT(o, ",\"z\":");
         json_num(o, sv->z);
-        puts_(o, ",\"t\":");
+        PUT_LIT(o, ",\"t\":");
         json_num(o, sv->t);
-        puts_(o, ",\"percentile\":");
+        PUT_LIT(o, ",\"percentile\":");
         json_num(o, sv->percentile);
-        puts_(o, ",\"status\":");
+        PUT_LIT(o, ",\"status\":");
         json_string(o, qs_status_name(sv->status));
         putc_(o, '}');
     }
     putc_(o, '}');
 }
 
-/* One raised or not-evaluable flag of the instrument, with the values its rule saw. */
-static void json_flag(qs_out *o, const qs_result *res, size_t f)
+/* One raised or not-evaluable flag k (an instrument flag, or careless/invalid), with the
+ * values its rule saw. */
+static void json_flag(qs_out *o, const qs_result *res, size_t k, qs_tri t)
 {
-    const qs_instrument *inst = o->inst;
-    const qs_flag *fl = &inst->flags[f];
-    puts_(o, "{\"id\":");
-    json_string(o, fl->id);
-    puts_(o, ",\"label\":");
-    json_string(o, fl->label);
-    puts_(o, ",\"severity\":");
-    json_string(o, qs_severity_name(fl->severity));
-    puts_(o, ",\"status\":");
-    json_string(o, res->flags[f] == QS_TRI_TRUE ? "raised" : "not_evaluable");
-    puts_(o, ",\"rule\":");
-    json_string(o, fl->rule_text);
-    puts_(o, ",\"values\":{");
-    for (size_t i = 0; i < qs_expr_ref_count(fl->rule); i++) {
-        int score;
-        qs_field field;
-        char key[128];
-        qs_expr_ref(fl->rule, i, &score, &field);
-        snprintf(key, sizeof(key), "%s%s%s", inst->scores[score].id,
-                 field == QS_FIELD_VALUE ? "" : ".",
-                 field == QS_FIELD_VALUE ? "" : qs_field_name(field));
-        if (i)
-            putc_(o, ',');
-        json_string(o, key);
-        putc_(o, ':');
-        json_num(o, res->values[(size_t)score * QS_FIELD_COUNT + field]);
+    const struct flag_text *ft = &o->flag[k];
+    put_frag(o, ft->json_head);
+    if (t == QS_TRI_TRUE)
+        PUT_LIT(o, "\"raised\"");
+    else
+        PUT_LIT(o, "\"not_evaluable\"");
+    put_frag(o, ft->json_rule);
+    if (k < o->inst->nflags) {
+        const qs_flag *fl = &o->inst->flags[k];
+        for (size_t i = 0; i < ft->nkeys; i++) {
+            int score;
+            qs_field field;
+            qs_expr_ref(fl->rule, i, &score, &field);
+            put_frag(o, o->json_keys[ft->key0 + i]);
+            json_num(o, res->values[(size_t)score * QS_FIELD_COUNT + field]);
+        }
+    } else {
+        qs_validity_cond conds[2];
+        size_t nc = qs_validity_conds(conds, o->inst, &res->validity, k == o->inst->nflags);
+        for (size_t i = 0; i < nc && i < ft->nkeys; i++) {
+            put_frag(o, o->json_keys[ft->key0 + i]);
+            json_num(o, conds[i].value);
+        }
     }
-    puts_(o, "},\"because\":");
-    json_string(o, fl->because);
-    putc_(o, '}');
-}
-
-/* The careless (which 0) or invalid (1) validity flag, in the form of the instrument's. */
-static void json_validity_flag(qs_out *o, const qs_validity_value *v, int which, qs_tri t)
-{
-    char rule[512];
-    qs_validity_cond conds[2];
-    size_t nc = qs_validity_conds(conds, o->inst, v, which == 0);
-    qs_validity_rule_text(conds, nc, rule, sizeof(rule));
-    puts_(o, "{\"id\":");
-    json_string(o, which == 0 ? "careless" : "invalid");
-    puts_(o, ",\"label\":");
-    const char *label, *because;
-    qs_validity_flag_text(which, NULL, &label, &because);
-    json_string(o, label);
-    puts_(o, ",\"severity\":\"medium\",\"status\":");
-    json_string(o, t == QS_TRI_TRUE ? "raised" : "not_evaluable");
-    puts_(o, ",\"rule\":");
-    json_string(o, rule);
-    puts_(o, ",\"values\":{");
-    for (size_t i = 0; i < nc; i++) {
-        if (i)
-            putc_(o, ',');
-        json_string(o, conds[i].index);
-        putc_(o, ':');
-        json_num(o, conds[i].value);
-    }
-    puts_(o, "},\"because\":");
-    json_string(o, because);
-    putc_(o, '}');
+    put_frag(o, ft->json_tail);
+    o->flags_raised += t == QS_TRI_TRUE;
 }
 
 static void write_json(qs_out *o, const qs_admin *adm, const qs_result *res, const char *source)
 {
     const qs_instrument *inst = o->inst;
     const qs_validity_value *v = &res->validity;
-    puts_(o, "{\"response_id\":");
+    PUT_LIT(o, "{\"response_id\":");
     json_string(o, adm->response_id);
-    puts_(o, ",\"client_id\":");
+    PUT_LIT(o, ",\"client_id\":");
     json_string(o, adm->client_id);
-    puts_(o, ",\"instrument\":");
+    PUT_LIT(o, ",\"instrument\":");
     json_string(o, inst->id);
-    puts_(o, ",\"source\":");
+    PUT_LIT(o, ",\"source\":");
     json_string(o, source);
-    puts_(o, ",\"line\":");
+    PUT_LIT(o, ",\"line\":");
     unum(o, adm->line);
-    puts_(o, ",\"group\":");
+    PUT_LIT(o, ",\"group\":");
     json_string(o, adm->group);
-    puts_(o, ",\"therapist\":");
+    PUT_LIT(o, ",\"therapist\":");
     json_string(o, adm->therapist);
-    puts_(o, ",\"administered\":");
+    PUT_LIT(o, ",\"administered\":");
     json_string(o, adm->administered);
-    puts_(o, ",\"norm\":");
+    PUT_LIT(o, ",\"norm\":");
     json_string(o, o->norm_id);
     json_scores(o, res);
-    puts_(o, ",\"validity\":{\"missing_fraction\":");
+    PUT_LIT(o, ",\"validity\":{\"missing_fraction\":");
     json_num(o, v->missing_fraction);
-    puts_(o, ",\"longstring\":");
+    PUT_LIT(o, ",\"longstring\":");
     json_num(o, (double)v->longstring);
-    puts_(o, ",\"irv\":");
+    PUT_LIT(o, ",\"irv\":");
     json_num(o, v->irv);
-    puts_(o, ",\"attention_failed\":");
+    PUT_LIT(o, ",\"attention_failed\":");
     json_num(o, v->attention_failed < 0 ? NAN : (double)v->attention_failed);
-    puts_(o, "},\"flags\":[");
+    PUT_LIT(o, "},\"flags\":[");
     int first = 1;
-    for (size_t f = 0; f < inst->nflags; f++) {
-        if (res->flags[f] == QS_TRI_FALSE)
-            continue;
-        if (!first)
-            putc_(o, ',');
-        first = 0;
-        json_flag(o, res, f);
-        o->flags_raised += res->flags[f] == QS_TRI_TRUE;
-    }
-    for (int which = 0; which < 2; which++) {
-        qs_tri t = which == 0 ? v->careless : v->invalid;
+    for (size_t f = 0; f < inst->nflags + 2; f++) {
+        qs_tri t = f < inst->nflags ? res->flags[f] : f == inst->nflags ? v->careless : v->invalid;
         if (t == QS_TRI_FALSE)
             continue;
         if (!first)
             putc_(o, ',');
         first = 0;
-        json_validity_flag(o, v, which, t);
-        o->flags_raised += t == QS_TRI_TRUE;
+        json_flag(o, res, f, t);
     }
-    puts_(o, "]}\n");
+    PUT_LIT(o, "]}\n");
 }
 
 qs_error qs_out_write(qs_out *o, const qs_admin *adm, const qs_result *res, const char *source)
@@ -523,5 +710,12 @@ void qs_out_free(qs_out *o)
     free(o->buf);
     free(o->head.data);
     free(o->tail.data);
+    free(o->consts.data);
+    free(o->score_csv);
+    free(o->score_key);
+    free(o->flag);
+    free(o->json_keys);
+    free(o->source_cell.data);
+    free(o->source);
     free(o);
 }

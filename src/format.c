@@ -3,20 +3,111 @@
 
 #include <math.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "format_pow10.h"
+
 /*
- * Shortest round-trip formatting. glibc's printf/strtod pair costs about half of a scoring run,
- * so the common case (non-integers with 1e-5 <= |v| < 1e15, the range of scores, z, T and
- * percentiles) is done exactly with 128-bit integers: v = m * 2^e is scaled by 10^q so that it
- * has 17 integer digits, the rounding interval [v - ulp/2, v + ulp/2] is scaled the same way,
- * and the shortest decimal inside it (the closest one when several have that length) is
- * chosen -- the same text as Python's repr(). Everything else takes the slow path: the first of
- * %.15g, %.16g, %.17g that reads back as v. tests/unit/test_format.c checks both agree.
+ * Shortest round-trip formatting, for every double, without printf or strtod.
+ *
+ * Digits. A finite v != 0 is c * 2^q. Schubfach (R. Giulietti, "The Schubfach way to render
+ * doubles", 2020) picks the decimal d * 10^e that reads back as v with the fewest digits, and
+ * the closest to v when several have that length (ties to an even last digit): the same digits
+ * as Python's repr(). With k = floor(log10(2^q)) (the rounding interval of v, one 2^q wide, holds
+ * at least one multiple of 10^k and at most one of 10^(k+1)), it scales v and the interval ends
+ * by 10^-k -- a 126-bit table (format_pow10.h) times the 55-bit 4c, rounded to odd so that the
+ * comparisons with multiples of 4 below stay exact -- then takes the multiple of 10^(k+1) when
+ * the interval holds one, else the closer of s and s + 1, s = floor(v / 10^k).
+ *
+ * Text. The layout is printf's %.{P}g with P = max(15, number of digits), which is what the
+ * earlier printf/strtod implementation wrote (the first of %.15g, %.16g and %.17g that read back)
+ * and what the outputs and golden files hold: whole numbers below 1e15 without a decimal point
+ * ("-0" is "0"), plain notation for exponents -4 .. P - 1, otherwise "1.5e-07", "1e+20",
+ * "5e-324" (at least two exponent digits); "inf" and "-inf"; "" for NaN. The digits differ from
+ * that implementation's only where it was not the shortest, far from any score: subnormals
+ * (5e-324, not 4.94065645841247e-324) and 46 powers of two whose closest 16-digit decimal lies
+ * outside the narrower lower half of their interval (2^-24: 5.960464477539063e-08, not
+ * 5.9604644775390625e-08). tests/unit/test_format.c checks the text against that implementation,
+ * Python's repr() and strtod.
  */
 __extension__ typedef unsigned __int128 u128;
+
+enum { Q_MIN = -1074, C_MIN_BITS = 52 };
+
+/* floor(log10(2^e)), floor(log10(3/4 * 2^e)) and floor(log2(10^e)) for the exponents of doubles
+ * (scripts/gen_format_pow10.py checks them exactly; >> of a negative number floors with gcc and
+ * clang). */
+static int flog10pow2(int e)
+{
+    return (int)(((int64_t)e * 661971961083LL) >> 41);
+}
+
+static int flog10_three_quarters_pow2(int e)
+{
+    return (int)(((int64_t)e * 661971961083LL - 274743187321LL) >> 41);
+}
+
+static int flog2pow10(int e)
+{
+    return (int)(((int64_t)e * 913124641741LL) >> 38);
+}
+
+/*
+ * cp * g / 2^127 rounded to odd (the floor, with its lowest bit set when the quotient is not
+ * whole), g = g1 * 2^63 + g0, cp < 2^60, as figure 8 of the paper computes it: the bits of the
+ * product below 2^64 are left out on purpose. g is one more than floor(10^-k * 2^-r), and that
+ * one adds cp < 2^60 there, so a value exactly halfway between two decimals (a tie) still
+ * comes out whole.
+ */
+static uint64_t round_odd(const uint64_t g[2], uint64_t cp)
+{
+    uint64_t x1 = (uint64_t)(((u128)g[1] * cp) >> 64);
+    u128 y = (u128)g[0] * cp;
+    uint64_t z = ((uint64_t)y >> 1) + x1;
+    uint64_t vbp = (uint64_t)(y >> 64) + (z >> 63);
+    return vbp | (uint64_t)((z & ((1ULL << 63) - 1)) != 0);
+}
+
+/* The shortest decimal d * 10^*e10 that reads back as c * 2^q (c > 0); d may end in zeros. */
+static uint64_t schubfach(uint64_t c, int q, int *e10)
+{
+    uint64_t out = c & 1; /* odd c: the interval's ends round to the even neighbour, so excluded */
+    uint64_t cb = c << 2, cbr = cb + 2, cbl;
+    int k;
+    if (c != 1ULL << C_MIN_BITS || q == Q_MIN) {
+        cbl = cb - 2; /* regular spacing: the interval is [c - 1/2, c + 1/2] * 2^q */
+        k = flog10pow2(q);
+    } else {
+        cbl = cb - 1; /* a power of two: the double below is only 2^(q-1) away */
+        k = flog10_three_quarters_pow2(q);
+    }
+    int h = q + flog2pow10(-k) + 2;
+    const uint64_t *g = qs_pow10_g[k - QS_POW10_K_MIN];
+    /* 4 * v, 4 * the interval's ends, times 10^-k */
+    uint64_t vb = round_odd(g, cb << h), vbl = round_odd(g, cbl << h), vbr = round_odd(g, cbr << h);
+    uint64_t s = vb >> 2;
+    /* u' = 10 floor(s / 10) and w' = u' + 10 (times 10^k): at most one is in the interval; if
+     * one is, it is the only decimal that short. */
+    uint64_t sp = s / 10 * 10, tp = sp + 10;
+    int upin = vbl + out <= sp << 2, wpin = (tp << 2) + out <= vbr;
+    if (upin != wpin) {
+        *e10 = k;
+        return upin ? sp : tp;
+    }
+    /* Else one of s and s + 1 (times 10^k), the one inside, or the closer, or the even one. */
+    uint64_t t = s + 1;
+    int uin = vbl + out <= s << 2, win = (t << 2) + out <= vbr;
+    *e10 = k;
+    if (uin != win)
+        return uin ? s : t;
+    uint64_t mid = (s + t) << 1; /* 4 * (s + 1/2) */
+    return vb < mid || (vb == mid && (s & 1) == 0) ? s : t;
+}
+
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
 
 static const uint64_t pow10_u64[20] = {1ULL,
                                        10ULL,
@@ -39,137 +130,110 @@ static const uint64_t pow10_u64[20] = {1ULL,
                                        1000000000000000000ULL,
                                        10000000000000000000ULL};
 
-/* 10^q for 0 <= q <= 38 (the fast path uses q <= 21, beyond 64 bits from q = 20). */
-static u128 pow10_u128(int q)
+/* How many decimal digits d > 0 has. */
+static int digit_count(uint64_t d)
 {
-    return q <= 19 ? (u128)pow10_u64[q] : (u128)pow10_u64[19] * pow10_u64[q - 19];
+    int t = (64 - __builtin_clzll(d)) * 1233 >> 12; /* floor or ceil of log10(d + 1) */
+    return t + (d >= pow10_u64[t]);
 }
 
-static size_t format_slow(char *buf, size_t size, double v)
+/* The n digits of d < 10^9 (n <= 9), ending just before end. */
+static void put_digits32(char *end, uint32_t d, int n)
 {
-    for (int prec = 15; prec <= 17; prec++) {
-        int n = snprintf(buf, size, "%.*g", prec, v);
-        if (prec == 17 || strtod(buf, NULL) == v)
-            return n > 0 ? (size_t)n : 0;
+    if (n & 1) {
+        *--end = (char)('0' + d % 10);
+        d /= 10;
+        n--;
     }
-    return 0;
+    for (; n > 0; n -= 2) {
+        uint32_t r = d % 100;
+        d /= 100;
+        end -= 2;
+        memcpy(end, digit_pairs + 2 * r, 2);
+    }
 }
 
-/* Returns the length written, or 0 when v is outside the fast path's range. */
-static size_t format_fast(char *buf, double v)
+/* Exactly 8 digits of d < 10^8 at dst: four independent pairs, no loop. */
+static void put_digits8(char *dst, uint32_t d)
 {
-    uint64_t bits;
-    memcpy(&bits, &v, sizeof(bits));
-    int neg = (int)(bits >> 63);
-    int bexp = (int)((bits >> 52) & 0x7FF);
-    uint64_t frac = bits & ((1ULL << 52) - 1);
-    double a = fabs(v);
-    if (bexp == 0 || bexp == 0x7FF || frac == 0 || a < 1e-5 || a >= 1e15)
-        return 0; /* subnormal, inf, NaN, powers of two (uneven interval), out of range */
-    uint64_t m = frac | (1ULL << 52);
-    int e = bexp - 1075; /* v = m * 2^e */
-    if (e >= 0)
-        return 0;
-    /* Decimal exponent from the binary one (log10(2) = 0.30103); off by at most one, which
-     * the loop below corrects. */
-    int d = (int)floor((double)(bexp - 1023) * 0.30102999566398119521);
-    int q = 16 - d;
-    unsigned S = (unsigned)(1 - e);
-    u128 X, Lo, Hi;
-    uint64_t Vi;
-    for (;;) {
-        if (q < 0 || q > 21)
-            return 0;
-        X = (u128)(2 * m) * pow10_u128(q);
-        Vi = (uint64_t)(X >> S);
-        if (Vi < pow10_u64[16])
-            q++;
-        else if (Vi >= pow10_u64[17])
-            q--;
-        else
-            break;
+    uint32_t hi = d / 10000, lo = d % 10000;
+    memcpy(dst, digit_pairs + 2 * (hi / 100), 2);
+    memcpy(dst + 2, digit_pairs + 2 * (hi % 100), 2);
+    memcpy(dst + 4, digit_pairs + 2 * (lo / 100), 2);
+    memcpy(dst + 6, digit_pairs + 2 * (lo % 100), 2);
+}
+
+/* The n digits of d (n = digit_count(d) <= 17; 1 for 0) at dst: the lowest 8 and the rest
+ * apart, in 32-bit arithmetic. 16 and 17 digits, what most scores and means take, go through
+ * put_digits8 only. */
+static void put_digits(char *dst, uint64_t d, int n)
+{
+    if (n <= 8) {
+        put_digits32(dst + n, (uint32_t)d, n);
+        return;
     }
-    Lo = (u128)(2 * m - 1) * pow10_u128(q);
-    Hi = (u128)(2 * m + 1) * pow10_u128(q);
-    u128 mask = ((u128)1 << S) - 1;
-    u128 rem = X & mask;
-    int inclusive = (m & 1) == 0; /* round-half-even: an even mantissa wins ties */
-    uint64_t n_lo = (uint64_t)(Lo >> S), n_hi = (uint64_t)(Hi >> S);
-    if ((Lo & mask) != 0 || !inclusive)
-        n_lo++;
-    if ((Hi & mask) == 0 && !inclusive)
-        n_hi--;
-    /* The most trailing digits that can be dropped: the level-t test is monotone (if a multiple
-     * of 10^(t+1) lies in the interval, so does one of 10^t), and most values are long, so
-     * climb from t = 0. Level 0 always succeeds: the interval is wider than 1 here. */
-    int t = 0;
-    while (t < 16) {
-        uint64_t p = pow10_u64[t + 1];
-        if (n_hi / p * p < n_lo) /* no multiple of 10^(t+1) in [n_lo, n_hi] */
-            break;
-        t++;
+    uint64_t hi = d / 100000000;
+    put_digits8(dst + n - 8, (uint32_t)(d - hi * 100000000));
+    if (n == 17) {
+        *dst++ = (char)('0' + hi / 100000000);
+        hi %= 100000000;
+        n--;
     }
-    uint64_t k;
-    if (t == 0) {
-        /* Round V to the nearest integer (ties to even), then keep it inside the interval. */
-        u128 half = (u128)1 << (S - 1);
-        k = Vi + (uint64_t)(rem > half || (rem == half && (Vi & 1)));
-        if (k < n_lo)
-            k = n_lo;
-        if (k > n_hi)
-            k = n_hi;
-    } else {
-        uint64_t p = pow10_u64[t];
-        uint64_t k_lo = (n_lo + p - 1) / p, k_hi = n_hi / p;
-        uint64_t k0 = Vi / p, r0 = Vi - k0 * p, half = p / 2;
-        k = k0 + (uint64_t)(r0 > half || (r0 == half && (rem > 0 || (k0 & 1))));
-        if (k < k_lo)
-            k = k_lo;
-        if (k > k_hi)
-            k = k_hi;
+    if (n == 16)
+        put_digits8(dst, (uint32_t)hi);
+    else
+        put_digits32(dst + n - 8, (uint32_t)hi, n - 8);
+}
+
+/* d * 10^e10 (d > 0) as %.{P}g would write it, P = max(15, digits of d). */
+static size_t layout(char *buf, int neg, uint64_t d, int e10)
+{
+    while (d % 10 == 0) { /* only the shorter candidate of schubfach() ends in zeros */
+        d /= 10;
+        e10++;
     }
-    while (k % 10 == 0) {
-        k /= 10;
-        t++;
-    }
-    char digits[24];
-    int nd = 0;
-    for (uint64_t x = k; x; x /= 10)
-        digits[nd++] = (char)('0' + x % 10);
-    /* digits are reversed; the value is 0.D * 10^pos */
-    int pos = nd + t - q;
+    int n = digit_count(d);
+    int x = e10 + n - 1; /* the value is d[0].d[1]d[2]... * 10^x */
     char *w = buf;
     if (neg)
         *w++ = '-';
-    if (pos - 1 < -4) {
-        *w++ = digits[nd - 1];
-        if (nd > 1) {
-            *w++ = '.';
-            for (int i = nd - 2; i >= 0; i--)
-                *w++ = digits[i];
+    if (x < -4 || x >= (n > 15 ? n : 15)) {
+        /* "d.ddde-XX": the digits one to the right, then the first moved before the point */
+        put_digits(w + 1, d, n);
+        w[0] = w[1];
+        if (n > 1) {
+            w[1] = '.';
+            w += n + 1;
+        } else {
+            w += 1;
         }
-        int x = pos - 1;
         *w++ = 'e';
         *w++ = x < 0 ? '-' : '+';
-        if (x < 0)
-            x = -x;
-        *w++ = (char)('0' + x / 10);
-        *w++ = (char)('0' + x % 10);
-    } else if (pos <= 0) {
-        *w++ = '0';
-        *w++ = '.';
-        for (int i = 0; i < -pos; i++)
-            *w++ = '0';
-        for (int i = nd - 1; i >= 0; i--)
-            *w++ = digits[i];
-    } else {
-        for (int i = nd - 1, j = 0; i >= 0; i--, j++) {
-            if (j == pos)
-                *w++ = '.';
-            *w++ = digits[i];
+        unsigned ax = (unsigned)(x < 0 ? -x : x);
+        if (ax >= 100) {
+            *w++ = (char)('0' + ax / 100);
+            ax %= 100;
         }
-        for (int j = nd; j < pos; j++)
-            *w++ = '0';
+        memcpy(w, digit_pairs + 2 * ax, 2);
+        w += 2;
+    } else if (x < 0) {
+        /* "0.000ddd" */
+        memcpy(w, "0.000", 5);
+        w += 1 - x;
+        put_digits(w, d, n);
+        w += n;
+    } else if (n <= x + 1) {
+        /* "ddd000": whole */
+        put_digits(w, d, n);
+        memset(w + n, '0', (size_t)(x + 1 - n));
+        w += x + 1;
+    } else {
+        /* "ddd.ddd": the digits one to the right, then the whole part moved before the point */
+        put_digits(w + 1, d, n);
+        for (int i = 0; i <= x; i++)
+            w[i] = w[i + 1];
+        w[x + 1] = '.';
+        w += n + 1;
     }
     *w = '\0';
     return (size_t)(w - buf);
@@ -185,53 +249,86 @@ size_t qs_format_double(char *buf, size_t size, double v)
     if (fabs(v) < 1e15 && v == (double)(long long)v) {
         /* Whole numbers print without a decimal point ("-0" prints as "0"). */
         long long x = (long long)v;
-        char tmp[24];
-        int n = 0, neg = x < 0;
-        unsigned long long u = neg ? 0ULL - (unsigned long long)x : (unsigned long long)x;
-        do {
-            tmp[n++] = (char)('0' + u % 10);
-            u /= 10;
-        } while (u);
-        size_t w = 0;
-        if (neg)
-            buf[w++] = '-';
-        while (n)
-            buf[w++] = tmp[--n];
-        buf[w] = '\0';
-        return w;
+        int neg = x < 0;
+        uint64_t u = neg ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+        int n = u ? digit_count(u) : 1;
+        buf[0] = '-';
+        put_digits(buf + neg, u, n);
+        buf[neg + n] = '\0';
+        return (size_t)(neg + n);
     }
-    size_t n = format_fast(buf, v);
-    return n ? n : format_slow(buf, size, v);
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof(bits));
+    int neg = (int)(bits >> 63);
+    int bexp = (int)((bits >> 52) & 0x7FF);
+    uint64_t frac = bits & ((1ULL << C_MIN_BITS) - 1);
+    if (bexp == 0x7FF) { /* infinity: NaN left above */
+        size_t n = neg ? 4 : 3;
+        memcpy(buf, neg ? "-inf" : "inf", n + 1);
+        return n;
+    }
+    /* Zero is a whole number: here c > 0. */
+    uint64_t c = bexp ? frac | 1ULL << C_MIN_BITS : frac;
+    int q = bexp ? bexp - 1075 : Q_MIN;
+    int e10;
+    uint64_t d = schubfach(c, q, &e10);
+    return layout(buf, neg, d, e10);
 }
 
-/* For tests: the slow path alone. */
-size_t qs_format_double_slow(char *buf, size_t size, double v)
+/* Text appended to a caller's buffer of `size` >= 1 bytes, cut off at size - 1 and always
+ * NUL-terminated (what snprintf at buf + used would leave), without printf: details are written
+ * for every raised flag of a scoring run. */
+struct text {
+    char *buf;
+    size_t size, used;
+};
+
+static void text_put(struct text *t, const char *s, size_t n)
 {
-    return format_slow(buf, size, v);
+    size_t room = t->size - 1 - t->used;
+    if (n > room)
+        n = room;
+    memcpy(t->buf + t->used, s, n);
+    t->used += n;
+    t->buf[t->used] = '\0';
+}
+
+static void text_str(struct text *t, const char *s)
+{
+    text_put(t, s, strlen(s));
+}
+
+/* A value, "missing" for NaN. */
+static void text_value(struct text *t, double x)
+{
+    char v[32];
+    if (isnan(x))
+        text_put(t, "missing", 7);
+    else
+        text_put(t, v, qs_format_double(v, sizeof(v), x));
 }
 
 /* "FO=2.0833333333333335; ER.t=38": the values a rule referenced, "missing" for NaN. */
-static void rule_detail(const qs_instrument *inst, const qs_flag *f, const qs_result *res,
-                        char *buf, size_t size)
+static size_t rule_detail(const qs_instrument *inst, const qs_flag *f, const qs_result *res,
+                          char *buf, size_t size)
 {
-    size_t used = 0;
+    struct text t = {buf, size, 0};
     buf[0] = '\0';
-    for (size_t i = 0; i < qs_expr_ref_count(f->rule) && used < size; i++) {
+    for (size_t i = 0; i < qs_expr_ref_count(f->rule) && t.used + 1 < size; i++) {
         int score;
         qs_field field;
-        char v[64];
         qs_expr_ref(f->rule, i, &score, &field);
-        double x = res->values[(size_t)score * QS_FIELD_COUNT + field];
-        if (isnan(x))
-            snprintf(v, sizeof(v), "missing");
-        else
-            qs_format_double(v, sizeof(v), x);
-        int n = snprintf(buf + used, size - used, "%s%s%s%s=%s", i ? "; " : "",
-                         inst->scores[score].id, field == QS_FIELD_VALUE ? "" : ".",
-                         field == QS_FIELD_VALUE ? "" : qs_field_name(field), v);
-        if (n > 0)
-            used += (size_t)n;
+        if (i)
+            text_put(&t, "; ", 2);
+        text_str(&t, inst->scores[score].id);
+        if (field != QS_FIELD_VALUE) {
+            text_put(&t, ".", 1);
+            text_str(&t, qs_field_name(field));
+        }
+        text_put(&t, "=", 1);
+        text_value(&t, res->values[(size_t)score * QS_FIELD_COUNT + field]);
     }
+    return t.used;
 }
 
 size_t qs_validity_conds(qs_validity_cond out[2], const qs_instrument *inst,
@@ -257,27 +354,26 @@ size_t qs_validity_conds(qs_validity_cond out[2], const qs_instrument *inst,
 }
 
 /* "longstring=36; irv=1.2" (the CSV detail) or "longstring > 18 or irv < 0.5" (the rule). */
-static void validity_text(const qs_validity_cond *c, size_t n, int rule, char *buf, size_t size)
+static size_t validity_text(const qs_validity_cond *c, size_t n, int rule, char *buf, size_t size)
 {
-    size_t used = 0;
+    struct text t = {buf, size, 0};
     buf[0] = '\0';
-    for (size_t i = 0; i < n && used < size; i++) {
-        char num[64];
-        int w;
+    for (size_t i = 0; i < n && t.used + 1 < size; i++) {
+        if (i)
+            text_str(&t, rule ? " or " : "; ");
+        text_str(&t, c[i].index);
         if (rule) {
-            qs_format_double(num, sizeof(num), c[i].threshold);
-            w = snprintf(buf + used, size - used, "%s%s %s %s", i ? " or " : "", c[i].index,
-                         c[i].op, num);
+            char num[32];
+            text_put(&t, " ", 1);
+            text_str(&t, c[i].op);
+            text_put(&t, " ", 1);
+            text_put(&t, num, qs_format_double(num, sizeof(num), c[i].threshold));
         } else {
-            if (isnan(c[i].value))
-                snprintf(num, sizeof(num), "missing");
-            else
-                qs_format_double(num, sizeof(num), c[i].value);
-            w = snprintf(buf + used, size - used, "%s%s=%s", i ? "; " : "", c[i].index, num);
+            text_put(&t, "=", 1);
+            text_value(&t, c[i].value);
         }
-        if (w > 0)
-            used += (size_t)w;
     }
+    return t.used;
 }
 
 void qs_validity_rule_text(const qs_validity_cond *c, size_t n, char *buf, size_t size)
@@ -302,14 +398,12 @@ void qs_validity_flag_text(int invalid, const char **id, const char **label, con
         *because = invalid ? invalid_because : careless_because;
 }
 
-void qs_flag_detail(const qs_instrument *inst, size_t k, const qs_result *res, char *buf,
-                    size_t size)
+size_t qs_flag_detail(const qs_instrument *inst, size_t k, const qs_result *res, char *buf,
+                      size_t size)
 {
-    if (k < inst->nflags) {
-        rule_detail(inst, &inst->flags[k], res, buf, size);
-        return;
-    }
+    if (k < inst->nflags)
+        return rule_detail(inst, &inst->flags[k], res, buf, size);
     qs_validity_cond conds[2];
     size_t nc = qs_validity_conds(conds, inst, &res->validity, k == inst->nflags);
-    validity_text(conds, nc, 0, buf, size);
+    return validity_text(conds, nc, 0, buf, size);
 }

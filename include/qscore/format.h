@@ -14,23 +14,22 @@
  */
 
 /**
- * Format `v` as the shortest text that reads back as the same double (integers without a
- * decimal point); "" for NaN. `size` must be at least 32 (else "" is written). Returns the
- * length.
+ * Format `v` as the shortest text that reads back as the same double, the digits Python's
+ * repr() picks, laid out as printf's %.15g would ("0.1", "2.0833333333333335", "1.5e-07",
+ * "1e+20", "5e-324"; %.16g or %.17g when 16 or 17 digits are needed); whole numbers below 1e15
+ * without a decimal point ("-0" is "0"); "inf", "-inf"; "" for NaN. `size` must be at least 32
+ * (else "" is written). Returns the length. Thread-safe; no locale.
  */
 size_t qs_format_double(char *buf, size_t size, double v);
-
-/** The reference implementation of qs_format_double (snprintf/strtod), for tests. */
-size_t qs_format_double_slow(char *buf, size_t size, double v);
 
 /**
  * The values flag `k` saw, as written in the CSV `detail` column: "FO=2.0833333333333335;
  * ER.t=38" for an instrument flag (k < inst->nflags; "missing" for a missing value), the indices
  * for the validity flags ("longstring=36; irv=0") with k == nflags (careless) and nflags + 1
- * (invalid). Truncated to `size`.
+ * (invalid). Truncated to `size` (at least 1). Returns the length written.
  */
-void qs_flag_detail(const qs_instrument *inst, size_t k, const qs_result *res, char *buf,
-                    size_t size);
+size_t qs_flag_detail(const qs_instrument *inst, size_t k, const qs_result *res, char *buf,
+                      size_t size);
 
 /**
  * Id, label and because sentence of a validity flag (invalid = 0: careless); any may be NULL.

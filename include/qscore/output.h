@@ -22,7 +22,9 @@ typedef struct qs_out qs_out;
  * A writer of scored administrations onto `fp` (borrowed: the caller closes it after
  * qs_out_finish). `norm_id` names the norm population in use, or NULL (the wide format has z, T
  * and percentile columns only with one). Writes the CSV header. QS_EINVALID for QS_OUT_WIDE
- * when qs_out_wide_check refuses the instrument.
+ * when qs_out_wide_check refuses the instrument. `inst` is borrowed until qs_out_free; the long
+ * formats escape its ids, labels, severities, rules and sentences here, once, so changes made to
+ * them afterwards are not written.
  */
 qs_error qs_out_new(qs_out **out, FILE *fp, qs_out_format format, const qs_instrument *inst,
                     const char *norm_id);

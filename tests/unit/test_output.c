@@ -1,4 +1,5 @@
-/* test_output.c - the wide score file: column names, number text, flags and validity words. */
+/* test_output.c - the score files: the wide one (column names, number text, flags and validity
+ * words) and the long CSV and JSON Lines (fixed text escaped once, rows across buffer flushes). */
 #include <dirent.h>
 #include <math.h>
 #include <setjmp.h>
@@ -277,6 +278,138 @@ static void test_every_bundled_instrument_has_distinct_wide_columns(void **s)
     assert_true(seen >= 4);
 }
 
+/* ---- the long CSV and JSON Lines ---------------------------------------------------------- */
+
+/* Flag text that must be quoted (CSV) and escaped (JSON), and validity thresholds. */
+static const char DEF_LONG[] =
+    "id: w\nname: W\nversion: '1'\ncitation: synthetic\n"
+    "scale: {min: 1, max: 4}\n"
+    "items:\n  - {id: 1, column: Q1}\n  - {id: 2, column: Q2}\n"
+    "scores:\n"
+    "  - {id: X, name: X, items: [1], method: sum, higher_means: x}\n"
+    "  - {id: Y, name: Y, items: [2], method: sum, higher_means: y}\n"
+    "flags:\n"
+    "  - {id: f-one, label: 'Q \"L\"', severity: high, rule: X >= 1 and Y >= 1,"
+    " because: 'Say \"hi\", then go.', cutoff: c, local_default: true}\n"
+    "validity:\n  max_longstring: 1\n  min_irv: 0.5\n";
+
+/* The long text (CSV or JSON) of `n` administrations R0001.. of `inst`, all with `res`. */
+static char *long_text(const qs_instrument *inst, qs_out_format format, const qs_result *res, int n,
+                       const char *id0, unsigned long *raised)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    assert_non_null(fp);
+    qs_out *o;
+    assert_int_equal(qs_out_new(&o, fp, format, inst, NULL), QS_OK);
+    for (int i = 1; i <= n; i++) {
+        char id[16];
+        snprintf(id, sizeof(id), "R%04d", i);
+        qs_admin adm = {.response_id = i == 1 && id0 ? id0 : id,
+                        .client_id = "C1",
+                        .line = (unsigned long)i + 1};
+        assert_int_equal(qs_out_write(o, &adm, res, "in.csv"), QS_OK);
+    }
+    assert_int_equal(qs_out_finish(o), QS_OK);
+    *raised = qs_out_flags_raised(o);
+    qs_out_free(o);
+    fclose(fp);
+    return text;
+}
+
+/*
+ * 4,000 administrations of four rows each (two scores, the instrument's flag, careless): about
+ * 1.3 MB, so the writer's 256 KiB buffer fills and is flushed several times, in the middle of
+ * rows. Every row must be exactly the one built here: the flag's quoted `because` and the
+ * numbers written straight into the buffer survive every flush.
+ */
+static void test_long_csv_rows_are_exact_across_buffer_flushes(void **s)
+{
+    (void)s;
+    qs_instrument *inst = load_def(DEF_LONG);
+    qs_score_value sv[2] = {{3, 1, 1, NAN, NAN, NAN, QS_STATUS_OK},
+                            {2.0833333333333335, 1, 1, NAN, NAN, NAN, QS_STATUS_PRORATED}};
+    qs_tri fl[1] = {QS_TRI_TRUE};
+    double values[2 * QS_FIELD_COUNT];
+    for (size_t i = 0; i < 2 * QS_FIELD_COUNT; i++)
+        values[i] = NAN;
+    values[0 * QS_FIELD_COUNT + QS_FIELD_VALUE] = 3;
+    values[1 * QS_FIELD_COUNT + QS_FIELD_VALUE] = 2.0833333333333335;
+    qs_result res = {sv, fl, {0.5, 2, 0.25, -1, QS_TRI_TRUE, QS_TRI_FALSE}, values};
+    unsigned long raised;
+    enum { N = 4000 };
+    char *t = long_text(inst, QS_OUT_CSV, &res, N, NULL, &raised);
+    assert_int_equal(raised, 2 * N);
+    const char *p = strchr(t, '\n');
+    assert_non_null(p);
+    p++;
+    for (int i = 1; i <= N; i++) {
+        char want[1024];
+        int line = i + 1;
+        snprintf(want, sizeof(want),
+                 "R%04d,C1,w,X,3,1,1,,,,ok,score,,,,,,,,in.csv,%d,0.5,2,0.25,\n"
+                 "R%04d,C1,w,Y,2.0833333333333335,1,1,,,,prorated,score,,,,,,,,in.csv,%d,0.5,"
+                 "2,0.25,\n"
+                 "R%04d,C1,w,f-one,,,,,,,raised,flag,high,X=3; Y=2.0833333333333335,"
+                 "\"Say \"\"hi\"\", then go.\",,,,,in.csv,%d,0.5,2,0.25,\n"
+                 "R%04d,C1,w,careless,,,,,,,raised,flag,medium,longstring=2; irv=0.25,The "
+                 "answers show a pattern typical of careless responding (a long run of "
+                 "identical answers or too little variation): interpret the scores with "
+                 "caution.,,,,,in.csv,%d,0.5,2,0.25,\n",
+                 i, line, i, line, i, line, i, line);
+        size_t n = strlen(want);
+        if (strncmp(p, want, n) != 0)
+            fail_msg("administration %d:\n got: %.*s\nwant: %s", i, (int)n, p, want);
+        p += n;
+    }
+    assert_string_equal(p, "");
+    free(t);
+    qs_instrument_free(inst);
+}
+
+static void test_long_json_escapes_text_and_lists_flags_with_their_values(void **s)
+{
+    (void)s;
+    qs_instrument *inst = load_def(DEF_LONG);
+    qs_score_value sv[2] = {{3, 1, 1, NAN, NAN, NAN, QS_STATUS_OK},
+                            {NAN, 0, 1, NAN, NAN, NAN, QS_STATUS_INSUFFICIENT}};
+    qs_tri fl[1] = {QS_TRI_UNKNOWN};
+    double values[2 * QS_FIELD_COUNT];
+    for (size_t i = 0; i < 2 * QS_FIELD_COUNT; i++)
+        values[i] = NAN;
+    values[0 * QS_FIELD_COUNT + QS_FIELD_VALUE] = 3;
+    qs_result res = {sv, fl, {0.5, 1, NAN, -1, QS_TRI_UNKNOWN, QS_TRI_FALSE}, values};
+    unsigned long raised;
+    char *t = long_text(inst, QS_OUT_JSON, &res, 2, "R\x01\"1\\", &raised);
+    assert_int_equal(raised, 0);
+    static const char flags[] =
+        "\"flags\":[{\"id\":\"f-one\",\"label\":\"Q \\\"L\\\"\",\"severity\":\"high\","
+        "\"status\":\"not_evaluable\",\"rule\":\"X >= 1 and Y >= 1\",\"values\":{\"X\":3,"
+        "\"Y\":null},\"because\":\"Say \\\"hi\\\", then go.\"},{\"id\":\"careless\",\"label\":"
+        "\"Careless responding\",\"severity\":\"medium\",\"status\":\"not_evaluable\",\"rule\":"
+        "\"longstring > 1 or irv < 0.5\",\"values\":{\"longstring\":1,\"irv\":null},"
+        "\"because\":\"The answers show a pattern typical of careless responding (a long run "
+        "of identical answers or too little variation): interpret the scores with "
+        "caution.\"}]}\n";
+    char want[2048];
+    snprintf(want, sizeof(want),
+             "{\"response_id\":\"R\\u0001\\\"1\\\\\",\"client_id\":\"C1\",\"instrument\":\"w\","
+             "\"source\":\"in.csv\",\"line\":2,\"group\":null,\"therapist\":null,"
+             "\"administered\":null,\"norm\":null,\"scores\":{\"X\":{\"value\":3,"
+             "\"n_answered\":1,\"n_items\":1,\"z\":null,\"t\":null,\"percentile\":null,"
+             "\"status\":\"ok\"},\"Y\":{\"value\":null,\"n_answered\":0,\"n_items\":1,\"z\":null,"
+             "\"t\":null,\"percentile\":null,\"status\":\"insufficient\"}},\"validity\":{"
+             "\"missing_fraction\":0.5,\"longstring\":1,\"irv\":null,\"attention_failed\":null},"
+             "%s",
+             flags);
+    size_t n = strlen(want);
+    assert_memory_equal(t, want, n);
+    assert_memory_equal(t + n, "{\"response_id\":\"R0002\"", 22);
+    free(t);
+    qs_instrument_free(inst);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -286,6 +419,8 @@ int main(void)
         cmocka_unit_test(test_text_with_a_semicolon_is_quoted_and_formulas_are_guarded),
         cmocka_unit_test(test_a_score_taking_another_columns_name_is_refused),
         cmocka_unit_test(test_every_bundled_instrument_has_distinct_wide_columns),
+        cmocka_unit_test(test_long_csv_rows_are_exact_across_buffer_flushes),
+        cmocka_unit_test(test_long_json_escapes_text_and_lists_flags_with_their_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
