@@ -80,7 +80,7 @@ check "the log counts them" grep -q "event=temp_swept count=2" "$d/state/out/qsc
 check "the workbooks were written" test -f "$d/state/out/reports/therapist-T-A.xlsx"
 check "U+202E is not in any file name" \
     bash -c "! ls '$d/state/out/reports' | grep -q \$'\\xe2\\x80\\xae'"
-check "the name is kept without it" test -f "$d/state/out/reports/therapist-T-_B.xlsx"
+check "the name is kept without it (removed, not replaced)" test -f "$d/state/out/reports/therapist-T-B.xlsx"
 
 # ---- an unknown --therapist or --group ----
 check "report --therapist NOSUCH exits 2" [ "$(st "$QSCORE" report -c "$d/clinic.yaml" \
