@@ -719,23 +719,29 @@ static qs_error build_row(struct build *B, qs_rep_row *row, size_t from, size_t 
         size_t usable = 0;
         for (size_t k = from; k < to; k++)
             usable += B->adms[k].usable && !isnan(B->adms[k].value[s]);
-        if (!latest->usable) {
-            /* The stored change reaches back to an earlier form: never beside this one. */
+        if (!latest->usable && usable >= 2 && !isnan(chg[s])) {
+            /* The stored change leaves unusable forms out: it runs to the last usable form. */
+            note[s] = "The latest form is not usable, so the change runs from the first to the "
+                      "last usable form";
+        } else if (!latest->usable) {
             chg[s] = NAN;
             cls[s] = NULL;
-            note[s] = "the latest form is not usable";
+            note[s] = "The latest form is not usable and no two usable forms remain: no change "
+                      "shown";
         } else if (isnan(latest->value[s])) {
             chg[s] = NAN;
-            note[s] = "too few items answered for this score";
+            note[s] = "Too few items were answered for this score: no change shown";
         } else if (usable < 2) {
             chg[s] = NAN;
-            note[s] = "only one usable form so far";
+            note[s] = "Only one usable form so far: no change shown";
         } else if (!cls[s] || strcmp(cls[s], "not_computable") == 0) {
             note[s] = isnan(I->scores[s].alpha) && isnan(I->scores[s].retest)
-                          ? "no published reliability for this score, so no reliable-change test"
-                          : "no spread of scores (norm SD) to test reliable change against";
+                          ? "No published reliability for this score: change shown without a "
+                            "reliable-change test"
+                          : "No spread of scores (norm SD) to test reliable change against: "
+                            "change shown without a reliable-change test";
         }
-        if (latest->usable && cls[s] && strcmp(cls[s], "reliable_deterioration") == 0)
+        if (cls[s] && strcmp(cls[s], "reliable_deterioration") == 0)
             row->reliable_deterioration = 1;
     }
     for (size_t k = from; k < to; k++) {

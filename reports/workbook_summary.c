@@ -255,7 +255,7 @@ static void reasons(struct sum *S, const qs_rep_client *cl)
                      fl->is_new ? ", new" : "");
             qs_wb__join_add(W, buf);
         }
-        if (row->reliable_deterioration && row->latest_usable) {
+        if (row->reliable_deterioration) {
             const char *sep = W->join_len ? "; " : "";
             snprintf(buf, sizeof(buf), "%sreliable deterioration on %s:", sep, inst_name(I));
             qs_wb__join_add(W, buf);
@@ -340,7 +340,8 @@ static void client_row(struct sum *S, size_t k, lxw_row_t y)
             enum mark m = mark_of(row->rci_class ? row->rci_class[s] : NULL);
             int digits = qs_rep__digits(sd, ch);
             qs_wb__put_num(W, ws, y, (lxw_col_t)c++, ch,
-                           change_fmt(S, m, digits, m == M_PLAIN ? note_no(S, note) : 0));
+                           change_fmt(S, m, digits,
+                                      m == M_PLAIN || !row->latest_usable ? note_no(S, note) : 0));
         }
     }
 }
@@ -377,10 +378,7 @@ static void footnotes(struct sum *S, lxw_row_t y)
 {
     char line[600];
     for (size_t i = 0; i < S->nnotes; i++) {
-        snprintf(line, sizeof(line),
-                 "%s Change shown without a reliable-change mark, or not at "
-                 "all (–): %s.",
-                 superscript[i + 1], S->notes[i]);
+        snprintf(line, sizeof(line), "%s %s.", superscript[i + 1], S->notes[i]);
         wide_text(S, y++, line, S->note_wrap);
     }
 }
