@@ -102,8 +102,9 @@ CHECKS = {
                         "footnote in words below the table",
     "summary.digits": "means are shown with 2 decimals; sums as whole numbers, prorated sums "
                       "with 1 decimal",
-    "summary.order": "attention (a flag raised on a latest form, or a reliable deterioration) "
-                     "first, then overdue (≥ 45 days), then the rest, by client within each; "
+    "summary.order": "within each section, attention (a flag raised on a latest form, or a "
+                     "reliable deterioration) first, then overdue (over 45 days), then the rest, "
+                     "by client within each; "
                      "clients whose only sign is an invalid form, or at exactly 45 days, may "
                      "sit in either place",
     "summary.hyperlink": "a Client cell links inside the workbook to a Trends cell holding that "
@@ -136,8 +137,10 @@ CHECKS = {
                      "below its heading, at most max_charts in all",
     "trends.breaks": "with more than one block the Trends sheet has manual row breaks, and "
                      "none falls inside a block",
-    "trends.no_chart_split": "no chart straddles a page break (manual, or automatic from the "
-                             "page height), and a block's heading is on its charts' page",
+    "trends.no_chart_split": "no chart straddles a manual row break, and the rows between two "
+                             "breaks (up to their last chart) fit one printed page at the "
+                             "sheet's paper, margins and scale, so no automatic break falls "
+                             "inside a chart",
     "print.header_footer": "every visible sheet has an odd header with 'Confidential health "
                            "information' and an odd footer with '&P', '&N' and 'Data through'",
     "print.titles": "Summary and Flags repeat their header rows (_xlnm.Print_Titles) when "
@@ -324,9 +327,10 @@ def is_grey_font(font):
 def colour_class(cell):
     """'red', 'green' or None from the number format's [Red]/[Green]/[ColorN] or the font."""
     fmt = cell.number_format or ""
-    if re.search(r"\[Red\]|\[Color ?(3|10|53)\]", fmt, re.I):
+    # [ColorN] of the default palette: 3 red, 9 dark red, 4 bright green, 10 green
+    if re.search(r"\[Red\]|\[Color ?(3|9)\]", fmt, re.I):
         return "red"
-    if re.search(r"\[Green\]|\[Color ?(4|10|17|50|51)\]", fmt, re.I):
+    if re.search(r"\[Green\]|\[Color ?(4|10)\]", fmt, re.I):
         return "green"
     rgb = rgb_of(cell.font.color) if cell.font else None
     if rgb:
@@ -372,15 +376,20 @@ class Parts:
         if name not in self.z.namelist():
             return {}
         root = ET.fromstring(self.z.read(name))
-        return {e.get("Id"): posixpath.normpath(posixpath.join(d, e.get("Target")))
-                for e in root.findall("pr:Relationship", NS)}
+        out = {}
+        for e in root.findall("pr:Relationship", NS):
+            t = e.get("Target")
+            # a target is relative to the part's folder, or absolute from the package root
+            out[e.get("Id")] = t[1:] if t.startswith("/") else \
+                posixpath.normpath(posixpath.join(d, t))
+        return out
 
     def sheet(self, name):
         return ET.fromstring(self.z.read(self.sheet_part[name]))
 
     def anchors(self, name):
-        """[(from row, last row, from col, chart XML root)] of the sheet's charts (0-based rows;
-        the last row is the last one the chart covers)."""
+        """[(from row, last row, from col, last col, chart XML root)] of the sheet's charts
+        (0-based; the last row and column are the last ones the chart covers)."""
         out = []
         for target in self.rels(self.sheet_part[name]).values():
             if "/drawings/" not in target:
@@ -396,8 +405,12 @@ class Parts:
                 r1 = int(to.find("xdr:row", NS).text)
                 if int(to.find("xdr:rowOff", NS).text) == 0 and r1 > r0:
                     r1 -= 1
+                c1 = int(to.find("xdr:col", NS).text)
+                c0 = int(frm.find("xdr:col", NS).text)
+                if int(to.find("xdr:colOff", NS).text) == 0 and c1 > c0:
+                    c1 -= 1
                 chart = ET.fromstring(self.z.read(drels[gf.get("{%s}id" % NS["r"])]))
-                out.append((r0, r1, int(frm.find("xdr:col", NS).text), chart))
+                out.append((r0, r1, c0, c1, chart))
         return sorted(out, key=lambda a: (a[0], a[2]))
 
 
@@ -536,7 +549,7 @@ def check_print(b):
         if not R.expect("print.titles", t is not None, "%s sheet %s" % (b.where, n),
                         "no _xlnm.Print_Titles"):
             continue
-        m = re.search(r"\$(\d+):\$(\d+)", t)
+        m = re.search(r"\$?(\d+):\$?(\d+)", t)
         if n == "Summary":
             R.expect("print.titles", m and int(m.group(1)) <= SUMMARY_HEADER_ROW <= int(m.group(2)),
                      "%s sheet %s" % (b.where, n), "Print_Titles %r does not hold row %d"
@@ -807,7 +820,7 @@ def check_summary(b):
                     R.expect("summary.change_colour", col == ("green" if got_k == "up" else "red"),
                              b.at("Summary", cell), "%s shown in %s (format %r, font %r)"
                              % (got_k, col, cell.number_format,
-                                cell.font.color.rgb if cell.font and cell.font.color else None))
+                                rgb_of(cell.font.color) if cell.font else None))
                 if got_k == "nc" and want_k == "nc":
                     b.footnote_needed = True
         if invalid_latest:
@@ -835,10 +848,15 @@ def check_summary(b):
             if invalid_latest or None in classes:
                 allowed.add(0)
         ranks.append((r, c, allowed))
-    # order: some choice of ranks is non-decreasing, and clients sort within a certain rank
+    # order (within each section): some choice of ranks is non-decreasing, and clients sort by
+    # id within a rank
     cur = 0
     prev = None
+    section = None
     for r, c, allowed in ranks:
+        here = sum(1 for h, _ in heads if h < r)
+        if here != section:
+            section, cur, prev = here, 0, None
         fit = sorted(x for x in allowed if x >= cur)
         if not R.expect("summary.order", fit, b.at("Summary", "A%d" % r),
                         "%s (allowed %s) after a client of rank %d (0 attention, 1 overdue, "
@@ -1070,50 +1088,47 @@ def row_height_pt(root):
     return lambda r: heights.get(r, default)
 
 
-def pages_of_rows(b, root, breaks, last_row, anchors):
-    """Page number of every 0-based row up to last_row: manual breaks (a break id k starts a
-    page at row k) and automatic ones where the rows no longer fit the printable height."""
+def page_capacity(b, root, anchors):
+    """(points of rows one printed page holds, a description). Conservative: with fit to width
+    the scale is the printable width over the columns the charts and cells reach; LibreOffice
+    shrinks at least that much (it may count more columns), so its pages hold at least as
+    many rows."""
     ps = root.find("m:pageSetup", NS)
     pm = root.find("m:pageMargins", NS)
     paper = PAPER[b.truth.paper]
     w, h = paper[1], paper[2]
-    if ps is not None and ps.get("orientation") == "landscape":
+    orient = ps.get("orientation", "portrait") if ps is not None else "portrait"
+    if orient == "landscape":
         w, h = h, w
-    top = float(pm.get("top", 0.75)) if pm is not None else 0.75
-    bottom = float(pm.get("bottom", 0.75)) if pm is not None else 0.75
-    left = float(pm.get("left", 0.7)) if pm is not None else 0.7
-    right = float(pm.get("right", 0.7)) if pm is not None else 0.7
-    printable_h = h - (top + bottom) * 72
-    printable_w = w - (left + right) * 72
+
+    def margin(k, d):
+        return float(pm.get(k, d)) if pm is not None else d
+    printable_h = h - (margin("top", 0.75) + margin("bottom", 0.75)) * 72
+    printable_w = w - (margin("left", 0.7) + margin("right", 0.7)) * 72
     scale = 1.0
     spr = root.find("m:sheetPr/m:pageSetUpPr", NS)
     if spr is not None and spr.get("fitToPage") in ("1", "true"):
         colpt = col_width_pt(root)
-        last_col = max([a[2] + 9 for a in anchors] + [1])
+        last_col = 1
         for target in b.parts.rels(b.parts.sheet_part["Trends"]).values():
             if "/drawings/" in target:
                 for a in ET.fromstring(b.parts.z.read(target)):
                     to = a.find("xdr:to", NS)
                     if to is not None:
                         last_col = max(last_col, int(to.find("xdr:col", NS).text) + 1)
+        dim = root.find("m:dimension", NS)
+        if dim is not None and ":" in dim.get("ref", ""):
+            m = re.match(r"[A-Z]+\d+:([A-Z]+)\d+", dim.get("ref"))
+            if m:
+                last_col = max(last_col, openpyxl.utils.column_index_from_string(m.group(1)))
         content = sum(colpt(c) for c in range(last_col))
         fw = ps.get("fitToWidth", "1") if ps is not None else "1"
         if fw != "0" and content > printable_w:
             scale = printable_w / content
     elif ps is not None and ps.get("scale"):
         scale = int(ps.get("scale")) / 100.0
-    ht = row_height_pt(root)
-    capacity = printable_h / scale * 0.98  # 2% for rounding in the renderer
-    pages, page, used = [], 0, 0.0
-    brk = set(breaks)
-    for r in range(last_row + 1):
-        if r in brk and r > 0:
-            page, used = page + 1, 0.0
-        if used + ht(r) > capacity and used > 0:
-            page, used = page + 1, 0.0
-        used += ht(r)
-        pages.append(page)
-    return pages
+    return printable_h / scale, printable_w / scale, "%s %s, %.0f x %.0f pt printable at scale %.2f" % (
+        b.truth.paper, orient, printable_w, printable_h, scale)
 
 
 def check_trends(b):
@@ -1151,7 +1166,7 @@ def check_trends(b):
              "%d charts, limit %d" % (len(anchors), truth.max_charts))
     starts = [r for r, _ in blocks] + [10 ** 9]
     per_block = {}
-    for r0, r1, col, chart in anchors:
+    for r0, r1, col, _, chart in anchors:
         k = max((n for n, s in enumerate(starts[:-1]) if s < r0), default=None)
         if not R.expect("trends.charts", k is not None, b.at("Trends", "row %d" % (r0 + 1)),
                         "a chart above the first block heading"):
@@ -1185,20 +1200,53 @@ def check_trends(b):
                  % ([x + 1 for x in inside], c, r + 1, last + 1))
     if not anchors:
         return
-    last_row = max(r1 for _, r1, _, _ in anchors)
-    pages = pages_of_rows(b, root, breaks, last_row, anchors)
-    for r0, r1, col, _ in anchors:
+    # Pages: the manual breaks cut the sheet into segments; a chart must not straddle one, and
+    # a segment's rows up to its last chart must fit one page, else LibreOffice adds an
+    # automatic break among them.
+    def segment(r):
+        return sum(1 for x in breaks if x <= r)
+    capacity, width, how = page_capacity(b, root, anchors)
+    titles = 0.0
+    ht = row_height_pt(root)
+    for name, local, txt in b.parts.defined:
+        if name == "_xlnm.Print_Titles" and local == str(b.parts.sheet_index["Trends"]):
+            m = re.search(r"\$?(\d+):\$?(\d+)", txt)
+            if m:
+                titles = sum(ht(r) for r in range(int(m.group(1)) - 1, int(m.group(2))))
+    for r0, r1, col, _, _ in anchors:
         k = max((n for n, s in enumerate(starts[:-1]) if s < r0), default=None)
         who = blocks[k][1] if k is not None else "?"
-        R.expect("trends.no_chart_split", pages[r0] == pages[r1],
+        R.expect("trends.no_chart_split", segment(r0) == segment(r1),
                  b.at("Trends", "rows %d-%d" % (r0 + 1, r1 + 1)),
-                 "a chart of %s is on pages %d to %d (manual breaks before rows %s)"
-                 % (who, pages[r0] + 1, pages[r1] + 1, [x + 1 for x in breaks]))
-        if k is not None:
-            R.expect("trends.no_chart_split", pages[blocks[k][0]] == pages[r0],
-                     b.at("Trends", "A%d" % (blocks[k][0] + 1)),
-                     "%s's heading is on page %d, its chart on page %d"
-                     % (who, pages[blocks[k][0]] + 1, pages[r0] + 1))
+                 "a chart of %s straddles the manual break(s) before row %s"
+                 % (who, [x + 1 for x in breaks if r0 < x <= r1]))
+    # Across: columns go to the next page where they no longer fit the printable width (or at
+    # a manual column break); a chart's first and last column must be on one page.
+    colpt = col_width_pt(root)
+    cb = root.find("m:colBreaks", NS)
+    cbreaks = {int(x.get("id")) for x in (cb if cb is not None else [])}
+    col_page, used, page = [], 0.0, 0
+    for c in range(max([a[3] for a in anchors] + [0]) + 1):
+        if (c in cbreaks and c > 0) or (used + colpt(c) > width * 1.0001 and used > 0):
+            page, used = page + 1, 0.0
+        used += colpt(c)
+        col_page.append(page)
+    for r0, r1, c0, c1, _ in anchors:
+        R.expect("trends.no_chart_split", col_page[c0] == col_page[c1],
+                 b.at("Trends", "row %d columns %s-%s" % (r0 + 1, get_column_letter(c0 + 1),
+                                                         get_column_letter(c1 + 1))),
+                 "a chart spans printed pages side to side: its columns need more than the "
+                 "%.0f pt a page holds across (%s)" % (width, how))
+    ends = {}
+    for r0, r1, col, _, _ in anchors:
+        ends[segment(r0)] = max(ends.get(segment(r0), 0), r1)
+    for seg, last in sorted(ends.items()):
+        first = ([0] + breaks)[seg]
+        need = sum(ht(r) for r in range(first, last + 1)) + (titles if seg else 0)
+        R.expect("trends.no_chart_split", need <= capacity,
+                 b.at("Trends", "rows %d-%d" % (first + 1, last + 1)),
+                 "these rows between manual breaks need %.0f pt of paper, a page holds %.0f pt "
+                 "(%s): an automatic break falls inside them" % (need, capacity, how))
 
 
 # ---- norms, PDF, main -------------------------------------------------------------------------
