@@ -89,7 +89,7 @@ else
     mkdir -p "$WORK/pdf"
     start=$(date +%s)
     # A private profile: no clash with another LibreOffice of the user, nothing left in $HOME.
-    timeout 180 soffice -env:UserInstallation="file://$WORK/lo-profile" --headless --norestore \
+    timeout -k 10 180 soffice -env:UserInstallation="file://$WORK/lo-profile" --headless --norestore \
         --convert-to pdf --outdir "$WORK/pdf" "$WORK/runs/run-6/"*.xlsx \
         >"$WORK/soffice.log" 2>&1 || true
     echo "LibreOffice: $(($(date +%s) - start)) s for $(ls "$WORK/runs/run-6/"*.xlsx | wc -l) workbooks"

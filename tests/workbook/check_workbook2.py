@@ -49,7 +49,8 @@ ENUM_WORDS = ["not_computable", "not_evaluable", "reliable_deterioration", "reli
 # Words that are plain English too ("raised", "insufficient"): an enum only as a whole cell.
 ENUM_ANYWHERE = [w for w in ENUM_WORDS if "_" in w or w == "longstring"]
 SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
-LONG_DECIMAL = re.compile(r"\d\.\d{3,}")
+# A number with 3 or more decimals (not part of a DOI, version or path: 10.1037/a0016709)
+LONG_DECIMAL = re.compile(r"(?<![\w/:.])\d+\.\d{3,}(?![\w/.])")
 RAW_KEY_VALUE = re.compile(r"\b[A-Za-z_]+=-?\d")
 ISO_DATE_TEXT = re.compile(r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])")
 CLIENT = re.compile(r"^(C-\d{3})\b")
@@ -157,6 +158,7 @@ CHECKS = {
                         "'30 Jun 2026')",
     "cells.font_size": "no text below 8 pt",
     "pdf.enum": "the PDF text (pdftotext) of every workbook holds no enum word",
+    "pdf.digits": "the PDF text shows no number with more than 2 decimals",
 }
 
 
@@ -1276,6 +1278,9 @@ def check_pdf_text(path):
         bad = [w for w in ENUM_ANYWHERE if w in line]
         R.expect("pdf.enum", not bad, "%s line %d" % (os.path.basename(path), n),
                  "%r shows %s" % (line.strip()[:120], bad))
+        m = LONG_DECIMAL.search(line)
+        R.expect("pdf.digits", not m, "%s line %d" % (os.path.basename(path), n),
+                 "%r shows %r" % (line.strip()[:120], m.group(0) if m else ""))
 
 
 def main(argv):
