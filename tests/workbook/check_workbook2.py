@@ -114,6 +114,9 @@ CHECKS = {
                                "received could not be scored yet' above the table; the others "
                                "do not",
     "summary.landscape": "Summary prints landscape",
+    "summary.print_font": "the Summary's printed columns (its print area, else all) print with "
+                          "no text below 8 pt: smallest font x the scale that fit-to-page or "
+                          "the page scale gives",
     "flags.header": "Flags' header is Client, Group, Instrument, Flag, Severity, Status, Values, "
                     "Why it matters, Form of",
     "flags.rows": "Flags lists exactly the flags raised on each client's latest scored form of "
@@ -293,6 +296,13 @@ def format_decimals(fmt):
         if m:
             most = max(most, len(m.group(1)))
     return most
+
+
+def shown_tolerance(cell):
+    """How far a stored value may be from the true one and still show right: half a unit of
+    the format's last decimal (a writer may store the rounded value), at least 1e-9."""
+    dec = format_decimals(cell.number_format)
+    return 1e-9 if dec is None else 0.5 * 10 ** -dec + 1e-9
 
 
 def is_date_format(fmt):
@@ -519,6 +529,71 @@ def check_cells(b):
                 R.expect("cells.font_size", sz >= 8, where, "font %s pt" % sz)
 
 
+def printable(b, root):
+    """(printable width, printable height, orientation) of a sheet's page, in points."""
+    ps = root.find("m:pageSetup", NS)
+    pm = root.find("m:pageMargins", NS)
+    paper = PAPER[b.truth.paper]
+    w, h = paper[1], paper[2]
+    orient = ps.get("orientation", "portrait") if ps is not None else "portrait"
+    if orient == "landscape":
+        w, h = h, w
+
+    def margin(k, d):
+        return float(pm.get(k, d)) if pm is not None else d
+    return (w - (margin("left", 0.7) + margin("right", 0.7)) * 72,
+            h - (margin("top", 0.75) + margin("bottom", 0.75)) * 72, orient)
+
+
+def check_summary_print(b):
+    """The smallest font of the Summary's printed cells times the print scale is >= 8 pt."""
+    ws = b.wb["Summary"]
+    root = b.parts.sheet("Summary")
+    pw, ph, orient = printable(b, root)
+    first_col, last_col = 1, ws.max_column
+    first_row, last_row = 1, ws.max_row
+    for name, local, txt in b.parts.defined:
+        if name == "_xlnm.Print_Area" and local == str(b.parts.sheet_index["Summary"]):
+            m = re.search(r"\$?([A-Z]+)\$?(\d*):\$?([A-Z]+)\$?(\d*)", txt)
+            if m:
+                first_col = openpyxl.utils.column_index_from_string(m.group(1))
+                last_col = openpyxl.utils.column_index_from_string(m.group(3))
+                if m.group(2) and m.group(4):
+                    first_row, last_row = int(m.group(2)), int(m.group(4))
+    colpt = col_width_pt(root)
+    ht = row_height_pt(root)
+    content_w = sum(colpt(c) for c in range(first_col - 1, last_col))
+    content_h = sum(ht(r) for r in range(first_row - 1, last_row))
+    ps = root.find("m:pageSetup", NS)
+    spr = root.find("m:sheetPr/m:pageSetUpPr", NS)
+    scale = 1.0
+    if spr is not None and spr.get("fitToPage") in ("1", "true"):
+        fw = int(ps.get("fitToWidth", "1")) if ps is not None else 1
+        fh = int(ps.get("fitToHeight", "1")) if ps is not None else 1
+        if fw:
+            scale = min(scale, fw * pw / content_w)
+        if fh:
+            scale = min(scale, fh * ph / content_h)
+    elif ps is not None and ps.get("scale"):
+        scale = int(ps.get("scale")) / 100.0
+    small = None
+    for row in ws.iter_rows(min_row=first_row, max_row=last_row, min_col=first_col,
+                            max_col=last_col):
+        for c in row:
+            if c.value is None:
+                continue
+            sz = c.font.sz if c.font and c.font.sz else 11
+            if small is None or sz < small[0]:
+                small = (sz, c.coordinate)
+    if small:
+        R.expect("summary.print_font", small[0] * scale >= 8 - 1e-9,
+                 b.at("Summary", small[1]),
+                 "prints at %.1f pt: font %s pt at scale %.2f (columns %s-%s, %.0f pt wide, on "
+                 "%s %s %.0f pt)" % (small[0] * scale, small[0], scale, get_column_letter(first_col),
+                                     get_column_letter(last_col), content_w, b.truth.paper,
+                                     orient, pw))
+
+
 def check_print(b):
     titles = {}
     for name, local, txt in b.parts.defined:
@@ -607,7 +682,9 @@ def summary_columns(b, ws):
                  b.at("Summary", "%s%d" % (get_column_letter(first), hdr - 1)),
                  "%r (merged %s: %s), expected the name of %s merged over %s"
                  % (v, rng, rng in merged, i, rng))
-    ok = R.expect("summary.header", head == want, b.at("Summary", "A%d" % hdr),
+    same = len(head) == len(want) and all(
+        isinstance(h, str) and h.lower() == w.lower() for h, w in zip(head, want))
+    ok = R.expect("summary.header", same, b.at("Summary", "A%d" % hdr),
                   "row %d is %r, expected %r" % (hdr, head, want)) and ok
     return cols if ok else None
 
@@ -773,7 +850,8 @@ def check_summary(b):
                              % (cell.value, c, s["id"]))
                 else:
                     R.expect("summary.latest_value",
-                             isinstance(cell.value, (int, float)) and abs(cell.value - want_v) <= 0.005 + 1e-9,
+                             isinstance(cell.value, (int, float)) and
+                             abs(cell.value - want_v) <= shown_tolerance(cell),
                              b.at("Summary", cell), "%r, expected %r (%s %s %s)"
                              % (cell.value, want_v, c, i, s["id"]))
                     grey = is_grey_font(cell.font)
@@ -799,7 +877,7 @@ def check_summary(b):
                              b.at("Summary", cell), "%r, expected no change (%s %s %s: fewer "
                              "than two valid values)" % (cell.value, c, i, s["id"]))
                     continue
-                ok = isinstance(cell.value, (int, float)) and abs(cell.value - ch) <= 0.005 + 1e-9
+                ok = isinstance(cell.value, (int, float)) and abs(cell.value - ch) <= shown_tolerance(cell)
                 msg = "%r, expected %r = %s (%s) - %s (%s) (%s %s %s)" % (
                     cell.value, ch, last["scores"][s["id"]]["value"], last["date"],
                     first["scores"][s["id"]]["value"], first["date"], c, i, s["id"])
@@ -1015,6 +1093,8 @@ def check_cleared(b, ws, at):
     if not R.expect("flags.cleared", at is not None, b.at("Flags", "A"),
                     "no row %r" % CLEARED_TITLE):
         return
+    while at + 1 <= ws.max_row and all(v is None for v in row_values(ws, at + 1, 1, 6)):
+        at += 1  # blank rows between the title and what follows
     nxt = text(ws.cell(row=at + 1, column=1).value)
     required = {k for k in want if k[2] not in ("careless", "invalid")}
     if nxt == NO_CLEARED:
@@ -1091,22 +1171,12 @@ def row_height_pt(root):
 
 
 def page_capacity(b, root, anchors):
-    """(points of rows one printed page holds, a description). Conservative: with fit to width
-    the scale is the printable width over the columns the charts and cells reach; LibreOffice
-    shrinks at least that much (it may count more columns), so its pages hold at least as
-    many rows."""
+    """(points of rows and of columns one printed page holds, a description). Conservative:
+    with fit to width the scale is the printable width over the columns the charts and cells
+    reach; LibreOffice shrinks at least that much (it may count more columns), so its pages
+    hold at least as many rows."""
     ps = root.find("m:pageSetup", NS)
-    pm = root.find("m:pageMargins", NS)
-    paper = PAPER[b.truth.paper]
-    w, h = paper[1], paper[2]
-    orient = ps.get("orientation", "portrait") if ps is not None else "portrait"
-    if orient == "landscape":
-        w, h = h, w
-
-    def margin(k, d):
-        return float(pm.get(k, d)) if pm is not None else d
-    printable_h = h - (margin("top", 0.75) + margin("bottom", 0.75)) * 72
-    printable_w = w - (margin("left", 0.7) + margin("right", 0.7)) * 72
+    printable_w, printable_h, orient = printable(b, root)
     scale = 1.0
     spr = root.find("m:sheetPr/m:pageSetUpPr", NS)
     if spr is not None and spr.get("fitToPage") in ("1", "true"):
@@ -1141,7 +1211,8 @@ def check_trends(b):
     blocks = []
     for r in range(1, ws.max_row + 1):
         m = CLIENT.match(text(ws.cell(row=r, column=1).value))
-        if m:
+        # a row naming the client of the block it is in (a caption) is not a new block
+        if m and not (blocks and blocks[-1][1] == m.group(1)):
             blocks.append((r - 1, m.group(1)))  # 0-based row
     ids = [c for _, c in blocks]
     R.expect("trends.blocks", len(ids) == len(set(ids)), b.at("Trends", "A"),
@@ -1314,6 +1385,7 @@ def main(argv):
             check_print(b)
             if "Summary" in b.wb.sheetnames:
                 check_summary(b)
+                check_summary_print(b)
             if "Flags" in b.wb.sheetnames:
                 check_flags(b)
             if "Trends" in b.wb.sheetnames:

@@ -43,6 +43,11 @@ MUTATIONS = {
     "no-breaks": "trends.breaks",
     "long-decimals": "cells.text_digits",
     "no-grey": "summary.grey_invalid",
+    "wrong-order": "summary.order",             # clients by id only, attention not first
+    "drop-flag": "flags.rows",                  # the first flag row left out
+    "general-format": "cells.number_format",    # values in the General format
+    "no-print-titles": "print.titles",
+    "tiny-print": "summary.print_font",         # the Summary squeezed onto one page
 }
 
 
@@ -205,7 +210,13 @@ def workbook(cl, run, therapist, made, norms, mut):
         ws.merge_cells(start_row=5, start_column=first, end_row=5, end_column=col - 1)
     for n, h in enumerate(head, 1):
         ws.cell(row=6, column=n, value=h).font = Font(bold=True)
-    ws.print_title_rows = "5:6"
+    if "no-print-titles" not in mut:
+        ws.print_title_rows = "5:6"
+    if "tiny-print" in mut:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 1
+        ws.column_dimensions["E"].width = 120  # a wide column: the page shrinks to 0.6
 
     def rank(c):
         lat = cl.latest(c, run)
@@ -225,7 +236,7 @@ def workbook(cl, run, therapist, made, norms, mut):
     for g in sorted(by_group):
         ws.cell(row=r, column=1, value="Group %s · %d clients" % (g, len(by_group[g])))
         r += 1
-        for c in sorted(by_group[g], key=lambda c: (rank(c), c)):
+        for c in sorted(by_group[g], key=lambda c: (c,) if "wrong-order" in mut else (rank(c), c)):
             for _ in range(2 if ("duplicate-row" in mut and c == mine[0]) else 1):
                 lat = cl.latest(c, run)
                 a = ws.cell(row=r, column=1, value=c)
@@ -257,6 +268,8 @@ def workbook(cl, run, therapist, made, norms, mut):
                         if v is not None:
                             cell = ws.cell(row=r, column=vc, value=v)
                             cell.number_format = "0" if dec == 0 else "0." + "0" * dec
+                            if "general-format" in mut:
+                                cell.number_format = "General"
                             if not valid(lf) and "no-grey" not in mut:
                                 cell.font = Font(color=GREY)
                         ch = change(cl, c, run, i, s["id"])
@@ -324,6 +337,9 @@ def workbook(cl, run, therapist, made, norms, mut):
                     values = "%s (cutoff: see About)" % ", ".join(parts)
                 row = [c, lf["group"], i.upper(), label, sev, status, values,
                        "Screening aid: look at it with the client.", day(lf["date"])]
+                if "drop-flag" in mut and r == 3:
+                    mut = mut - {"drop-flag"}
+                    continue
                 for n, v in enumerate(row, 1):
                     cell = fw.cell(row=r, column=n, value=v)
                 fw.cell(row=r, column=9).number_format = DATE_FORMAT
