@@ -298,6 +298,12 @@ def format_decimals(fmt):
     return most
 
 
+def is_blank_mark(v):
+    """An empty cell, or a dash (with a footnote mark) standing for no value."""
+    return v is None or (isinstance(v, str) and re.fullmatch(r"\s*(?:[–—-]\s*[¹²³⁴⁵⁶⁷⁸⁹⁰*†‡]*)?\s*", v)
+                         is not None)
+
+
 def shown_tolerance(cell):
     """How far a stored value may be from the true one and still show right: half a unit of
     the format's last decimal (a writer may store the rounded value), at least 1e-9."""
@@ -657,36 +663,51 @@ def summary_dates(b, ws):
 
 
 def summary_columns(b, ws):
-    """{(instrument, score id): (value column, change column)} from rows 5 and 6, or None."""
+    """{(instrument, score id): (value column, change column)} from rows 5 and 6, or None when
+    a score's columns cannot be found. The header must be exactly the contract's; when it is
+    not (a failure of summary.header), the score and Change columns are still looked up by
+    name (a score's name, then the next 'Change'), so the value checks can run."""
     hdr = SUMMARY_HEADER_ROW
     head = row_values(ws, hdr)
     while head and head[-1] is None:
         head.pop()
-    ok = R.expect("summary.header", head[:5] == SUMMARY_FIXED, b.at("Summary", "A%d" % hdr),
-                  "row %d starts %r, expected %r" % (hdr, head[:5], SUMMARY_FIXED))
+    R.expect("summary.header", head[:5] == SUMMARY_FIXED, b.at("Summary", "A%d" % hdr),
+             "row %d starts %r, expected %r" % (hdr, head[:5], SUMMARY_FIXED))
     want = list(SUMMARY_FIXED)
-    cols = {}
-    c = 6
     for i in b.truth.inst_order:
-        first = c
         for s in b.truth.inst[i]["scores"]:
             want += [s["name"], "Change"]
-            cols[(i, s["id"])] = (c, c + 1)
-            c += 2
-        last = c - 1
+    low = [h.lower() if isinstance(h, str) else None for h in head]
+    same = len(head) == len(want) and all(h == w.lower() for h, w in zip(low, want))
+    R.expect("summary.header", same, b.at("Summary", "A%d" % hdr),
+             "row %d is %r, expected %r" % (hdr, head, want))
+    cols = {}
+    c = 5  # 0-based index of the first score column
+    merged = [str(m) for m in ws.merged_cells.ranges]
+    for i in b.truth.inst_order:
+        first = None
+        for s in b.truth.inst[i]["scores"]:
+            name = s["name"].lower()
+            try:
+                v = low.index(name, c)
+                ch = low.index("change", v + 1)
+            except ValueError:
+                R.fail("summary.header", b.at("Summary", "A%d" % hdr),
+                       "no column %r followed by 'Change' after column %s: the score "
+                       "checks do not run" % (s["name"], get_column_letter(c + 1)))
+                return None
+            cols[(i, s["id"])] = (v + 1, ch + 1)
+            first = v + 1 if first is None else first
+            c = ch + 1
+        last = c
         # row 5: the instrument's name merged over its columns
         rng = "%s%d:%s%d" % (get_column_letter(first), hdr - 1, get_column_letter(last), hdr - 1)
-        merged = [str(m) for m in ws.merged_cells.ranges]
         v = ws.cell(row=hdr - 1, column=first).value
         R.expect("summary.instrument_row", instrument_matches(b.truth, v, i) and rng in merged,
                  b.at("Summary", "%s%d" % (get_column_letter(first), hdr - 1)),
                  "%r (merged %s: %s), expected the name of %s merged over %s"
                  % (v, rng, rng in merged, i, rng))
-    same = len(head) == len(want) and all(
-        isinstance(h, str) and h.lower() == w.lower() for h, w in zip(head, want))
-    ok = R.expect("summary.header", same, b.at("Summary", "A%d" % hdr),
-                  "row %d is %r, expected %r" % (hdr, head, want)) and ok
-    return cols if ok else None
+    return cols
 
 
 def summary_rows(b, ws):
@@ -829,7 +850,11 @@ def check_summary(b):
         why = text(ws.cell(row=r, column=5).value)
         flagged = False
         invalid_latest = []
-        classes = []  # the expected reliable-change classes of the client's scores
+        # the expected reliable-change classes of the client's scores (from the truth and the
+        # norm, whatever the sheet shows)
+        classes = [expected_class(b, c, i, s["id"], change_of(b, c, i, s["id"])[0])
+                   for i in truth.inst_order for s in truth.inst[i]["scores"]
+                   if change_of(b, c, i, s["id"])[0] is not None]
         for i in truth.inst_order:
             lf = truth.latest(c, run, i)
             if lf is None:
@@ -845,7 +870,7 @@ def check_summary(b):
                 cell = ws.cell(row=r, column=vc)
                 want_v = lf["scores"][s["id"]]["value"]
                 if want_v is None:
-                    R.expect("summary.latest_value", cell.value in (None, "", "–", "—"),
+                    R.expect("summary.latest_value", is_blank_mark(cell.value),
                              b.at("Summary", cell), "%r, expected no value (%s %s)"
                              % (cell.value, c, s["id"]))
                 else:
@@ -873,7 +898,7 @@ def check_summary(b):
                 ch, first, last = change_of(b, c, i, s["id"])
                 cell = ws.cell(row=r, column=cc)
                 if ch is None:
-                    R.expect("summary.change", cell.value in (None, "", "–", "—"),
+                    R.expect("summary.change", is_blank_mark(cell.value),
                              b.at("Summary", cell), "%r, expected no change (%s %s %s: fewer "
                              "than two valid values)" % (cell.value, c, i, s["id"]))
                     continue
@@ -894,7 +919,6 @@ def check_summary(b):
                     R.expect("summary.change_class", got_k == want_k, b.at("Summary", cell),
                              "format %r shows %s, expected %s (%s %s %s change %+.3f)"
                              % (cell.number_format, got_k, want_k, c, i, s["id"], ch))
-                classes.append(want_k)
                 if got_k in ("up", "down"):
                     col = colour_class(cell)
                     R.expect("summary.change_colour", col == ("green" if got_k == "up" else "red"),
@@ -952,7 +976,7 @@ def check_summary(b):
     if getattr(b, "footnote_needed", False):
         last = max((r for r, _ in rows), default=SUMMARY_HEADER_ROW)
         below = " ".join(text(ws.cell(row=r, column=1).value) for r in range(last + 1, ws.max_row + 1))
-        R.expect("summary.footnote", re.search(r"reliable change|RCI", below, re.I),
+        R.expect("summary.footnote", re.search(r"reliable[- ]change|RCI", below, re.I),
                  b.at("Summary", "A%d" % (last + 1)),
                  "no footnote on changes without reliable change below the table: %r" % below[:300])
 
@@ -1093,8 +1117,12 @@ def check_cleared(b, ws, at):
     if not R.expect("flags.cleared", at is not None, b.at("Flags", "A"),
                     "no row %r" % CLEARED_TITLE):
         return
-    while at + 1 <= ws.max_row and all(v is None for v in row_values(ws, at + 1, 1, 6)):
-        at += 1  # blank rows between the title and what follows
+    # blank rows, or a line of explanation, may stand between the title and what follows
+    for _ in range(4):
+        first = ws.cell(row=at + 1, column=1).value
+        if at + 1 <= ws.max_row and first not in ("Client", NO_CLEARED) and \
+                not CLIENT.match(text(first)):
+            at += 1
     nxt = text(ws.cell(row=at + 1, column=1).value)
     required = {k for k in want if k[2] not in ("careless", "invalid")}
     if nxt == NO_CLEARED:
