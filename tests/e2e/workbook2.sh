@@ -8,7 +8,8 @@
 # Needs /usr/bin/python3 with openpyxl and PyYAML (Debian python3-openpyxl, python3-yaml):
 # without them the test is skipped (exit 77), or fails when QSCORE_TEST_REQUIRE names openpyxl.
 # Without soffice or pdftotext the PDF part is skipped, or fails when QSCORE_TEST_REQUIRE names
-# libreoffice (CI: .ci/run).
+# libreoffice (CI: .ci/run). WORKBOOK2_GEN_OPTS=--old-config leaves reports.sections and
+# reports.paper out of the clinic config (to try the checks on a build that refuses them).
 set -euo pipefail
 QSCORE=$(realpath "$1")
 WORK=$2
