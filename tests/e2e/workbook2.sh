@@ -39,21 +39,23 @@ if [ -z "$PY" ]; then
     exit 77
 fi
 
-# 1. The clinic, its six monthly exports (cumulative) and the ground truth. The months are the
-# six calendar months before today's, so "made" (today) comes after month 6 as in a clinic.
-"$PY" "$TOP/tests/tools/gen_clinic.py" "$WORK" --seed 13 --end "$(date +%F)" \
+# 1. The clinic, its six monthly exports (cumulative) and the ground truth: January to June
+# 2026, each month's export stamped (and run) on the 1st of the next month.
+"$PY" "$TOP/tests/tools/gen_clinic.py" "$WORK" --seed 13 --end 2026-07-01 \
     ${WORKBOOK2_GEN_OPTS:-}
 mkdir -p "$WORK/exports" "$WORK/runs"
 
-# 2. Six nightly runs, each after one more month's export arrived; every run's workbooks kept.
+# 2. Six nightly runs, each the night the month's export arrived (QSCORE_TEST_NOW: the run's
+# time, so "made", days since and overdue are those of that night); every run's workbooks kept.
 for k in 1 2 3 4 5 6; do
     cp "$WORK/staged/month-$k/"*.csv "$WORK/exports/"
+    night=$(ls "$WORK/staged/month-$k/" | sed -n 's/^qualtrics-dsi-r-\([0-9-]*\)\.csv$/\1/p')
     r="$WORK/runs/run-$k"
     mkdir -p "$r"
-    date +%F >"$r/dates.txt"
+    echo "$night" >"$r/dates.txt"
     st=0
-    "$QSCORE" run -c "$WORK/clinic.yaml" >"$r/stdout.txt" 2>"$r/stderr.txt" || st=$?
-    date +%F >>"$r/dates.txt"
+    QSCORE_TEST_NOW="${night}T02:30:00Z" "$QSCORE" run -c "$WORK/clinic.yaml" \
+        >"$r/stdout.txt" 2>"$r/stderr.txt" || st=$?
     # 1 = rows quarantined (month 5 holds two rows with an answer outside the scale)
     if [ "$st" -gt 1 ]; then
         echo "FAIL: run $k: qscore run exited $st" >&2

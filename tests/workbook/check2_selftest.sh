@@ -31,7 +31,7 @@ if [ -z "$PY" ]; then
 fi
 rm -rf "$WORK"
 mkdir -p "$WORK"
-"$PY" "$TOP/tests/tools/gen_clinic.py" "$WORK/good" --seed 13 --end "$(date +%F)"
+"$PY" "$TOP/tests/tools/gen_clinic.py" "$WORK/good" --seed 13 --end 2026-07-01
 cp -r "$WORK/good" "$WORK/broken"
 
 "$PY" "$HERE/contract_example2.py" "$WORK/good"

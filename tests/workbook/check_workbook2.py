@@ -8,7 +8,8 @@ WORK is the folder tests/e2e/workbook2.sh fills:
   WORK/truth.json          tests/tools/gen_clinic.py's ground truth (forms, scores, flags)
   WORK/runs/run-K/*.xlsx   the workbooks after the K-th nightly run (K = 1..6)
   WORK/runs/run-K/norms.txt    `qscore norms` after that run (the local norm's SD and alpha)
-  WORK/runs/run-K/dates.txt    the run's local date at its start and end (YYYY-MM-DD, 2 lines)
+  WORK/runs/run-K/dates.txt    the run's date(s) (YYYY-MM-DD, one a line): the made date must
+                               be one of them
   WORK/pdf/*.txt           optional: pdftotext output of the last run's workbooks
 
 Every check has a name; a failure prints the check, the run, the workbook, the sheet and cell
@@ -130,7 +131,8 @@ CHECKS = {
                     "unanswered', 'same answer to 46 items in a row')",
     "flags.form_of": "Form of is a date cell (format 'd mmm yyyy') holding the form's date",
     "flags.cleared": "'Cleared since the last report' lists exactly the instrument flags raised "
-                     "on the previous run's latest form and not on the latest form now (validity "
+                     "on the previous run's latest form and not on the latest form now, when "
+                     "that form is usable (a careless or invalid form clears nothing; validity "
                      "flags may be listed), or says 'No flag was cleared since the last report.'",
     "flags.cleared_dates": "Last raised and Cleared by the form of are date cells with the "
                            "previous and the current latest form's dates",
@@ -1109,7 +1111,8 @@ def check_cleared(b, ws, at):
         for c in truth.clients_of(b.therapist, run):
             for i in truth.inst_order:
                 old, new = truth.latest(c, run - 1, i), truth.latest(c, run, i)
-                if old is None or new is None or old is new:
+                # a careless or invalid form clears nothing: its scores are not trusted
+                if old is None or new is None or old is new or not valid(new):
                     continue
                 for fl in old["raised"]:
                     if fl not in new["raised"]:

@@ -351,7 +351,7 @@ def workbook(cl, run, therapist, made, norms, mut):
         for c in mine:
             for i in cl.order:
                 old, new = cl.latest(c, run - 1, i), cl.latest(c, run, i)
-                if old is None or new is None or old is new:
+                if old is None or new is None or old is new or not valid(new):
                     continue
                 for fid in old["raised"]:
                     meta = next((x for x in cl.inst[i]["flags"] if x["id"] == fid), None)
@@ -383,8 +383,8 @@ def main(argv):
         raise SystemExit("unknown mutation %s (one of %s)" % (sorted(mut - set(MUTATIONS)),
                                                              ", ".join(MUTATIONS)))
     cl = Clinic(work)
-    made = datetime.date.today()
     for run in range(1, 7):
+        made = day(cl.t["export_stamps"][run - 1])  # the night the month's export came
         d = os.path.join(work, "runs", "run-%d" % run)
         os.makedirs(d, exist_ok=True)
         norms = cl.norms(run)
