@@ -155,8 +155,9 @@ CHECKS = {
     "cells.enum": "no cell a therapist reads is an enum value or snake_case id, or contains "
                   "one of not_computable, not_evaluable, reliable_*, no_reliable_change, "
                   "careless_flag, missing_fraction, longstring",
-    "cells.text_digits": "no text cell shows a number with more than 2 decimals or a raw "
-                         "'key=value'",
+    "cells.text_digits": "no text cell shows a number with more than 2 decimals (but one that "
+                         "rounds to the cutoff the text names: '2.496 (cutoff ≤ 2.50)') or a "
+                         "raw 'key=value'",
     "cells.number_format": "no number cell's format shows more than 2 decimals, and no "
                            "non-whole number is in the General format",
     "cells.text_dates": "no text cell holds an ISO date (dates are date cells; prose uses "
@@ -298,6 +299,21 @@ def format_decimals(fmt):
         if m:
             most = max(most, len(m.group(1)))
     return most
+
+
+CUTOFF_NUMBER = re.compile(r"cutoff\s*[≤≥<>=]*\s*(-?\d+(?:\.\d+)?)")
+
+
+def long_decimal(s):
+    """The first number with more than 2 decimals in a text, or None. A number that rounds to
+    a cutoff the same text names keeps the digits that tell them apart ('2.496 (cutoff ≤
+    2.50)'): that one is allowed."""
+    cutoffs = [float(x) for x in CUTOFF_NUMBER.findall(s)]
+    for m in LONG_DECIMAL.finditer(s):
+        x = float(m.group(0))
+        if not any(abs(round(x, 2) - c) < 1e-9 and x != c for c in cutoffs):
+            return m
+    return None
 
 
 def is_blank_mark(v):
@@ -518,7 +534,7 @@ def check_cells(b):
                     if s.lower() in ENUM_WORDS or SNAKE.match(s):
                         bad.append(s)
                     R.expect("cells.enum", not bad, where, "%r shows %s" % (v[:120], bad))
-                    m = LONG_DECIMAL.search(s) or RAW_KEY_VALUE.search(s)
+                    m = long_decimal(s) or RAW_KEY_VALUE.search(s)
                     R.expect("cells.text_digits", not m, where,
                              "%r shows %r" % (v[:120], m.group(0) if m else ""))
                     m = ISO_DATE_TEXT.search(s)
@@ -1093,8 +1109,11 @@ def check_flags(b):
             for s in refs:
                 sc = lf["scores"][s]
                 w = fmt_value(truth, i, s, sc["value"], sc["status"])
-                R.expect("flags.values", re.search(r"(?<![\d.])%s(?![\d])" % re.escape(w), values)
-                         and "cutoff" in values, b.at("Flags", "G%d" % r),
+                # the value as shown: a number that rounds from it at its own digits (2.08, or
+                # 2.496 where 2.50 would hide that it is under the cutoff)
+                shown = any(abs(float(y) - sc["value"]) <= 0.5 * 10 ** -len(y.partition(".")[2]) + 1e-9
+                            for y in re.findall(r"(?<![\d.])\d+(?:\.\d+)?(?![\d])", values))
+                R.expect("flags.values", shown and "cutoff" in values, b.at("Flags", "G%d" % r),
                          "%r, expected %s's value %s and its cutoff" % (values, s, w))
         fo = ws.cell(row=r, column=9)
         R.expect("flags.form_of", cell_date(fo.value) == parse_day(lf["date"])
@@ -1380,7 +1399,7 @@ def check_pdf_text(path):
         bad = [w for w in ENUM_ANYWHERE if w in line]
         R.expect("pdf.enum", not bad, "%s line %d" % (os.path.basename(path), n),
                  "%r shows %s" % (line.strip()[:120], bad))
-        m = LONG_DECIMAL.search(line)
+        m = long_decimal(line)
         R.expect("pdf.digits", not m, "%s line %d" % (os.path.basename(path), n),
                  "%r shows %r" % (line.strip()[:120], m.group(0) if m else ""))
 
