@@ -11,7 +11,9 @@ if [ "${1:-}" = "--ci" ]; then
     # r-cran-psych: reliability.csv is checked against psych::alpha; R, pandas (Debian's
     # python3-pandas) and DuckDB (Node.js; Debian's nodejs/npm only when the machine has none)
     # read every file of an export with no options; DuckDB and pandas also the wide score file.
-    PKGS="$PKGS clang-format python3-openpyxl python3-pandas libreoffice-calc-nogui r-cran-psych $FUZZ_PKGS"
+    # python3-yaml: tests/tools/gen_clinic.py reads the instruments through reference_score.py;
+    # poppler-utils: pdftotext reads back the workbooks LibreOffice printed (e2e.workbook2).
+    PKGS="$PKGS clang-format python3-openpyxl python3-pandas python3-yaml libreoffice-calc-nogui poppler-utils r-cran-psych $FUZZ_PKGS"
     command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 fi
 
