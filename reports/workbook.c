@@ -27,9 +27,9 @@
  *             Client column frozen, autofilter, severity and reliable-change colours as
  *             conditional formats (so they follow the cells when a therapist sorts or filters).
  *   Flags     one row per flag of every row (raised or not evaluable), in report order.
- *   Trends    one line chart per client x instrument with 2+ administrations, two per grid
- *             row; the cell above each chart holds its title (the chart points at it, and
- *             Ctrl+F on a client id lands there). Cutoffs and norm means are constant series.
+ *   Trends    one block per client (Summary's order, within reports.max_charts): its
+ *             instruments' scatter charts side by side on a date axis, page breaks between
+ *             blocks (workbook_trends.c says how the page is laid out).
  *   Groups    per group x instrument x score x wave: n, mean, SD, min, max, flagged; right of
  *             the table, one chart of the means per group x instrument, captioned the same way.
  *   Items     raw answers of the latest administration, with a legend (reverse keys, blanks).

@@ -621,3 +621,10 @@ void qs_wb__insert_chart(struct wb *W, lxw_worksheet *ws, lxw_row_t row, lxw_col
     opt.object_position = LXW_OBJECT_MOVE_DONT_SIZE;
     qs_wb__ck(W, worksheet_insert_chart_opt(ws, row, col, ch, &opt));
 }
+
+/* ---- trend charts (workbook_trends.c) ------------------------------------------------------ */
+
+lxw_color_t qs_wb__series_colour(size_t s)
+{
+    return palette[s % NPALETTE];
+}

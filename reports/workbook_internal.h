@@ -178,4 +178,9 @@ void qs_wb__write_groups(struct wb *W, lxw_worksheet *ws);
 void qs_wb__write_items(struct wb *W, lxw_worksheet *ws);
 void qs_wb__write_about(struct wb *W, lxw_worksheet *ws);
 
+/* ---- trend charts (workbook_trends.c) ---- */
+
+/* Series `s`'s colour (as qs_wb__style_series draws it): the hollow markers of unusable forms. */
+lxw_color_t qs_wb__series_colour(size_t s);
+
 #endif
