@@ -8,12 +8,15 @@ PKGS="cmake make gcc pkg-config libcsv-dev libyaml-dev libxlsxwriter-dev libsqli
 FUZZ_PKGS="clang libclang-rt-14-dev libfuzzer-14-dev"
 [ "${1:-}" = "--fuzz" ] && PKGS="$PKGS $FUZZ_PKGS"
 if [ "${1:-}" = "--ci" ]; then
-    # r-cran-psych: reliability.csv is checked against psych::alpha; R, pandas (Debian's
-    # python3-pandas) and DuckDB (Node.js; Debian's nodejs/npm only when the machine has none)
-    # read every file of an export with no options; DuckDB and pandas also the wide score file.
-    # python3-yaml: tests/tools/gen_clinic.py reads the instruments through reference_score.py;
-    # poppler-utils: pdftotext reads back the workbooks LibreOffice printed (e2e.workbook2).
-    PKGS="$PKGS clang-format python3-openpyxl python3-pandas python3-yaml libreoffice-calc-nogui poppler-utils r-cran-psych $FUZZ_PKGS"
+    # r-cran-psych: reliability.csv is checked against psych::alpha; Node.js runs DuckDB on the
+    # export's Hive-partitioned files and the wide score file (Debian's nodejs/npm only when the
+    # machine has none); python3-pandas reads both with read_csv. fonts-crosextra-carlito:
+    # Calibri's metrics, which the workbooks' column widths (and so LibreOffice's chart sizes and
+    # page widths) are in; a desktop LibreOffice installs it too. python3-yaml:
+    # tests/tools/gen_clinic.py reads the instruments through reference_score.py; poppler-utils:
+    # pdftotext reads back the workbooks LibreOffice printed (e2e.workbook2).
+    PKGS="$PKGS clang-format python3-openpyxl python3-pandas python3-yaml libreoffice-calc-nogui"
+    PKGS="$PKGS poppler-utils fonts-crosextra-carlito r-cran-psych $FUZZ_PKGS"
     command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 fi
 

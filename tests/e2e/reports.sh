@@ -75,10 +75,13 @@ grep -q "overdue_days: 400" "$WORK/clinic-a4.yaml" || { echo "FAIL: could not se
 
 if [ -n "$PY" ]; then
     for b in $books; do
+        # Trends first: no chart across a page break, dates on the x axis, at most 150 charts.
+        "$PY" "$TOP/tests/workbook/check_trends.py" --max-charts 150 "$b"
         "$PY" "$TOP/tests/workbook/check_workbook.py" --demo --paper=letter "$b"
         pass=$((pass + 1))
     done
     for b in $(cat "$WORK/stdout-a4.txt"); do
+        "$PY" "$TOP/tests/workbook/check_trends.py" --max-charts 150 "$b"
         "$PY" "$TOP/tests/workbook/check_workbook.py" --demo --sections --paper=a4 "$b"
         pass=$((pass + 1))
     done
@@ -147,6 +150,15 @@ except cw.Failure as e:
     sys.exit(1)
 print("ok: New, Continuing since and Cleared across two nights; made from the store; settings")
 EOF
+    pass=$((pass + 1))
+    # The chart limit and A4: with reports.max_charts 3, T-A's first client (two instruments) has
+    # its charts and the other three clients none, and the sheet says so.
+    sed 's/^  group_by: therapist$/  group_by: therapist\n  max_charts: 3\n  paper: a4/' \
+        "$WORK/clinic.yaml" >"$WORK/clinic-capped.yaml"
+    grep -q '^  max_charts: 3$' "$WORK/clinic-capped.yaml" || { echo "FAIL: capped config"; exit 1; }
+    "$QSCORE" report -c "$WORK/clinic-capped.yaml" -o "$WORK/capped" >/dev/null
+    "$PY" "$TOP/tests/workbook/check_trends.py" --max-charts 3 --charts 2 --capped 3 \
+        "$WORK/capped/therapist-T-A.xlsx"
     pass=$((pass + 1))
 else
     echo "SKIP: python3-openpyxl is not installed: workbook contents not read back"

@@ -633,6 +633,85 @@ static void test_control_and_bidi_characters_give_a_workbook_strict_readers_load
     unlink(path);
 }
 
+/* ---- Trends: blocks, markers, the chart limit and page breaks ------------------------------ */
+
+/* Nine clients with both instruments (two charts each), under a limit of 13 charts: the first six
+ * get their blocks (12 charts), the other three none. Their syn-a forms: 10 Jan, 20 Feb (not
+ * usable), 1 Jun 2026 (a flag raised on it uses A); syn-b: 15 Jan and 15 Mar. */
+#define TR_CLIENTS 9
+static const double tr_a0[] = {3.0, 3.5}, tr_a1[] = {2.5, 3.0}, tr_a2[] = {1.5, 3.25};
+static const unsigned char tr_on_a[] = {1, 0}, tr_off_a[] = {0, 0};
+static const qs_rep_point tr_hist_a[] = {
+    {"2026-01-10", tr_a0, 0, "1", NULL, 1, NULL, "G1", tr_off_a},
+    {"2026-02-20", tr_a1, 0, "1", NULL, 0, "same answer to 6 items in a row", "G1", tr_off_a},
+    {"2026-06-01T09:00:00", tr_a2, 1, "1", NULL, 1, NULL, "G1", tr_on_a}};
+static const double tr_b0[] = {6.0}, tr_b1[] = {9.0};
+static const unsigned char tr_off_b[] = {0};
+static const qs_rep_point tr_hist_b[] = {
+    {"2026-01-15", tr_b0, 0, "2", NULL, 1, NULL, "G1", tr_off_b},
+    {"2026-03-15", tr_b1, 0, "2", NULL, 1, NULL, "G1", tr_off_b}};
+static const double tr_ref_b[] = {9.0};
+static const char *const tr_ref_label_b[] = {"High sigma cutoff (local default)"};
+static const double tr_chg_a[] = {-1.5, -0.25}, tr_chg_b[] = {3.0};
+static const char *const tr_rci_a[] = {"not_computable", "not_computable"};
+static const char *const tr_rci_b[] = {"not_computable"};
+static const char *const tr_note_a[] = {NOTE_NO_RELIABILITY, NOTE_NO_RELIABILITY};
+static const char *const tr_note_b[] = {NOTE_NO_RELIABILITY};
+static const double tr_nan2[] = {NAN, NAN}, tr_nan1[] = {NAN};
+
+static void test_trends_blocks_markers_chart_limit_and_page_breaks(void **state)
+{
+    (void)state;
+    static char ids[TR_CLIENTS][8];
+    static qs_rep_row trows[2 * TR_CLIENTS];
+    static size_t tidx[2 * TR_CLIENTS];
+    static qs_rep_client tclients[TR_CLIENTS];
+    qs_rep_instrument tinsts[2] = {rep_insts[0], rep_insts[1]};
+    tinsts[1].reference = tr_ref_b;
+    tinsts[1].reference_label = tr_ref_label_b;
+    for (size_t k = 0; k < TR_CLIENTS; k++) {
+        snprintf(ids[k], sizeof(ids[k]), "T%02zu", k);
+        set_row(&trows[2 * k], ids[k], 0, tr_nan2, tr_chg_a, tr_rci_a, tr_note_a, c1_flags, 1,
+                tr_hist_a, 3, c1_answers, 0.0);
+        set_row(&trows[2 * k + 1], ids[k], 1, tr_nan1, tr_chg_b, tr_rci_b, tr_note_b, NULL, 0,
+                tr_hist_b, 2, c2_answers, 0.0);
+        tidx[2 * k] = 2 * k;
+        tidx[2 * k + 1] = 2 * k + 1;
+        tclients[k] = client_of(ids[k], "G1", "2026-06-01", 30, 1, &tidx[2 * k], 2);
+    }
+    qs_report r = report;
+    r.instruments = tinsts;
+    r.rows = trows;
+    r.nrows = 2 * TR_CLIENTS;
+    r.clients = tclients;
+    r.nclients = TR_CLIENTS;
+    r.data_through = "2026-06-01";
+    r.made = "2026-07-01T02:00:00Z";
+    r.max_charts = 13;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/trends.xlsx", workdir);
+    qs_diag diag;
+    qs_error rc = qs_report_write_xlsx(&r, path, &diag);
+    if (rc)
+        print_error("%s: %s\n", qs_error_name(rc), diag.message);
+    assert_int_equal(rc, QS_OK);
+    const char *py = python_with_openpyxl();
+    if (!py && required("openpyxl"))
+        fail_msg("openpyxl is required (QSCORE_TEST_REQUIRE) but python3 cannot import it");
+    if (py) {
+        char cmd[2048];
+        snprintf(cmd, sizeof(cmd),
+                 "%s '%s/tests/workbook/check_trends.py' --fixture --max-charts 13 --charts 12 "
+                 "--capped 3 '%s'",
+                 py, QS_SOURCE_DIR, path);
+        int st = system(cmd);
+        if (st != 0)
+            print_error("check_trends.py failed (status %d) on %s\n", st, path);
+        assert_int_equal(st, 0);
+    }
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -645,6 +724,7 @@ int main(void)
         cmocka_unit_test(test_a_client_naming_a_missing_row_is_a_report_error),
         cmocka_unit_test(test_an_empty_report_still_gives_every_sheet),
         cmocka_unit_test(test_control_and_bidi_characters_give_a_workbook_strict_readers_load),
+        cmocka_unit_test(test_trends_blocks_markers_chart_limit_and_page_breaks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -85,9 +85,7 @@ CHANGE_FORMAT = re.compile(r'^"([^"]*)"\+(0(?:\.0{1,2})?)"([^"]*)";"\1"-\2"\3";"
 
 # Checks a sheet fails until its second edition lands: (sheet, check) -> why. A pending check
 # prints a line instead of failing; once it passes, the entry must go (the check fails).
-PENDING = {
-    ("Trends", "print"): "Trends' second edition (h13trends) sets up its pages (issue 13)",
-}
+PENDING = {}  # none left: Trends passes since its second edition (check_trends.py)
 
 NS = {
     "c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
@@ -776,7 +774,7 @@ def summary_and_flags_agree(summary, flags):
               not flagged or c["client"] in raised_, c["client"])
 
 
-# ---- Trends, Groups, Items, About (first edition) ---------------------------------------------
+# ---- Trends (second edition: check_trends.py), Groups, Items, About ---------------------------
 
 def chart_checks(wb, charts, sheet, min_points):
     """Every series of every chart on `sheet` points at existing, equally long ranges holding
@@ -813,17 +811,15 @@ def chart_checks(wb, charts, sheet, min_points):
     return out
 
 
-def trends_layout(wb, charts):
-    ws = wb["Trends"]
+def trends_layout(wb, path):
+    """Trends, read from its XML parts by check_trends.py (pages, charts, blocks)."""
     check("TrendData is hidden", wb["TrendData"].sheet_state == "hidden")
-    got = chart_checks(wb, charts, "Trends", 2)
-    captions = [c.value for row in ws.iter_rows(min_row=4) for c in row if c.value is not None]
-    check("the captions above the Trends charts are their titles, in chart order",
-          captions == [t for t, _ in got], f"{captions} vs {[t for t, _ in got]}")
-    for _, series in got:
-        check("all series of a trend chart have the same number of points",
-              len({n for _, n in series}) == 1, repr(series))
-    return got
+    sys.path.insert(0, posixpath.dirname(posixpath.abspath(__file__)))
+    import check_trends
+    try:
+        return check_trends.check_book(path)
+    except check_trends.Failure as e:
+        raise Failure(f"Trends: {e}")
 
 
 def groups_layout(wb, charts):
@@ -1036,8 +1032,6 @@ def fixture_summary(wb, s):
                         f"{NOTE_UNUSABLE}.",
               "\u00b2": f"Change shown without a reliable-change mark, or not at all ({EN_DASH}): "
                         f"{NOTE_NO_RELIABILITY}."}, repr(s["footnotes"]))
-    check("no client has a Trends link while Trends has no client blocks (first edition)",
-          all(c["link"] is None for c in rows))
 
 
 def fixture_flags(wb, f):
@@ -1083,11 +1077,35 @@ def fixture_sections(wb, s):
           f"Group {RTL_GROUP} \u00b7 1 client")
 
 
-def fixture_trends_first_edition(trends):
-    """Trends as the first edition lays it out (its second edition comes with
-    tests/workbook/check_trends.py)."""
-    check("Trends has one chart per client and instrument with 2 or more forms",
-          len(trends) == 5, repr([t for t, _ in trends]))
+def fixture_trends(trends, s):
+    """Trends' second edition (tests/workbook/check_trends.py checks its pages and charts)."""
+    blocks = [b[0] for b in trends["blocks"]]
+    check("Trends has a block per client with a dated form, in Summary's order",
+          blocks == ["+1-2", INJECT, "C001", "C005", "C006"], repr(blocks))
+    check("Trends says who has no dated form to chart (the accented client's one form is undated)",
+          trends["cells"].get((2, 0)) == "1 client has no dated form to chart.",
+          repr(trends["cells"].get((2, 0))))
+    check("a chart per instrument of the client's: C001 has two, the others one",
+          [len(b[2]) for b in trends["blocks"]] == [1, 1, 2, 1, 1],
+          repr([len(b[2]) for b in trends["blocks"]]))
+    c001 = {x["name"]: x for x in trends["blocks"][2][2][0]["series"]}
+    check("a trend chart has a line per score and the cutoff of the one-score flag rule",
+          {"Alpha", "Beta", "Alpha cutoff 2.00"} <= set(c001), repr(sorted(c001)))
+    check("trend charts have one point per dated form, at its date (a time of day dropped)",
+          c001["Alpha"]["x"] == [46027.0, 46055.0, 46083.0], repr(c001["Alpha"]["x"]))
+    check("the forms C001's flag was raised on show its Alpha red",
+          c001.get("Alpha: flagged", {}).get("y") == [None, 2.5, 1.67],
+          repr(c001.get("Alpha: flagged")))
+    check("the cutoff is a constant line", c001["Alpha cutoff 2.00"]["y"] == [2.0, 2.0],
+          repr(c001["Alpha cutoff 2.00"]["y"]))
+    plus = {x["name"]: x for x in trends["blocks"][0][2][0]["series"]}
+    check("a careless form is a ring off the score's line",
+          plus["Alpha"]["y"] == [4.0, 4.5, None]
+          and plus.get("Alpha: form not usable", {}).get("y") == [None, None, 4.0],
+          repr((plus["Alpha"]["y"], plus.get("Alpha: form not usable"))))
+    links = {c["client"]: c["link"] for c in s["clients"]}
+    check("every client with a block is linked from the Summary; the one without is not",
+          [k for k, v in links.items() if v is not None] == blocks, repr(links))
 
 
 def fixture_groups(g):
@@ -1137,7 +1155,7 @@ def fixture(wb, path, summary, flags, trends, groups, items, about, sections):
         return
     fixture_summary(wb, summary)
     fixture_flags(wb, flags)
-    fixture_trends_first_edition(trends)
+    fixture_trends(trends, summary)
     fixture_groups(groups)
     iws = wb["Items"]
     ihdr, irows = items
@@ -1203,7 +1221,7 @@ def main(argv):
                             (None if demo else "a4"))
         flags = flags_layout(wb)
         summary_and_flags_agree(summary, flags)
-        trends = trends_layout(wb, charts)
+        trends = trends_layout(wb, path)
         groups = groups_layout(wb, charts)
         items = items_layout(wb)
         about = about_layout(wb)
@@ -1225,7 +1243,7 @@ def main(argv):
         print(f"FAIL: {path}: {e}", file=sys.stderr)
         return 1
     print(f"ok: {path}: {len(summary['clients'])} clients, {len(flags['rows'])} flags, "
-          f"{len(flags['cleared'])} cleared, {len(trends)} trend charts, {len(groups)} group "
+          f"{len(flags['cleared'])} cleared, {len(trends['charts'])} trend charts, {len(groups)} group "
           f"sections, paper {size}")
     return 0
 
