@@ -2,7 +2,7 @@
 """check_trends.py - the Trends sheet of a qscore workbook, read from the XLSX parts (zipfile and
 XML only): what prints on which page, and what the charts draw.
 
-Usage: check_trends.py [--max-charts N] [--charts N] [--capped N] [--fixture] FILE.xlsx...
+Usage: check_trends.py [--max-charts N] [--charts N] [--capped N] [--links] [--fixture] FILE...
 
 Checked for every workbook:
   - Trends prints without fit-to-page (Excel ignores manual page breaks then), at 100%;
@@ -15,7 +15,8 @@ Checked for every workbook:
     value across the whole axis, named "<score> cutoff <value>"; the "flagged" and "form not
     usable" series are markers without a line, left out of the legend;
   - each block's heading (the client id in column A) sits on the row above its first charts, and
-    every Summary link to Trends lands on the heading of the client it names.
+    every Summary link to Trends lands on the heading of the client it names (with --links,
+    every block has one).
 With --fixture, FILE is the Trends test workbook of tests/unit/test_workbook.c, and its exact
 blocks, points and page breaks are checked too. The first failing check is printed and the exit
 status is 1.
@@ -289,7 +290,7 @@ def check_series(charts):
                 check("a score's series is a line with markers", s["line"], f"{where} {name}")
 
 
-def check_blocks(book, charts):
+def check_blocks(book, charts, links=False):
     """The heading above each block, and Summary's links to them. Returns the blocks:
     [(client id, heading row0, [chart, ...])]."""
     cells = book.cells("Trends")
@@ -312,6 +313,7 @@ def check_blocks(book, charts):
                   (b["from"][0] == a["from"][0] and b["from"][2] > a["to"][2])
                   or (b["from"][0] > a["to"][0] and b["from"][2] == chs[0]["from"][2]), client)
     headings = {r: client for client, r, _ in blocks}
+    linked = set()
     if "Summary" in book.sheets:
         ws = book.xml(book.sheets["Summary"])
         scells = book.cells("Summary")
@@ -323,14 +325,19 @@ def check_blocks(book, charts):
             row0 = int(m.group(1)) - 1
             check("every Summary link to Trends lands on a client's heading", row0 in headings,
                   f"{hl.get('ref')} -> {loc}")
+            linked.add(row0)
             check("and on the heading of the client it names",
                   scells.get(cell_index(hl.get("ref"))) == headings[row0],
                   f"{hl.get('ref')}={scells.get(cell_index(hl.get('ref')))!r} -> "
                   f"{headings[row0]!r}")
+    if links:
+        missing = [client for client, r, _ in blocks if r not in linked]
+        check("every client with a block on Trends is linked from the Summary", not missing,
+              repr(missing[:5]))
     return blocks
 
 
-def check_book(path, max_charts=None, ncharts=None, capped=None):
+def check_book(path, max_charts=None, ncharts=None, capped=None, links=False):
     book = Book(path)
     check("the workbook has a Trends sheet", "Trends" in book.sheets)
     if "TrendData" in book.sheets:
@@ -352,7 +359,7 @@ def check_book(path, max_charts=None, ncharts=None, capped=None):
     check_pages(book, charts, page_geometry(book, "Trends"))
     check_series(charts)
     geo = page_geometry(book, "Trends")
-    blocks = check_blocks(book, charts)
+    blocks = check_blocks(book, charts, links)
     return {"charts": charts, "blocks": blocks, "line": line, "cells": cells,
             "breaks": geo["breaks"]}
 
@@ -420,8 +427,8 @@ def main(argv):
     for a in it:
         if a in ("--max-charts", "--charts", "--capped"):
             opts[a[2:].replace("-", "_")] = int(next(it))
-        elif a == "--fixture":
-            opts["fixture"] = True
+        elif a in ("--fixture", "--links"):
+            opts[a[2:]] = True
         else:
             files.append(a)
     if not files:
@@ -429,7 +436,8 @@ def main(argv):
         return 2
     for path in files:
         try:
-            got = check_book(path, opts.get("max_charts"), opts.get("charts"), opts.get("capped"))
+            got = check_book(path, opts.get("max_charts"), opts.get("charts"), opts.get("capped"),
+                             opts.get("links", False))
             if opts.get("fixture"):
                 fixture(got)
         except Failure as e:
