@@ -75,13 +75,14 @@ grep -q "overdue_days: 400" "$WORK/clinic-a4.yaml" || { echo "FAIL: could not se
 
 if [ -n "$PY" ]; then
     for b in $books; do
-        # Trends first: no chart across a page break, dates on the x axis, at most 150 charts.
-        "$PY" "$TOP/tests/workbook/check_trends.py" --max-charts 150 "$b"
+        # Trends first: no chart across a page break, dates on the x axis, at most 150 charts,
+        # every client block linked from the Summary.
+        "$PY" "$TOP/tests/workbook/check_trends.py" --links --max-charts 150 "$b"
         "$PY" "$TOP/tests/workbook/check_workbook.py" --demo --paper=letter "$b"
         pass=$((pass + 1))
     done
     for b in $(cat "$WORK/stdout-a4.txt"); do
-        "$PY" "$TOP/tests/workbook/check_trends.py" --max-charts 150 "$b"
+        "$PY" "$TOP/tests/workbook/check_trends.py" --links --max-charts 150 "$b"
         "$PY" "$TOP/tests/workbook/check_workbook.py" --demo --sections --paper=a4 "$b"
         pass=$((pass + 1))
     done
@@ -157,7 +158,7 @@ EOF
         "$WORK/clinic.yaml" >"$WORK/clinic-capped.yaml"
     grep -q '^  max_charts: 3$' "$WORK/clinic-capped.yaml" || { echo "FAIL: capped config"; exit 1; }
     "$QSCORE" report -c "$WORK/clinic-capped.yaml" -o "$WORK/capped" >/dev/null
-    "$PY" "$TOP/tests/workbook/check_trends.py" --max-charts 3 --charts 2 --capped 3 \
+    "$PY" "$TOP/tests/workbook/check_trends.py" --links --max-charts 3 --charts 2 --capped 3 \
         "$WORK/capped/therapist-T-A.xlsx"
     pass=$((pass + 1))
 else

@@ -700,10 +700,11 @@ static void test_trends_blocks_markers_chart_limit_and_page_breaks(void **state)
         fail_msg("openpyxl is required (QSCORE_TEST_REQUIRE) but python3 cannot import it");
     if (py) {
         char cmd[2048];
-        snprintf(cmd, sizeof(cmd),
-                 "%s '%s/tests/workbook/check_trends.py' --fixture --max-charts 13 --charts 12 "
-                 "--capped 3 '%s'",
-                 py, QS_SOURCE_DIR, path);
+        snprintf(
+            cmd, sizeof(cmd),
+            "%s '%s/tests/workbook/check_trends.py' --fixture --links --max-charts 13 --charts 12 "
+            "--capped 3 '%s'",
+            py, QS_SOURCE_DIR, path);
         int st = system(cmd);
         if (st != 0)
             print_error("check_trends.py failed (status %d) on %s\n", st, path);
