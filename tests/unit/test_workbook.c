@@ -57,9 +57,14 @@ static const char DEF_B[] =
 #define CJK_GROUP     "\xE5\xB0\x8F\xE7\xBB\x84\xE4\xB8\x80"             /* 小组一 */
 #define RTL_GROUP     "\xD9\x85\xD8\xAC\xD9\x85\xD9\x88\xD8\xB9\xD8\xA9" /* مجموعة */
 
-#define NOTE_UNUSABLE       "the latest form is not usable"
-#define NOTE_ONE_FORM       "only one usable form so far"
-#define NOTE_NO_RELIABILITY "no published reliability for this score, so no reliable-change test"
+/* The builder's notes (report_build.c). */
+#define NOTE_UNUSABLE_RUNS                                                                         \
+    "The latest form is not usable, so the change runs from the first to the last usable form"
+#define NOTE_UNUSABLE_NONE                                                                         \
+    "The latest form is not usable and no two usable forms remain: no change shown"
+#define NOTE_ONE_FORM "Only one usable form so far: no change shown"
+#define NOTE_NO_RELIABILITY                                                                        \
+    "No published reliability for this score: change shown without a reliable-change test"
 
 static qs_instrument *inst_a, *inst_b;
 static qs_rep_instrument rep_insts[2];
@@ -89,15 +94,16 @@ static const unsigned char on_s[] = {1}, off_s[] = {0};
  * C006: 14 days). Rows are in client order, one per client and instrument.
  */
 
-/* Row 0: "+1-2", syn-a, 3 forms, the latest careless (not usable), B insufficient on it. */
+/* Row 0: "+1-2", syn-a, 3 forms, the latest careless (not usable), B insufficient on it: A's
+ * change runs between the two usable forms (4.0 to 4.5), B has one usable value (no change). */
 static const double c3_v0[] = {4.0, 4.0}, c3_v1[] = {4.5, NAN}, c3_v2[] = {4.0, NAN};
 static const qs_rep_point c3_hist[] = {
     {"2026-01-12", c3_v0, 0, "1", "pop", 1, NULL, RTL_GROUP, off_a},
     {"2026-02-09", c3_v1, 0, "1", "pop", 1, NULL, RTL_GROUP, off_a},
     {"2026-03-09", c3_v2, 1, "1", "pop", 0, "same answer to 6 items in a row", RTL_GROUP, off_a}};
-static const double c3_t[] = {70.0, NAN}, c3_chg[] = {NAN, NAN};
-static const char *const c3_rci[] = {NULL, NULL};
-static const char *const c3_note[] = {NOTE_UNUSABLE, NOTE_UNUSABLE};
+static const double c3_t[] = {70.0, NAN}, c3_chg[] = {0.5, NAN};
+static const char *const c3_rci[] = {"no_reliable_change", NULL};
+static const char *const c3_note[] = {NOTE_UNUSABLE_RUNS, NOTE_UNUSABLE_NONE};
 static const qs_rep_flag c3_flags[] = {{"careless", "Careless responding", 1, "raised",
                                         "longstring=6", "the answers look careless", "2026-03-09",
                                         1, 1, "2026-03-09", "same answer to 6 items in a row"}};

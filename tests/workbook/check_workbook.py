@@ -409,9 +409,11 @@ def score_columns(head, block):
     return cols
 
 
-def change_cell(cell, value_cell, notes_used):
+def change_cell(cell, value_cell, notes_used, unusable=False):
     """The change cell's (kind, footnote) after checking its number format; kind is a MARKS value,
-    'dash' for '–' (no change to show) or None for an empty cell."""
+    'dash' for '–' (no change to show) or None for an empty cell. `unusable`: the client's latest
+    form of the instrument is not usable (greyed), so a change shown runs to the last usable form
+    and says so in a footnote, whatever its mark."""
     v = cell.value
     if v is None:
         return None, ""
@@ -431,8 +433,11 @@ def change_cell(cell, value_cell, notes_used):
           sup == "" or (len(sup) == 1 and sup in SUPERSCRIPTS), repr(sup))
     check("a change without a reliable-change mark has a footnote saying why",
           kind != "plain" or sup, f"{cell.coordinate} '{cell.number_format}'")
-    check("a change with a reliable-change mark needs no footnote", kind == "plain" or not sup,
+    check("a change with a reliable-change mark needs no footnote (but one beside a form not "
+          "usable: it runs to the last usable form)", kind == "plain" or not sup or unusable,
           f"{cell.coordinate} '{cell.number_format}'")
+    check("a change beside a latest form not usable has a footnote saying what it runs between",
+          not unusable or sup, f"{cell.coordinate} '{cell.number_format}'")
     if sup:
         notes_used.add(sup)
     if value_cell.value is not None and value_cell.number_format == "0.00":
@@ -534,6 +539,8 @@ def summary_layout(wb, sections=None):
         if a.hyperlink is not None:
             row["link"] = a.hyperlink.location
         for name, sc in cols.items():
+            inst_grey = any(font_rgb(ws.cell(row=r, column=vc)) == "9A9A9A"
+                            for _, vc, _, _ in sc if ws.cell(row=r, column=vc).value is not None)
             for score, vc, tc, cc in sc:
                 val, t, chg = (ws.cell(row=r, column=c) if c else None for c in (vc, tc, cc))
                 check("a score value is a number or empty (never text)",
@@ -550,7 +557,7 @@ def summary_layout(wb, sections=None):
                 grey = font_rgb(val) == "9A9A9A" and bool(val.font.i)
                 if grey:
                     row["grey"].add(name)
-                kind, sup = change_cell(chg, val, notes_used)
+                kind, sup = change_cell(chg, val, notes_used, inst_grey)
                 row["values"][(name, score)] = val.value
                 row["changes"][(name, score)] = (chg.value, kind, sup)
         for name, sc in cols.items():
@@ -563,9 +570,10 @@ def summary_layout(wb, sections=None):
                   (name in row["grey"]) == unusable or (unusable and not greyed),
                   f"row {r} {name}: {reasons!r}")
             if unusable:
-                check("a form not usable is never used for change: its changes are '\u2013'",
-                      all(row["changes"][(name, s)][1] in ("dash", None) for s, _, _, _ in sc),
-                      f"row {r} {name}")
+                check("a form not usable is never used for change: its changes are '\u2013', or "
+                      "run to the last usable form with a footnote saying so",
+                      all(row["changes"][(name, s)][1] in ("dash", None)
+                          or row["changes"][(name, s)][2] for s, _, _, _ in sc), f"row {r} {name}")
             det = [s for s, _, _, _ in sc if row["changes"][(name, s)][1] == "deterioration"]
             if det:
                 check("a reliable deterioration is said in words with its scores",
@@ -628,9 +636,10 @@ def summary_layout(wb, sections=None):
     check("every footnote mark in the table has its footnote, and every footnote is used",
           set(foot) == notes_used, f"{sorted(notes_used)} vs {sorted(foot)}")
     for sup, text in foot.items():
-        check("a footnote says in words why a change has no reliable-change mark",
-              text.startswith("Change shown without a reliable-change mark, or not at all "
-                              f"({EN_DASH}): ") and text.endswith("."), repr(text))
+        check("a footnote is a sentence in words about a change (why it has no reliable-change "
+              "mark, or none is shown, or what it runs between)",
+              text[:1].isupper() and text.endswith(".") and "change" in text.lower()
+              and not SNAKE_ID.search(text), repr(text))
 
     # Print: landscape, key columns readable (one page wide at 80% or more, or 80% with the
     # Client column repeated).
@@ -940,8 +949,11 @@ D = datetime.date
 # Clients in the builder's order: attention (a raised flag, a reliable deterioration, a form not
 # usable), then overdue, then the rest; each by client.
 CLIENTS = ["+1-2", INJECT, "C001", "C005", ACCENTED, "C006"]
-NOTE_UNUSABLE = "the latest form is not usable"
-NOTE_NO_RELIABILITY = "no published reliability for this score, so no reliable-change test"
+NOTE_UNUSABLE_RUNS = ("The latest form is not usable, so the change runs from the first to the "
+                      "last usable form")
+NOTE_UNUSABLE_NONE = "The latest form is not usable and no two usable forms remain: no change shown"
+NOTE_NO_RELIABILITY = ("No published reliability for this score: change shown without a "
+                       "reliable-change test")
 
 
 def fixture_summary(wb, s):
@@ -1001,24 +1013,27 @@ def fixture_summary(wb, s):
     check("a NaN T score is an empty cell", c001["J"].value is None)
     check("a prorated sum shows 1 decimal", c001["L"].value == 7.5
           and c001["L"].number_format == "0.0", c001["L"].number_format)
-    check("a change without a reliability test: plain, signed, footnote \u00b2",
-          c001["M"].value == -1.5 and c001["M"].number_format == '""+0.0"\u00b2";""-0.0"\u00b2";'
-          '""0.0"\u00b2"', c001["M"].number_format)
+    check("a change without a reliability test: plain, signed, footnote \u00b3",
+          c001["M"].value == -1.5 and c001["M"].number_format == '""+0.0"\u00b3";""-0.0"\u00b3";'
+          '""0.0"\u00b3"', c001["M"].number_format)
     c005 = cell("C005", "H")
     check("a reliable improvement: \u25b2, green", c005.value == 1.0
           and c005.number_format.startswith('"\u25b2 "+0.00'), c005.number_format)
     c006 = {h: cell("C006", h) for h in "LM"}
     check("a whole sum shows no decimals", c006["L"].value == 6 and c006["L"].number_format == "0")
     check("the same reason shares its footnote", c006["M"].value == 2
-          and c006["M"].number_format == '""+0"\u00b2";""-0"\u00b2";""0"\u00b2"',
+          and c006["M"].number_format == '""+0"\u00b3";""-0"\u00b3";""0"\u00b3"',
           c006["M"].number_format)
     plus = {h: cell("+1-2", h) for h in "FGHIJK"}
     check("a careless latest form's values are greyed",
           plus["F"].value == 4.0 and font_rgb(plus["F"]) == "9A9A9A" and plus["F"].font.i
           and plus["G"].value == 70 and font_rgb(plus["G"]) == "9A9A9A")
-    check("a careless latest form gives no change: '\u2013\u00b9' (not usable)",
-          plus["H"].value == EN_DASH + "\u00b9" and plus["K"].value == EN_DASH + "\u00b9",
-          f"{plus['H'].value!r} {plus['K'].value!r}")
+    check("beside a careless latest form, the change runs between the usable forms, marked, with "
+          "a footnote saying so (\u00b9)", plus["H"].value == 0.5
+          and plus["H"].number_format == '"\u25cf "+0.00"\u00b9";"\u25cf "-0.00"\u00b9";'
+          '"\u25cf "0.00"\u00b9"', f"{plus['H'].value!r} '{plus['H'].number_format}'")
+    check("and with fewer than two usable forms it shows none: '\u2013\u00b2'",
+          plus["K"].value == EN_DASH + "\u00b2", repr(plus["K"].value))
     check("a score too few items answered is empty", plus["I"].value is None)
     one = cell(INJECT, "M")
     check("a client with one form has no change and no footnote mark", one.value is None,
@@ -1028,10 +1043,8 @@ def fixture_summary(wb, s):
           and all(cell("C005", h).value is None for h in "LM"))
     check("footnotes in words, numbered by first use; 'only one usable form' is not one, as no "
           "cell shows it", s["footnotes"] == {
-              "\u00b9": f"Change shown without a reliable-change mark, or not at all ({EN_DASH}): "
-                        f"{NOTE_UNUSABLE}.",
-              "\u00b2": f"Change shown without a reliable-change mark, or not at all ({EN_DASH}): "
-                        f"{NOTE_NO_RELIABILITY}."}, repr(s["footnotes"]))
+              "\u00b9": f"{NOTE_UNUSABLE_RUNS}.", "\u00b2": f"{NOTE_UNUSABLE_NONE}.",
+              "\u00b3": f"{NOTE_NO_RELIABILITY}."}, repr(s["footnotes"]))
 
 
 def fixture_flags(wb, f):
