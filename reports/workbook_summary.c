@@ -22,7 +22,7 @@
 enum { C_CLIENT, C_GROUP, C_LAST, C_DAYS, C_WHY, C_FIRST_SCORE };
 #define ROW_INST 4
 #define HDR      5
-#define WHY_W    46.0
+#define WHY_W    32.0
 #define MAXNOTES 8
 
 enum mark { M_PLAIN, M_IMP, M_DET, M_NONE, M_UP, M_DOWN, NMARKS };
@@ -162,8 +162,8 @@ static void wide_text(struct sum *S, lxw_row_t y, const char *text, lxw_format *
     if (!t)
         return;
     qs_wb__ck(W, worksheet_merge_range(S->ws, y, 0, y, C_WHY, t, f));
-    /* The fixed columns are about 87 characters wide. */
-    qs_wb__row_lines(W, S->ws, y, qs_wb__wrap_lines(t, 80));
+    /* The fixed columns are about 69 characters wide. */
+    qs_wb__row_lines(W, S->ws, y, qs_wb__wrap_lines(t, 64));
 }
 
 /* Title, dates, disclaimer, notes. */
@@ -196,6 +196,21 @@ static void head(struct sum *S)
     wide_text(S, 3, line, q > 0 ? S->warn_wrap : S->note_wrap);
 }
 
+/* The characters of the longest word of `s` (a column this wide breaks no word). */
+static size_t longest_word(const char *s)
+{
+    size_t best = 0, n = 0;
+    for (; s && *s; s++) {
+        if (*s == ' ') {
+            n = 0;
+            continue;
+        }
+        if (((unsigned char)*s & 0xC0) != 0x80 && ++n > best)
+            best = n;
+    }
+    return best;
+}
+
 static void header(struct sum *S)
 {
     struct wb *W = S->W;
@@ -203,15 +218,17 @@ static void header(struct sum *S)
     lxw_worksheet *ws = S->ws;
     static const char *const fixed[] = {"Client", "Group", "Last assessed", "Days since",
                                         "Needs attention because"};
-    qs_wb__ck(W, worksheet_set_row(ws, HDR, 30, NULL));
+    int head_lines = 2;
+    /* Two lines: an instrument over few columns wraps its name. */
+    qs_wb__ck(W, worksheet_set_row(ws, ROW_INST, 30, NULL));
     for (size_t c = 0; c < C_FIRST_SCORE; c++) {
         qs_wb__put_str(W, ws, HDR, (lxw_col_t)c, fixed[c], W->f.head);
         qs_wb__put_str(W, ws, ROW_INST, (lxw_col_t)c, NULL, S->inst_head);
     }
-    S->cw.w[C_CLIENT] = 12;
-    S->cw.w[C_GROUP] = 10;
-    S->cw.w[C_LAST] = 12;
-    S->cw.w[C_DAYS] = 7;
+    S->cw.w[C_CLIENT] = 11;
+    S->cw.w[C_GROUP] = 9;
+    S->cw.w[C_LAST] = 11;
+    S->cw.w[C_DAYS] = 6;
     S->cw.w[C_WHY] = WHY_W;
     for (size_t i = 0; i < r->ninstruments; i++) {
         const qs_rep_instrument *ri = &r->instruments[i];
@@ -223,15 +240,21 @@ static void header(struct sum *S)
         qs_wb__put_str(W, ws, ROW_INST, (lxw_col_t)c, inst_name(I), S->inst_head);
         for (size_t s = 0; s < I->nscores; s++) {
             qs_wb__put_str(W, ws, HDR, (lxw_col_t)c, score_name(&I->scores[s]), W->f.head_c);
-            S->cw.w[c++] = 11;
+            double w = longest_word(score_name(&I->scores[s])) + 1.0;
+            w = w < 9 ? 9 : w > 14 ? 14 : w;
+            int lines = qs_wb__wrap_lines(score_name(&I->scores[s]), w);
+            if (lines > head_lines)
+                head_lines = lines;
+            S->cw.w[c++] = w;
             if (has_t(ri)) {
                 qs_wb__put_str(W, ws, HDR, (lxw_col_t)c, "T score", W->f.head_c);
-                S->cw.w[c++] = 7;
+                S->cw.w[c++] = 6;
             }
             qs_wb__put_str(W, ws, HDR, (lxw_col_t)c, "Change", W->f.head_c);
-            S->cw.w[c++] = 10;
+            S->cw.w[c++] = 9;
         }
     }
+    qs_wb__ck(W, worksheet_set_row(ws, HDR, 15.0 * (head_lines > 2 ? head_lines : 2), NULL));
 }
 
 /* The reasons a client needs attention, in words, into W's join buffer. */
@@ -309,7 +332,7 @@ static void client_row(struct sum *S, size_t k, lxw_row_t y)
     reasons(S, cl);
     if (W->join_len) {
         qs_wb__put_str(W, ws, y, C_WHY, W->join, W->f.wrap);
-        qs_wb__row_lines(W, ws, y, qs_wb__wrap_lines(W->join, WHY_W));
+        qs_wb__row_lines(W, ws, y, qs_wb__wrap_lines(W->join, S->cw.w[C_WHY]));
     }
     for (size_t j = 0; j < cl->nrows; j++) {
         const qs_rep_row *row = &r->rows[cl->rows[j]];
@@ -405,7 +428,9 @@ static int make_formats(struct sum *S)
     format_set_bg_color(S->section, 0xEDEDED);
     format_set_top(S->section, LXW_BORDER_THIN);
     format_set_bold(S->inst_head);
-    format_set_align(S->inst_head, LXW_ALIGN_CENTER);
+    format_set_align(S->inst_head, LXW_ALIGN_LEFT);
+    format_set_align(S->inst_head, LXW_ALIGN_VERTICAL_TOP);
+    format_set_text_wrap(S->inst_head);
     format_set_bg_color(S->inst_head, 0xB4C6E7);
     format_set_font_color(S->link, 0x0563C1);
     format_set_underline(S->link, LXW_UNDERLINE_SINGLE);
@@ -418,21 +443,72 @@ static int make_formats(struct sum *S)
     return 1;
 }
 
-/* Print: landscape; one page wide when that keeps text at 80% or more (no text below 8 pt: the
- * body font is 11 pt), else at 80% with the client column repeated on every page. */
+static double col_px(const struct sum *S, size_t c)
+{
+    return S->cw.w[c] * 7.0 + 5.0;
+}
+
+/* Printable width in pixels of a landscape page at 96 px per inch (letter 11 in, A4 11.69 in,
+ * 0.8 in margins), 12% kept to spare: column widths are estimates (7 px a character). */
+static double page_px(const struct sum *S)
+{
+    return ((S->W->r->paper == QS_PAPER_A4) ? 11.69 - 0.8 : 11.0 - 0.8) * 96.0 * 0.88;
+}
+
+/* The first printed page holds the client's columns and the first instrument: the reasons
+ * column narrows (down to 22 characters: its text wraps) when they would not fit at 75%. */
+static void narrow_why(struct sum *S)
+{
+    const qs_report *r = S->W->r;
+    if (!r->ninstruments)
+        return;
+    size_t end = r->ninstruments > 1 ? S->base[1] : S->ncols;
+    double first = 0;
+    for (size_t c = 0; c < end; c++)
+        first += col_px(S, c);
+    double over = (first * 0.75 - page_px(S)) / 0.75 / 7.0;
+    if (over > 0) {
+        double w = S->cw.w[C_WHY] - over;
+        S->cw.w[C_WHY] = w < 22 ? 22 : w;
+    }
+}
+
+/* Print: landscape; one page wide when that keeps text at 75% or more (no text below 8 pt: the
+ * body font is 11 pt, 8.25 pt at 75%), else at 75% with the client column repeated on every page
+ * and a page break before an instrument that would not fit beside the columns before it, so each
+ * page holds whole instruments (the first page: the client's columns and the first instrument). */
 static void print(struct sum *S)
 {
+    const qs_report *r = S->W->r;
     double px = 0;
     for (size_t c = 0; c < S->ncols; c++)
-        px += S->cw.w[c] * 7.0 + 5.0;
-    /* Printable width at 96 px per inch: letter 11 in, A4 11.69 in landscape, 0.8 in margins. */
-    double page = ((S->W->r->paper == QS_PAPER_A4) ? 11.69 - 0.8 : 11.0 - 0.8) * 96.0;
+        px += col_px(S, c);
+    double page = page_px(S);
     worksheet_set_landscape(S->ws);
-    if (px * 0.8 <= page) {
+    if (px * 0.75 <= page) {
         worksheet_fit_to_pages(S->ws, 1, 0);
     } else {
-        worksheet_set_print_scale(S->ws, 80);
+        worksheet_set_print_scale(S->ws, 75);
         qs_wb__ck(S->W, worksheet_repeat_columns(S->ws, C_CLIENT, C_CLIENT));
+        lxw_col_t breaks[64];
+        size_t nb = 0;
+        double used = 0;
+        for (size_t c = 0; c < C_FIRST_SCORE; c++)
+            used += col_px(S, c);
+        for (size_t i = 0; i < r->ninstruments && nb + 1 < 64; i++) {
+            size_t end = i + 1 < r->ninstruments ? S->base[i + 1] : S->ncols;
+            double w = 0;
+            for (size_t c = S->base[i]; c < end; c++)
+                w += col_px(S, c);
+            if (i > 0 && (used + w) * 0.75 > page) {
+                breaks[nb++] = (lxw_col_t)S->base[i];
+                used = col_px(S, C_CLIENT);
+            }
+            used += w;
+        }
+        breaks[nb] = 0;
+        if (nb)
+            qs_wb__ck(S->W, worksheet_set_v_pagebreaks(S->ws, breaks));
     }
     qs_wb__page_setup(S->W, S->ws, ROW_INST, HDR);
 }
@@ -461,6 +537,7 @@ void qs_wb__write_summary(struct wb *W, lxw_worksheet *ws)
     W->where = S_SUMMARY;
     head(&S);
     header(&S);
+    narrow_why(&S);
     lxw_row_t y = HDR + 1;
     if (!r->sections_by_group && r->nclients)
         qs_wb__ck(W, worksheet_autofilter(ws, HDR, 0, HDR + (lxw_row_t)r->nclients,

@@ -641,7 +641,7 @@ def summary_layout(wb, sections=None):
               text[:1].isupper() and text.endswith(".") and "change" in text.lower()
               and not SNAKE_ID.search(text), repr(text))
 
-    # Print: landscape, key columns readable (one page wide at 80% or more, or 80% with the
+    # Print: landscape, key columns readable (one page wide at 75% or more, or 75% with the
     # Client column repeated).
     ps = ws.page_setup
     check("Summary prints landscape", ps.orientation == "landscape", repr(ps.orientation))
@@ -650,8 +650,9 @@ def summary_layout(wb, sections=None):
         check("Summary fits one page wide", str(ps.fitToWidth) in ("None", "1")
               and str(ps.fitToHeight) == "0", f"{ps.fitToWidth} x {ps.fitToHeight}")
     else:
-        check("Summary prints at 80% or more (no text below 8 pt), the Client column repeated",
-              ps.scale is not None and int(ps.scale) >= 80 and ws.print_title_cols == "$A:$A",
+        # The body font is 11 pt: 75% prints it at 8.25 pt.
+        check("Summary prints at 75% or more (no text below 8 pt), the Client column repeated",
+              ps.scale is not None and int(ps.scale) >= 75 and ws.print_title_cols == "$A:$A",
               f"{ps.scale} {ws.print_title_cols}")
     return {"title": title, "through": through, "made": made, "overdue_days": overdue_days,
             "waiting": waiting, "blocks": blocks, "cols": cols, "clients": clients,
