@@ -21,19 +21,21 @@
  * Design. The report is already selected and ordered by the builder; these files only lay it out
  * (workbook_internal.h says how they share the work). Sheets, in this order:
  *
- *   Summary   title, disclaimer and a note, then one row per report row (flagged first, as
- *             given): Client, Group, Instrument, Date, Flags, Severity, Validity, then per
- *             instrument and score "<inst> <score>", [T,] change and RCI class. Header row and
- *             Client column frozen, autofilter, severity and reliable-change colours as
- *             conditional formats (so they follow the cells when a therapist sorts or filters).
- *   Flags     one row per flag of every row (raised or not evaluable), in report order.
+ *   Summary   title, "Data through · made", the disclaimer and notes, instrument names over
+ *             their columns, then one row per client (qs_report.clients: attention, overdue,
+ *             the rest; sections by group when asked): Client (a link to its Trends block),
+ *             Group, Last assessed, Days since, "Needs attention because", then per instrument
+ *             and score the latest value, [T score,] and the change with its reliable-change
+ *             mark in the number format; footnotes in words.
+ *   Flags     every flag of each client's latest form, high severity first, New or Continuing
+ *             since; then the flags cleared since the last report.
  *   Trends    one block per client (Summary's order, within reports.max_charts): its
  *             instruments' scatter charts side by side on a date axis, page breaks between
  *             blocks (workbook_trends.c says how the page is laid out).
- *   Groups    per group x instrument x score x wave: n, mean, SD, min, max, flagged; right of
- *             the table, one chart of the means per group x instrument, captioned the same way.
+ *   Groups    per group: a month table per instrument (means of usable forms, n; small
+ *             means hidden), and a baseline-and-latest table.
  *   Items     raw answers of the latest administration, with a legend (reverse keys, blanks).
- *   About     instruments, norms, every flag rule in words, RCI classes, run, input files.
+ *   About     instruments, norms, every flag rule in words, the change marks, run, input files.
  *   TrendData (hidden) the numbers the Trends charts draw, one block per chart.
  *
  * Every text from the report goes through qs_wb__put_str() -> worksheet_write_string(), which
