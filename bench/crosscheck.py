@@ -6,10 +6,12 @@
 Computes a reference from the first ROWS data rows of EXPORT.csv with the csv module alone
 (keyed value min + max - x; a scale's mean over its answered items), then compares every
 contender output on those rows, per ResponseId, for ER, IP, EC, FO and total.
-- Wide outputs (the peers): columns ResponseId, client_id, ER, IP, EC, FO, total.
-- qscore's long output (name starting with "qscore"): rows with kind=score; an empty value
-  (`insufficient`, the instrument's 80% rule) is counted apart, not compared, and is an error
-  only when the reference has every item of that scale answered.
+- Wide outputs: the peers' (ResponseId, client_id, ER, IP, EC, FO, total) and qscore's
+  `--format wide` and the DuckDB wide peer's (response_id, client_id, ..., ER, ER_status, ...).
+- qscore's long output (name starting with "qscore-long"): rows with kind=score.
+- Outputs that apply the instrument's 80% rule (names starting with "qscore" or holding
+  "wide"): an empty value (`insufficient`) is counted apart, not compared, and is an error only
+  when the reference has every item of that scale answered.
 Prints a Markdown section on stdout. Exit 1 when any value differs by more than 1e-9.
 """
 import csv
@@ -61,14 +63,16 @@ def reference(key, export, rows):
     return ref, order
 
 
-def read_wide(path, wanted):
+def read_wide(path, wanted, score_ids):
     got = {}
     with open(path, newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            rid = row["ResponseId"]
+        reader = csv.DictReader(f)
+        idcol = "response_id" if "response_id" in (reader.fieldnames or []) else "ResponseId"
+        for row in reader:
+            rid = row[idcol]
             if rid in wanted:
-                got[rid] = {k: (float(v) if v not in ("", "NA", "NaN") else None)
-                            for k, v in row.items() if k not in ("ResponseId", "client_id")}
+                got[rid] = {k: (float(row[k]) if row[k] not in ("", "NA", "NaN") else None)
+                            for k in score_ids}
                 if len(got) == len(wanted):
                     break
     return got
@@ -98,20 +102,21 @@ def main():
     wanted = set(order)
     lines = ["Reference: the first %d rows recomputed from the export with Python's csv module; "
              "tolerance %g." % (len(order), TOL), "",
-             "| output | rows found | values compared | insufficient (qscore) | disagreements |",
+             "| output | rows found | values compared | insufficient (80% rule) | disagreements |",
              "|---|---:|---:|---:|---:|"]
     bad = []
     for arg in sys.argv[4:]:
         name, path = arg.split("=", 1)
         try:
-            if name.startswith("qscore"):
+            if name == "qscore" or name.startswith("qscore-long"):
                 got = read_qscore_long(path, wanted, set(score_ids))
             else:
-                got = read_wide(path, wanted)
+                got = read_wide(path, wanted, score_ids)
         except (OSError, KeyError, ValueError) as e:
             lines.append("| %s | error: %s | | | |" % (name, e))
             bad.append("%s: unreadable (%s)" % (name, e))
             continue
+        rule80 = name.startswith("qscore") or "wide" in name
         compared = insufficient = 0
         diffs = []
         for rid in order:
@@ -121,7 +126,7 @@ def main():
             for sid in score_ids:
                 want, k, n = ref[rid][sid]
                 have = got[rid].get(sid)
-                if name.startswith("qscore") and have is None:
+                if rule80 and have is None:
                     insufficient += 1
                     if k == n:
                         diffs.append("%s: %s %s empty with all %d items answered" % (name, rid, sid, n))
@@ -130,7 +135,7 @@ def main():
                 if (want is None) != (have is None) or (want is not None and abs(want - have) > TOL):
                     diffs.append("%s: %s %s = %r, reference %r" % (name, rid, sid, have, want))
         lines.append("| %s | %d | %d | %s | %d |" % (name, len(got), compared,
-                                                    insufficient if name.startswith("qscore") else "",
+                                                    insufficient if rule80 else "",
                                                     len(diffs)))
         bad += diffs
     if bad:

@@ -7,13 +7,18 @@
 #   BENCH_ROWS=1000000   data rows in the export (e.g. 100000 for a quick check)
 #   BENCH_REPS=5         timed runs of each contender, interleaved round-robin
 #   BENCH_NO_INSTALL=1   never install missing peers (default: install them when root)
+#   BENCH_NO_SLOW=1      leave out the R and pandas peers (a quick check of qscore vs DuckDB)
+#   BENCH_NO_PROFILE=1   no perf profile of qscore
 #   PYTHON=/usr/bin/python3   the interpreter that has Debian's python3-pandas
 #
 # Steps: install missing peers (root only) or note them as skipped; regenerate bench/dsi_key.txt
 # from instruments/dsi-r.yaml; build gen_export and parse_only in BUILD_DIR if needed; generate
 # bench/data/export-<rows>.csv; run every contender BENCH_REPS times, round-robin (rep 1 of all,
-# then rep 2 of all, ...) under /usr/bin/time; run qscore on a 10x smaller file for the memory
-# scaling check; cross-check the outputs on the first 1000 rows; write bench/RESULTS.md.
+# then rep 2 of all, ...) under /usr/bin/time; run qscore (long and wide) on a 10x smaller file
+# for the memory scaling check; run qscore with --threads 1 and compare its outputs' sha256
+# with the default's; cross-check the outputs on the first 1000 rows and qscore's wide file
+# with the DuckDB wide peer's on every row; profile qscore with perf; write bench/RESULTS.md
+# (keeping the sections incremental.sh, workbook.sh and export.sh write).
 # A contender that is missing or fails is reported as such in RESULTS.md, never fatal.
 set -u
 
@@ -31,6 +36,7 @@ PY=${PYTHON:-/usr/bin/python3}
 [ -x "$PY" ] || PY=$(command -v python3)
 DATA=bench/data
 TIME=/usr/bin/time
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
 # The tree being measured, read now: other work may commit while the bench runs.
 COMMIT="$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null)$(git -C "$TOP" diff --quiet HEAD -- \
     src include cmd reports CMakeLists.txt 2>/dev/null || echo ' + uncommitted changes to the sources')"
@@ -127,20 +133,36 @@ elif ! "$BUILD/qscore" help 2>/dev/null | grep -q '^ *score '; then
 else
     QSCORE_OK=1
 fi
-[ $QSCORE_OK -eq 1 ] || note "qscore contender not run: $QSCORE_WHY"
+if [ $QSCORE_OK -eq 1 ] && ! "$BUILD/qscore" score --help 2>&1 | grep -q 'csv|wide'; then
+    QSCORE_OK=0
+    QSCORE_WHY="'$BUILD/qscore score --help' lists no --format wide (built before issue 15)"
+fi
+[ $QSCORE_OK -eq 1 ] || note "qscore contenders not run: $QSCORE_WHY"
+
+# qscore score on FILE to OUT in FORMAT (csv = long, wide), extra options after.
+qscore_cmd() { # format file out [options...]
+    local fmt=$1 file=$2 out=$3
+    shift 3
+    echo "$BUILD/qscore score -i instruments/dsi-r.yaml -m bench/mapping.yaml --format $fmt -o $out --quarantine $out.quarantine.csv${*:+ $*} $file"
+}
 
 names=() cmds=() outs=()
 add() { names+=("$1"); cmds+=("$2"); outs+=("$3"); }
 if [ $QSCORE_OK -eq 1 ]; then
-    add qscore "$BUILD/qscore score -i instruments/dsi-r.yaml -m bench/mapping.yaml -o $DATA/out-qscore.csv --quarantine $DATA/q.csv $EXPORT" "$DATA/out-qscore.csv"
+    add qscore-long "$(qscore_cmd csv "$EXPORT" "$DATA/out-qscore-long.csv")" "$DATA/out-qscore-long.csv"
+    add qscore-wide "$(qscore_cmd wide "$EXPORT" "$DATA/out-qscore-wide.csv")" "$DATA/out-qscore-wide.csv"
 fi
-if have_r; then
+if [ -n "${BENCH_NO_SLOW:-}" ]; then
+    note "R and pandas peers left out (BENCH_NO_SLOW set)"
+elif have_r; then
     add R-scoreItems "Rscript bench/peer_psych.R scoreItems bench/dsi_key.txt $EXPORT $DATA/out-psych-scoreItems.csv" "$DATA/out-psych-scoreItems.csv"
     add R-scoreFast "Rscript bench/peer_psych.R scoreFast bench/dsi_key.txt $EXPORT $DATA/out-psych-scoreFast.csv" "$DATA/out-psych-scoreFast.csv"
 else
     note "R peers skipped: Rscript with psych and data.table not available"
 fi
-if have_pandas; then
+if [ -n "${BENCH_NO_SLOW:-}" ]; then
+    :
+elif have_pandas; then
     add pandas "$PY bench/peer_pandas.py bench/dsi_key.txt $EXPORT $DATA/out-pandas.csv" "$DATA/out-pandas.csv"
 else
     note "pandas peer skipped: $PY cannot import pandas"
@@ -148,6 +170,8 @@ fi
 if have_node; then
     add DuckDB-1T "node bench/peer_duckdb.mjs 1 bench/dsi_key.txt $EXPORT $DATA/out-duckdb-1t.csv" "$DATA/out-duckdb-1t.csv"
     add DuckDB-2T "node bench/peer_duckdb.mjs 2 bench/dsi_key.txt $EXPORT $DATA/out-duckdb-2t.csv" "$DATA/out-duckdb-2t.csv"
+    add DuckDB-wide-1T "node bench/peer_duckdb_wide.mjs 1 bench/dsi_key.txt $EXPORT $DATA/out-duckdb-wide-1t.csv" "$DATA/out-duckdb-wide-1t.csv"
+    add DuckDB-wide-2T "node bench/peer_duckdb_wide.mjs 2 bench/dsi_key.txt $EXPORT $DATA/out-duckdb-wide-2t.csv" "$DATA/out-duckdb-wide-2t.csv"
 else
     note "DuckDB peers skipped: node or bench/node_modules/@duckdb/node-api not available"
 fi
@@ -173,7 +197,7 @@ run_one() { # name rep command log
     return $st
 }
 ok_status() { # name status: qscore exits 1 when rows were quarantined (still a complete run)
-    [ "$2" -eq 0 ] || { [ "$1" = qscore ] && [ "$2" -eq 1 ]; }
+    [ "$2" -eq 0 ] || { case $1 in qscore*) [ "$2" -eq 1 ] ;; *) false ;; esac; }
 }
 
 say "warming the page cache, then $REPS interleaved reps of ${#names[@]} contenders"
@@ -196,9 +220,13 @@ for rep in $(seq 1 "$REPS"); do
     done
 done
 
-# --- 5. Memory scaling: qscore on a 10x smaller file --------------------------------------
+# --- 5. Memory scaling: qscore on a 10x smaller file; then --threads 1 vs the default --------
+# scaling.tsv: rows, format, then the RUNS.tsv columns. threads.tsv: format, sha256 with the
+# default threads, sha256 with --threads 1, then the RUNS.tsv columns of the --threads 1 run.
 SCALE=$WORK/scaling.tsv
+THREADS=$WORK/threads.tsv
 : >"$SCALE"
+: >"$THREADS"
 if [ $QSCORE_OK -eq 1 ]; then
     SMALL=$((ROWS / 10))
     [ "$ROWS" -gt 1000000 ] && SMALL=100000
@@ -207,11 +235,28 @@ if [ $QSCORE_OK -eq 1 ]; then
     SEXPORT=$DATA/export-$SLABEL.csv
     "$BUILD/bench/gen_export" "$SMALL" "$SEXPORT" || note "gen_export $SMALL failed"
     for rep in 1 2 3; do
-        run_one "qscore-$SLABEL" "$rep" "$BUILD/qscore score -i instruments/dsi-r.yaml -m bench/mapping.yaml -o $DATA/out-qscore-$SLABEL.csv --quarantine $DATA/q-$SLABEL.csv $SEXPORT" "$WORK/log-scale.txt"
+        for fmt in long wide; do
+            f=$fmt; [ $fmt = long ] && f=csv
+            run_one "qscore-$fmt-$SLABEL" "$rep" "$(qscore_cmd $f "$SEXPORT" "$DATA/out-qscore-$fmt-$SLABEL.csv")" "$WORK/log-scale.txt"
+        done
     done
-    grep "^qscore-$SLABEL	" "$RUNS" | sed "s/^/$SMALL	/" >"$SCALE"
-    grep "^qscore	" "$RUNS" | sed "s/^/$ROWS	/" >>"$SCALE"
-    sed -i "/^qscore-$SLABEL	/d" "$RUNS"
+    for fmt in long wide; do
+        grep "^qscore-$fmt-$SLABEL	" "$RUNS" | sed "s/^/$SMALL	$fmt	/" >>"$SCALE"
+        grep "^qscore-$fmt	" "$RUNS" | sed "s/^/$ROWS	$fmt	/" >>"$SCALE"
+        sed -i "/^qscore-$fmt-$SLABEL	/d" "$RUNS"
+    done
+    # Same bytes with one thread as with the default (2 on a 2-core machine): the last timed
+    # run's output against one run with --threads 1.
+    for fmt in long wide; do
+        f=$fmt; [ $fmt = long ] && f=csv
+        out2=$DATA/out-qscore-$fmt.csv out1=$DATA/out-qscore-$fmt-threads1.csv
+        case " ${failed[*]-} " in *" qscore-$fmt "*) continue ;; esac
+        run_one "qscore-$fmt-threads1" 1 "$(qscore_cmd $f "$EXPORT" "$out1" --threads 1)" "$WORK/log-threads.txt"
+        printf '%s\t%s\t%s\t%s\n' "$fmt" "$(sha256sum "$out2" | cut -d' ' -f1)" \
+            "$(sha256sum "$out1" 2>/dev/null | cut -d' ' -f1)" "$(tail -n 1 "$RUNS")" >>"$THREADS"
+        sed -i "/^qscore-$fmt-threads1	/d" "$RUNS"
+        rm -f "$out1" "$out1.quarantine.csv"
+    done
 fi
 
 # --- 6. Cross-check on the first 1000 rows ------------------------------------------------
@@ -228,15 +273,58 @@ if [ ${#checkargs[@]} -gt 0 ]; then
 else
     echo "No contender output to compare." >"$CHECK"
 fi
-if [ $QSCORE_OK -eq 1 ] && [ -f "$WORK/last-qscore.txt" ]; then
-    QSUMMARY=$(grep -m1 '^qscore: scored' "$WORK/last-qscore.txt" || tail -n 1 "$WORK/last-qscore.txt")
+# Every row: qscore's wide file against the DuckDB wide peers' (same values?).
+SAME=$WORK/samevalues.md
+sameargs=()
+for n in DuckDB-wide-2T DuckDB-wide-1T; do
+    case " ${failed[*]-} " in *" $n "*) continue ;; esac
+    for i in "${!names[@]}"; do
+        [ "${names[$i]}" = "$n" ] && [ -f "${outs[$i]}" ] && sameargs+=("$n=${outs[$i]}")
+    done
+done
+if [ $QSCORE_OK -eq 1 ] && [ -f "$DATA/out-qscore-wide.csv" ] && [ ${#sameargs[@]} -gt 0 ]; then
+    "$PY" bench/compare_wide.py "$DATA/out-qscore-wide.csv" "${sameargs[@]}" >"$SAME" 2>&1 ||
+        note "the DuckDB wide peer's values differ from qscore's wide file (see Same values)"
+else
+    echo "Not compared (qscore's wide file or the DuckDB wide peer missing)." >"$SAME"
+fi
+if [ $QSCORE_OK -eq 1 ] && [ -f "$WORK/last-qscore-long.txt" ]; then
+    QSUMMARY=$(grep -m1 '^qscore: scored' "$WORK/last-qscore-long.txt" || tail -n 1 "$WORK/last-qscore-long.txt")
     echo "qscore summary (last rep): \`$QSUMMARY\`" >>"$NOTES"
+fi
+
+# --- 6b. Where the time goes: perf profile of one wide and one long run (not timed) ------
+PROF=$WORK/profile
+mkdir -p "$PROF"
+PERF_HZ=1999
+if [ $QSCORE_OK -eq 1 ] && [ -z "${BENCH_NO_PROFILE:-}" ] && command -v perf >/dev/null 2>&1 &&
+    perf record -q -F $PERF_HZ -o "$PROF/probe.data" -- true >/dev/null 2>&1; then
+    for fmt in wide long; do
+        f=$fmt; [ $fmt = long ] && f=csv
+        out=$DATA/out-qscore-$fmt-perf.csv
+        say "perf record: qscore --format $f"
+        # shellcheck disable=SC2046
+        perf record -q -F $PERF_HZ -o "$PROF/$fmt.data" -- $(qscore_cmd $f "$EXPORT" "$out") \
+            >/dev/null 2>"$PROF/$fmt.log"
+        rm -f "$out" "$out.quarantine.csv"
+        # samples per thread (pid, tid, count); shares per thread, shared object and symbol
+        perf script -i "$PROF/$fmt.data" -F pid,tid 2>/dev/null | tr '/' ' ' |
+            awk '{ n[$1 "\t" $2]++ } END { for (k in n) print k "\t" n[k] }' >"$PROF/$fmt.threads"
+        perf report -i "$PROF/$fmt.data" --stdio --no-children --sort pid,dso,symbol 2>/dev/null |
+            grep -v '^#' | grep -v '^$' >"$PROF/$fmt.symbols"
+    done
+    echo "$PERF_HZ" >"$PROF/hz"
+    perf --version >"$PROF/version" 2>/dev/null
+elif [ -z "${BENCH_NO_PROFILE:-}" ]; then
+    note "no perf profile: perf missing or not permitted here (perf_event_paranoid)"
 fi
 
 # --- 7. Versions and machine, then RESULTS.md ---------------------------------------------
 ver() { "$@" 2>/dev/null | head -n 1; }
 {
     echo "date	$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    echo "load_start	$LOAD_START"
+    echo "load_end	$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
     echo "cpu	$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
     echo "nproc	$(nproc)"
     echo "ram	$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
@@ -261,10 +349,15 @@ ver() { "$@" 2>/dev/null | head -n 1; }
         [ -n "${outs[$i]}" ] && [ -f "${outs[$i]}" ] && echo "out:${names[$i]}	$(stat -c %s "${outs[$i]}")"
     done
 } >"$WORK/meta.tsv"
-if ! "$PY" bench/report.py "$WORK/meta.tsv" "$RUNS" "$SCALE" "$CHECK" "$NOTES" >bench/RESULTS.md.tmp ||
-    ! mv bench/RESULTS.md.tmp bench/RESULTS.md; then
+# The sections the other bench scripts write (from their first marker on) are kept.
+KEEP=$WORK/kept.md
+: >"$KEEP"
+[ -f bench/RESULTS.md ] && awk '/^<!-- [a-z]+: written by bench\// { on = 1 } on' bench/RESULTS.md >"$KEEP"
+if ! "$PY" bench/report.py "$WORK/meta.tsv" "$RUNS" "$SCALE" "$CHECK" "$NOTES" "$THREADS" "$SAME" \
+    "$PROF" "$KEEP" >bench/RESULTS.md.tmp || ! mv bench/RESULTS.md.tmp bench/RESULTS.md; then
     echo "run.sh: report.py failed" >&2
     exit 1
 fi
 say "wrote bench/RESULTS.md"
 sed -n '/^## Results/,/^## Memory/p' bench/RESULTS.md | sed '$d' >&2
+sed -n '/^## Goal checks/,/^## Same values/p' bench/RESULTS.md | sed '$d' >&2
