@@ -313,7 +313,7 @@ qs_error qs_report_write_xlsx(const qs_report *r, const char *path, qs_diag *dia
     lxw_workbook_options opt = {.constant_memory = QS_WB_CONSTANT_MEMORY ? LXW_TRUE : LXW_FALSE,
                                 .tmpdir = NULL,
                                 .use_zip64 = LXW_FALSE};
-    W.book = workbook_new_opt(tmp, &opt);
+    W.book = qs_wb__plan_charts(&W) ? workbook_new_opt(tmp, &opt) : NULL;
     if (!W.book) {
         qs_diag_set(diag, NULL, 0, 0, NULL, "cannot write workbook '%s': out of memory", path);
         rc = QS_ENOMEM;
@@ -332,5 +332,6 @@ qs_error qs_report_write_xlsx(const qs_report *r, const char *path, qs_diag *dia
     free(comments);
     free(W.scratch);
     free(W.join);
+    free(W.chart_ok);
     return rc;
 }

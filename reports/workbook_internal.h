@@ -59,8 +59,9 @@ struct wb {
     qs_error rc;           /* QS_ENOMEM from our own allocations */
     char *scratch;         /* repaired strings */
     size_t scratch_cap;
-    char who[384]; /* qs_wb__who's text */
-    char *join;    /* joined flag labels, titles */
+    char who[384];           /* qs_wb__who's text */
+    unsigned char *chart_ok; /* per client: gets its charts (qs_wb__plan_charts) */
+    char *join;              /* joined flag labels, titles */
     size_t join_len, join_cap;
 };
 
@@ -174,6 +175,10 @@ void qs_wb__write_trends(struct wb *W, lxw_worksheet *ws, lxw_worksheet *td);
 /* The Trends layout is fixed before any sheet is written (Summary links to it): the first row
  * of client k's block on Trends (k indexes W->r->clients), or -1 when it has no chart there. */
 long qs_wb__trend_row(const struct wb *W, size_t client);
+/* Which clients get charts within reports.max_charts: those needing attention first, then the
+ * overdue, then the rest (whatever order the Summary's sections give). Before any sheet; 0 when
+ * out of memory. */
+int qs_wb__plan_charts(struct wb *W);
 void qs_wb__write_groups(struct wb *W, lxw_worksheet *ws);
 void qs_wb__write_items(struct wb *W, lxw_worksheet *ws);
 void qs_wb__write_about(struct wb *W, lxw_worksheet *ws);

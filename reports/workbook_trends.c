@@ -37,9 +37,11 @@
  * fit on the page, so no chart crosses a page. Excel allows 1,023 manual breaks: clients beyond
  * them get no chart.
  *
- * Chart limit. Clients get their charts in Summary order while the total stays within
- * r->max_charts (a block has all its client's charts or none); from the first client that does
- * not fit on, no client has a chart, and the line in row 2 says how many.
+ * Chart limit (qs_wb__plan_charts). Clients needing attention get their charts first, then the
+ * overdue, then the rest, each in Summary order, while the total stays within r->max_charts (a
+ * block has all its client's charts or none); from the first client that does not fit on, no
+ * client has a chart, and the line in row 2 says how many. Blocks stand in Summary order (with
+ * sections by group, a section's charted clients together).
  *
  * The layout is a function of the report alone (layout_next), computed again by
  * qs_wb__trend_row for the Summary's links, which are written before this sheet.
@@ -108,21 +110,24 @@ static size_t client_charts(const qs_report *r, const qs_rep_client *c)
 
 struct layout {
     const qs_report *r;
-    lxw_row_t next;    /* the next block's first row */
-    double used, cap;  /* points used on the current printed page, and what it holds */
-    double cap_next;   /* what a further page holds */
-    size_t charts;     /* charts placed */
-    size_t nbreaks;    /* manual page breaks placed */
-    int full;          /* the chart (or page-break) limit was reached */
-    int by_breaks;     /* ... and it was the page-break limit */
-    size_t capped;     /* clients with charts that got none for the limit */
-    size_t undrawable; /* clients with nothing to chart */
+    const unsigned char *ok; /* per client: within the chart limit (qs_wb__plan_charts) */
+    lxw_row_t next;          /* the next block's first row */
+    double used, cap;        /* points used on the current printed page, and what it holds */
+    double cap_next;         /* what a further page holds */
+    size_t charts;           /* charts placed */
+    size_t nbreaks;          /* manual page breaks placed */
+    int full;                /* the chart (or page-break) limit was reached */
+    int by_breaks;           /* ... and it was the page-break limit */
+    size_t capped;           /* clients with charts that got none for the limit */
+    size_t undrawable;       /* clients with nothing to chart */
 };
 
-static void layout_init(struct layout *L, const qs_report *r)
+static void layout_init(struct layout *L, const struct wb *W)
 {
+    const qs_report *r = W->r;
     memset(L, 0, sizeof(*L));
     L->r = r;
+    L->ok = W->chart_ok;
     /* Landscape: the paper's short side, less the top and bottom margins (0.75 in each). */
     double height = (r->paper == QS_PAPER_A4 ? 210.0 / 25.4 : 8.5) * 72.0 - 1.5 * 72.0;
     L->next = TR_HEAD_ROWS;
@@ -140,8 +145,7 @@ static long layout_next(struct layout *L, size_t k, lxw_row_t *breaks)
         L->undrawable++;
         return -1;
     }
-    if (L->full || L->charts + n > (size_t)(r->max_charts > 0 ? r->max_charts : 0)) {
-        L->full = 1;
+    if (L->full || !L->ok || !L->ok[k]) {
         L->capped++;
         return -1;
     }
@@ -184,13 +188,43 @@ static long layout_next(struct layout *L, size_t k, lxw_row_t *breaks)
     return first;
 }
 
+int qs_wb__plan_charts(struct wb *W)
+{
+    const qs_report *r = W->r;
+    W->chart_ok = calloc(r->nclients ? r->nclients : 1, 1);
+    if (!W->chart_ok)
+        return 0;
+    size_t budget = (size_t)(r->max_charts > 0 ? r->max_charts : 0), used = 0;
+    int full = 0;
+    /* Three passes: attention, overdue, the rest; from the first client whose charts do not
+     * fit, no later client gets any (so the Summary's order decides, never a client's size). */
+    for (int pass = 0; pass < 3 && !full; pass++) {
+        for (size_t k = 0; k < r->nclients && !full; k++) {
+            const qs_rep_client *c = &r->clients[k];
+            int p = c->attention ? 0 : c->overdue ? 1 : 2;
+            if (p != pass)
+                continue;
+            size_t n = client_charts(r, c);
+            if (!n)
+                continue;
+            if (used + n > budget) {
+                full = 1;
+                break;
+            }
+            W->chart_ok[k] = 1;
+            used += n;
+        }
+    }
+    return 1;
+}
+
 long qs_wb__trend_row(const struct wb *W, size_t client)
 {
     const qs_report *r = W->r;
     if (client >= r->nclients)
         return -1;
     struct layout L;
-    layout_init(&L, r);
+    layout_init(&L, W);
     for (size_t k = 0; k < client && !L.full; k++)
         layout_next(&L, k, NULL);
     return L.full ? -1 : layout_next(&L, client, NULL);
@@ -659,7 +693,7 @@ void qs_wb__write_trends(struct wb *W, lxw_worksheet *ws, lxw_worksheet *td)
         return;
     }
     struct layout L;
-    layout_init(&L, r);
+    layout_init(&L, W);
     lxw_row_t ty = 2;
     size_t blocks = 0;
     for (size_t k = 0; k < r->nclients && !qs_wb__failed(W); k++) {
