@@ -1262,6 +1262,11 @@ static qs_error write_book(const struct build *B, const struct rowset *R, qs_rep
         return rc;
     }
     long long here = quarantined_here(B, R, name, clients, nclients);
+    /* Data through: the latest form's date, never after the run that made the workbook (a form
+     * dated in the future is shown, but does not move the date every page prints). */
+    const char *through = B->data_through;
+    if (through && B->last_run_ended && strncmp(through, B->last_run_ended, 10) > 0)
+        through = qs_pool__strndup(B->pool, B->last_run_ended, 10);
     int several_sites = 0;
     for (size_t k = 1; k < nclients && !several_sites; k++)
         several_sites = !str_eq(clients[k].site, clients[0].site);
@@ -1280,7 +1285,7 @@ static qs_error write_book(const struct build *B, const struct rowset *R, qs_rep
                    B->open_quarantined,
                    nclients,
                    clients,
-                   B->data_through,
+                   through,
                    B->last_run_ended,
                    cfg->reports.overdue_days,
                    cfg->reports.max_charts,

@@ -516,9 +516,14 @@ void qs_wb__page_setup(struct wb *W, lxw_worksheet *ws, lxw_row_t first, lxw_row
 
 const char *qs_wb__who(struct wb *W, const char *client, const char *site)
 {
-    if (!W->r->several_sites || !site || !*site)
+    /* Bidi controls out (U+202E could make "C-\u202e100" read as another client's id). */
+    const char *c = qs_wb__clean_name(W, client ? client : "");
+    if (!c)
         return client;
-    snprintf(W->who, sizeof(W->who), "%.200s (site %.150s)", client ? client : "", site);
+    if (W->r->several_sites && site && *site)
+        snprintf(W->who, sizeof(W->who), "%.200s (site %.150s)", c, site);
+    else
+        snprintf(W->who, sizeof(W->who), "%s", c);
     return W->who;
 }
 

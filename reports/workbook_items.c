@@ -117,8 +117,9 @@ void qs_wb__write_items(struct wb *W, lxw_worksheet *ws)
         const qs_rep_row *row = &r->rows[ri];
         const qs_instrument *I = r->instruments[row->instrument].inst;
         lxw_row_t yy = hdr + 1 + (lxw_row_t)i;
-        qs_wb__put_str(W, ws, yy, C_CLIENT, row->client, NULL);
-        qs_wb__widen(&cw, C_CLIENT, row->client, 40);
+        const char *who = qs_wb__who(W, row->client, row->site);
+        qs_wb__put_str(W, ws, yy, C_CLIENT, who, NULL);
+        qs_wb__widen(&cw, C_CLIENT, who, 40);
         qs_wb__put_str(W, ws, yy, C_INST, inst_name(I), NULL);
         qs_wb__widen(&cw, C_INST, inst_name(I), 30);
         qs_wb__put_date(W, ws, yy, C_DATE, row->date, NULL);

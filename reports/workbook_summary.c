@@ -492,17 +492,33 @@ static void print(struct sum *S)
         qs_wb__ck(S->W, worksheet_repeat_columns(S->ws, C_CLIENT, C_CLIENT));
         lxw_col_t breaks[64];
         size_t nb = 0;
-        double used = 0;
+        double cap = page / 0.75, a = col_px(S, C_CLIENT), used = 0;
         for (size_t c = 0; c < C_FIRST_SCORE; c++)
             used += col_px(S, c);
         for (size_t i = 0; i < r->ninstruments && nb + 1 < 64; i++) {
-            size_t end = i + 1 < r->ninstruments ? S->base[i + 1] : S->ncols;
+            const qs_rep_instrument *ri = &r->instruments[i];
+            size_t stride = score_stride(ri), end = S->base[i] + ri->inst->nscores * stride;
             double w = 0;
             for (size_t c = S->base[i]; c < end; c++)
                 w += col_px(S, c);
-            if (i > 0 && (used + w) * 0.75 > page) {
-                breaks[nb++] = (lxw_col_t)S->base[i];
-                used = col_px(S, C_CLIENT);
+            if (used + w <= cap)
+                ; /* the whole instrument on this page */
+            else if (i > 0 && a + w <= cap) {
+                breaks[nb++] = (lxw_col_t)S->base[i]; /* ... on the next */
+                used = a;
+            } else {
+                /* Wider than a page: break between scores, never inside a score's columns. */
+                for (size_t c = S->base[i]; c < end && nb + 1 < 64; c += stride) {
+                    double g = 0;
+                    for (size_t k = c; k < c + stride; k++)
+                        g += col_px(S, k);
+                    if (used + g > cap && used > a) {
+                        breaks[nb++] = (lxw_col_t)c;
+                        used = a;
+                    }
+                    used += g;
+                }
+                continue;
             }
             used += w;
         }

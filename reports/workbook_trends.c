@@ -600,7 +600,8 @@ static void client_block(struct wb *W, lxw_worksheet *ws, lxw_worksheet *td, con
     const qs_report *r = W->r;
     /* The heading: the client id (what the Summary's link and Ctrl+F land on), then the group
      * and the last assessed date, one column clear of an id up to about 7 characters a column. */
-    qs_wb__put_str(W, ws, y, 0, c->client, W->f.caption);
+    const char *who = qs_wb__who(W, c->client, c->site);
+    qs_wb__put_str(W, ws, y, 0, who, W->f.caption);
     char when[40], line[256];
     qs_rep__date_words(when, sizeof(when), c->last_date);
     snprintf(line, sizeof(line), "%s%s%s", when[0] ? " \xC2\xB7 last assessed " : "", when,
@@ -613,7 +614,7 @@ static void client_block(struct wb *W, lxw_worksheet *ws, lxw_worksheet *td, con
         qs_wb__join_add(W, "No group");
     }
     qs_wb__join_add(W, line);
-    size_t idlen = c->client ? strlen(c->client) : 0;
+    size_t idlen = who ? strlen(who) : 0;
     lxw_col_t dc = (lxw_col_t)(1 + (idlen * 8 + 8) / 64);
     qs_wb__put_str(W, ws, y, dc < 2 ? 2 : dc, W->join ? W->join : "", W->f.note);
 
