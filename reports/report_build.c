@@ -618,15 +618,27 @@ static qs_error cleared_flags(struct build *B, qs_rep_row *row, size_t from, siz
             prev = &B->adms[k];
     if (!prev)
         return QS_OK;
-    qs_rep_flag *out = qs_pool__calloc(B->pool, prev->nflags ? prev->nflags : 1, sizeof(*out));
+    /* What the last report showed open: prev's flags, and when prev was not usable, the flags
+     * of the last usable form before it (kept in view, see held_flags). */
+    const struct adm *held = NULL;
+    for (const struct adm *a = prev; !prev->usable && a > &B->adms[from] && !held; a--)
+        if (a[-1].usable)
+            held = &a[-1];
+    size_t cap = prev->nflags + (held ? held->nflags : 0);
+    qs_rep_flag *out = qs_pool__calloc(B->pool, cap ? cap : 1, sizeof(*out));
     if (!out)
         return QS_ENOMEM;
     size_t n = 0;
-    for (size_t g = 0; g < prev->nflags; g++) {
-        if (!raised(&prev->flags[g]) || adm_raises(latest, prev->flags[g].id))
+    for (size_t g = 0; g < cap; g++) {
+        const struct adm *a = g < prev->nflags ? prev : held;
+        const qs_rep_flag *f = &a->flags[g < prev->nflags ? g : g - prev->nflags];
+        if (!raised(f) || adm_raises(latest, f->id))
             continue;
-        out[n] = prev->flags[g];
-        out[n].since = prev->date; /* last raised */
+        if (a == held && (adm_raises(prev, f->id) || strcmp(f->id, "careless") == 0 ||
+                          strcmp(f->id, "invalid") == 0))
+            continue; /* said with prev's, or a validity flag of the earlier form */
+        out[n] = *f;
+        out[n].since = a->date; /* last raised */
         n++;
     }
     row->cleared = out;
