@@ -28,12 +28,13 @@
  *   - A month's mean takes each client once: the client's latest usable form of that month in
  *     that group. n is the number of clients with a value for the score. A mean of fewer than 3
  *     is hidden ("–"): unstable, and it could single a client out; n is always shown, so the
- *     reader sees why. Means are rounded to the digits their score displays (qs_rep__digits).
+ *     reader sees why. Means of mean scores show 2 decimals, means of sums 1, in every row.
  *   - Baseline and latest counts the clients whose latest form of the instrument is in the
  *     group (qs_rep_row.group), by the reliable change class of each score from the first usable
- *     form to the latest; "Not testable" is the rest (one usable form, the latest not usable, a
- *     missing score, no reliability). Counts are not hidden: the workbook goes to the therapist
- *     of these clients, and a count says nothing about a client that the Summary does not.
+ *     form to the last usable one; "Not testable" is the rest (one usable form, a missing
+ *     score, no reliability); Flagged counts clinical flags, not careless/invalid. Counts are not
+ * hidden: the workbook goes to the therapist of these clients, and a count says nothing about a
+ * client that the Summary does not.
  *
  * The sheet is written row by row (as constant_memory requires), without charts: a chart of
  * means that are partly hidden would show them anyway. Printed portrait when the widest table
@@ -390,7 +391,8 @@ static int month_table(struct wb *W, struct groups *G, lxw_worksheet *ws, lxw_ro
             lxw_col_t c = (lxw_col_t)(1 + 2 * s);
             if (G->n[s] >= MIN_N) {
                 double mean = G->sum[s] / (double)G->n[s];
-                int d = qs_rep__digits(&I->scores[s], mean);
+                /* A mean of sums keeps one decimal throughout its column (a mean of means, 2). */
+                int d = I->scores[s].method == QS_METHOD_MEAN ? 2 : 1;
                 double p = pow(10, d);
                 qs_wb__put_num(W, ws, *y, c, round(mean * p) / p,
                                d == 2   ? W->f.num2
@@ -409,13 +411,25 @@ static int month_table(struct wb *W, struct groups *G, lxw_worksheet *ws, lxw_ro
 
 enum { K_IMP, K_DET, K_NONE, K_INC, K_DEC, NK };
 
+/* A raised flag other than careless or invalid (those say the form is not usable, not how the
+ * client is), on the latest form or kept in view from the last usable one. */
+static int clinical_flag(const qs_rep_row *row)
+{
+    for (size_t f = 0; f < row->nflags; f++) {
+        const qs_rep_flag *fl = &row->flags[f];
+        if (fl->status && strcmp(fl->status, "raised") == 0 && strcmp(fl->id, "careless") != 0 &&
+            strcmp(fl->id, "invalid") != 0)
+            return 1;
+    }
+    return 0;
+}
+
 static int rci_kind(const qs_rep_row *row, size_t s)
 {
     static const char *const names[NK] = {"reliable_improvement", "reliable_deterioration",
                                           "no_reliable_change", "reliable_increase",
                                           "reliable_decrease"};
-    if (!row->latest_usable || !row->change || !isfinite(row->change[s]) || !row->rci_class ||
-        !row->rci_class[s])
+    if (!row->change || !isfinite(row->change[s]) || !row->rci_class || !row->rci_class[s])
         return -1;
     for (int k = 0; k < NK; k++)
         if (strcmp(row->rci_class[s], names[k]) == 0)
@@ -445,7 +459,7 @@ static void base_table(struct wb *W, struct groups *G, lxw_worksheet *ws, lxw_ro
             if (row->instrument != i || cmp_name(gname(row->group), G->names[g]) != 0)
                 continue;
             clients++;
-            flagged += row->max_severity >= 0;
+            flagged += clinical_flag(row);
             for (size_t s = 0; s < I->nscores; s++) {
                 int k = rci_kind(row, s);
                 if (k >= 0)
@@ -504,11 +518,12 @@ static void base_table(struct wb *W, struct groups *G, lxw_worksheet *ws, lxw_ro
     }
     snprintf(line, sizeof(line),
              "Clients: clients whose latest form of the instrument is in this group. Reliably "
-             "improved or deteriorated: from their first usable form to their latest, the score "
-             "changed by more than measurement error explains. Not testable: one usable form "
-             "only, the latest form not usable, the score missing, or no published reliability "
-             "or norm to test the change against.%s Flagged: clients with a flag on their "
-             "latest form (see Flags). Counts are shown even when small: every client counted "
+             "improved or deteriorated: from their first usable form to their last usable one, the "
+             "score changed by more than measurement error explains. Not testable: one usable "
+             "form only, the score missing, or no published reliability or norm to test the "
+             "change against.%s Flagged: clients with a flag on their latest usable form (see "
+             "Flags; careless or invalid forms are not counted as flags here). Counts are shown "
+             "even when small: every client counted "
              "here is on this workbook's Summary.",
              undirected ? " \xE2\x80\x93: the instrument does not say which way is better for the "
                           "score."

@@ -39,7 +39,7 @@ struct sum {
     lxw_format *val[3][2];
     lxw_format *chg[NMARKS][3][MAXNOTES + 1];
     lxw_format *dash[MAXNOTES + 1]; /* "–¹": no change to show, and why */
-    lxw_format *section, *inst_head, *link, *days_over, *note_wrap, *warn_wrap;
+    lxw_format *section, *inst_head, *link, *days, *days_over, *note_wrap, *warn_wrap;
     const char *notes[MAXNOTES]; /* footnote texts, numbered in order of first use */
     size_t nnotes;
 };
@@ -191,7 +191,7 @@ static void head(struct sum *S)
              "%s%zu %s: needing attention first (a flag, or a reliable deterioration), then "
              "not assessed for %ld days or more, then the rest. Change since the first usable "
              "form: ▲ reliable improvement, ▼ reliable deterioration, ● no reliable change. Grey "
-             "values: the form is not usable (see the last column's reason).",
+             "values: the form is not usable (\"Needs attention because\" says why).",
              pending, r->nclients, r->nclients == 1 ? "client" : "clients", r->overdue_days);
     wide_text(S, 3, line, q > 0 ? S->warn_wrap : S->note_wrap);
 }
@@ -328,7 +328,7 @@ static void client_row(struct sum *S, size_t k, lxw_row_t y)
     qs_wb__put_date(W, ws, y, C_LAST, cl->last_date, W->f.date);
     if (cl->days_since >= 0)
         qs_wb__put_num(W, ws, y, C_DAYS, (double)cl->days_since,
-                       cl->overdue ? S->days_over : W->f.int0);
+                       cl->overdue ? S->days_over : S->days);
     reasons(S, cl);
     if (W->join_len) {
         qs_wb__put_str(W, ws, y, C_WHY, W->join, W->f.wrap);
@@ -411,6 +411,7 @@ static int make_formats(struct sum *S)
     S->section = new_fmt(S);
     S->inst_head = new_fmt(S);
     S->link = new_fmt(S);
+    S->days = new_fmt(S);
     S->days_over = new_fmt(S);
     S->note_wrap = new_fmt(S);
     S->warn_wrap = new_fmt(S);
@@ -440,6 +441,11 @@ static int make_formats(struct sum *S)
     format_set_font_color(S->days_over, 0x833C0B);
     format_set_bg_color(S->days_over, 0xFCD5B4);
     format_set_align(S->days_over, LXW_ALIGN_VERTICAL_TOP);
+    /* Centred: a right-aligned number would run into the reasons text beside it. */
+    format_set_align(S->days_over, LXW_ALIGN_CENTER);
+    format_set_num_format(S->days, "0");
+    format_set_align(S->days, LXW_ALIGN_VERTICAL_TOP);
+    format_set_align(S->days, LXW_ALIGN_CENTER);
     return 1;
 }
 

@@ -13,12 +13,12 @@ recomputed here from the store (sqlite3), independently of the writer:
   - a month's mean and n: the forms of the workbook's rows (client x instrument, assigned to the
     therapist of their latest form) whose group at that form is the section's group, careless or
     invalid forms left out, each client's latest usable form of the month once;
-  - means of fewer than 3 are "-" (an en dash), the others rounded to the score's display digits
-    (means 2, sums whole or 1 decimal), with a number format showing exactly those digits;
+  - means of fewer than 3 are "-" (an en dash), the others rounded to 2 decimals for a mean
+    score and 1 for a sum, with a number format showing exactly those digits;
   - baseline and latest: per group and instrument the clients whose latest form is in the group,
     flagged ones (a raised flag on the latest form), and per score the reliable change class
-    from the store's changes table (not testable when the latest form is not usable, the score
-    is missing, or fewer than 2 usable forms have it).
+    from the store's changes table (not testable when the latest usable form lacks the score, or
+    fewer than 2 usable forms have it).
 
 The scenario's own rules are checked to matter: counting every form in the client's latest
 group, counting both forms of a month, or counting the careless form each gives other numbers.
@@ -202,9 +202,8 @@ def month_of(date):
 
 
 def digits(score_def, v):
-    if score_def.get("method") == "mean":
-        return 2
-    return 0 if v == math.floor(v) else 1
+    """A group's mean of a mean score shows 2 decimals, of a sum 1, in every row of a column."""
+    return 2 if score_def.get("method") == "mean" else 1
 
 
 def round_half_away(v, d):
@@ -249,13 +248,22 @@ def expected_base(rows, changes, defs):
         latest = fs[-1]
         e = out.setdefault((latest["group"], inst), {"clients": 0, "flagged": 0})
         e["clients"] += 1
-        e["flagged"] += bool(latest["raised"])
+        # Flagged: a clinical flag (not careless/invalid) on the latest form, or, when that form
+        # is not usable, on the last usable one (whose flags the Flags sheet keeps in view).
+        clinical = latest["raised"] - {"careless", "invalid"}
+        if not latest["usable"]:
+            last_usable = [f for f in fs if f["usable"]]
+            if last_usable:
+                clinical = clinical | (last_usable[-1]["raised"] - {"careless", "invalid"})
+        e["flagged"] += bool(clinical)
         for s in defs[inst]["scores"]:
             sid = s["id"]
             k = e.setdefault(sid, [0] * 6)
             usable = sum(1 for f in fs if f["usable"] and f["values"].get(sid) is not None)
             cls = changes.get((client, inst, sid))
-            if not latest["usable"] or latest["values"].get(sid) is None or usable < 2:
+            # The change runs between usable forms: beside an unusable latest form it is the
+            # first to the last usable one (as the Summary shows it).
+            if (latest["usable"] and latest["values"].get(sid) is None) or usable < 2:
                 cls = None
             idx = {"reliable_improvement": 0, "reliable_deterioration": 1,
                    "no_reliable_change": 2, "reliable_increase": 4,

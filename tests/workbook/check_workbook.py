@@ -1155,8 +1155,10 @@ def fixture_groups(g):
     check("baseline and latest: Sigma has no reliability, so not testable for both",
           g1["base"].get("Synthetic B") == [2, None, None, None, None, 0]
           and g1["base"].get("Sigma") == [None, 0, 0, 0, 2, None], repr(g1["base"]))
-    check("a careless latest form is not testable",
-          rtl["base"].get("Alpha") == [None, 0, 0, 0, 1, None], repr(rtl["base"]))
+    check("beside a careless latest form, the change between the usable forms counts (as the "
+          "Summary shows it), and a careless form is no flag",
+          rtl["base"].get("Alpha") == [None, 0, 0, 1, 0, None]
+          and rtl["base"].get("Synthetic A") == [1, None, None, None, None, 0], repr(rtl["base"]))
     check("a client with one form is not testable, and flagged when its form raised a flag",
           g["Group " + CJK_GROUP]["base"].get("Synthetic B") == [1, None, None, None, None, 1]
           and g["Group " + CJK_GROUP]["base"].get("Sigma") == [None, 0, 0, 0, 1, None],
