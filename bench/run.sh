@@ -112,10 +112,20 @@ if [ ! -x "$BUILD/bench/gen_export" ] || [ ! -x "$BUILD/bench/parse_only" ]; the
     cmake --build "$BUILD" --target gen_export parse_only >&2 ||
         { echo "run.sh: cannot build bench tools in $BUILD" >&2; exit 1; }
 fi
+# The binaries measured, copied now: a build of other work in BUILD_DIR during the run would
+# otherwise swap them between reps.
+BIN=$DATA/bin
+mkdir -p "$BIN" || exit 1
+cp "$BUILD/bench/gen_export" "$BUILD/bench/parse_only" "$BIN/" || exit 1
+BUILT=""
+if [ -x "$BUILD/qscore" ]; then
+    cp "$BUILD/qscore" "$BIN/qscore" || exit 1
+    BUILT="; qscore binary built $(date -u -r "$BUILD/qscore" '+%Y-%m-%d %H:%M:%S UTC'), copied to $BIN at the start"
+fi
 LABEL=$(label_of "$ROWS")
 EXPORT=$DATA/export-$LABEL.csv
 say "generating $EXPORT ($ROWS rows)"
-if ! "$BUILD/bench/gen_export" "$ROWS" "$EXPORT.tmp" || ! mv "$EXPORT.tmp" "$EXPORT"; then
+if ! "$BIN/gen_export" "$ROWS" "$EXPORT.tmp" || ! mv "$EXPORT.tmp" "$EXPORT"; then
     echo "run.sh: gen_export failed" >&2
     exit 1
 fi
@@ -128,12 +138,12 @@ QSCORE_OK=0
 QSCORE_WHY=""
 if [ ! -x "$BUILD/qscore" ]; then
     QSCORE_WHY="$BUILD/qscore does not exist (build failed or not built)"
-elif ! "$BUILD/qscore" help 2>/dev/null | grep -q '^ *score '; then
+elif ! "$BIN/qscore" help 2>/dev/null | grep -q '^ *score '; then
     QSCORE_WHY="'$BUILD/qscore help' does not list a score command (not implemented in this build)"
 else
     QSCORE_OK=1
 fi
-if [ $QSCORE_OK -eq 1 ] && ! "$BUILD/qscore" score --help 2>&1 | grep -q 'csv|wide'; then
+if [ $QSCORE_OK -eq 1 ] && ! "$BIN/qscore" score --help 2>&1 | grep -q 'csv|wide'; then
     QSCORE_OK=0
     QSCORE_WHY="'$BUILD/qscore score --help' lists no --format wide (built before issue 15)"
 fi
@@ -143,7 +153,7 @@ fi
 qscore_cmd() { # format file out [options...]
     local fmt=$1 file=$2 out=$3
     shift 3
-    echo "$BUILD/qscore score -i instruments/dsi-r.yaml -m bench/mapping.yaml --format $fmt -o $out --quarantine $out.quarantine.csv${*:+ $*} $file"
+    echo "$BIN/qscore score -i instruments/dsi-r.yaml -m bench/mapping.yaml --format $fmt -o $out --quarantine $out.quarantine.csv${*:+ $*} $file"
 }
 
 names=() cmds=() outs=()
@@ -175,7 +185,7 @@ if have_node; then
 else
     note "DuckDB peers skipped: node or bench/node_modules/@duckdb/node-api not available"
 fi
-add parse-only "$BUILD/bench/parse_only $EXPORT" ""
+add parse-only "$BIN/parse_only $EXPORT" ""
 
 # One timed run: appends "name rep status wall_s time_e_s rss_kb cpu_s" to $WORK/runs.tsv.
 # Wall time is taken with a nanosecond clock around /usr/bin/time (%e has 10 ms resolution);
@@ -233,7 +243,7 @@ if [ $QSCORE_OK -eq 1 ]; then
     [ "$SMALL" -ge 1 ] || SMALL=1
     SLABEL=$(label_of "$SMALL")
     SEXPORT=$DATA/export-$SLABEL.csv
-    "$BUILD/bench/gen_export" "$SMALL" "$SEXPORT" || note "gen_export $SMALL failed"
+    "$BIN/gen_export" "$SMALL" "$SEXPORT" || note "gen_export $SMALL failed"
     for rep in 1 2 3; do
         for fmt in long wide; do
             f=$fmt; [ $fmt = long ] && f=csv
@@ -330,7 +340,7 @@ ver() { "$@" 2>/dev/null | head -n 1; }
     echo "ram	$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
     # shellcheck source=/dev/null
     echo "os	$( (. /etc/os-release && echo "$PRETTY_NAME") 2>/dev/null), kernel $(uname -r)"
-    echo "commit	$COMMIT (at the start of the run)$([ -x "$BUILD/qscore" ] && date -u -r "$BUILD/qscore" '+; qscore binary built %Y-%m-%d %H:%M:%S UTC')"
+    echo "commit	$COMMIT (at the start of the run)$BUILT"
     echo "build	$BUILD ($(grep -m1 '^CMAKE_BUILD_TYPE:' "$BUILD/CMakeCache.txt" 2>/dev/null | cut -d= -f2))"
     echo "r	$(ver Rscript -e 'cat(R.version.string, "psych", as.character(packageVersion("psych")), "data.table", as.character(packageVersion("data.table")))')"
     echo "pandas	$(ver "$PY" -c 'import sys, pandas; print("Python", sys.version.split()[0], "pandas", pandas.__version__)')"
