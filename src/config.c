@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pool.h"
 #include "qscore/format.h"
@@ -163,9 +164,9 @@ static void load_reports(struct cloader *L, const qs_ynode *reports)
                                 str);
     }
     if (qs_ywalk__string(&L->w, reports, "paper", 0, &str)) {
-        if (strcmp(str, "letter") == 0)
+        if (strcasecmp(str, "letter") == 0)
             c->reports.paper = QS_PAPER_LETTER;
-        else if (strcmp(str, "a4") == 0)
+        else if (strcasecmp(str, "a4") == 0)
             c->reports.paper = QS_PAPER_A4;
         else
             qs_ywalk__key_error(&L->w, reports, "paper", "expected letter or a4, found '%s'", str);

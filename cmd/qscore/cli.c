@@ -125,7 +125,7 @@ const char *qs_cli_config_option(int argc, char **argv, const char *cmd, int *dr
 
 static void print_path(void *ctx, const char *path)
 {
-    (void)ctx;
+    (*(size_t *)ctx)++;
     printf("%s\n", path);
 }
 
@@ -133,10 +133,14 @@ int qs_cli_write_reports(const qs_config *cfg, const qs_report_opts *opts)
 {
     qs_diag_list errors;
     qs_diag_list_init(&errors);
-    qs_error rc = qs_report_write_all(cfg, opts, print_path, NULL, &errors);
+    size_t written = 0;
+    qs_error rc = qs_report_write_all(cfg, opts, print_path, &written, &errors);
     for (size_t i = 0; i < errors.count; i++)
         qs_cli_diag(&errors.items[i]);
     qs_diag_list_release(&errors);
+    if (!rc && !written)
+        qs_cli_error("no workbook written: the store holds no administration of the config's "
+                     "instruments yet");
     return rc ? qs_exit_status_for(rc) : QS_EXIT_OK;
 }
 

@@ -3,9 +3,11 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "qscore/atomic.h"
 
 const char cmd_report_usage[] =
     "usage: qscore report -c CLINIC.yaml [--therapist NAME] [--group NAME] [--since DATE]\n"
@@ -98,6 +100,10 @@ int cmd_report(int argc, char **argv)
     int lockfd = -1;
     if (access(cfg->store, F_OK) == 0 || errno != ENOENT)
         status = qs_cli_lock_store(cfg, 1, &lockfd);
+    /* A report killed while writing into -o DIR left its temporaries there (`qscore run`
+     * sweeps OUTPUT/reports itself). */
+    if (!status && opts.out_dir)
+        qs_atomic_sweep(opts.out_dir, NULL, time(NULL));
     if (!status)
         status = qs_cli_write_reports(cfg, &opts);
     qs_store_unlock(lockfd);

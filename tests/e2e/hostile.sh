@@ -94,6 +94,24 @@ check "and says so" says "--group 'NOSUCH': the store holds no administration of
 check "report --therapist T-A still works" [ "$(st "$QSCORE" report -c "$d/clinic.yaml" \
     --therapist T-A)" = 0 ]
 
+# ---- report -o DIR sweeps what a killed report left there; paper in any case ----
+mkdir -p "$d/elsewhere"
+echo partial >"$d/elsewhere/.therapist-T-A.xlsx.tmp.AbC123"
+touch -d '1 hour ago' "$d/elsewhere/.therapist-T-A.xlsx.tmp.AbC123"
+check "report -o DIR works" [ "$(st "$QSCORE" report -c "$d/clinic.yaml" -o "$d/elsewhere")" = 0 ]
+check "and removes a killed report's temporary there" \
+    test ! -e "$d/elsewhere/.therapist-T-A.xlsx.tmp.AbC123"
+cp "$d/clinic.yaml" "$d/a4.yaml"
+printf 'reports:\n  paper: A4\n' >>"$d/a4.yaml"
+check "paper: A4 (upper case) is accepted" [ "$(st "$QSCORE" report -c "$d/a4.yaml" -o "$d/a4")" = 0 ]
+
+# ---- a store with nothing to show says so ----
+mkdir -p "$d/none/exports"
+sed -e "s|^store:.*|store: $d/none/qscore.db|" -e "s|^output:.*|output: $d/none/out|" \
+    -e "s|files: .*|files: \"$d/none/exports/*.csv\"|" "$d/clinic.yaml" >"$d/none.yaml"
+check "a run on no exports exits 0" [ "$(st "$QSCORE" run -c "$d/none.yaml")" = 0 ]
+check "and says no workbook was written" says "no workbook written: the store holds no administration"
+
 # ---- the WAL stays 0600 after a run on a read-only store ----
 chmod 0400 "$d/state/qscore.db"
 "$QSCORE" status -c "$d/clinic.yaml" >/dev/null 2>&1 || true
