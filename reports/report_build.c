@@ -412,10 +412,14 @@ static qs_error derive_adm(struct build *B, struct adm *a)
                 a->flag_on[sc] = 1;
         }
     }
-    a->usable = !careless && !invalid;
+    a->usable = !careless && !invalid && a->date;
     if (!a->usable) {
         qs_rep__validity_words(buf, sizeof(buf), I, a->answers, a->longstring, a->irv, careless,
                                invalid);
+        /* An undated form cannot be placed in time: never the latest or the baseline. */
+        if (!a->date)
+            snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%sthe form has no date",
+                     buf[0] ? "; " : "");
         a->reason = pdup(B, buf);
         /* Its other flags are said to rest on a form that is not usable. */
         for (size_t f = 0; f < a->nflags; f++) {
@@ -731,7 +735,13 @@ static qs_error build_row(struct build *B, qs_rep_row *row, size_t from, size_t 
         size_t usable = 0;
         for (size_t k = from; k < to; k++)
             usable += B->adms[k].usable && !isnan(B->adms[k].value[s]);
-        if (!latest->usable && usable >= 2 && !isnan(chg[s])) {
+        if (!latest->date) {
+            /* The store keeps undated forms last: its change would end at this one. */
+            chg[s] = NAN;
+            cls[s] = NULL;
+            note[s] = "The latest form has no date, so it cannot be placed in time: no change "
+                      "shown";
+        } else if (!latest->usable && usable >= 2 && !isnan(chg[s])) {
             /* The stored change leaves unusable forms out: it runs to the last usable form. */
             note[s] = "The latest form is not usable, so the change runs from the first to the "
                       "last usable form";
@@ -1156,9 +1166,16 @@ static size_t build_clients(const struct build *B, const qs_rep_row *sel, size_t
         while (j < n && str_eq(sel[j].site, sel[i].site) &&
                strcmp(sel[j].client, sel[i].client) == 0) {
             const qs_rep_row *r = &sel[j];
-            if (r->date && (!c->c.last_date || strcmp(r->date, c->c.last_date) > 0)) {
-                c->c.last_date = r->date;
-                c->c.group = r->group;
+            /* Last assessed: the latest dated form (an undated one sorts last in history). */
+            const char *d = r->date;
+            const char *g = r->group;
+            for (size_t h = r->nhistory; !d && h > 0; h--) {
+                d = r->history[h - 1].date;
+                g = r->history[h - 1].group;
+            }
+            if (d && (!c->c.last_date || strcmp(d, c->c.last_date) > 0)) {
+                c->c.last_date = d;
+                c->c.group = g;
             }
             if (r->max_severity >= 0 || r->reliable_deterioration)
                 c->c.attention = 1;

@@ -162,6 +162,32 @@ EOF
     "$PY" "$TOP/tests/workbook/check_trends.py" --links --max-charts 3 --charts 2 --capped 4 \
         "$WORK/capped/therapist-T-A.xlsx"
     pass=$((pass + 1))
+
+    # An undated form cannot be placed in time: it is never the latest or the baseline. C011 has
+    # a form of 5 Oct (71) and an undated one (78, the store keeps it last): last assessed stays
+    # 5 Oct, no change is shown beside it, and the reason says it has no date.
+    mkdir -p "$WORK/ud/exports"
+    cp -r "$WORK/mappings" "$WORK/ud/"
+    cp "$WORK/clinic.yaml" "$WORK/ud/"
+    {
+        head -n 1 "$SF"
+        echo "C011;T-A;G1;2026-10-05;5;2;5;5;5;2;5;5;5;2;5;5;5;2;5;5"
+        echo "C011;T-A;G1;;6;5;6;5;6;5;6;5;6;5;6;5;6;5;6;5"
+    } >"$WORK/ud/exports/excel-sfcds.csv"
+    QSCORE_TEST_NOW=2026-10-25T02:00:00Z "$QSCORE" run -c "$WORK/ud/clinic.yaml" >/dev/null 2>&1 || true
+    "$PY" - "$WORK/ud/out/reports/therapist-T-A.xlsx" <<'PYEOF'
+import sys, datetime, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])["Summary"]
+rows = [[c.value for c in r] for r in ws.iter_rows(min_row=7) if r[0].value == "C011"]
+assert len(rows) == 1, rows
+v = rows[0]
+assert v[2] == datetime.datetime(2026, 10, 5), ("last assessed is the dated form", v[2])
+assert "the form has no date" in (v[4] or ""), ("the reason in words", v[4])
+head = [c.value for c in ws[6]]
+change = v[len(head) - 1 - head[::-1].index("Change")]  # the last instrument's (SFCDS) change
+assert isinstance(change, str) and change.startswith("\u2013"), ("no change beside it", change)
+PYEOF
+    pass=$((pass + 1))
 else
     echo "SKIP: python3-openpyxl is not installed: workbook contents not read back"
 fi
