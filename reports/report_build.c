@@ -1,4 +1,5 @@
 /* report_build.c - read the store and build one qs_report per therapist or group. */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "grow.h"
 #include "pool.h"
@@ -1362,6 +1364,38 @@ static qs_error write_books(const struct build *B, const struct rowset *R, const
     return rc;
 }
 
+/* The workbooks in `dir` a full report no longer writes: "therapist-*.xlsx" and "group-*.xlsx"
+ * files whose stem is none of K's (health data of clients no longer this therapist's must not
+ * stay readable under the therapist's name). Links and other files are left alone. */
+static void remove_stale(const char *dir, const struct books *K,
+                         void (*removed)(void *ctx, const char *path), void *ctx)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        size_t len = strlen(n);
+        if (len < 6 || strcmp(n + len - 5, ".xlsx") != 0 ||
+            (strncmp(n, "therapist-", 10) != 0 && strncmp(n, "group-", 6) != 0))
+            continue;
+        int current = 0;
+        for (size_t w = 0; w < K->n && !current; w++)
+            current = strlen(K->stems[w]) == len - 5 && strncmp(K->stems[w], n, len - 5) == 0;
+        if (current)
+            continue;
+        char path[4400];
+        struct stat st;
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, n) >= sizeof(path) ||
+            lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (unlink(path) == 0 && removed)
+            removed(ctx, path);
+    }
+    closedir(d);
+}
+
 /* The reports folder: opts->out_dir, or the config's output folder's "reports". */
 static qs_error reports_dir(char *out, size_t size, const qs_config *cfg,
                             const qs_report_opts *opts, qs_diag_list *errors)
@@ -1434,6 +1468,8 @@ qs_error qs_report_write_all(const qs_config *cfg, const qs_report_opts *opts,
     rc = write_books(&B, &R, &K, out_dir,
                      cfg->group_by == QS_GROUP_BY_GROUP ? opts->group : opts->therapist, written,
                      ctx, errors);
+    if (!rc && !opts->out_dir && !opts->since && !opts->therapist && !opts->group)
+        remove_stale(out_dir, &K, opts->removed, ctx);
 done:
     books_release(&K);
     rowset_release(&R);

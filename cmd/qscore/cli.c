@@ -129,12 +129,20 @@ static void print_path(void *ctx, const char *path)
     printf("%s\n", path);
 }
 
+static void print_removed(void *ctx, const char *path)
+{
+    (void)ctx;
+    qs_cli_error("removed %s: no client's latest form names it any more", path);
+}
+
 int qs_cli_write_reports(const qs_config *cfg, const qs_report_opts *opts)
 {
     qs_diag_list errors;
     qs_diag_list_init(&errors);
     size_t written = 0;
-    qs_error rc = qs_report_write_all(cfg, opts, print_path, &written, &errors);
+    qs_report_opts o = *opts;
+    o.removed = print_removed;
+    qs_error rc = qs_report_write_all(cfg, &o, print_path, &written, &errors);
     for (size_t i = 0; i < errors.count; i++)
         qs_cli_diag(&errors.items[i]);
     qs_diag_list_release(&errors);

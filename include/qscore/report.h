@@ -187,6 +187,10 @@ typedef struct qs_report_opts {
     const char *group;     /* only this group's, or NULL */
     const char *since;     /* only administrations on or after this ISO date, or NULL */
     const char *out_dir;   /* where workbooks go; NULL: OUTPUT/reports */
+    /* A full report into OUTPUT/reports (no filter, no --since, no out_dir) removes the
+     * workbooks there that it no longer writes ("therapist-*.xlsx", "group-*.xlsx": a therapist
+     * whose clients all moved on, or the other grouping), calling this with each, or NULL. */
+    void (*removed)(void *ctx, const char *path);
 } qs_report_opts;
 
 /**

@@ -105,6 +105,21 @@ cp "$d/clinic.yaml" "$d/a4.yaml"
 printf 'reports:\n  paper: A4\n' >>"$d/a4.yaml"
 check "paper: A4 (upper case) is accepted" [ "$(st "$QSCORE" report -c "$d/a4.yaml" -o "$d/a4")" = 0 ]
 
+# ---- a full report removes the workbooks it no longer writes, and nothing else ----
+R="$d/state/out/reports"
+echo stale >"$R/therapist-GONE.xlsx"
+echo mine >"$R/notes.xlsx"
+ln -sf "$d/clinic.yaml" "$R/therapist-LINK.xlsx"
+check "a full report works" [ "$(st "$QSCORE" report -c "$d/clinic.yaml")" = 0 ]
+check "it removes a therapist's workbook no client names any more" test ! -e "$R/therapist-GONE.xlsx"
+check "and says so" says "removed $R/therapist-GONE.xlsx"
+check "other files and links stay" bash -c "test -f '$R/notes.xlsx' && test -L '$R/therapist-LINK.xlsx'"
+check "the current workbooks stay" test -s "$R/therapist-T-A.xlsx"
+echo stale >"$R/therapist-GONE.xlsx"
+check "a filtered report removes nothing" [ "$(st "$QSCORE" report -c "$d/clinic.yaml" --therapist T-A)" = 0 ]
+check "so the other workbook is still there" test -e "$R/therapist-GONE.xlsx"
+rm -f "$R/therapist-LINK.xlsx" "$R/notes.xlsx" "$R/therapist-GONE.xlsx"
+
 # ---- a store with nothing to show says so ----
 mkdir -p "$d/none/exports"
 sed -e "s|^store:.*|store: $d/none/qscore.db|" -e "s|^output:.*|output: $d/none/out|" \
