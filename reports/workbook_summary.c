@@ -257,6 +257,12 @@ static void header(struct sum *S)
     qs_wb__ck(W, worksheet_set_row(ws, HDR, 15.0 * (head_lines > 2 ? head_lines : 2), NULL));
 }
 
+static int is_deterioration(const qs_rep_row *row, size_t s)
+{
+    return row->rci_class && row->rci_class[s] &&
+           strcmp(row->rci_class[s], "reliable_deterioration") == 0;
+}
+
 /* The reasons a client needs attention, in words, into W's join buffer. */
 static void reasons(struct sum *S, const qs_rep_client *cl)
 {
@@ -279,16 +285,22 @@ static void reasons(struct sum *S, const qs_rep_client *cl)
             qs_wb__join_add(W, buf);
         }
         if (row->reliable_deterioration) {
-            const char *sep = W->join_len ? "; " : "";
-            snprintf(buf, sizeof(buf), "%sreliable deterioration on %s:", sep, inst_name(I));
+            /* The red cells beside say which scores: name two at most, else count them. */
+            size_t n = 0, named = 0;
+            for (size_t s = 0; s < I->nscores; s++)
+                n += is_deterioration(row, s);
+            snprintf(buf, sizeof(buf), "%sreliable deterioration on %s:", W->join_len ? "; " : "",
+                     inst_name(I));
             qs_wb__join_add(W, buf);
-            int first = 1;
-            for (size_t s = 0; s < I->nscores; s++) {
-                if (!row->rci_class[s] || strcmp(row->rci_class[s], "reliable_deterioration"))
+            for (size_t s = 0; n <= 2 && s < I->nscores; s++) {
+                if (!is_deterioration(row, s))
                     continue;
-                snprintf(buf, sizeof(buf), "%s %s", first ? "" : ",", score_name(&I->scores[s]));
+                snprintf(buf, sizeof(buf), "%s %s", named++ ? "," : "", score_name(&I->scores[s]));
                 qs_wb__join_add(W, buf);
-                first = 0;
+            }
+            if (n > 2) {
+                snprintf(buf, sizeof(buf), " %zu scores", n);
+                qs_wb__join_add(W, buf);
             }
         }
         if (!row->latest_usable) {
