@@ -426,7 +426,7 @@ static qs_error derive_adm(struct build *B, struct adm *a)
         /* Its other flags are said to rest on a form that is not usable. */
         for (size_t f = 0; f < a->nflags; f++) {
             qs_rep_flag *fl = &a->flags[f];
-            if (!raised(fl) || strcmp(fl->id, "careless") == 0 || strcmp(fl->id, "invalid") == 0)
+            if (!raised(fl) || qs_rep__validity_flag(fl->id))
                 continue;
             char v[1400];
             snprintf(v, sizeof(v), "%s — on a form that is not usable (%s)",
@@ -602,6 +602,15 @@ static qs_error read_change(struct build *B, qs_store_iter *change, const struct
     return rc == QS_EEOF ? QS_OK : store_failed(B, rc, &d);
 }
 
+/* The last usable form of adms[from..k) (k excluded), or NULL. */
+static const struct adm *last_usable_before(const struct build *B, size_t from, size_t k)
+{
+    while (k > from)
+        if (B->adms[--k].usable)
+            return &B->adms[k];
+    return NULL;
+}
+
 static int adm_raises(const struct adm *a, const char *id)
 {
     for (size_t g = 0; g < a->nflags; g++)
@@ -626,10 +635,8 @@ static qs_error cleared_flags(struct build *B, qs_rep_row *row, size_t from, siz
         return QS_OK;
     /* What the last report showed open: prev's flags, and when prev was not usable, the flags
      * of the last usable form before it (kept in view, see held_flags). */
-    const struct adm *held = NULL;
-    for (const struct adm *a = prev; !prev->usable && a > &B->adms[from] && !held; a--)
-        if (a[-1].usable)
-            held = &a[-1];
+    const struct adm *held =
+        prev->usable ? NULL : last_usable_before(B, from, (size_t)(prev - B->adms));
     size_t cap = prev->nflags + (held ? held->nflags : 0);
     qs_rep_flag *out = qs_pool__calloc(B->pool, cap ? cap : 1, sizeof(*out));
     if (!out)
@@ -640,8 +647,7 @@ static qs_error cleared_flags(struct build *B, qs_rep_row *row, size_t from, siz
         const qs_rep_flag *f = &a->flags[g < prev->nflags ? g : g - prev->nflags];
         if (!raised(f) || adm_raises(latest, f->id))
             continue;
-        if (a == held && (adm_raises(prev, f->id) || strcmp(f->id, "careless") == 0 ||
-                          strcmp(f->id, "invalid") == 0))
+        if (a == held && (adm_raises(prev, f->id) || qs_rep__validity_flag(f->id)))
             continue; /* said with prev's, or a validity flag of the earlier form */
         out[n] = *f;
         out[n].since = a->date; /* last raised */
@@ -656,15 +662,14 @@ static qs_error cleared_flags(struct build *B, qs_rep_row *row, size_t from, siz
  * last usable form `held` raised that the latest does not are kept in view, continuing since
  * their run of forms began, with the values of `held` and a note. Returns how many. */
 static size_t held_flags(struct build *B, const struct adm *held, const struct adm *latest,
-                         size_t from, size_t to, qs_rep_flag *out, qs_rep_row *row)
+                         size_t from, qs_rep_flag *out, qs_rep_row *row)
 {
     size_t n = 0, at = (size_t)(held - B->adms);
     char when[40], buf[1200];
     qs_rep__date_words(when, sizeof(when), held->date);
     for (size_t g = 0; g < held->nflags; g++) {
         const qs_rep_flag *f = &held->flags[g];
-        if (!raised(f) || adm_raises(latest, f->id) || strcmp(f->id, "careless") == 0 ||
-            strcmp(f->id, "invalid") == 0)
+        if (!raised(f) || adm_raises(latest, f->id) || qs_rep__validity_flag(f->id))
             continue;
         out[n] = *f;
         size_t k0 = at;
@@ -680,7 +685,6 @@ static size_t held_flags(struct build *B, const struct adm *held, const struct a
             row->max_severity = f->severity;
         n++;
     }
-    (void)to;
     return n;
 }
 
@@ -710,10 +714,7 @@ static qs_error build_row(struct build *B, qs_rep_row *row, size_t from, size_t 
     const char **cls = qs_pool__calloc(B->pool, ns ? ns : 1, sizeof(char *));
     qs_rep_point *hist = qs_pool__calloc(B->pool, to - from, sizeof(*hist));
     /* The last usable form, when the latest is not: its flags stay in view (see below). */
-    const struct adm *held = NULL;
-    for (size_t k = to - 1; !latest->usable && k > from && !held; k--)
-        if (B->adms[k - 1].usable)
-            held = &B->adms[k - 1];
+    const struct adm *held = latest->usable ? NULL : last_usable_before(B, from, to - 1);
     size_t capflags = latest->nflags + (held ? held->nflags : 0);
     qs_rep_flag *flags = qs_pool__calloc(B->pool, capflags ? capflags : 1, sizeof(*flags));
     if (!chg || !cls || !hist || !flags)
@@ -814,7 +815,7 @@ static qs_error build_row(struct build *B, qs_rep_row *row, size_t from, size_t 
     row->flags = flags;
     row->nflags = latest->nflags;
     if (held)
-        row->nflags += held_flags(B, held, latest, from, to, flags + latest->nflags, row);
+        row->nflags += held_flags(B, held, latest, from, flags + latest->nflags, row);
     rc = cleared_flags(B, row, from, to);
     if (rc)
         return rc;
@@ -1259,38 +1260,24 @@ static qs_error write_book(const struct build *B, const struct rowset *R, qs_rep
     qs_rep_row *ordered = malloc((nsel ? nsel : 1) * sizeof(*ordered));
     qs_rep_client *clients = malloc((nsel ? nsel : 1) * sizeof(*clients));
     size_t *idx = malloc((nsel ? nsel : 1) * sizeof(*idx));
-    if (!ordered || !clients || !idx) {
-        free(ordered);
-        free(clients);
-        free(idx);
-        return QS_ENOMEM;
-    }
-    size_t nclients = build_clients(B, sel, nsel, clients, ordered, idx);
-    if (nclients == SIZE_MAX) {
-        free(ordered);
-        free(clients);
-        free(idx);
-        return QS_ENOMEM;
-    }
+    size_t nclients =
+        ordered && clients && idx ? build_clients(B, sel, nsel, clients, ordered, idx) : SIZE_MAX;
+    qs_error rc = nclients == SIZE_MAX ? QS_ENOMEM : labels_of(B, sel, nsel, L);
+    if (rc)
+        goto done;
     char title[256], created[32] = "2000-01-01T00:00:00";
     snprintf(title, sizeof(title), "%s %s",
              cfg->group_by == QS_GROUP_BY_GROUP ? "Group" : "Therapist", *name ? name : "(none)");
-    /* Created: the latest administration date shown, so the file depends on data only. */
-    for (size_t i = 0; i < nsel; i++) {
-        if (sel[i].date && strcmp(sel[i].date, created) > 0) {
-            snprintf(created, sizeof(created), "%.19s", sel[i].date);
-        }
-    }
-    if (strlen(created) == 10)
-        memcpy(created + 10, "T00:00:00", 10);
-    if (B->last_run_ended)
+    /* Created: when the store's last run ended (so the file depends on the store only); with no
+     * run recorded, the latest administration date shown. */
+    if (B->last_run_ended) {
         snprintf(created, sizeof(created), "%.19s", B->last_run_ended);
-    qs_error rc = labels_of(B, sel, nsel, L);
-    if (rc) {
-        free(ordered);
-        free(clients);
-        free(idx);
-        return rc;
+    } else {
+        for (size_t i = 0; i < nsel; i++)
+            if (sel[i].date && strcmp(sel[i].date, created) > 0)
+                snprintf(created, sizeof(created), "%.19s", sel[i].date);
+        if (strlen(created) == 10)
+            memcpy(created + 10, "T00:00:00", 10);
     }
     long long here = quarantined_here(B, R, name, clients, nclients);
     /* Data through: the latest form's date, never after the run that made the workbook (a form
@@ -1325,10 +1312,10 @@ static qs_error write_book(const struct build *B, const struct rowset *R, qs_rep
                    here,
                    several_sites};
     qs_diag_clear(&d);
-    if (!rc)
-        rc = qs_report_write_xlsx(&r, path, &d);
-    if (rc && d.message[0])
+    rc = qs_report_write_xlsx(&r, path, &d);
+    if (rc)
         qs_diag_list_push(errors, &d);
+done:
     free(ordered);
     free(clients);
     free(idx);

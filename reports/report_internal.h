@@ -23,6 +23,10 @@ size_t qs_rep__validity_words(char *buf, size_t size, const qs_instrument *I, co
 size_t qs_rep__flag_values(char *buf, size_t size, const qs_instrument *I, const qs_flag *f,
                            const double *value, const double *t);
 
+/* 1 for the validity flags ("careless", "invalid"): they say a form is not usable, not how the
+ * client is. */
+int qs_rep__validity_flag(const char *id);
+
 /* Days since 1970-01-01 of an ISO date (its first 10 characters), LONG_MIN when not one
  * (including days a month does not have: 2026-02-29, 2026-04-31). */
 long qs_rep__iso_days(const char *iso);

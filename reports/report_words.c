@@ -227,6 +227,11 @@ size_t qs_rep__flag_values(char *buf, size_t size, const qs_instrument *I, const
     return len;
 }
 
+int qs_rep__validity_flag(const char *id)
+{
+    return id && (strcmp(id, "careless") == 0 || strcmp(id, "invalid") == 0);
+}
+
 long qs_rep__iso_days(const char *iso)
 {
     if (!iso || strlen(iso) < 10 || iso[4] != '-' || iso[7] != '-')

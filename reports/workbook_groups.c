@@ -417,8 +417,7 @@ static int clinical_flag(const qs_rep_row *row)
 {
     for (size_t f = 0; f < row->nflags; f++) {
         const qs_rep_flag *fl = &row->flags[f];
-        if (fl->status && strcmp(fl->status, "raised") == 0 && strcmp(fl->id, "careless") != 0 &&
-            strcmp(fl->id, "invalid") != 0)
+        if (fl->status && strcmp(fl->status, "raised") == 0 && !qs_rep__validity_flag(fl->id))
             return 1;
     }
     return 0;

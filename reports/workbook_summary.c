@@ -277,7 +277,7 @@ static void reasons(struct sum *S, const qs_rep_client *cl)
             const qs_rep_flag *fl = &row->flags[f];
             if (!fl->status || strcmp(fl->status, "raised") != 0)
                 continue;
-            if (strcmp(fl->id, "careless") == 0 || strcmp(fl->id, "invalid") == 0)
+            if (qs_rep__validity_flag(fl->id))
                 continue; /* said below, with the reason */
             snprintf(buf, sizeof(buf), "%s%s (%s%s)", W->join_len ? "; " : "",
                      fl->label ? fl->label : fl->id, qs_wb__severity_name(fl->severity),
