@@ -100,31 +100,6 @@ static int find_inst(const struct build *B, const char *id)
     return -1;
 }
 
-/* "A <= 2.5" style rule on one score's value: the number, else NaN. */
-static double simple_cutoff(const qs_flag *f, const qs_score_def *s)
-{
-    if (qs_expr_ref_count(f->rule) != 1)
-        return NAN;
-    const char *p = f->rule_text;
-    size_t n = strlen(s->id);
-    while (*p == ' ')
-        p++;
-    if (strncmp(p, s->id, n) != 0)
-        return NAN;
-    p += n;
-    while (*p == ' ')
-        p++;
-    if (*p != '<' && *p != '>')
-        return NAN;
-    p += p[1] == '=' ? 2 : 1;
-    char *end;
-    errno = 0;
-    double v = strtod(p, &end);
-    while (*end == ' ' || *end == '\n')
-        end++;
-    return (errno || end == p || *end) ? NAN : v;
-}
-
 static qs_error load_instruments(struct build *B)
 {
     const qs_config *cfg = B->cfg;
@@ -160,7 +135,7 @@ static qs_error load_instruments(struct build *B)
         for (size_t s = 0; s < inst->nscores; s++) {
             ref[s] = NAN;
             for (size_t f = 0; f < inst->nflags && isnan(ref[s]); f++) {
-                ref[s] = simple_cutoff(&inst->flags[f], &inst->scores[s]);
+                ref[s] = qs_rep__simple_cutoff(&inst->flags[f], &inst->scores[s]);
                 if (!isnan(ref[s])) {
                     char text[256];
                     snprintf(text, sizeof(text), "%s cutoff%s", inst->flags[f].label,

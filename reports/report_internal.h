@@ -23,6 +23,9 @@ size_t qs_rep__validity_words(char *buf, size_t size, const qs_instrument *I, co
 size_t qs_rep__flag_values(char *buf, size_t size, const qs_instrument *I, const qs_flag *f,
                            const double *value, const double *t);
 
+/* The number of a rule that is one comparison of score `s`'s value ("FO <= 2.5"), else NaN. */
+double qs_rep__simple_cutoff(const qs_flag *f, const qs_score_def *s);
+
 /* 1 for the validity flags ("careless", "invalid"): they say a form is not usable, not how the
  * client is. */
 int qs_rep__validity_flag(const char *id);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "civil.h"
+#include "qscore/expr.h"
 #include "qscore/score.h"
 #include "report_internal.h"
 
@@ -137,6 +138,25 @@ static size_t parse_rule(const char *s, struct cmp *out, size_t max)
         p = end;
     }
     return n;
+}
+
+double qs_rep__simple_cutoff(const qs_flag *f, const qs_score_def *s)
+{
+    struct cmp c[2];
+    const char *t = f->rule_text ? f->rule_text : "";
+    while (*t == ' ')
+        t++;
+    size_t n = strlen(t);
+    while (n && (t[n - 1] == ' ' || t[n - 1] == '\n'))
+        n--;
+    /* The whole rule is the comparison: it starts with the score and ends with the number. */
+    if (qs_expr_ref_count(f->rule) != 1 || strncmp(t, s->id, strlen(s->id)) != 0 || !n ||
+        !(isdigit((unsigned char)t[n - 1]) || t[n - 1] == '.') || parse_rule(t, c, 2) != 1)
+        return NAN;
+    if (c[0].field != QS_FIELD_VALUE || strcmp(c[0].id, s->id) != 0 ||
+        (c[0].op[0] != '<' && c[0].op[0] != '>'))
+        return NAN;
+    return c[0].number;
 }
 
 static const char *op_words(const char *op)
