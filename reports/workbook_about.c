@@ -22,13 +22,6 @@ static void acell(struct wb *W, lxw_worksheet *ws, lxw_row_t y, lxw_col_t c, con
     }
 }
 
-/* "High", "Medium", "Low": as the Flags sheet says them. */
-static const char *severity_word(int s)
-{
-    static const char *const words[] = {"Low", "Medium", "High"};
-    return s >= QS_SEV_LOW && s <= QS_SEV_HIGH ? words[s] : NULL;
-}
-
 static void about_pair(struct wb *W, lxw_worksheet *ws, lxw_row_t *y, const char *k, const char *v)
 {
     int lines = 1;
@@ -131,7 +124,7 @@ static void about_instrument(struct wb *W, lxw_worksheet *ws, lxw_row_t y,
 {
     const qs_instrument *I = ri->inst;
     int lines = 1;
-    acell(W, ws, y, 0, I->name ? I->name : I->id, W->f.label, &lines);
+    acell(W, ws, y, 0, qs_wb__inst_name(I), W->f.label, &lines);
     acell(W, ws, y, 1, I->id, W->f.wrap, &lines);
     acell(W, ws, y, 2, I->citation, W->f.wrap, &lines);
     acell(W, ws, y, 3, version_text(W, ri), W->f.wrap, &lines);
@@ -147,9 +140,9 @@ static const char *severity_text(char *buf, size_t size, const qs_flag *fl)
                  qs_severity_name(fl->default_severity));
     else if (fl->severity != fl->default_severity)
         snprintf(buf, size, "%s (clinic setting; instrument default %s)",
-                 severity_word((int)fl->severity), qs_severity_name(fl->default_severity));
+                 qs_wb__severity_word((int)fl->severity), qs_severity_name(fl->default_severity));
     else
-        return severity_word((int)fl->severity);
+        return qs_wb__severity_word((int)fl->severity);
     return buf;
 }
 

@@ -514,6 +514,22 @@ void qs_wb__page_setup(struct wb *W, lxw_worksheet *ws, lxw_row_t first, lxw_row
     qs_wb__ck(W, worksheet_set_footer(ws, hf));
 }
 
+const char *qs_wb__inst_name(const qs_instrument *I)
+{
+    return I->name && *I->name ? I->name : I->id;
+}
+
+const char *qs_wb__score_name(const qs_score_def *sd)
+{
+    return sd->name && *sd->name ? sd->name : sd->id;
+}
+
+const char *qs_wb__severity_word(int s)
+{
+    static const char *const words[] = {"Low", "Medium", "High"};
+    return s >= QS_SEV_LOW && s <= QS_SEV_HIGH ? words[s] : NULL;
+}
+
 const char *qs_wb__who(struct wb *W, const char *client, const char *site)
 {
     /* Bidi controls out (U+202E could make "C-\u202e100" read as another client's id). */

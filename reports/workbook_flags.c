@@ -11,30 +11,17 @@
 enum { C_CLIENT, C_GROUP, C_INST, C_FLAG, C_SEV, C_STATUS, C_VALUES, C_BECAUSE, C_FORM, NC };
 #define HDR 3
 
-static const char *inst_name(const qs_instrument *I)
-{
-    return I->name && *I->name ? I->name : I->id;
-}
-
-static const char *severity_word(int s)
-{
-    return s == 2 ? "High" : s == 1 ? "Medium" : s == 0 ? "Low" : "";
-}
-
 static int is_raised(const qs_rep_flag *f)
 {
     return f->status && strcmp(f->status, "raised") == 0;
 }
 
-/* Flags shown on the sheet: raised ones, and those that could not be checked. */
-static size_t count_flags(const qs_report *r, size_t *ncleared)
+/* Flags cleared since the last report, over all rows. */
+static size_t count_cleared(const qs_report *r)
 {
     size_t n = 0;
-    *ncleared = 0;
-    for (size_t i = 0; i < r->nrows; i++) {
-        n += r->rows[i].nflags;
-        *ncleared += r->rows[i].ncleared;
-    }
+    for (size_t i = 0; i < r->nrows; i++)
+        n += r->rows[i].ncleared;
     return n;
 }
 
@@ -47,8 +34,8 @@ static void put_common(struct wb *W, lxw_worksheet *ws, struct widths *cw, lxw_r
     const char *group = cl->group && *cl->group ? cl->group : NO_GROUP;
     qs_wb__put_str(W, ws, y, C_GROUP, group, W->f.text);
     qs_wb__widen(cw, C_GROUP, group, 20);
-    qs_wb__put_str(W, ws, y, C_INST, inst_name(I), W->f.wrap);
-    qs_wb__widen(cw, C_INST, inst_name(I), 30);
+    qs_wb__put_str(W, ws, y, C_INST, qs_wb__inst_name(I), W->f.wrap);
+    qs_wb__widen(cw, C_INST, qs_wb__inst_name(I), 30);
     const char *label = fl->label ? fl->label : fl->id;
     qs_wb__put_str(W, ws, y, C_FLAG, label, W->f.wrap);
     qs_wb__widen(cw, C_FLAG, label, 30);
@@ -127,8 +114,7 @@ void qs_wb__write_flags(struct wb *W, lxw_worksheet *ws)
     cw.w[C_VALUES] = 40;
     cw.w[C_BECAUSE] = 55;
     cw.w[C_FORM] = 12;
-    size_t ncleared;
-    count_flags(r, &ncleared);
+    size_t ncleared = count_cleared(r);
     if (ncleared)
         cw.w[C_SEV] = 12; /* the cleared section's "Last raised" dates: narrower shows "####" */
     lxw_row_t y = HDR + 1;
@@ -146,7 +132,7 @@ void qs_wb__write_flags(struct wb *W, lxw_worksheet *ws)
                     if ((up ? fl->severity : -1) != sev)
                         continue;
                     put_common(W, ws, &cw, y, cl, I, fl);
-                    qs_wb__put_str(W, ws, y, C_SEV, up ? severity_word(fl->severity) : NULL,
+                    qs_wb__put_str(W, ws, y, C_SEV, up ? qs_wb__severity_word(fl->severity) : NULL,
                                    W->f.text);
                     if (!up) {
                         snprintf(status, sizeof(status), "Could not be checked");

@@ -307,7 +307,7 @@ static double label_width(const qs_report *r)
     struct widths cw = {&w, 1};
     for (size_t i = 0; i < r->ninstruments; i++) {
         const qs_instrument *I = r->instruments[i].inst;
-        qs_wb__widen(&cw, 0, I->name ? I->name : I->id, LABEL_MAX);
+        qs_wb__widen(&cw, 0, qs_wb__inst_name(I), LABEL_MAX);
         for (size_t s = 0; s < I->nscores; s++)
             qs_wb__widen(&cw, 0, I->scores[s].name ? I->scores[s].name : I->scores[s].id,
                          LABEL_MAX);
@@ -330,11 +330,6 @@ static void note_row(struct wb *W, struct groups *G, lxw_worksheet *ws, lxw_row_
     qs_wb__row_lines(W, ws, y, qs_wb__wrap_lines(t, width));
 }
 
-static const char *score_name(const qs_score_def *sd)
-{
-    return sd->name ? sd->name : sd->id;
-}
-
 /* The month table of group g and instrument `inst` (its forms: G->forms[from..to)) from row *y.
  * Returns whether a mean was hidden. */
 static int month_table(struct wb *W, struct groups *G, lxw_worksheet *ws, lxw_row_t *y, size_t inst,
@@ -344,13 +339,13 @@ static int month_table(struct wb *W, struct groups *G, lxw_worksheet *ws, lxw_ro
     size_t ns = I->nscores;
     char line[512];
     int hidden = 0;
-    snprintf(line, sizeof(line), "%s: monthly means", I->name ? I->name : I->id);
+    snprintf(line, sizeof(line), "%s: monthly means", qs_wb__inst_name(I));
     qs_wb__put_str(W, ws, (*y)++, 0, line, G->f.sub);
     /* Header: score names over their Mean and n columns, then Month, Mean, n. */
     int lines = 1;
     qs_wb__put_str(W, ws, *y, 0, "", W->f.head);
     for (size_t s = 0; s < ns; s++) {
-        const char *t = qs_wb__clean(W, score_name(&I->scores[s]));
+        const char *t = qs_wb__clean(W, qs_wb__score_name(&I->scores[s]));
         lxw_col_t c = (lxw_col_t)(1 + 2 * s);
         if (t)
             qs_wb__ck(W, worksheet_merge_range(ws, *y, c, *y, c + 1, t, G->f.head_l));
@@ -474,7 +469,7 @@ static void base_table(struct wb *W, struct groups *G, lxw_worksheet *ws, lxw_ro
             (*y)++;
             any = 1;
         }
-        const char *iname = I->name ? I->name : I->id;
+        const char *iname = qs_wb__inst_name(I);
         qs_wb__put_str(W, ws, *y, 0, iname, W->f.label);
         qs_wb__row_lines(W, ws, *y, qs_wb__wrap_lines(iname, lw));
         qs_wb__put_num(W, ws, *y, 1, (double)clients, W->f.int0);
@@ -482,7 +477,7 @@ static void base_table(struct wb *W, struct groups *G, lxw_worksheet *ws, lxw_ro
         (*y)++;
         for (size_t s = 0; s < I->nscores && !qs_wb__failed(W); s++) {
             const long *k = &cls[s * NK];
-            const char *sn = score_name(&I->scores[s]);
+            const char *sn = qs_wb__score_name(&I->scores[s]);
             int dir = I->scores[s].better != QS_BETTER_UNKNOWN;
             qs_wb__put_str(W, ws, *y, 0, sn, G->f.indent);
             qs_wb__row_lines(W, ws, *y, qs_wb__wrap_lines(sn, lw - 1));

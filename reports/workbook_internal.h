@@ -106,6 +106,11 @@ const char *qs_wb__dash_title(struct wb *W, const char *a, const char *b);
 /* A client as a therapist reads it: the id, and "(site B)" when the workbook's clients come
  * from several sites. Valid until the next call. */
 const char *qs_wb__who(struct wb *W, const char *client, const char *site);
+/* What a therapist reads for an instrument and a score: its name, else its id. */
+const char *qs_wb__inst_name(const qs_instrument *I);
+const char *qs_wb__score_name(const qs_score_def *sd);
+/* "High", "Medium", "Low" (as the Flags sheet says them), or NULL for no severity. */
+const char *qs_wb__severity_word(int s);
 /* "high", "medium", "low", or NULL for no severity. */
 const char *qs_wb__severity_name(int s);
 

@@ -39,11 +39,6 @@ static size_t items_nrows(const qs_report *r)
     return n;
 }
 
-static const char *inst_name(const qs_instrument *I)
-{
-    return I->name ? I->name : I->id;
-}
-
 void qs_wb__write_items(struct wb *W, lxw_worksheet *ws)
 {
     const qs_report *r = W->r;
@@ -80,8 +75,9 @@ void qs_wb__write_items(struct wb *W, lxw_worksheet *ws)
     for (size_t i = 0; i < r->ninstruments && !qs_wb__failed(W); i++) {
         const qs_instrument *I = r->instruments[i].inst;
         qs_wb__join_reset(W);
-        snprintf(line, sizeof(line), "%s: answers %d to %d; reverse-keyed items: ", inst_name(I),
-                 I->scale.min, I->scale.max);
+        snprintf(line, sizeof(line),
+                 "%s: answers %d to %d; reverse-keyed items: ", qs_wb__inst_name(I), I->scale.min,
+                 I->scale.max);
         qs_wb__join_add(W, line);
         int any = 0;
         for (size_t j = 0; j < I->nitems; j++) {
@@ -120,8 +116,8 @@ void qs_wb__write_items(struct wb *W, lxw_worksheet *ws)
         const char *who = qs_wb__who(W, row->client, row->site);
         qs_wb__put_str(W, ws, yy, C_CLIENT, who, NULL);
         qs_wb__widen(&cw, C_CLIENT, who, 40);
-        qs_wb__put_str(W, ws, yy, C_INST, inst_name(I), NULL);
-        qs_wb__widen(&cw, C_INST, inst_name(I), 30);
+        qs_wb__put_str(W, ws, yy, C_INST, qs_wb__inst_name(I), NULL);
+        qs_wb__widen(&cw, C_INST, qs_wb__inst_name(I), 30);
         qs_wb__put_date(W, ws, yy, C_DATE, row->date, NULL);
         qs_wb__widen(&cw, C_DATE, "30 Sep 2026", 22);
         qs_wb__put_num(W, ws, yy, C_MISSING, shown(row->missing_fraction * 100, 0) / 100, W->f.pct);

@@ -144,16 +144,6 @@ static enum mark mark_of(const char *cls)
     return M_PLAIN;
 }
 
-static const char *inst_name(const qs_instrument *I)
-{
-    return I->name && *I->name ? I->name : I->id;
-}
-
-static const char *score_name(const qs_score_def *sd)
-{
-    return sd->name && *sd->name ? sd->name : sd->id;
-}
-
 /* A text across the fixed columns, wrapped (so it prints with them, never cut at the page). */
 static void wide_text(struct sum *S, lxw_row_t y, const char *text, lxw_format *f)
 {
@@ -237,12 +227,12 @@ static void header(struct sum *S)
         if (width > 1)
             qs_wb__ck(W, worksheet_merge_range(ws, ROW_INST, (lxw_col_t)c, ROW_INST,
                                                (lxw_col_t)(c + width - 1), "", S->inst_head));
-        qs_wb__put_str(W, ws, ROW_INST, (lxw_col_t)c, inst_name(I), S->inst_head);
+        qs_wb__put_str(W, ws, ROW_INST, (lxw_col_t)c, qs_wb__inst_name(I), S->inst_head);
         for (size_t s = 0; s < I->nscores; s++) {
-            qs_wb__put_str(W, ws, HDR, (lxw_col_t)c, score_name(&I->scores[s]), W->f.head_c);
-            double w = longest_word(score_name(&I->scores[s])) + 1.0;
+            qs_wb__put_str(W, ws, HDR, (lxw_col_t)c, qs_wb__score_name(&I->scores[s]), W->f.head_c);
+            double w = longest_word(qs_wb__score_name(&I->scores[s])) + 1.0;
             w = w < 9 ? 9 : w > 14 ? 14 : w;
-            int lines = qs_wb__wrap_lines(score_name(&I->scores[s]), w);
+            int lines = qs_wb__wrap_lines(qs_wb__score_name(&I->scores[s]), w);
             if (lines > head_lines)
                 head_lines = lines;
             S->cw.w[c++] = w;
@@ -290,12 +280,13 @@ static void reasons(struct sum *S, const qs_rep_client *cl)
             for (size_t s = 0; s < I->nscores; s++)
                 n += is_deterioration(row, s);
             snprintf(buf, sizeof(buf), "%sreliable deterioration on %s:", W->join_len ? "; " : "",
-                     inst_name(I));
+                     qs_wb__inst_name(I));
             qs_wb__join_add(W, buf);
             for (size_t s = 0; n <= 2 && s < I->nscores; s++) {
                 if (!is_deterioration(row, s))
                     continue;
-                snprintf(buf, sizeof(buf), "%s %s", named++ ? "," : "", score_name(&I->scores[s]));
+                snprintf(buf, sizeof(buf), "%s %s", named++ ? "," : "",
+                         qs_wb__score_name(&I->scores[s]));
                 qs_wb__join_add(W, buf);
             }
             if (n > 2) {
@@ -305,7 +296,7 @@ static void reasons(struct sum *S, const qs_rep_client *cl)
         }
         if (!row->latest_usable) {
             snprintf(buf, sizeof(buf), "%slatest %s form not usable: %s", W->join_len ? "; " : "",
-                     inst_name(I), row->reason ? row->reason : "");
+                     qs_wb__inst_name(I), row->reason ? row->reason : "");
             qs_wb__join_add(W, buf);
         }
     }

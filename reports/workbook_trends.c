@@ -335,7 +335,7 @@ static void series_name(struct wb *W, lxw_worksheet *td, lxw_row_t y, lxw_col_t 
                         const qs_score_def *sd, const char *suffix)
 {
     qs_wb__join_reset(W);
-    qs_wb__join_add(W, sd->name && *sd->name ? sd->name : sd->id);
+    qs_wb__join_add(W, qs_wb__score_name(sd));
     qs_wb__join_add(W, suffix);
     qs_wb__put_name(W, td, y, c, W->join ? W->join : "", W->f.head);
 }
@@ -372,7 +372,7 @@ static lxw_row_t trend_data(struct wb *W, lxw_worksheet *td, const qs_rep_row *r
         B->ncut += is_cutoff(ri, s);
     B->white = TD_CUT_X(ns) + 1 + (lxw_col_t)B->ncut;
 
-    qs_wb__put_name(W, td, h, 0, I->name && *I->name ? I->name : I->id, W->f.caption);
+    qs_wb__put_name(W, td, h, 0, qs_wb__inst_name(I), W->f.caption);
     qs_wb__put_str(W, td, h, 1, row->client, NULL);
     qs_wb__put_str(W, td, h + 1, 0, "Date", W->f.head);
     lxw_row_t y = h + 2;
