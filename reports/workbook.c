@@ -333,5 +333,6 @@ qs_error qs_report_write_xlsx(const qs_report *r, const char *path, qs_diag *dia
     free(W.scratch);
     free(W.join);
     free(W.chart_ok);
+    free(W.trend_rows);
     return rc;
 }

@@ -61,6 +61,7 @@ struct wb {
     size_t scratch_cap;
     char who[384];           /* qs_wb__who's text */
     unsigned char *chart_ok; /* per client: gets its charts (qs_wb__plan_charts) */
+    long *trend_rows;        /* per client: its Trends block's first row, -1 none (idem) */
     char *join;              /* joined flag labels, titles */
     size_t join_len, join_cap;
 };

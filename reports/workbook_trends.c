@@ -43,8 +43,9 @@
  * client has a chart, and the line in row 2 says how many. Blocks stand in Summary order (with
  * sections by group, a section's charted clients together).
  *
- * The layout is a function of the report alone (layout_next), computed again by
- * qs_wb__trend_row for the Summary's links, which are written before this sheet.
+ * The layout is a function of the report alone (layout_next): qs_wb__plan_charts lays it out
+ * once before any sheet, for the Summary's links (qs_wb__trend_row), and this sheet again with
+ * its page breaks.
  *
  * Charts: scatter charts with straight lines, x = Excel date serials, so uneven spacing shows;
  * one x range for all of a client's charts (mid-month ticks labelled "mmm yyyy"). Per score: its
@@ -215,19 +216,20 @@ int qs_wb__plan_charts(struct wb *W)
             used += n;
         }
     }
+    /* Where each block stands: laid out once here, read by the Summary's links. */
+    W->trend_rows = malloc((r->nclients ? r->nclients : 1) * sizeof(*W->trend_rows));
+    if (!W->trend_rows)
+        return 0;
+    struct layout L;
+    layout_init(&L, W);
+    for (size_t k = 0; k < r->nclients; k++)
+        W->trend_rows[k] = L.full ? -1 : layout_next(&L, k, NULL);
     return 1;
 }
 
 long qs_wb__trend_row(const struct wb *W, size_t client)
 {
-    const qs_report *r = W->r;
-    if (client >= r->nclients)
-        return -1;
-    struct layout L;
-    layout_init(&L, W);
-    for (size_t k = 0; k < client && !L.full; k++)
-        layout_next(&L, k, NULL);
-    return L.full ? -1 : layout_next(&L, client, NULL);
+    return W->trend_rows && client < W->r->nclients ? W->trend_rows[client] : -1;
 }
 
 /* ---- the x axis ----------------------------------------------------------------------------- */
